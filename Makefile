@@ -1,0 +1,30 @@
+# The README's two commands: `make run` opens the app, `make test` runs the
+# tests headless. Both create .venv (Python 3.8-3.10, PySide2 5.15) on first use.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Extra options, e.g. make run ARGS="--threads 1", make test PYTEST_ARGS="-k cancel"
+ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: run test bench screenshot clean
+
+run:
+	@scripts/setup-venv $(VENV)
+	$(PY) main.py $(ARGS)
+
+test:
+	@scripts/setup-venv $(VENV) test
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks print our figures beside the tutorial pattern's, measured in one run.
+bench:
+	@scripts/setup-venv $(VENV)
+	$(PY) bench/submit_many.py
+
+# Refresh docs/screenshot.png (needs xvfb-run, xdotool and ImageMagick's import).
+screenshot:
+	@scripts/setup-venv $(VENV)
+	scripts/screenshot docs/screenshot.png
+
+clean:
+	rm -rf $(VENV) .pytest_cache *.egg-info

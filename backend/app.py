@@ -1,0 +1,60 @@
+"""The application's life: create, load, run the event loop, shut down cleanly."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Union
+
+from PySide2.QtCore import QCoreApplication, Qt
+from PySide2.QtGui import QGuiApplication
+
+from .backend import Backend
+from .interrupts import QuitOnSignals
+from .qtlog import install_qt_message_handler
+from .ui import DEFAULT_QML, QmlLoadError, load_ui
+
+log = logging.getLogger(__name__)
+
+
+def run_app(
+    qml_file: Union[str, Path] = DEFAULT_QML,
+    *,
+    max_threads: int,
+    steps: int,
+    step_seconds: float,
+    shutdown_timeout_ms: int,
+) -> int:
+    """Show the window and run until it closes, Ctrl+C or SIGTERM; return the exit code.
+
+    Every way out takes the same path: the event loop ends, the backend stops
+    taking work and cancels its tasks (waiting at most ``shutdown_timeout_ms``),
+    the UI is deleted, then the backend, then the application.
+    """
+    install_qt_message_handler()
+    QCoreApplication.setAttribute(Qt.AA_EnableHighDpiScaling)
+    app = QGuiApplication([sys.argv[0]])
+    app.setApplicationName("offthread")
+    backend = Backend(
+        max_threads=max_threads,
+        steps=steps,
+        step_seconds=step_seconds,
+        shutdown_timeout_ms=shutdown_timeout_ms,
+    )
+    log.info("thread pool: up to %d threads", backend.maxThreadCount)
+    try:
+        ui = load_ui(backend, qml_file)
+    except QmlLoadError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1
+
+    app.aboutToQuit.connect(backend.shutdown)
+    interrupts = QuitOnSignals(app.quit)
+    code = app.exec_()
+    interrupts.restore()
+
+    stopped = backend.shutdown()  # already done by aboutToQuit; returns its answer
+    ui.close()
+    log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
+    del ui, backend, app
+    return code

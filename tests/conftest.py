@@ -1,0 +1,60 @@
+"""Shared fixtures: a backend, the real QML UI, and a check that nothing was left behind."""
+from __future__ import annotations
+
+import logging
+import os
+
+# Headless Qt Quick: both must be set before the QApplication exists.
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["QT_QUICK_BACKEND"] = "software"
+
+import pytest  # noqa: E402
+
+from backend import Backend, load_ui  # noqa: E402
+
+# Short steps keep the demo job to a fraction of a second.
+FAST_STEP_SECONDS = 0.02
+
+
+@pytest.fixture(autouse=True)
+def no_warnings_logged(caplog):
+    """Fail a test that logged a warning or worse (QML warnings are logged too).
+
+    A test that expects one asserts it and then calls ``caplog.clear()``.
+    """
+    caplog.set_level(logging.INFO)
+    yield
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    bad = [r for r in records if r.levelno >= logging.WARNING]
+    assert not bad, "unexpected log messages:\n" + "\n".join(f"{r.name}: {r.getMessage()}" for r in bad)
+
+
+@pytest.fixture
+def make_backend(qapp):
+    """Build backends; at teardown each must shut down cleanly with nothing running."""
+    made = []
+
+    def make(**options) -> Backend:
+        options.setdefault("step_seconds", FAST_STEP_SECONDS)
+        backend = Backend(**options)
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
+        assert backend.shutdown(5000), "a task was still running at teardown"
+        assert backend.tasks() == []
+
+
+@pytest.fixture
+def backend(make_backend) -> Backend:
+    return make_backend(max_threads=2)
+
+
+@pytest.fixture
+def ui(backend, qtbot):
+    """The real qml/main.qml, shown headless, with its backend."""
+    loaded = load_ui(backend)
+    qtbot.waitExposed(loaded.window)
+    yield loaded
+    loaded.close()

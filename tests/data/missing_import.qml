@@ -1,0 +1,5 @@
+import QtQuick 2.15
+import NoSuchModule 1.0
+
+NoSuchThing {
+}

@@ -1,0 +1,65 @@
+"""Small tools the tests share."""
+from __future__ import annotations
+
+import threading
+from typing import Any, List, Tuple
+
+from PySide2.QtCore import QPoint, QPointF, Qt
+from PySide2.QtQuick import QQuickItem, QQuickWindow
+from PySide2.QtTest import QTest
+
+from backend import WorkerSignals
+
+
+class SignalLog:
+    """Records every signal of a WorkerSignals object as ``(name, task_id, *payload)``."""
+
+    NAMES = ("started", "progress", "result", "error", "cancelled", "finished")
+
+    def __init__(self, signals: WorkerSignals) -> None:
+        self.events: List[Tuple[Any, ...]] = []
+        for name in self.NAMES:
+            getattr(signals, name).connect(lambda *args, _name=name: self.events.append((_name, *args)))
+
+    def of(self, task_id: int) -> List[Tuple[Any, ...]]:
+        return [e for e in self.events if e[1] == task_id]
+
+    def names(self, task_id: int) -> List[str]:
+        return [e[0] for e in self.of(task_id)]
+
+    def progress(self, task_id: int) -> List[float]:
+        return [e[2] for e in self.of(task_id) if e[0] == "progress"]
+
+
+class Gate:
+    """A task body that blocks until the test opens the gate; it ignores cancellation."""
+
+    def __init__(self) -> None:
+        self._open = threading.Event()
+        self.entered = threading.Event()
+
+    def __call__(self, value: Any = None) -> Any:
+        self.entered.set()
+        if not self._open.wait(30):
+            raise TimeoutError("the gate was never opened")
+        return value
+
+    def open(self) -> None:
+        self._open.set()
+
+
+def find_item(window: QQuickWindow, object_name: str) -> QQuickItem:
+    """The item called ``object_name``, searched in the visual tree (what is on screen)."""
+    pending = [window.contentItem()]
+    while pending:
+        item = pending.pop()
+        if item.objectName() == object_name:
+            return item
+        pending.extend(item.childItems())
+    raise AssertionError(f"no item named {object_name!r} in the window")
+
+
+def click(qtbot, window: QQuickWindow, item: QQuickItem) -> None:
+    """A real mouse click at the centre of ``item``, sent to the window."""
+    centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2))
+    QTest.mouseClick(window, Qt.LeftButton, Qt.NoModifier, QPoint(int(centre.x()), int(centre.y())))

@@ -1,0 +1,148 @@
+"""``main.py`` as a user runs it: options, load failures, and every way to quit."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import List
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def start(*args: str) -> subprocess.Popen:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software", PYTHONUNBUFFERED="1")
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
+    process = start(*args)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+        process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def test_help_documents_the_options():
+    done = run("--help")
+    assert done.returncode == 0
+    for option in ("--threads N", "--qml PATH", "--log-level", "--steps", "--step-seconds", "--shutdown-timeout"):
+        assert option in done.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--threads", "0"], "argument --threads: '0' is out of range"),
+        (["--threads", "many"], "argument --threads: 'many' is not a whole number"),
+        (["--log-level", "loud"], "argument --log-level: invalid choice: 'loud'"),
+        (["--step-seconds", "-1"], "argument --step-seconds: '-1' is out of range"),
+        (["--shutdown-timeout", "1e9"], "argument --shutdown-timeout: '1e9' is not a whole number"),
+        (["--no-such-option"], "unrecognized arguments: --no-such-option"),
+    ],
+)
+def test_a_bad_value_gets_a_message_and_exit_code_2(args, message):
+    done = run(*args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "name, where, why",
+    [
+        ("syntax_error.qml", "syntax_error.qml:7:1", "Expected token"),
+        ("missing_import.qml", "missing_import.qml:2:1", 'module "NoSuchModule" is not installed'),
+        ("not_a_window.qml", "not_a_window.qml", "it must be a Window"),
+        ("no_backend_property.qml", "no_backend_property.qml", 'property "backend"'),
+        ("no_such_file.qml", "no_such_file.qml", "no such file"),
+    ],
+)
+def test_a_root_qml_file_that_cannot_load_exits_1_with_file_and_line(name, where, why):
+    done = run("--qml", str(DATA / name))
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: cannot load {DATA / name}:")
+    assert where in done.stderr
+    assert why in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_closing_the_window_mid_job_exits_0_with_empty_stderr():
+    done = run("--qml", str(DATA / "close_mid_job.qml"), "--step-seconds", "10")
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+class StderrLines:
+    """Collects a running process's stderr lines, and waits for one to appear."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: List[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, args=(process.stderr,), daemon=True)
+        self._reader.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            with self._changed:
+                self.lines.append(line.rstrip("\n"))
+                self._changed.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 20) -> None:
+        with self._changed:
+            found = self._changed.wait_for(lambda: any(text in line for line in self.lines), timeout)
+        assert found, f"{text!r} never appeared on stderr:\n" + "\n".join(self.lines)
+
+    def finish(self) -> List[str]:
+        self._reader.join(10)
+        return self.lines
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
+    process = start("--qml", str(DATA / "autostart.qml"), "--step-seconds", "10", "--log-level", "info")
+    stderr = StderrLines(process)
+    try:
+        stderr.wait_for("task 1 (danger_job) started")
+        process.send_signal(signum)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.stdout.close()
+    lines = stderr.finish()
+    process.stderr.close()
+    assert "INFO backend.backend: task 1 (danger_job) cancelled" in lines
+    assert lines[-1] == "INFO backend.app: shut down cleanly"
+    # Only our own INFO lines: no warning, no "already deleted", no traceback.
+    assert all(line.startswith("INFO ") for line in lines), "\n".join(lines)
+
+
+def test_a_task_that_ignores_cancellation_does_not_hold_the_exit():
+    script = (
+        "import sys, time\n"
+        "from PySide2.QtCore import QCoreApplication\n"
+        "from backend import Backend\n"
+        "app = QCoreApplication([])\n"
+        "backend = Backend()\n"
+        "handle = backend.submit(time.sleep, 60)\n"
+        "while handle.state != 'running':\n"
+        "    app.processEvents()\n"
+        "print(backend.shutdown(200))\n"
+        "sys.exit(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=20)
+    assert (done.returncode, done.stdout) == (3, "False\n")
+    assert "left behind: 1 (sleep)" in done.stderr

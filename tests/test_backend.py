@@ -1,0 +1,290 @@
+"""The backend through its Python API: results, errors, progress, queueing, shutdown."""
+from __future__ import annotations
+
+import collections
+import math
+import time
+
+import pytest
+from PySide2.QtCore import QThreadPool
+
+from backend import Backend, TaskCancelled, TaskState, Worker, WorkerSignals
+
+from .helpers import Gate, SignalLog
+
+
+def wait_done(qtbot, handle, timeout=5000):
+    qtbot.waitUntil(lambda: handle.done, timeout=timeout)
+
+
+def test_result_arrives_on_the_gui_thread(backend, qtbot):
+    log = SignalLog(backend.signals)
+    handle = backend.submit(lambda a, b=0: a * b, 6, b=7)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.FINISHED
+    assert handle.result == 42
+    assert handle.error is None
+    assert log.names(handle.id) == ["started", "result", "finished"]
+    assert backend.result == "42"
+    assert backend.progress == 100.0
+
+
+def test_error_arrives_as_data_and_finished_still_comes(backend, qtbot):
+    def broken(path):
+        raise FileNotFoundError(f"no such file: {path}")
+
+    log = SignalLog(backend.signals)
+    handle = backend.submit(broken, "/nowhere")
+    qtbot.waitUntil(lambda: "finished" in log.names(handle.id))
+    assert log.names(handle.id) == ["started", "error", "finished"]
+    assert handle.state == TaskState.FAILED
+    assert handle.error.type == "FileNotFoundError"
+    assert handle.error.message == "no such file: /nowhere"
+    assert handle.error.traceback.startswith("Traceback (most recent call last):")
+    assert "in broken" in handle.error.traceback
+    assert backend.error == "FileNotFoundError: no such file: /nowhere"
+    assert "in broken" in backend.errorDetails
+    assert backend.result == ""
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("__str__ is broken too")
+
+
+@pytest.mark.parametrize(
+    "exception, type_name",
+    [(Unprintable(), "Unprintable"), (SystemExit(3), "SystemExit"), (KeyboardInterrupt(), "KeyboardInterrupt")],
+)
+def test_any_exception_fails_only_its_task(backend, qtbot, exception, type_name):
+    def raise_it():
+        raise exception
+
+    handle = backend.submit(raise_it)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.FAILED
+    assert handle.error.type == type_name
+    # The app is still alive and takes new work.
+    after = backend.submit(lambda: "still here")
+    wait_done(qtbot, after)
+    assert after.result == "still here"
+
+
+def test_unprintable_exception_has_a_readable_message(backend, qtbot):
+    def raise_it():
+        raise Unprintable()
+
+    handle = backend.submit(raise_it)
+    wait_done(qtbot, handle)
+    assert handle.error.message == "<unprintable Unprintable object>"
+    assert "Unprintable" in handle.error.traceback
+
+
+def test_float_progress_is_not_truncated_and_ends_at_100(backend, qtbot):
+    def thirds(progress_callback):
+        for n in range(4):
+            progress_callback.emit(n * 100 / 3)  # 33.33..., the tutorial's truncation case
+        return "ok"
+
+    log = SignalLog(backend.signals)
+    handle = backend.submit(thirds)
+    wait_done(qtbot, handle)
+    values = log.progress(handle.id)
+    assert values == [0.0, 100 / 3, 200 / 3, 100.0]
+    assert values == sorted(values)
+    assert values[-1] == 100
+
+
+def test_progress_is_clamped_and_accepts_ints_and_floats(backend, qtbot):
+    def wild(progress_callback):
+        for value in (-5, 12, 12.5, 99.9, 150, 10**400, float("inf")):
+            progress_callback.emit(value)
+
+    log = SignalLog(backend.signals)
+    handle = backend.submit(wild)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.FINISHED
+    assert log.progress(handle.id) == [0.0, 12.0, 12.5, 99.9, 100.0, 100.0, 100.0]
+
+
+@pytest.mark.parametrize("bad, error", [("50%", "TypeError"), (None, "TypeError"), (math.nan, "ValueError")])
+def test_progress_that_is_not_a_number_fails_the_task_clearly(backend, qtbot, bad, error):
+    def report(progress_callback):
+        progress_callback.emit(bad)
+
+    handle = backend.submit(report)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.FAILED
+    assert handle.error.type == error
+    assert "progress must be a number from 0 to 100" in handle.error.message
+
+
+def test_progress_callback_is_given_only_to_functions_that_declare_it(backend, qtbot):
+    def takes_kwargs(**kwargs):
+        return sorted(kwargs)
+
+    given = {"flag": True}
+    plain = backend.submit(takes_kwargs, **given)
+    wait_done(qtbot, plain)
+    assert plain.result == ["flag"]
+
+    def declares(progress_callback, flag):
+        return type(progress_callback).__name__, flag
+
+    declared = backend.submit(declares, **given)
+    wait_done(qtbot, declared)
+    assert declared.result == ("TaskContext", True)
+    assert given == {"flag": True}  # the caller's kwargs are never modified
+
+
+def test_a_non_callable_is_refused_at_submit(backend):
+    with pytest.raises(TypeError, match="must be callable"):
+        backend.submit(42)
+    assert backend.tasks() == []
+    assert not backend.busy
+
+
+def test_jobs_beyond_max_thread_count_queue_and_run_in_order(make_backend, qtbot):
+    backend = make_backend(max_threads=1)
+    log = SignalLog(backend.signals)
+    gates = [Gate() for _ in range(3)]
+    handles = [backend.submit(gate, n) for n, gate in enumerate(gates)]
+
+    qtbot.waitUntil(lambda: handles[0].state == TaskState.RUNNING)
+    assert [h.state for h in handles] == ["running", "queued", "queued"]
+    assert (backend.activeCount, backend.queuedCount, backend.busy) == (1, 2, True)
+
+    for gate in gates:
+        gate.open()
+    qtbot.waitUntil(lambda: all(h.done for h in handles))
+    started = [e[1] for e in log.events if e[0] == "started"]
+    assert started == [h.id for h in handles]
+    assert [h.result for h in handles] == [0, 1, 2]
+    assert (backend.activeCount, backend.queuedCount, backend.busy) == (0, 0, False)
+
+
+def test_raising_max_thread_count_starts_queued_jobs(make_backend, qtbot):
+    backend = make_backend(max_threads=1)
+    gates = [Gate(), Gate()]
+    handles = [backend.submit(gate) for gate in gates]
+    qtbot.waitUntil(lambda: handles[0].state == TaskState.RUNNING)
+    assert handles[1].state == TaskState.QUEUED
+
+    with qtbot.waitSignal(backend.maxThreadCountChanged):
+        backend.maxThreadCount = 2
+    qtbot.waitUntil(lambda: handles[1].state == TaskState.RUNNING)
+    assert (backend.activeCount, backend.queuedCount) == (2, 0)
+    for gate in gates:
+        gate.open()
+    qtbot.waitUntil(lambda: not backend.busy)
+
+
+def test_property_signals_fire_only_on_real_change(backend, qtbot):
+    changes = collections.Counter()
+    for name in ("maxThreadCount", "busy", "result", "progress", "state"):
+        getattr(backend, f"{name}Changed").connect(lambda name=name: changes.update([name]))
+
+    backend.maxThreadCount = backend.maxThreadCount
+    assert changes["maxThreadCount"] == 0
+    backend.maxThreadCount = 3
+    backend.maxThreadCount = 3
+    assert changes["maxThreadCount"] == 1
+
+    for _ in range(2):
+        wait_done(qtbot, backend.submit(lambda: "same"))
+    # busy went True -> False twice; result went "" -> "same" -> "" -> "same".
+    assert changes["busy"] == 4
+    assert changes["result"] == 3
+
+
+def test_max_thread_count_below_one_is_refused(backend, caplog):
+    backend.maxThreadCount = 0
+    assert backend.maxThreadCount == 1
+    assert "at least 1" in caplog.text
+    caplog.clear()
+
+
+def test_ten_thousand_tasks_are_each_delivered_exactly_once(make_backend, qtbot):
+    backend = make_backend()
+    count = 10_000
+    delivered = collections.Counter()
+    values = {}
+
+    def on_result(task_id, value):
+        delivered[task_id] += 1
+        values[task_id] = value
+
+    backend.signals.result.connect(on_result)
+    handles = [backend.submit(lambda n=n: n * n) for n in range(count)]
+    qtbot.waitUntil(lambda: len(delivered) == count and not backend.busy, timeout=60_000)
+
+    assert set(delivered.values()) == {1}
+    assert [values[h.id] for h in handles] == [n * n for n in range(count)]
+    assert all(h.state == TaskState.FINISHED for h in handles)
+    assert backend.tasks() == []
+
+
+def test_shutdown_cancels_cooperative_jobs_and_queued_ones_never_start(make_backend, qtbot):
+    backend = make_backend(max_threads=1, steps=5, step_seconds=30)
+    calls = []
+    backend.danger()
+    running = backend.tasks()[0]
+    queued = backend.submit(calls.append, "should never run")
+    qtbot.waitUntil(lambda: running.state == TaskState.RUNNING)
+
+    started = time.monotonic()
+    assert backend.shutdown(2000)
+    assert time.monotonic() - started < 1.0  # the job woke at once, not after its 30 s step
+    assert running.state == TaskState.CANCELLED
+    assert queued.state == TaskState.CANCELLED
+    assert calls == []
+    assert not backend.busy
+
+
+def test_shutdown_returns_within_its_bound_when_a_job_ignores_it(qapp, qtbot, caplog):
+    backend = Backend()  # not from make_backend, whose teardown wants a clean shutdown
+    gate = Gate()
+    stuck = backend.submit(gate)
+    qtbot.waitUntil(lambda: stuck.state == TaskState.RUNNING)
+
+    started = time.monotonic()
+    assert backend.shutdown(300) is False
+    elapsed = time.monotonic() - started
+    assert 0.25 < elapsed < 1.5
+    assert "left behind: 1 (Gate)" in caplog.text
+    caplog.clear()
+    gate.open()  # let the thread end; the backend no longer listens
+    assert backend.shutdown() is False  # the first answer stands
+
+
+def test_no_new_work_after_shutdown(backend, caplog):
+    assert backend.shutdown()
+    with pytest.raises(RuntimeError, match="shut down"):
+        backend.submit(print)
+    backend.danger()  # from QML: ignored, never raises
+    assert backend.tasks() == []
+
+
+def test_cancel_check_points_end_a_task_as_cancelled(backend, qtbot):
+    def loop(progress_callback):
+        for n in range(1000):
+            progress_callback.sleep(0.01)
+            progress_callback.emit(n / 10)
+
+    handle = backend.submit(loop)
+    qtbot.waitUntil(lambda: handle.progress > 0)
+    handle.request_cancel()
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.CANCELLED
+
+
+def test_worker_runs_on_any_pool_with_a_long_lived_signals_object(qapp, qtbot):
+    signals = WorkerSignals()
+    log = SignalLog(signals)
+    pool = QThreadPool()
+    pool.start(Worker(7, signals, divmod, (17, 5)))
+    pool.start(Worker(8, signals, lambda: (_ for _ in ()).throw(TaskCancelled())))
+    qtbot.waitUntil(lambda: log.names(7)[-1:] == ["finished"] and log.names(8)[-1:] == ["finished"])
+    assert log.of(7) == [("started", 7), ("result", 7, (3, 2)), ("finished", 7)]
+    assert log.names(8) == ["started", "cancelled", "finished"]
+    assert pool.waitForDone(1000)
