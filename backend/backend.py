@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import itertools
 import logging
+from operator import attrgetter
 from typing import Any, Callable, Dict, List, Optional, Set
 
-from PySide2.QtCore import Property, QCoreApplication, QEvent, QObject, QThreadPool, Signal, Slot
+from PySide2.QtCore import Property, QObject, QThreadPool, QTimer, Signal, Slot
 
 from .errors import TaskError, safe_str
 from .jobs import DEFAULT_STEP_SECONDS, DEFAULT_STEPS, danger_job, failing_job
@@ -23,9 +24,14 @@ class Backend(QObject):
     """Runs work on a ``QThreadPool`` and shows the most recent task to QML.
 
     Properties ``progress``, ``state``, ``result``, ``error`` and
-    ``errorDetails`` describe the most recently submitted task; ``busy``,
-    ``activeCount``, ``queuedCount`` and ``maxThreadCount`` describe the pool.
-    Every property's notify signal fires only when its value really changes.
+    ``errorDetails`` describe the most recent task: the one that started last,
+    so that a click that only queues a task does not hide the running one.
+    ``busy``, ``activeCount``, ``queuedCount`` and ``maxThreadCount``
+    describe the pool.
+    Every property's notify signal fires only when its value really changes,
+    and at most once per event-loop pass: a burst of task events (10,000
+    submits in a loop, a backlog of results) refreshes the properties once,
+    not once per event, since each notify costs QML a binding update.
 
     From Python, :meth:`submit` runs any callable and returns a
     :class:`TaskHandle`; ``signals`` carries every task's events, keyed by id.
@@ -54,7 +60,17 @@ class Backend(QObject):
         self._pool = QThreadPool(self)
         if max_threads is not None:
             self._pool.setMaxThreadCount(max(1, max_threads))
-        self.signals = WorkerSignals(self)
+        self.signals = WorkerSignals(
+            self,
+            handlers={
+                "started": self._on_started,
+                "progress": self._on_progress,
+                "result": self._on_result,
+                "error": self._on_error,
+                "cancelled": self._on_cancelled,
+                "finished": self._on_finished,
+            },
+        )
         self.steps = steps
         self.step_seconds = step_seconds
         self.shutdown_timeout_ms = shutdown_timeout_ms
@@ -73,13 +89,10 @@ class Backend(QObject):
         self._busy = False
         self._active_count = 0
         self._queued_count = 0
-
-        self.signals.started.connect(self._on_started)
-        self.signals.progress.connect(self._on_progress)
-        self.signals.result.connect(self._on_result)
-        self.signals.error.connect(self._on_error)
-        self.signals.cancelled.connect(self._on_cancelled)
-        self.signals.finished.connect(self._on_finished)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh)
 
     # -- Python API -------------------------------------------------------
 
@@ -95,10 +108,8 @@ class Backend(QObject):
         handle = TaskHandle(next(self._ids), getattr(fn, "__name__", type(fn).__name__))
         worker = Worker(handle.id, self.signals, fn, args, kwargs, handle._cancel)
         self._tasks[handle.id] = handle
-        self._current = handle
-        self._show_current(handle)
         self._pool.start(worker)
-        self._update_counts()
+        self._schedule_refresh()
         return handle
 
     def tasks(self) -> List[TaskHandle]:
@@ -122,13 +133,14 @@ class Backend(QObject):
         for handle in self._tasks.values():
             handle.request_cancel()
         stopped = self._pool.waitForDone(max(0, int(timeout)))
-        # Deliver what the pool threads posted while we waited, so that handles
-        # and properties end in their final state.
-        QCoreApplication.sendPostedEvents(None, QEvent.MetaCall)
+        # Deliver what the workers sent while we waited, so that handles and
+        # properties end in their final state; later reports are dropped.
+        self.signals.flush()
+        self.signals.close()
+        self._refresh()
         if not stopped:
             names = ", ".join(f"{h.id} ({h.name})" for h in self._tasks.values())
             log.warning("tasks still running %d ms after shutdown, left behind: %s", timeout, names)
-            self.signals.blockSignals(True)
             keep_past_exit(self._pool)
         self._shutdown_result = stopped
         return stopped
@@ -152,29 +164,11 @@ class Backend(QObject):
             return
         self.submit(fn, *args)
 
-    def _get_progress(self) -> float:
-        return self._progress
-
-    def _get_state(self) -> str:
-        return self._state
-
-    def _get_result(self) -> str:
-        return self._result
-
     def _get_error(self) -> str:
         return self._error.summary if self._error else ""
 
     def _get_error_details(self) -> str:
         return self._error.traceback if self._error else ""
-
-    def _get_busy(self) -> bool:
-        return self._busy
-
-    def _get_active_count(self) -> int:
-        return self._active_count
-
-    def _get_queued_count(self) -> int:
-        return self._queued_count
 
     def _get_max_thread_count(self) -> int:
         return self._pool.maxThreadCount()
@@ -187,21 +181,21 @@ class Backend(QObject):
             self._pool.setMaxThreadCount(count)  # a larger pool starts queued tasks at once
             self.maxThreadCountChanged.emit()
 
-    progress = Property(float, _get_progress, notify=progressChanged)
-    state = Property(str, _get_state, notify=stateChanged)
-    result = Property(str, _get_result, notify=resultChanged)
+    # Read-only properties are plain fields, kept current by _refresh().
+    progress = Property(float, attrgetter("_progress"), notify=progressChanged)
+    state = Property(str, attrgetter("_state"), notify=stateChanged)
+    result = Property(str, attrgetter("_result"), notify=resultChanged)
     error = Property(str, _get_error, notify=errorChanged)
     errorDetails = Property(str, _get_error_details, notify=errorChanged)
-    busy = Property(bool, _get_busy, notify=busyChanged)
-    activeCount = Property(int, _get_active_count, notify=activeCountChanged)
-    queuedCount = Property(int, _get_queued_count, notify=queuedCountChanged)
+    busy = Property(bool, attrgetter("_busy"), notify=busyChanged)
+    activeCount = Property(int, attrgetter("_active_count"), notify=activeCountChanged)
+    queuedCount = Property(int, attrgetter("_queued_count"), notify=queuedCountChanged)
     maxThreadCount = Property(
         int, _get_max_thread_count, _set_max_thread_count, notify=maxThreadCountChanged
     )
 
-    # -- events from the workers, delivered on the GUI thread --------------
+    # -- task events, called by self.signals on the GUI thread -------------
 
-    @Slot(int)
     def _on_started(self, task_id: int) -> None:
         handle = self._tasks.get(task_id)
         if handle is None:
@@ -209,34 +203,30 @@ class Backend(QObject):
         handle.state = TaskState.RUNNING
         log.info("task %d (%s) started", task_id, handle.name)
         self._running.add(task_id)
-        self._update_counts()
-        self._show_if_current(handle)
+        self._current = handle
+        self._schedule_refresh()
 
-    @Slot(int, float)
     def _on_progress(self, task_id: int, percent: float) -> None:
         handle = self._tasks.get(task_id)
         if handle is None:
             return
         handle.progress = percent
-        self._show_if_current(handle)
+        if handle is self._current:
+            self._schedule_refresh()
 
-    @Slot(int, object)
     def _on_result(self, task_id: int, value: Any) -> None:
         self._end(task_id, TaskState.FINISHED, result=value)
 
-    @Slot(int, object)
     def _on_error(self, task_id: int, error: TaskError) -> None:
         self._end(task_id, TaskState.FAILED, error=error)
 
-    @Slot(int)
     def _on_cancelled(self, task_id: int) -> None:
         self._end(task_id, TaskState.CANCELLED)
 
-    @Slot(int)
     def _on_finished(self, task_id: int) -> None:
         if self._tasks.pop(task_id, None) is not None:
             self._running.discard(task_id)
-            self._update_counts()
+            self._schedule_refresh()
 
     def _end(self, task_id: int, state: str, result: Any = None, error: Optional[TaskError] = None) -> None:
         handle = self._tasks.get(task_id)
@@ -246,27 +236,29 @@ class Backend(QObject):
         log.info("task %d (%s) %s", task_id, handle.name, state)
         if state == TaskState.FINISHED:
             handle.progress = 100.0  # done is 100%, whatever the task reported
-        self._show_if_current(handle)
+        if handle is self._current:
+            self._schedule_refresh()
 
     # -- property bookkeeping ---------------------------------------------
 
-    def _show_if_current(self, handle: TaskHandle) -> None:
-        if handle is self._current:
-            self._show_current(handle)
+    def _schedule_refresh(self) -> None:
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
 
-    def _show_current(self, handle: TaskHandle) -> None:
-        result = "" if handle.result is None else safe_str(handle.result)
-        self._assign("_progress", handle.progress, self.progressChanged)
-        self._assign("_state", handle.state, self.stateChanged)
-        self._assign("_result", result, self.resultChanged)
-        self._assign("_error", handle.error, self.errorChanged)
-
-    def _update_counts(self) -> None:
+    def _refresh(self) -> None:
+        """Bring every property up to date, emitting notify signals for real changes only."""
+        self._refresh_timer.stop()
         active = len(self._running)
-        queued = len(self._tasks) - active
         self._assign("_active_count", active, self.activeCountChanged)
-        self._assign("_queued_count", queued, self.queuedCountChanged)
+        self._assign("_queued_count", len(self._tasks) - active, self.queuedCountChanged)
         self._assign("_busy", bool(self._tasks), self.busyChanged)
+        current = self._current
+        if current is not None:
+            result = "" if current.result is None else safe_str(current.result)
+            self._assign("_progress", current.progress, self.progressChanged)
+            self._assign("_state", current.state, self.stateChanged)
+            self._assign("_result", result, self.resultChanged)
+            self._assign("_error", current.error, self.errorChanged)
 
     def _assign(self, attribute: str, value: Any, changed: Signal) -> None:
         """Set a property's field and emit its notify signal only on a real change."""

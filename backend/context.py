@@ -47,7 +47,7 @@ class TaskContext:
     def emit(self, percent: float) -> None:
         """Report percent done (int or float, clamped to 0-100); a check point."""
         self.check()
-        self._signals.progress.emit(self._task_id, to_percent(percent))
+        self._signals.send("progress", self._task_id, to_percent(percent))
 
     def sleep(self, seconds: float) -> None:
         """Wait like ``time.sleep``, but wake at once and raise if cancelled."""

@@ -83,7 +83,7 @@ class Worker(QRunnable):
         """Run the task. Nothing raised here may reach Qt: it would end the app."""
         try:
             self._run()
-        except BaseException:  # only an emit can fail here, e.g. during interpreter exit
+        except BaseException:  # only reporting can fail here, e.g. during interpreter exit
             log.debug("task %s could not report its end", self.task_id, exc_info=True)
 
     def _run(self) -> None:
@@ -93,17 +93,17 @@ class Worker(QRunnable):
             return
         try:
             if self._cancel.is_set():  # cancelled while queued: never start the work
-                signals.cancelled.emit(task_id)
+                signals.send("cancelled", task_id)
                 return
-            signals.started.emit(task_id)
+            signals.send("started", task_id)
             fn, args, kwargs = call
             try:
                 value = fn(*args, **kwargs)
             except TaskCancelled:
-                signals.cancelled.emit(task_id)
+                signals.send("cancelled", task_id)
             except BaseException as exc:  # SystemExit and KeyboardInterrupt fail the task too
-                signals.error.emit(task_id, TaskError.from_exception(exc))
+                signals.send("error", task_id, TaskError.from_exception(exc))
             else:
-                signals.result.emit(task_id, value)
+                signals.send("result", task_id, value)
         finally:
-            signals.finished.emit(task_id)
+            signals.send("finished", task_id)

@@ -19,6 +19,7 @@ ColumnLayout {
         Label {
             text: qsTr("Error")
             font.bold: true
+            Layout.preferredWidth: 72
         }
 
         Label {

@@ -4,32 +4,37 @@ import QtQuick 2.15
 import QtQuick.Controls 2.15
 import QtQuick.Layouts 1.15
 
-RowLayout {
+GroupBox {
     id: root
 
     required property QtObject backend
 
-    spacing: 8
+    title: qsTr("Thread pool")
 
-    Label {
-        objectName: "poolLabel"
-        text: qsTr("%1 of %2 threads busy, %3 queued")
-            .arg(root.backend.activeCount)
-            .arg(root.backend.maxThreadCount)
-            .arg(root.backend.queuedCount)
-        Layout.fillWidth: true
-    }
+    RowLayout {
+        anchors.fill: parent
+        spacing: 8
 
-    Label {
-        text: qsTr("Max threads")
-    }
+        Label {
+            objectName: "poolLabel"
+            text: qsTr("%1 of %2 threads busy, %3 queued")
+                .arg(root.backend.activeCount)
+                .arg(root.backend.maxThreadCount)
+                .arg(root.backend.queuedCount)
+            Layout.fillWidth: true
+        }
 
-    SpinBox {
-        objectName: "threadsSpinBox"
-        from: 1
-        to: 64
-        value: root.backend.maxThreadCount
-        editable: true
-        onValueModified: root.backend.maxThreadCount = value
+        Label {
+            text: qsTr("Max threads")
+        }
+
+        SpinBox {
+            objectName: "threadsSpinBox"
+            from: 1
+            to: 64
+            value: root.backend.maxThreadCount
+            editable: true
+            onValueModified: root.backend.maxThreadCount = value
+        }
     }
 }

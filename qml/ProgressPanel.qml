@@ -16,6 +16,7 @@ ColumnLayout {
         Label {
             text: qsTr("Progress")
             font.bold: true
+            Layout.preferredWidth: 72
         }
 
         Label {

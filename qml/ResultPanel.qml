@@ -13,11 +13,13 @@ RowLayout {
     Label {
         text: qsTr("Result")
         font.bold: true
+        Layout.preferredWidth: 72
     }
 
     Label {
         objectName: "resultLabel"
-        text: root.backend.result
+        text: root.backend.result === "" ? qsTr("none yet") : root.backend.result
+        opacity: root.backend.result === "" ? 0.6 : 1
         wrapMode: Text.Wrap
         Layout.fillWidth: true
     }

@@ -1,5 +1,5 @@
-// The app's window. Each panel is its own file, named for what it shows;
-// every panel gets the backend passed in explicitly.
+// The app's window. Each part is its own file, named for what it shows;
+// every part that needs the backend gets it passed in explicitly.
 import QtQuick 2.15
 import QtQuick.Controls 2.15
 import QtQuick.Layouts 1.15
@@ -10,10 +10,10 @@ ApplicationWindow {
     // The Python Backend, set by the app (setInitialProperties) before anything binds to it.
     required property QtObject backend
 
-    width: 600
-    height: 560
-    minimumWidth: 460
-    minimumHeight: 480
+    width: 620
+    height: 540
+    minimumWidth: 520
+    minimumHeight: 420
     visible: true
     title: qsTr("DANGER! - long work off the GUI thread")
 
@@ -31,25 +31,15 @@ ApplicationWindow {
             Layout.fillWidth: true
         }
 
-        ProgressPanel {
-            backend: root.backend
-            Layout.fillWidth: true
-        }
-
-        ResultPanel {
-            backend: root.backend
-            Layout.fillWidth: true
-        }
-
-        ErrorPanel {
-            backend: root.backend
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-        }
-
         PoolStatus {
             backend: root.backend
             Layout.fillWidth: true
+        }
+
+        TaskPanel {
+            backend: root.backend
+            Layout.fillWidth: true
+            Layout.fillHeight: true
         }
     }
 }

@@ -21,6 +21,7 @@ def test_result_arrives_on_the_gui_thread(backend, qtbot):
     log = SignalLog(backend.signals)
     handle = backend.submit(lambda a, b=0: a * b, 6, b=7)
     wait_done(qtbot, handle)
+    qtbot.waitUntil(lambda: backend.state == TaskState.FINISHED)
     assert handle.state == TaskState.FINISHED
     assert handle.result == 42
     assert handle.error is None
@@ -36,6 +37,7 @@ def test_error_arrives_as_data_and_finished_still_comes(backend, qtbot):
     log = SignalLog(backend.signals)
     handle = backend.submit(broken, "/nowhere")
     qtbot.waitUntil(lambda: "finished" in log.names(handle.id))
+    qtbot.waitUntil(lambda: backend.state == TaskState.FAILED)
     assert log.names(handle.id) == ["started", "error", "finished"]
     assert handle.state == TaskState.FAILED
     assert handle.error.type == "FileNotFoundError"
@@ -152,7 +154,8 @@ def test_jobs_beyond_max_thread_count_queue_and_run_in_order(make_backend, qtbot
 
     qtbot.waitUntil(lambda: handles[0].state == TaskState.RUNNING)
     assert [h.state for h in handles] == ["running", "queued", "queued"]
-    assert (backend.activeCount, backend.queuedCount, backend.busy) == (1, 2, True)
+    # Properties follow within one event-loop pass.
+    qtbot.waitUntil(lambda: (backend.activeCount, backend.queuedCount, backend.busy) == (1, 2, True))
 
     for gate in gates:
         gate.open()
@@ -160,7 +163,7 @@ def test_jobs_beyond_max_thread_count_queue_and_run_in_order(make_backend, qtbot
     started = [e[1] for e in log.events if e[0] == "started"]
     assert started == [h.id for h in handles]
     assert [h.result for h in handles] == [0, 1, 2]
-    assert (backend.activeCount, backend.queuedCount, backend.busy) == (0, 0, False)
+    qtbot.waitUntil(lambda: (backend.activeCount, backend.queuedCount, backend.busy) == (0, 0, False))
 
 
 def test_raising_max_thread_count_starts_queued_jobs(make_backend, qtbot):
@@ -173,28 +176,37 @@ def test_raising_max_thread_count_starts_queued_jobs(make_backend, qtbot):
     with qtbot.waitSignal(backend.maxThreadCountChanged):
         backend.maxThreadCount = 2
     qtbot.waitUntil(lambda: handles[1].state == TaskState.RUNNING)
-    assert (backend.activeCount, backend.queuedCount) == (2, 0)
+    qtbot.waitUntil(lambda: (backend.activeCount, backend.queuedCount) == (2, 0))
     for gate in gates:
         gate.open()
     qtbot.waitUntil(lambda: not backend.busy)
 
 
-def test_property_signals_fire_only_on_real_change(backend, qtbot):
-    changes = collections.Counter()
-    for name in ("maxThreadCount", "busy", "result", "progress", "state"):
-        getattr(backend, f"{name}Changed").connect(lambda name=name: changes.update([name]))
+def test_property_signals_fire_only_on_real_change(make_backend, qtbot):
+    backend = make_backend(max_threads=1)
+    names = ("maxThreadCount", "busy", "activeCount", "queuedCount", "result", "progress", "state", "error")
+    seen = {name: [getattr(backend, name)] for name in names}  # the value before, then one per notify
+    for name in names:
+        signal = getattr(backend, "errorChanged" if name == "error" else f"{name}Changed")
+        signal.connect(lambda name=name: seen[name].append(getattr(backend, name)))
 
-    backend.maxThreadCount = backend.maxThreadCount
-    assert changes["maxThreadCount"] == 0
+    backend.maxThreadCount = 1
     backend.maxThreadCount = 3
     backend.maxThreadCount = 3
-    assert changes["maxThreadCount"] == 1
+    assert seen["maxThreadCount"] == [1, 3]
 
-    for _ in range(2):
+    for _ in range(3):
         wait_done(qtbot, backend.submit(lambda: "same"))
-    # busy went True -> False twice; result went "" -> "same" -> "" -> "same".
-    assert changes["busy"] == 4
-    assert changes["result"] == 3
+        qtbot.waitUntil(lambda: not backend.busy)
+    wait_done(qtbot, backend.submit(lambda: 1 / 0))
+    qtbot.waitUntil(lambda: backend.state == "failed")
+
+    for name, values in seen.items():
+        repeats = [pair for pair in zip(values, values[1:]) if pair[0] == pair[1]]
+        assert not repeats, f"{name} notified without a change: {values}"
+    assert seen["busy"][-1] is False and True in seen["busy"]
+    assert seen["result"][-1] == "" and "same" in seen["result"]
+    assert seen["error"][-1] == "ZeroDivisionError: division by zero"
 
 
 def test_max_thread_count_below_one_is_refused(backend, caplog):

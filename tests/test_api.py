@@ -1,0 +1,46 @@
+"""The public surface: the package facade and the README's table of what QML sees."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide2.QtCore import QMetaMethod
+
+import backend
+from backend import Backend
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def qml_surface():
+    """Properties and slots that Backend adds for QML, read from its meta-object."""
+    meta = Backend.staticMetaObject
+    properties = {meta.property(i).name() for i in range(meta.propertyOffset(), meta.propertyCount())}
+    slots = {
+        bytes(meta.method(i).name()).decode()
+        for i in range(meta.methodOffset(), meta.methodCount())
+        if meta.method(i).methodType() == QMetaMethod.Slot
+    }
+    return properties, slots
+
+
+def test_every_public_name_is_importable():
+    for name in backend.__all__:
+        assert getattr(backend, name) is not None, name
+
+
+def test_readme_table_lists_exactly_what_qml_sees():
+    rows = re.findall(r"^\| (property|slot) \| `(\w+)(?:\(\))?` \|", README.read_text(), re.MULTILINE)
+    documented_properties = {name for kind, name in rows if kind == "property"}
+    documented_slots = {name for kind, name in rows if kind == "slot"}
+    properties, slots = qml_surface()
+    assert documented_properties == properties
+    assert documented_slots == slots
+
+
+def test_every_property_has_a_notify_signal_and_only_max_thread_count_is_writable():
+    meta = Backend.staticMetaObject
+    for i in range(meta.propertyOffset(), meta.propertyCount()):
+        prop = meta.property(i)
+        assert prop.hasNotifySignal(), prop.name()
+        assert prop.isWritable() == (prop.name() == "maxThreadCount"), prop.name()
