@@ -21,6 +21,7 @@ RowLayout {
         palette.button: "#c62828"
         palette.buttonText: "white"
         ToolTip.visible: hovered
+        ToolTip.delay: 800
         ToolTip.text: qsTr("Start the long job on the thread pool")
         onClicked: root.backend.danger()
     }
@@ -29,6 +30,7 @@ RowLayout {
         objectName: "failButton"
         text: qsTr("Run a failing job")
         ToolTip.visible: hovered
+        ToolTip.delay: 800
         ToolTip.text: qsTr("Start a job that raises part-way, to see how errors are shown")
         onClicked: root.backend.fail()
     }
