@@ -6,9 +6,10 @@ Python API; ``Worker`` and ``WorkerSignals`` are the generic building blocks
 it is made of.
 """
 from .backend import DEFAULT_SHUTDOWN_TIMEOUT_MS, Backend
-from .context import TaskCancelled, TaskContext
+from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError
 from .jobs import DemoFailure, danger_job, failing_job
+from .model import TaskListModel
 from .signals import WorkerSignals
 from .task import TaskHandle, TaskState
 from .ui import DEFAULT_QML, QmlLoadError, QmlUi, load_ui
@@ -19,12 +20,15 @@ __all__ = [
     "DEFAULT_QML",
     "DEFAULT_SHUTDOWN_TIMEOUT_MS",
     "DemoFailure",
+    "Partial",
+    "Progress",
     "QmlLoadError",
     "QmlUi",
     "TaskCancelled",
     "TaskContext",
     "TaskError",
     "TaskHandle",
+    "TaskListModel",
     "TaskState",
     "Worker",
     "WorkerSignals",

@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from operator import attrgetter
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
+import shiboken2
 from PySide2.QtCore import Property, QObject, QThreadPool, QTimer, Signal, Slot
 
+from .context import TaskContext
 from .errors import TaskError, safe_str
 from .jobs import DEFAULT_STEP_SECONDS, DEFAULT_STEPS, danger_job, failing_job
 from .lifetime import keep_past_exit
+from .model import TaskListModel
 from .signals import WorkerSignals
 from .task import TaskHandle, TaskState
 from .worker import Worker
@@ -19,19 +23,23 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000
 
+# While tasks run: how often elapsed times move on and timeouts are checked.
+TICK_INTERVAL_MS = 100
+
 
 class Backend(QObject):
-    """Runs work on a ``QThreadPool`` and shows the most recent task to QML.
+    """Runs work on a ``QThreadPool`` and shows it to QML.
 
-    Properties ``progress``, ``state``, ``result``, ``error`` and
-    ``errorDetails`` describe the most recent task: the one that started last,
-    so that a click that only queues a task does not hide the running one.
-    ``busy``, ``activeCount``, ``queuedCount`` and ``maxThreadCount``
-    describe the pool.
+    ``taskModel`` lists every task (see :class:`TaskListModel`). Properties
+    ``progress``, ``state``, ``result``, ``error`` and ``errorDetails``
+    describe the most recent task: the one that started last, so that a click
+    that only queues a task does not hide the running one. ``busy``,
+    ``activeCount``, ``queuedCount`` and ``maxThreadCount`` describe the pool.
+
     Every property's notify signal fires only when its value really changes,
     and at most once per event-loop pass: a burst of task events (10,000
-    submits in a loop, a backlog of results) refreshes the properties once,
-    not once per event, since each notify costs QML a binding update.
+    submits in a loop, a backlog of results) refreshes the properties and the
+    model once, not once per event, since each notify costs QML an update.
 
     From Python, :meth:`submit` runs any callable and returns a
     :class:`TaskHandle`; ``signals`` carries every task's events, keyed by id.
@@ -65,12 +73,16 @@ class Backend(QObject):
             handlers={
                 "started": self._on_started,
                 "progress": self._on_progress,
+                "partial": self._on_partial,
+                "paused": self._on_paused,
+                "resumed": self._on_resumed,
                 "result": self._on_result,
                 "error": self._on_error,
                 "cancelled": self._on_cancelled,
                 "finished": self._on_finished,
             },
         )
+        self._model = TaskListModel(self)
         self.steps = steps
         self.step_seconds = step_seconds
         self.shutdown_timeout_ms = shutdown_timeout_ms
@@ -81,6 +93,8 @@ class Backend(QObject):
         self._current: Optional[TaskHandle] = None  # what the task properties describe
         self._accepting = True
         self._shutdown_result: Optional[bool] = None
+        self._new: List[TaskHandle] = []  # submitted, not yet in the model
+        self._changed: Set[TaskHandle] = set()  # to publish to the model
 
         self._progress = 0.0
         self._state = ""
@@ -93,6 +107,9 @@ class Backend(QObject):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
         self._refresh_timer.timeout.connect(self._refresh)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(TICK_INTERVAL_MS)
+        self._ticker.timeout.connect(self._tick)
 
     # -- Python API -------------------------------------------------------
 
@@ -100,14 +117,37 @@ class Backend(QObject):
         """Run ``fn(*args, **kwargs)`` on the pool and return its handle.
 
         Tasks beyond ``maxThreadCount`` wait in the pool's queue and start in
-        submission order. A ``progress_callback`` parameter of ``fn`` receives
-        a :class:`TaskContext`. Raises ``RuntimeError`` after :meth:`shutdown`.
+        submission order. A ``task`` or ``progress_callback`` parameter of
+        ``fn`` receives a :class:`TaskContext`; a generator function is driven
+        to its end. Raises ``RuntimeError`` after :meth:`shutdown`.
+        """
+        return self.submit_task(fn, args, kwargs)
+
+    def submit_task(
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[Any] = (),
+        kwargs: Optional[Dict[str, Any]] = None,
+        *,
+        name: Optional[str] = None,
+        timeout: Optional[float] = None,
+    ) -> TaskHandle:
+        """:meth:`submit` with options: a display ``name``, and a ``timeout`` in seconds.
+
+        A task still running ``timeout`` seconds after it started is asked to
+        stop; if it stops, its state is ``"timed out"``.
         """
         if not self._accepting:
             raise RuntimeError("the backend is shut down and takes no new work")
-        handle = TaskHandle(next(self._ids), getattr(fn, "__name__", type(fn).__name__))
-        worker = Worker(handle.id, self.signals, fn, args, kwargs, handle._cancel)
-        self._tasks[handle.id] = handle
+        if timeout is not None and not timeout > 0:
+            raise ValueError(f"timeout must be a number of seconds above 0, not {timeout!r}")
+        task_id = next(self._ids)
+        context = TaskContext(task_id, self.signals)
+        worker = Worker(task_id, self.signals, fn, tuple(args), kwargs, context)
+        handle = TaskHandle(task_id, name or getattr(fn, "__name__", type(fn).__name__), context, timeout)
+        handle._worker = worker
+        self._tasks[task_id] = handle
+        self._new.append(handle)
         self._pool.start(worker)
         self._schedule_refresh()
         return handle
@@ -115,6 +155,44 @@ class Backend(QObject):
     def tasks(self) -> List[TaskHandle]:
         """The tasks that have not ended yet, oldest first."""
         return list(self._tasks.values())
+
+    @Slot(int)
+    def cancel(self, task_id: int) -> None:
+        """Cancel a task: a queued one is withdrawn at once and never starts; a
+        running or paused one stops at its next check point. Does nothing to a
+        task that has ended."""
+        handle = self._tasks.get(task_id)
+        if handle is None:
+            return
+        handle.context.request_cancel()
+        worker, handle._worker = handle._worker, None
+        if worker is not None and handle.state == TaskState.QUEUED and self._pool.tryTake(worker):
+            shiboken2.delete(worker)  # taken back from the pool, so it is ours to delete
+            self.signals.dispatch("cancelled", task_id, "cancelled")
+            self.signals.dispatch("finished", task_id)
+        self._touch(handle)
+
+    @Slot(int)
+    def pause(self, task_id: int) -> None:
+        """Pause a task at its next check point (a queued one, once it starts)."""
+        self._request_pause(task_id, True)
+
+    @Slot(int)
+    def resume(self, task_id: int) -> None:
+        """Let a paused task go on."""
+        self._request_pause(task_id, False)
+
+    @Slot()
+    def cancelAll(self) -> None:
+        """Cancel every task that has not ended."""
+        for task_id in list(self._tasks):
+            self.cancel(task_id)
+
+    @Slot()
+    def clearFinished(self) -> None:
+        """Remove the tasks that have ended from ``taskModel``."""
+        self._refresh()  # publish pending rows first, so none is missed
+        self._model.remove_ended()
 
     def shutdown(self, timeout_ms: Optional[int] = None) -> bool:
         """Stop taking work, cancel every task, and wait at most ``timeout_ms``.
@@ -130,13 +208,13 @@ class Backend(QObject):
             return self._shutdown_result
         self._accepting = False
         timeout = self.shutdown_timeout_ms if timeout_ms is None else timeout_ms
-        for handle in self._tasks.values():
-            handle.request_cancel()
+        self.cancelAll()
         stopped = self._pool.waitForDone(max(0, int(timeout)))
         # Deliver what the workers sent while we waited, so that handles and
         # properties end in their final state; later reports are dropped.
         self.signals.flush()
         self.signals.close()
+        self._ticker.stop()
         self._refresh()
         if not stopped:
             names = ", ".join(f"{h.id} ({h.name})" for h in self._tasks.values())
@@ -150,19 +228,25 @@ class Backend(QObject):
     @Slot()
     def danger(self) -> None:
         """Start the tutorial's long job (``steps`` x ``step_seconds``, returns "Done.")."""
-        self._submit_from_ui(danger_job, self.steps, self.step_seconds)
+        self._submit_from_ui(danger_job, "DANGER!")
 
     @Slot()
     def fail(self) -> None:
         """Start a job that fails part-way, to show the error path."""
-        self._submit_from_ui(failing_job, self.steps, self.step_seconds)
+        self._submit_from_ui(failing_job, "failing job")
 
-    def _submit_from_ui(self, fn: Callable[..., Any], *args: Any) -> None:
+    def _submit_from_ui(self, fn: Callable[..., Any], name: str) -> None:
         # A slot called from QML must not raise: the exception would only be printed.
         if not self._accepting:
-            log.info("ignored %s: the app is shutting down", fn.__name__)
+            log.info("ignored %s: the app is shutting down", name)
             return
-        self.submit(fn, *args)
+        self.submit_task(fn, (self.steps, self.step_seconds), name=name)
+
+    def _request_pause(self, task_id: int, paused: bool) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is not None:
+            handle.context.request_pause(paused)
+            self._touch(handle)
 
     def _get_error(self) -> str:
         return self._error.summary if self._error else ""
@@ -193,6 +277,7 @@ class Backend(QObject):
     maxThreadCount = Property(
         int, _get_max_thread_count, _set_max_thread_count, notify=maxThreadCountChanged
     )
+    taskModel = Property(QObject, attrgetter("_model"), constant=True)
 
     # -- task events, called by self.signals on the GUI thread -------------
 
@@ -201,18 +286,33 @@ class Backend(QObject):
         if handle is None:
             return
         handle.state = TaskState.RUNNING
+        handle.started_at = time.monotonic()
+        handle._worker = None  # the pool has it now; it can no longer be withdrawn
         log.info("task %d (%s) started", task_id, handle.name)
         self._running.add(task_id)
         self._current = handle
-        self._schedule_refresh()
+        if not self._ticker.isActive():
+            self._ticker.start()
+        self._touch(handle)
 
-    def _on_progress(self, task_id: int, percent: float) -> None:
+    def _on_progress(self, task_id: int, percent: float, text: str) -> None:
         handle = self._tasks.get(task_id)
-        if handle is None:
-            return
-        handle.progress = percent
-        if handle is self._current:
-            self._schedule_refresh()
+        if handle is not None:
+            handle.progress = percent
+            handle.progress_text = text
+            self._touch(handle)
+
+    def _on_partial(self, task_id: int, value: Any) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is not None:
+            handle.partial = value
+            self._touch(handle)
+
+    def _on_paused(self, task_id: int) -> None:
+        self._set_state(task_id, TaskState.PAUSED)
+
+    def _on_resumed(self, task_id: int) -> None:
+        self._set_state(task_id, TaskState.RUNNING)
 
     def _on_result(self, task_id: int, value: Any) -> None:
         self._end(task_id, TaskState.FINISHED, result=value)
@@ -220,44 +320,72 @@ class Backend(QObject):
     def _on_error(self, task_id: int, error: TaskError) -> None:
         self._end(task_id, TaskState.FAILED, error=error)
 
-    def _on_cancelled(self, task_id: int) -> None:
-        self._end(task_id, TaskState.CANCELLED)
+    def _on_cancelled(self, task_id: int, reason: str) -> None:
+        self._end(task_id, TaskState.TIMED_OUT if reason == "timed out" else TaskState.CANCELLED)
 
     def _on_finished(self, task_id: int) -> None:
         if self._tasks.pop(task_id, None) is not None:
             self._running.discard(task_id)
             self._schedule_refresh()
 
+    def _set_state(self, task_id: int, state: str) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is not None:
+            handle.state = state
+            self._touch(handle)
+
     def _end(self, task_id: int, state: str, result: Any = None, error: Optional[TaskError] = None) -> None:
         handle = self._tasks.get(task_id)
         if handle is None:
             return
         handle.state, handle.result, handle.error = state, result, error
-        log.info("task %d (%s) %s", task_id, handle.name, state)
+        handle.partial = None
+        handle.ended_at = time.monotonic()
         if state == TaskState.FINISHED:
             handle.progress = 100.0  # done is 100%, whatever the task reported
-        if handle is self._current:
-            self._schedule_refresh()
+        log.info("task %d (%s) %s", task_id, handle.name, state)
+        self._touch(handle)
 
-    # -- property bookkeeping ---------------------------------------------
+    def _tick(self) -> None:
+        """While tasks run: move their elapsed times on and enforce timeouts."""
+        if not self._running:
+            self._ticker.stop()
+            return
+        now = time.monotonic()
+        for task_id in self._running:
+            handle = self._tasks[task_id]
+            self._changed.add(handle)
+            if handle.timeout is not None and now - handle.started_at >= handle.timeout:
+                handle.context.request_cancel("timed out")
+        self._schedule_refresh()
+
+    # -- property and model bookkeeping -------------------------------------
+
+    def _touch(self, handle: TaskHandle) -> None:
+        self._changed.add(handle)
+        self._schedule_refresh()
 
     def _schedule_refresh(self) -> None:
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
     def _refresh(self) -> None:
-        """Bring every property up to date, emitting notify signals for real changes only."""
+        """Bring the model and every property up to date, notifying real changes only."""
         self._refresh_timer.stop()
+        new, self._new = self._new, []
+        changed, self._changed = self._changed, set()
+        self._model.append(new)
+        self._model.update(changed)
         active = len(self._running)
         self._assign("_active_count", active, self.activeCountChanged)
         self._assign("_queued_count", len(self._tasks) - active, self.queuedCountChanged)
         self._assign("_busy", bool(self._tasks), self.busyChanged)
         current = self._current
         if current is not None:
-            result = "" if current.result is None else safe_str(current.result)
+            shown = current.result if current.done else current.partial
             self._assign("_progress", current.progress, self.progressChanged)
             self._assign("_state", current.state, self.stateChanged)
-            self._assign("_result", result, self.resultChanged)
+            self._assign("_result", "" if shown is None else safe_str(shown), self.resultChanged)
             self._assign("_error", current.error, self.errorChanged)
 
     def _assign(self, attribute: str, value: Any, changed: Signal) -> None:

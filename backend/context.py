@@ -1,55 +1,244 @@
-"""What a running task may use to talk to its backend: progress and cancellation."""
+"""What a running task uses to talk to its backend: progress, partial results, cancel and pause."""
 from __future__ import annotations
 
 import threading
+import time
+from typing import Any, Optional
 
-from .progress import to_percent
-from .signals import WorkerSignals
+from .progress import Report, check_report
 
 
 class TaskCancelled(Exception):
     """Raised inside a task, at a check point, once its cancellation was requested.
 
-    A task that lets it propagate ends in the ``"cancelled"`` state, not ``"failed"``.
+    A task that lets it propagate ends in the ``"cancelled"`` (or ``"timed
+    out"``) state, not ``"failed"``. ``reason`` says which.
     """
+
+    def __init__(self, reason: str = "cancelled") -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class TaskContext:
-    """Handed to a function that declares a ``progress_callback`` parameter.
+    """Given to a function that declares a ``task`` or a ``progress_callback`` parameter.
 
-    It keeps the tutorial's interface (``progress_callback.emit(percent)``) and
-    adds cooperative cancellation. ``emit`` is also a check point: once the
-    task is cancelled it raises :class:`TaskCancelled`, so a tutorial-style loop
-    that reports progress stops at its next report without any change.
+    Reporting is cheap: :meth:`progress` and :meth:`emit` only store the
+    value, at about the cost of calling an empty method, so a task may report
+    on every item of a million-item loop. The first report is sent to the GUI
+    thread at once; after that the GUI thread samples the latest value about
+    30 times a second, and the last value is sent when the task ends.
+
+    Every report is also a check point: once the task is cancelled it raises
+    :class:`TaskCancelled`, and while it is paused it blocks. Plain loops
+    written for the tutorial's ``progress_callback.emit(percent)`` therefore
+    become cancellable and pausable without a change.
+
+    Control requests come from the GUI thread. Each one sets its own field,
+    then ``_attention``; the task clears ``_attention`` before it reads the
+    fields, so no request is ever missed (every step is atomic under the GIL).
     """
 
-    __slots__ = ("_task_id", "_signals", "_cancel")
+    __slots__ = (
+        "task_id",
+        "_signals",
+        "_value",
+        "_maximum",
+        "_text",
+        "_reported",
+        "_sent",
+        "_attention",
+        "_first_pending",
+        "_cancel_reason",
+        "_pause_requested",
+        "_raise_next",
+        "_wake",
+        "delivered",
+    )
 
-    def __init__(self, task_id: int, signals: WorkerSignals, cancel: threading.Event) -> None:
-        self._task_id = task_id
-        self._signals = signals
-        self._cancel = cancel
+    def __init__(self, task_id: int, signals: Any) -> None:
+        self.task_id = task_id
+        self._signals = signals  # a WorkerSignals
+        self._value: Any = None
+        self._maximum: Any = None
+        self._text: Any = None
+        self._reported = False
+        self._sent: Optional[Report] = None  # the last report this thread sent itself
+        self._attention = True  # the first report takes the slow path, to send it at once
+        self._first_pending = True
+        self._cancel_reason: Optional[str] = None
+        self._pause_requested = False
+        self._raise_next: Optional[BaseException] = None
+        self._wake: Optional[threading.Event] = None  # made on first wait only
+        # Written by the GUI thread: the last report it showed, or None before the first.
+        self.delivered: Optional[Report] = None
 
-    @property
-    def task_id(self) -> int:
-        return self._task_id
+    # -- reporting (called by the task, on its thread) ----------------------
+
+    def progress(self, value: float, maximum: Optional[float] = None, text: Optional[str] = None) -> None:
+        """Report ``value`` done, out of ``maximum`` (percent if None), with optional ``text``.
+
+        A check point: raises :class:`TaskCancelled` once cancelled, blocks while paused.
+        """
+        self._value = value
+        self._maximum = maximum
+        self._text = text
+        self._reported = True
+        if self._attention:
+            self._attend()
+
+    def emit(self, percent: float) -> None:
+        """The tutorial's ``progress_callback.emit(percent)``: int or float, clamped to 0-100."""
+        self._value = percent
+        self._reported = True
+        if self._attention:
+            self._attend()
+
+    def partial(self, value: Any) -> None:
+        """Send a partial result: every one reaches the GUI thread, in order."""
+        self._signals.send("partial", self.task_id, value)
+        if self._attention:
+            self._attend()
+
+    # -- cancellation and pausing (called by the task) -----------------------
 
     @property
     def cancelled(self) -> bool:
         """True once cancellation of this task was requested."""
-        return self._cancel.is_set()
+        return self._cancel_reason is not None
 
     def check(self) -> None:
-        """A check point: raise :class:`TaskCancelled` if the task was cancelled."""
-        if self._cancel.is_set():
-            raise TaskCancelled()
+        """A check point: raise :class:`TaskCancelled` if cancelled, block while paused."""
+        if self._attention:
+            self._attend()
 
-    def emit(self, percent: float) -> None:
-        """Report percent done (int or float, clamped to 0-100); a check point."""
+    def pause_point(self) -> None:
+        """Block while the task is paused; the same as :meth:`check`."""
         self.check()
-        self._signals.send("progress", self._task_id, to_percent(percent))
 
     def sleep(self, seconds: float) -> None:
-        """Wait like ``time.sleep``, but wake at once and raise if cancelled."""
-        if self._cancel.wait(seconds):
-            raise TaskCancelled()
+        """Wait like ``time.sleep``, but raise at once when cancelled; a check point at the end."""
+        deadline = time.monotonic() + seconds
+        wake = self._wake_event()
+        while True:
+            wake.clear()
+            if self._cancel_reason is not None:
+                raise TaskCancelled(self._cancel_reason)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            wake.wait(remaining)
+        self.check()
+
+    # -- requests (called by the GUI thread) ---------------------------------
+
+    def request_cancel(self, reason: str = "cancelled") -> None:
+        if self._cancel_reason is None:
+            self._cancel_reason = reason
+        self._attention = True
+        self._wake_waiters()
+
+    def request_pause(self, paused: bool) -> None:
+        self._pause_requested = paused
+        self._attention = True
+        self._wake_waiters()
+
+    def raise_at_next_check(self, error: BaseException) -> None:
+        """Make the task raise ``error`` at its next check point (a bad progress value)."""
+        self._raise_next = error
+        self._attention = True
+
+    @property
+    def pause_requested(self) -> bool:
+        return self._pause_requested
+
+    @property
+    def cancel_reason(self) -> Optional[str]:
+        return self._cancel_reason
+
+    # -- for the worker and the sampler ---------------------------------------
+
+    def latest(self) -> Optional[Report]:
+        """The latest report as ``(value, maximum, text)``, or None if there was none."""
+        if not self._reported:
+            return None
+        return (self._value, self._maximum, self._text)
+
+    def send_final_report(self) -> None:
+        """Send the last report if nobody has sent or shown it yet (worker thread, at the end)."""
+        report = self.latest()
+        if report is not None and report != self._sent and report != self.delivered:
+            check_report(report)
+            self._sent = report
+            self._signals.send("progress", self.task_id, report)
+
+    # -- the slow path -----------------------------------------------------
+
+    def _attend(self) -> None:
+        self._attention = False  # first, so that a request made from now on is seen next time
+        if self._first_pending and self._reported:
+            self._first_pending = False
+            report = self.latest()
+            check_report(report)  # a bad first value fails the task here, with its traceback
+            self._sent = report
+            self._signals.send("progress", self.task_id, report)
+        if self._raise_next is not None:
+            error, self._raise_next = self._raise_next, None
+            raise error
+        if self._cancel_reason is not None:
+            raise TaskCancelled(self._cancel_reason)
+        if self._pause_requested:
+            self._wait_while_paused()
+        if self._first_pending:
+            self._attention = True  # nothing reported yet: keep the slow path for the first report
+
+    def _wait_while_paused(self) -> None:
+        wake = self._wake_event()
+        self._signals.send("paused", self.task_id)
+        while True:
+            wake.clear()
+            if self._cancel_reason is not None:
+                raise TaskCancelled(self._cancel_reason)
+            if not self._pause_requested:
+                break
+            wake.wait()
+        self._signals.send("resumed", self.task_id)
+
+    def _wake_event(self) -> threading.Event:
+        # Published before the caller reads the request fields; a request
+        # made before publication is seen in those fields, one made after
+        # sets the event. Either way the waiter wakes.
+        if self._wake is None:
+            self._wake = threading.Event()
+        return self._wake
+
+    def _wake_waiters(self) -> None:
+        wake = self._wake
+        if wake is not None:
+            wake.set()
+
+
+
+class Progress:
+    """What a generator task yields to report progress with a maximum or a text.
+
+    A generator may also yield a plain number (percent), ``None`` (a check
+    point only), a :class:`Partial`, or any other object, which is taken as a
+    partial result.
+    """
+
+    __slots__ = ("value", "maximum", "text")
+
+    def __init__(self, value: float, maximum: Optional[float] = None, text: Optional[str] = None) -> None:
+        self.value = value
+        self.maximum = maximum
+        self.text = text
+
+
+class Partial:
+    """What a generator task yields to send a partial result that is itself a number or None."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value

@@ -5,11 +5,17 @@ import collections
 import time
 from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
 
-from PySide2.QtCore import QObject, Qt, Signal, Slot
+from PySide2.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from .progress import check_report
 
 # Longest time one delivery pass may hold the GUI thread; a larger backlog is
 # delivered over several passes, so paints and timers get their turn between.
 DELIVERY_BUDGET_S = 0.008
+
+# How often the GUI thread looks at the latest progress of running tasks:
+# about 30 updates a second per task, however often a task reports.
+SAMPLE_INTERVAL_MS = 33
 
 
 class WorkerSignals(QObject):
@@ -28,25 +34,33 @@ class WorkerSignals(QObject):
     queued event there. A burst of events from many threads costs one
     cross-thread wake instead of one queued call each.
 
+    Progress is not sent at all, except a task's first and last report: the
+    GUI thread samples the latest report of each running task every
+    ``SAMPLE_INTERVAL_MS`` and delivers it if it changed.
+
     Delivery first calls the owner's ``handlers`` (plain Python calls: the
     owner's bookkeeping is the hot path), then emits the Qt signal, but only
     if something is connected to it: an emit costs microseconds even unheard.
 
     Per task, ``started`` comes first (unless the task was cancelled before it
-    started), then any ``progress``, then exactly one of ``result``, ``error``
-    or ``cancelled``, and ``finished`` always comes last.
+    started), then any ``progress``, ``partial``, ``paused`` and ``resumed``,
+    then exactly one of ``result``, ``error`` or ``cancelled``, and
+    ``finished`` always comes last.
     """
 
     started = Signal(int)  # task id
     progress = Signal(int, float)  # task id, percent done in [0, 100]
+    partial = Signal(int, object)  # task id, a partial result (each one, in order)
+    paused = Signal(int)  # task id; the task is blocked at a pause point
+    resumed = Signal(int)  # task id; it runs again
     result = Signal(int, object)  # task id, the function's return value
     error = Signal(int, object)  # task id, a TaskError
-    cancelled = Signal(int)  # task id; the task stopped on request
+    cancelled = Signal(int, str)  # task id, why: "cancelled" or "timed out"
     finished = Signal(int)  # task id; always the last signal of a task
 
     _wake = Signal()  # queued to this object's (the GUI) thread
 
-    NAMES = ("started", "progress", "result", "error", "cancelled", "finished")
+    NAMES = ("started", "progress", "partial", "paused", "resumed", "result", "error", "cancelled", "finished")
 
     def __init__(
         self,
@@ -69,11 +83,19 @@ class WorkerSignals(QObject):
         self._wake_pending = False
         self._closed = False
         self._wake.connect(self._deliver, Qt.QueuedConnection)
+        self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
+        self._sampler = QTimer(self)
+        self._sampler.setInterval(SAMPLE_INTERVAL_MS)
+        self._sampler.timeout.connect(self._sample)
+
+    # -- called from pool threads -----------------------------------------
 
     def send(self, name: str, *args: Any) -> None:
-        """Emit signal ``name`` with ``args`` on the GUI thread, soon. Callable from any thread.
+        """Deliver event ``name`` with ``args`` on the GUI thread, soon. Callable from any thread.
 
-        Events from one thread are emitted in the order they were sent.
+        Events from one thread are delivered in the order they were sent.
+        ``progress`` carries a raw report ``(value, maximum, text)``; it is
+        delivered as ``progress(task_id, percent)``.
         """
         if self._closed:
             return
@@ -84,14 +106,30 @@ class WorkerSignals(QObject):
             self._wake_pending = True
             self._wake.emit()
 
+    def watch(self, context: Any) -> None:
+        """Sample ``context``'s progress while its task runs (worker thread, before ``started``)."""
+        self._live[context.task_id] = context
+
+    def unwatch(self, context: Any) -> None:
+        """Stop sampling ``context`` (worker thread, before ``finished``)."""
+        self._live.pop(context.task_id, None)
+
+    # -- GUI thread -------------------------------------------------------
+
+    def dispatch(self, name: str, *args: Any) -> None:
+        """Deliver an event now, on the GUI thread (for events the GUI thread makes itself)."""
+        self._queue.append((name, args))
+        self.flush()
+
     def flush(self) -> None:
-        """Emit everything sent so far, now, with no time budget (GUI thread only)."""
+        """Deliver everything sent so far, now, with no time budget (GUI thread only)."""
         self._wake_pending = False
         self._drain(deadline=None)
 
     def close(self) -> None:
         """Drop events sent from now on: nobody is listening any more."""
         self._closed = True
+        self._sampler.stop()
 
     @Slot()
     def _deliver(self) -> None:
@@ -100,17 +138,51 @@ class WorkerSignals(QObject):
             self._wake_pending = True
             self._wake.emit()  # the rest in a later pass
 
-    def _drain(self, deadline) -> bool:
-        """Emit queued events until the queue is empty (True) or ``deadline`` passes (False)."""
-        queue, handlers, methods = self._queue, self._handlers, self._methods
-        signals = {name: getattr(self, name) for name in self.NAMES}
+    def _drain(self, deadline: Optional[float]) -> bool:
+        """Deliver queued events until the queue is empty (True) or ``deadline`` passes (False)."""
+        queue = self._queue
         while queue:
             name, args = queue.popleft()
-            handler = handlers.get(name)
-            if handler is not None:
-                handler(*args)
-            if self.isSignalConnected(methods[name]):
-                signals[name].emit(*args)
+            if name == "progress":
+                self._deliver_report(*args)
+            else:
+                if name == "started" and not self._sampler.isActive() and not self._closed:
+                    self._sampler.start()
+                self._emit(name, args)
             if deadline is not None and time.perf_counter() > deadline:
                 return not queue
         return True
+
+    def _emit(self, name: str, args: Tuple[Any, ...]) -> None:
+        handler = self._handlers.get(name)
+        if handler is not None:
+            handler(*args)
+        if self.isSignalConnected(self._methods[name]):
+            getattr(self, name).emit(*args)
+
+    def _deliver_report(self, task_id: int, report: Tuple[Any, Any, Any], sampled: bool = False) -> None:
+        context = self._live.get(task_id)
+        if context is not None and report == context.delivered:
+            return  # sampled already: the first or last report caught up with it
+        try:
+            percent, text = check_report(report)
+        except (TypeError, ValueError) as error:
+            if sampled:  # the worker checks only the first and last reports itself
+                context.raise_at_next_check(error)  # the task fails at its next check point
+            return
+        if context is not None:
+            context.delivered = report
+        handler = self._handlers.get("progress")
+        if handler is not None:
+            handler(task_id, percent, text)
+        if self.isSignalConnected(self._methods["progress"]):
+            self.progress.emit(task_id, percent)
+
+    def _sample(self) -> None:
+        """Deliver the latest report of each running task whose first report was delivered."""
+        if not self._live:
+            self._sampler.stop()
+            return
+        for context in list(self._live.values()):
+            if context.delivered is not None:  # else its first report is still queued: keep the order
+                self._deliver_report(context.task_id, context.latest(), sampled=True)

@@ -1,9 +1,10 @@
 """The Python-side view of one submitted task."""
 from __future__ import annotations
 
-import threading
+import time
 from typing import Any, Optional
 
+from .context import TaskContext
 from .errors import TaskError
 
 
@@ -12,43 +13,72 @@ class TaskState:
 
     QUEUED = "queued"
     RUNNING = "running"
+    PAUSED = "paused"  # blocked at a pause point
     FINISHED = "finished"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    TIMED_OUT = "timed out"  # cancelled because its timeout expired
 
-    ENDED = frozenset({FINISHED, FAILED, CANCELLED})
+    ENDED = frozenset({FINISHED, FAILED, CANCELLED, TIMED_OUT})
 
 
 class TaskHandle:
     """What ``Backend.submit`` returns: the task's id, state and outcome.
 
-    The backend updates a handle on the GUI thread only, as the task's signals
+    The backend updates a handle on the GUI thread only, as the task's events
     arrive, so reading it from the GUI thread needs no lock.
     """
 
-    __slots__ = ("id", "name", "state", "progress", "result", "error", "_cancel")
+    __slots__ = (
+        "id",
+        "name",
+        "state",
+        "progress",
+        "progress_text",
+        "partial",
+        "result",
+        "error",
+        "timeout",
+        "started_at",
+        "ended_at",
+        "context",
+        "_worker",
+    )
 
-    def __init__(self, task_id: int, name: str) -> None:
+    def __init__(self, task_id: int, name: str, context: TaskContext, timeout: Optional[float] = None) -> None:
         self.id = task_id
         self.name = name
         self.state: str = TaskState.QUEUED
         self.progress: float = 0.0
+        self.progress_text: str = ""
+        self.partial: Any = None  # the latest partial result, while it runs
         self.result: Any = None
         self.error: Optional[TaskError] = None
-        self._cancel = threading.Event()  # read by the worker on its pool thread
+        self.timeout = timeout  # seconds from its start, or None
+        self.started_at: Optional[float] = None  # time.monotonic() on the GUI thread
+        self.ended_at: Optional[float] = None
+        self.context = context
+        self._worker: Any = None  # the queued runnable, until it starts: to withdraw it
 
     @property
     def done(self) -> bool:
-        """True once the task has finished, failed or been cancelled."""
+        """True once the task has finished, failed, or been cancelled or timed out."""
         return self.state in TaskState.ENDED
 
     @property
-    def cancel_requested(self) -> bool:
-        return self._cancel.is_set()
+    def pause_requested(self) -> bool:
+        return self.context.pause_requested
 
-    def request_cancel(self) -> None:
-        """Ask the task to stop: at once if it has not started, else at its next check point."""
-        self._cancel.set()
+    @property
+    def cancel_requested(self) -> bool:
+        return self.context.cancelled
+
+    def elapsed(self, now: Optional[float] = None) -> float:
+        """Seconds it has run (paused time included), 0 before it starts."""
+        if self.started_at is None:
+            return 0.0
+        end = self.ended_at if self.ended_at is not None else (now if now is not None else time.monotonic())
+        return max(0.0, end - self.started_at)
 
     def __repr__(self) -> str:
         return f"<TaskHandle {self.id} {self.name!r} {self.state}>"

@@ -1,57 +1,75 @@
-"""The generic QRunnable that runs any callable on a pool thread."""
+"""The generic QRunnable that runs any callable, or drives any generator, on a pool thread."""
 from __future__ import annotations
 
 import inspect
 import logging
-import threading
-from typing import Any, Callable, Dict, Optional, Tuple
+import numbers
+from typing import Any, Callable, Dict, Generator, Optional, Tuple
 
 from PySide2.QtCore import QRunnable
 
-from .context import TaskCancelled, TaskContext
+from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError
 from .signals import WorkerSignals
 
 log = logging.getLogger(__name__)
 
-PROGRESS_PARAMETER = "progress_callback"
+# A function that names one of these parameters receives the task's TaskContext.
+CONTEXT_PARAMETERS = ("task", "progress_callback")
 
 
-def declares_parameter(fn: Callable[..., Any], name: str) -> bool:
-    """True if ``fn`` names a parameter ``name`` that can be passed by keyword.
+# (code object, names) -> declared names. Code objects outlive most calls
+# (a lambda made in a loop shares one), so the cache stays small; it is
+# bounded anyway, for code made at run time.
+_declared_cache: Dict[Tuple[Any, Tuple[str, ...]], Tuple[str, ...]] = {}
+_CACHE_LIMIT = 4096
+
+
+def declared_parameters(fn: Callable[..., Any], names: Tuple[str, ...]) -> Tuple[str, ...]:
+    """Those of ``names`` that ``fn`` declares as parameters that can be passed by keyword.
 
     Only an explicit parameter counts, not ``**kwargs``: injecting an argument
     into a function that never asked for it would break it. Plain functions
-    and methods take a fast path, because this runs once per submitted task.
+    and methods take a fast, cached path, because this runs for every task.
     """
-    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
-    if code is not None:
-        positional_only = code.co_posonlyargcount
-        named = code.co_varnames[positional_only : code.co_argcount + code.co_kwonlyargcount]
-        return name in named
+    code = getattr(fn, "__code__", None) or getattr(getattr(fn, "__func__", None), "__code__", None)
+    if code is None:
+        return _declared_by_signature(fn, names)
+    key = (code, names)
+    found = _declared_cache.get(key)
+    if found is None:
+        first = code.co_posonlyargcount
+        named = code.co_varnames[first : code.co_argcount + code.co_kwonlyargcount]
+        found = tuple(name for name in names if name in named)
+        if len(_declared_cache) >= _CACHE_LIMIT:
+            _declared_cache.clear()
+        _declared_cache[key] = found
+    return found
+
+
+def _declared_by_signature(fn: Callable[..., Any], names: Tuple[str, ...]) -> Tuple[str, ...]:
     try:
-        parameter = inspect.signature(fn).parameters.get(name)
+        parameters = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # builtins without a signature
-        return False
-    return parameter is not None and parameter.kind in (
-        inspect.Parameter.POSITIONAL_OR_KEYWORD,
-        inspect.Parameter.KEYWORD_ONLY,
-    )
+        return ()
+    keyword_kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return tuple(n for n in names if n in parameters and parameters[n].kind in keyword_kinds)
 
 
 class Worker(QRunnable):
     """Runs ``fn(*args, **kwargs)`` once on a pool thread and reports through ``signals``.
 
     ``signals`` is shared, created on the GUI thread and owned by something
-    that outlives the worker (the backend); the worker only emits on it, so
-    nothing Qt-owned is ever destroyed on a pool thread. The pool deletes the
-    worker after ``run`` (auto-delete), and the worker drops its references to
-    the function, arguments and result before that, so a task holds no memory
-    once it has ended.
+    that outlives the worker (the backend); the worker only queues reports on
+    it, so nothing Qt-owned is ever destroyed on a pool thread. The pool
+    deletes the worker after ``run`` (auto-delete); the worker has dropped
+    its references to the function and arguments by then.
 
-    If ``fn`` declares a ``progress_callback`` parameter and the caller did not
-    pass one, it receives a :class:`TaskContext`. The caller's ``kwargs`` dict
-    is never modified.
+    If ``fn`` declares a ``task`` or ``progress_callback`` parameter that the
+    caller did not pass, it receives the task's :class:`TaskContext`. The
+    caller's ``kwargs`` dict is never modified. If ``fn`` returns a generator,
+    the worker drives it: each ``yield`` is a progress point and a check point
+    (see :class:`Progress`), and the generator's ``return`` value is the result.
     """
 
     def __init__(
@@ -61,22 +79,18 @@ class Worker(QRunnable):
         fn: Callable[..., Any],
         args: Tuple[Any, ...] = (),
         kwargs: Optional[Dict[str, Any]] = None,
-        cancel: Optional[threading.Event] = None,
+        context: Optional[TaskContext] = None,
     ) -> None:
         super().__init__()
         if not callable(fn):
             raise TypeError(f"a task must be callable, not {type(fn).__name__}")
         self.task_id = task_id
         self.signals = signals
-        self._cancel = cancel if cancel is not None else threading.Event()
+        self.context = context if context is not None else TaskContext(task_id, signals)
         kwargs = dict(kwargs or {})
-        if PROGRESS_PARAMETER not in kwargs and declares_parameter(fn, PROGRESS_PARAMETER):
-            kwargs[PROGRESS_PARAMETER] = TaskContext(task_id, signals, self._cancel)
-        self._call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = (
-            fn,
-            tuple(args),
-            kwargs,
-        )
+        for name in declared_parameters(fn, CONTEXT_PARAMETERS):
+            kwargs.setdefault(name, self.context)
+        self._call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = (fn, tuple(args), kwargs)
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -87,23 +101,62 @@ class Worker(QRunnable):
             log.debug("task %s could not report its end", self.task_id, exc_info=True)
 
     def _run(self) -> None:
-        task_id, signals = self.task_id, self.signals
+        task_id, signals, context = self.task_id, self.signals, self.context
         call, self._call = self._call, None  # locals only: freed as soon as run ends
         if call is None:  # a runnable is run once
             return
+        if context.cancel_reason is not None:  # cancelled while queued: never start the work
+            signals.send("cancelled", task_id, context.cancel_reason)
+            signals.send("finished", task_id)
+            return
+        signals.watch(context)
         try:
-            if self._cancel.is_set():  # cancelled while queued: never start the work
-                signals.send("cancelled", task_id)
-                return
             signals.send("started", task_id)
             fn, args, kwargs = call
             try:
                 value = fn(*args, **kwargs)
-            except TaskCancelled:
-                signals.send("cancelled", task_id)
+                if inspect.isgenerator(value):
+                    value = _drive(value, context)
+                context.send_final_report()  # a bad last value fails the task
+            except TaskCancelled as stop:
+                _send_final_report_quietly(context)
+                signals.send("cancelled", task_id, stop.reason)
             except BaseException as exc:  # SystemExit and KeyboardInterrupt fail the task too
+                _send_final_report_quietly(context)
                 signals.send("error", task_id, TaskError.from_exception(exc))
             else:
                 signals.send("result", task_id, value)
         finally:
+            signals.unwatch(context)
             signals.send("finished", task_id)
+
+
+def _drive(generator: Generator[Any, None, Any], context: TaskContext) -> Any:
+    """Run a generator task to its end; return what it returns."""
+    try:
+        while True:
+            try:
+                item = next(generator)
+            except StopIteration as stop:
+                return stop.value
+            if item is None:
+                context.check()
+            elif isinstance(item, numbers.Real) and not isinstance(item, bool):
+                context.emit(item)
+            elif isinstance(item, Progress):
+                context.progress(item.value, item.maximum, item.text)
+            elif isinstance(item, Partial):
+                context.partial(item.value)
+            else:
+                context.partial(item)
+    except BaseException:
+        generator.close()  # runs the generator's finally blocks
+        raise
+
+
+def _send_final_report_quietly(context: TaskContext) -> None:
+    """Show where a task stopped; a bad value no longer matters once it has ended."""
+    try:
+        context.send_final_report()
+    except (TypeError, ValueError):
+        pass

@@ -1,7 +1,7 @@
 """Submit N tiny tasks and wait until every result has reached the GUI thread.
 
 Compares, in one run and on one machine:
-  ours       backend.Backend.submit
+  ours       backend.Backend.submit; a result is delivered when its handle holds it
   tutorial   the tutorial's pattern with references kept (bench/tutorial_pattern.py)
   dropped    the tutorial's pattern as written, references dropped
   executor   concurrent.futures.ThreadPoolExecutor, results collected on the calling thread
@@ -57,13 +57,11 @@ def run_case(case: str, n: int) -> float:
         from backend import Backend
 
         backend = Backend()
-        delivered = []
-        backend.signals.result.connect(lambda task_id, value: delivered.append(value))
         started = time.perf_counter()
-        for _ in range(n):
-            backend.submit(tiny)
-        wait_until(app, lambda: len(delivered) == n, CASE_TIMEOUT_S)
+        handles = [backend.submit(tiny) for _ in range(n)]
+        wait_until(app, lambda: handles[-1].done and not backend.tasks(), CASE_TIMEOUT_S)
         elapsed = time.perf_counter() - started
+        assert sum(h.result for h in handles) == n
         assert backend.shutdown(1000)
         return elapsed
 

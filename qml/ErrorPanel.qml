@@ -44,7 +44,7 @@ ColumnLayout {
         visible: root.showDetails && root.backend.errorDetails !== ""
         clip: true
         Layout.fillWidth: true
-        Layout.fillHeight: true
+        Layout.preferredHeight: 140
 
         TextArea {
             objectName: "errorDetails"
@@ -59,11 +59,5 @@ ColumnLayout {
                 border.color: "#ffab91"
             }
         }
-    }
-
-    // Keeps the panels below in place while the traceback is hidden.
-    Item {
-        visible: !root.showDetails
-        Layout.fillHeight: true
     }
 }

@@ -27,7 +27,6 @@ GroupBox {
         ErrorPanel {
             backend: root.backend
             Layout.fillWidth: true
-            Layout.fillHeight: true
         }
     }
 }

@@ -10,10 +10,10 @@ ApplicationWindow {
     // The Python Backend, set by the app (setInitialProperties) before anything binds to it.
     required property QtObject backend
 
-    width: 620
-    height: 540
-    minimumWidth: 520
-    minimumHeight: 420
+    width: 680
+    height: 780
+    minimumWidth: 560
+    minimumHeight: 600
     visible: true
     title: qsTr("DANGER! - long work off the GUI thread")
 
@@ -37,6 +37,11 @@ ApplicationWindow {
         }
 
         TaskPanel {
+            backend: root.backend
+            Layout.fillWidth: true
+        }
+
+        TaskList {
             backend: root.backend
             Layout.fillWidth: true
             Layout.fillHeight: true

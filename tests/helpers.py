@@ -14,7 +14,7 @@ from backend import WorkerSignals
 class SignalLog:
     """Records every signal of a WorkerSignals object as ``(name, task_id, *payload)``."""
 
-    NAMES = ("started", "progress", "result", "error", "cancelled", "finished")
+    NAMES = WorkerSignals.NAMES
 
     def __init__(self, signals: WorkerSignals) -> None:
         self.events: List[Tuple[Any, ...]] = []

@@ -116,7 +116,7 @@ def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
     process = start("--qml", str(DATA / "autostart.qml"), "--step-seconds", "10", "--log-level", "info")
     stderr = StderrLines(process)
     try:
-        stderr.wait_for("task 1 (danger_job) started")
+        stderr.wait_for("task 1 (DANGER!) started")
         process.send_signal(signum)
         assert process.wait(timeout=10) == 0
     finally:
@@ -124,7 +124,7 @@ def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
         process.stdout.close()
     lines = stderr.finish()
     process.stderr.close()
-    assert "INFO backend.backend: task 1 (danger_job) cancelled" in lines
+    assert "INFO backend.backend: task 1 (DANGER!) cancelled" in lines
     assert lines[-1] == "INFO backend.app: shut down cleanly"
     # Only our own INFO lines: no warning, no "already deleted", no traceback.
     assert all(line.startswith("INFO ") for line in lines), "\n".join(lines)

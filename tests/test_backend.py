@@ -84,7 +84,7 @@ def test_unprintable_exception_has_a_readable_message(backend, qtbot):
 
 def test_float_progress_is_not_truncated_and_ends_at_100(backend, qtbot):
     def thirds(progress_callback):
-        for n in range(4):
+        for n in range(1, 4):
             progress_callback.emit(n * 100 / 3)  # 33.33..., the tutorial's truncation case
         return "ok"
 
@@ -92,21 +92,27 @@ def test_float_progress_is_not_truncated_and_ends_at_100(backend, qtbot):
     handle = backend.submit(thirds)
     wait_done(qtbot, handle)
     values = log.progress(handle.id)
-    assert values == [0.0, 100 / 3, 200 / 3, 100.0]
+    # Throttled: the first and the last reports always arrive, others may be skipped.
+    assert values[0] == 100 / 3
+    assert values[-1] == 100.0
+    assert set(values) <= {100 / 3, 200 / 3, 100.0}
     assert values == sorted(values)
-    assert values[-1] == 100
 
 
-def test_progress_is_clamped_and_accepts_ints_and_floats(backend, qtbot):
-    def wild(progress_callback):
-        for value in (-5, 12, 12.5, 99.9, 150, 10**400, float("inf")):
-            progress_callback.emit(value)
+@pytest.mark.parametrize(
+    "reported, shown, text",
+    [(-5, 0.0, "0 %"), (12, 12.0, "12 %"), (99.9, 99.9, "99.9 %"), (150, 100.0, "100 %"), (10**400, 100.0, "100 %")],
+)
+def test_progress_is_clamped_never_truncated(backend, qtbot, reported, shown, text):
+    def report_once(progress_callback):
+        progress_callback.emit(reported)
+        raise RuntimeError("stop here, so that 100 % on success does not hide the value")
 
     log = SignalLog(backend.signals)
-    handle = backend.submit(wild)
+    handle = backend.submit(report_once)
     wait_done(qtbot, handle)
-    assert handle.state == TaskState.FINISHED
-    assert log.progress(handle.id) == [0.0, 12.0, 12.5, 99.9, 100.0, 100.0, 100.0]
+    assert log.progress(handle.id) == [shown]
+    assert (handle.progress, handle.progress_text) == (shown, text)
 
 
 @pytest.mark.parametrize("bad, error", [("50%", "TypeError"), (None, "TypeError"), (math.nan, "ValueError")])
@@ -285,7 +291,7 @@ def test_cancel_check_points_end_a_task_as_cancelled(backend, qtbot):
 
     handle = backend.submit(loop)
     qtbot.waitUntil(lambda: handle.progress > 0)
-    handle.request_cancel()
+    backend.cancel(handle.id)
     wait_done(qtbot, handle)
     assert handle.state == TaskState.CANCELLED
 

@@ -1,0 +1,239 @@
+"""Report progress on every item of a 1,000,000-item loop, and measure what the reports cost.
+
+One task loops over N items and reports on each one. The loop is timed inside
+the task (the cost of the reports to the task itself), and the wall time is
+taken from the submit until the result is on the GUI thread. Compares:
+  baseline-emit      noop.emit(i * 100 / n): a do-nothing Python method, the cheapest report Python allows
+  ours-emit          progress_callback.emit(i * 100 / n), the TaskContext that Backend.submit passes
+  baseline-progress  noop.progress(i, n): a do-nothing Python method
+  ours-progress      task.progress(i, n), the TaskContext that Backend.submit passes
+  tutorial           progress_callback.emit(int(i * 100 / n)) on the tutorial's worker
+                     (bench/tutorial_pattern.py): one queued signal per report, each to a
+                     connected slot on the GUI thread; done once the result and every
+                     report have arrived
+The baselines run through the same Backend as ours, so that the thread, the
+GIL and the GUI thread's timers are the same; only the reporter differs.
+Each run is a fresh process; the runs of all cases are interleaved, so a
+machine that slows down for a while slows every case alike.
+
+    python bench/progress_reports.py                  # N = 1,000,000; median of 3 runs
+    python bench/progress_reports.py --tutorial-n 100000   # a shorter tutorial run, scaled to N
+    python bench/progress_reports.py --cases baseline-emit ours-emit --repeat 5
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ("baseline-emit", "ours-emit", "baseline-progress", "ours-progress", "tutorial")
+BASELINE_OF = {"ours-emit": "baseline-emit", "ours-progress": "baseline-progress", "tutorial": "baseline-emit"}
+TARGET_RATIO = 1.5
+CASE_TIMEOUT_S = 300
+
+
+class Noop:
+    """A reporter that does nothing: what a report costs when it costs only the call."""
+
+    def emit(self, value):
+        pass
+
+    def progress(self, value, maximum=None, text=None):
+        pass  # the same parameters as TaskContext.progress, so the calls bind alike
+
+
+# One loop per report style; a baseline runs the very same function as ours,
+# with a Noop passed explicitly (Backend only injects a context the caller did not pass).
+def emit_loop(n, progress_callback):
+    started = time.perf_counter()
+    for i in range(n):
+        progress_callback.emit(i * 100 / n)
+    return time.perf_counter() - started
+
+
+def progress_loop(n, task):
+    started = time.perf_counter()
+    for i in range(n):
+        task.progress(i, n)
+    return time.perf_counter() - started
+
+
+def tutorial_loop(n, progress_callback):
+    started = time.perf_counter()
+    for i in range(n):
+        progress_callback.emit(int(i * 100 / n))  # the tutorial's Signal(int) wants an int
+    return time.perf_counter() - started
+
+
+class Waiter:
+    """Runs the event loop until told to stop, as the app's own loop would.
+
+    The loop sleeps between events; a processEvents() spin, or a polling
+    timer, would take the GIL from the task thousands of times a second and
+    slow the very loop being measured. The slots that see the end call stop().
+    """
+
+    def __init__(self) -> None:
+        from PySide2.QtCore import QEventLoop
+
+        self.loop = QEventLoop()
+        self.end = None
+
+    def stop(self) -> None:
+        self.end = time.perf_counter()
+        self.loop.quit()
+
+    def wait(self, timeout_s: float) -> float:
+        """Return the time stop() was called; raise TimeoutError if it was not."""
+        from PySide2.QtCore import QTimer
+
+        QTimer.singleShot(int(timeout_s * 1000), self.loop.quit)
+        if self.end is None:
+            self.loop.exec_()
+        if self.end is None:
+            raise TimeoutError("the task did not finish in time")
+        return self.end
+
+
+def run_case(case: str, n: int) -> dict:
+    """Run one case in this process; return the loop's and the wall's seconds."""
+    from PySide2.QtWidgets import QApplication  # the tutorial's app type, for every case
+
+    app = QApplication.instance() or QApplication([])  # noqa: F841  (kept alive to the end)
+    if case == "tutorial":
+        from PySide2.QtCore import QThreadPool
+
+        from tutorial_pattern import TutorialWorker
+
+        waiter = Waiter()
+        got = {"reports": 0, "loop": None}
+
+        def on_progress(percent):
+            got["reports"] += 1
+            if got["reports"] == n and got["loop"] is not None:
+                waiter.stop()
+
+        def on_result(loop_seconds):
+            got["loop"] = loop_seconds
+            if got["reports"] == n:
+                waiter.stop()
+
+        pool = QThreadPool()
+        worker = TutorialWorker(tutorial_loop, n)  # kept referenced until it has run
+        worker.signals.progress.connect(on_progress)
+        worker.signals.result.connect(on_result)
+        started = time.perf_counter()
+        pool.start(worker)
+        end = waiter.wait(CASE_TIMEOUT_S)
+        pool.waitForDone()
+        return {"loop": got["loop"], "wall": end - started}
+
+    from backend import Backend
+
+    backend = Backend(max_threads=2)
+    fn, reporter = {
+        "baseline-emit": (emit_loop, {"progress_callback": Noop()}),
+        "ours-emit": (emit_loop, {}),
+        "baseline-progress": (progress_loop, {"task": Noop()}),
+        "ours-progress": (progress_loop, {}),
+    }[case]
+    waiter = Waiter()
+    # The backend updates the handle before it emits the signal: the handle is done here.
+    backend.signals.result.connect(lambda task_id, value: waiter.stop())
+    started = time.perf_counter()
+    handle = backend.submit(fn, n, **reporter)
+    wall = waiter.wait(CASE_TIMEOUT_S) - started
+    assert handle.done and handle.state == "finished", handle.error
+    assert backend.shutdown(2000)
+    return {"loop": handle.result, "wall": wall}
+
+
+def measure_once(case: str, n: int):
+    """Run one case in a child process; return its figures, or why it failed."""
+    try:
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", case, str(n)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=CASE_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        return f"timeout ({CASE_TIMEOUT_S} s)"
+    if done.returncode < 0:
+        return signal.Signals(-done.returncode).name
+    if done.returncode != 0:
+        return f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000, help="items, one report each")
+    parser.add_argument(
+        "--tutorial-n", type=int, help="items for the tutorial case, if it is too slow at N; its times are scaled to N"
+    )
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per case; the median is shown")
+    parser.add_argument("--child", nargs=2, metavar=("CASE", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        case, n = args.child[0], int(args.child[1])
+        print(json.dumps(run_case(case, n)))
+        return
+
+    n = args.n
+    sizes = {case: (args.tutorial_n or n) if case == "tutorial" else n for case in args.cases}
+    runs = {case: [] for case in args.cases}
+    failures = {case: [] for case in args.cases}
+    print(f"N = {n:,} reports in one task; seconds, median of {args.repeat} runs, each in a fresh process", flush=True)
+    for _ in range(args.repeat):
+        for case in args.cases:  # interleaved: drifts in machine speed hit every case alike
+            outcome = measure_once(case, sizes[case])
+            (runs if isinstance(outcome, dict) else failures)[case].append(outcome)
+
+    # Medians, scaled to N for a case measured at a smaller size.
+    medians = {}
+    for case, outcomes in runs.items():
+        if outcomes:
+            scale = n / sizes[case]
+            medians[case] = {k: scale * statistics.median(o[k] for o in outcomes) for k in ("loop", "wall")}
+
+    def ratio(case, key):
+        base = BASELINE_OF.get(case)
+        if case not in medians or base not in medians:
+            return ""
+        return f"{medians[case][key] / medians[base][key]:.2f}x"
+
+    print(f"{'case':<18}  {'loop s':>8}  {'wall s':>8}  {'loop/base':>9}  {'wall/base':>9}  {'vs':<17}  note")
+    for case in args.cases:
+        loop = f"{medians[case]['loop']:.3f}" if case in medians else "-"
+        wall = f"{medians[case]['wall']:.3f}" if case in medians else "-"
+        notes = []
+        if sizes[case] != n:
+            notes.append(f"measured at n={sizes[case]:,}, scaled x{n / sizes[case]:g}")
+        if failures[case]:
+            notes.append(f"{len(failures[case])}/{args.repeat} failed: {failures[case][0]}")
+        print(
+            f"{case:<18}  {loop:>8}  {wall:>8}  {ratio(case, 'loop'):>9}  {ratio(case, 'wall'):>9}"
+            f"  {BASELINE_OF.get(case, ''):<17}  {'; '.join(notes)}"
+        )
+
+    print(f"target: ours within {TARGET_RATIO}x of baseline (loop time, the cost of the reports to the task)")
+    for case in ("ours-emit", "ours-progress"):
+        base = BASELINE_OF[case]
+        if case in medians and base in medians:
+            value = medians[case]["loop"] / medians[base]["loop"]
+            verdict = "met" if value <= TARGET_RATIO else "NOT met"
+            print(f"  {case:<14} {value:.2f}x {base}: {verdict}")
+
+
+if __name__ == "__main__":
+    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+    main()

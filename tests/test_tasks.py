@@ -1,0 +1,319 @@
+"""Many tasks at once: cancel, pause, timeouts, generators, throttled progress, the task model."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide2.QtCore import QModelIndex
+
+from backend import Partial, Progress, TaskState
+from backend.model import FIRST_ROLE, ROLES
+
+from .helpers import Gate, SignalLog
+
+
+def wait_done(qtbot, handle, timeout=5000):
+    qtbot.waitUntil(lambda: handle.done, timeout=timeout)
+
+
+def checked_loop(task, iterations=10_000_000):
+    """Reports progress until cancelled; never ends on its own in a test's time."""
+    for n in range(iterations):
+        task.progress(n, iterations)
+    return "ran to the end"
+
+
+# -- cancel ---------------------------------------------------------------
+
+
+def test_cancelling_a_queued_task_withdraws_it_at_once(make_backend, qtbot):
+    backend = make_backend(max_threads=1)
+    gate = Gate()
+    blocker = backend.submit(gate)
+    calls = []
+    queued = backend.submit(calls.append, "never")
+    qtbot.waitUntil(lambda: blocker.state == TaskState.RUNNING)
+    log = SignalLog(backend.signals)
+
+    backend.cancel(queued.id)
+    assert queued.state == TaskState.CANCELLED  # at once, not when a thread frees up
+    assert log.names(queued.id) == ["cancelled", "finished"]
+    gate.open()
+    wait_done(qtbot, blocker)
+    assert calls == []
+
+
+def test_cancelling_a_running_task_stops_it_at_its_next_check_point(backend, qtbot):
+    handle = backend.submit(checked_loop)
+    qtbot.waitUntil(lambda: handle.progress > 0)
+    backend.cancel(handle.id)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.CANCELLED
+    assert handle.result is None
+
+
+def test_cancelling_a_generator_stops_it_at_a_yield_and_closes_it(backend, qtbot):
+    closed = threading.Event()
+
+    def counting():
+        try:
+            n = 0
+            while True:
+                n += 1
+                yield Progress(n % 100, 100, f"item {n}")
+        finally:
+            closed.set()
+
+    handle = backend.submit(counting)
+    qtbot.waitUntil(lambda: handle.progress_text.startswith("item"))
+    backend.cancel(handle.id)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.CANCELLED
+    assert closed.is_set()
+
+
+def test_cancelling_a_finished_task_does_nothing(backend, qtbot):
+    handle = backend.submit(lambda: "kept")
+    wait_done(qtbot, handle)
+    log = SignalLog(backend.signals)
+    backend.cancel(handle.id)
+    backend.cancel(12345)  # an id that never existed
+    assert (handle.state, handle.result) == (TaskState.FINISHED, "kept")
+    assert log.events == []
+
+
+def test_cancel_all_cancels_running_and_queued_tasks(make_backend, qtbot):
+    backend = make_backend(max_threads=1)
+    handles = [backend.submit(checked_loop) for _ in range(3)]
+    qtbot.waitUntil(lambda: handles[0].state == TaskState.RUNNING)
+    backend.cancelAll()
+    qtbot.waitUntil(lambda: all(h.done for h in handles))
+    assert [h.state for h in handles] == [TaskState.CANCELLED] * 3
+
+
+# -- pause ------------------------------------------------------------------
+
+
+def test_pause_blocks_at_a_check_point_and_resume_goes_on(backend, qtbot):
+    gate = threading.Event()
+
+    def stepping(task):
+        n = 0
+        while not gate.is_set():
+            n += 1
+            task.progress(n % 100)
+        return n
+
+    handle = backend.submit(stepping)
+    qtbot.waitUntil(lambda: handle.state == TaskState.RUNNING)
+    backend.pause(handle.id)
+    # "paused" is reported by the task itself, from inside its pause point.
+    qtbot.waitUntil(lambda: handle.state == TaskState.PAUSED)
+    assert handle.pause_requested
+    gate.set()  # would end the loop, but the task is blocked before it can see it
+    backend.resume(handle.id)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.FINISHED
+    assert handle.result > 0
+
+
+def test_a_paused_task_can_be_cancelled(backend, qtbot):
+    handle = backend.submit(checked_loop)
+    qtbot.waitUntil(lambda: handle.state == TaskState.RUNNING)
+    backend.pause(handle.id)
+    qtbot.waitUntil(lambda: handle.state == TaskState.PAUSED)
+    backend.cancel(handle.id)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.CANCELLED
+
+
+def test_a_generator_pauses_at_its_yields(backend, qtbot):
+    def forever():
+        while True:
+            yield None
+
+    handle = backend.submit(forever)
+    qtbot.waitUntil(lambda: handle.state == TaskState.RUNNING)
+    backend.pause(handle.id)
+    qtbot.waitUntil(lambda: handle.state == TaskState.PAUSED)
+    backend.cancel(handle.id)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.CANCELLED
+
+
+# -- timeout -----------------------------------------------------------------
+
+
+def test_a_task_past_its_timeout_is_stopped_and_says_why(backend, qtbot):
+    started = time.monotonic()
+    handle = backend.submit_task(checked_loop, timeout=0.3)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.TIMED_OUT
+    assert 0.3 <= time.monotonic() - started < 3
+
+
+def test_a_task_within_its_timeout_finishes(backend, qtbot):
+    handle = backend.submit_task(lambda: "quick", timeout=30)
+    wait_done(qtbot, handle)
+    assert (handle.state, handle.result) == (TaskState.FINISHED, "quick")
+
+
+def test_a_timeout_must_be_positive(backend):
+    with pytest.raises(ValueError, match="timeout"):
+        backend.submit_task(print, timeout=0)
+
+
+# -- the task context and generators ----------------------------------------
+
+
+def test_the_task_context_reports_a_value_out_of_a_maximum_with_text(backend, qtbot):
+    def files(task):
+        task.progress(3, 10, "file 3 of 10")
+        raise RuntimeError("stop, so that success does not set 100 %")
+
+    handle = backend.submit(files)
+    wait_done(qtbot, handle)
+    assert (handle.progress, handle.progress_text) == (30.0, "file 3 of 10")
+
+
+def test_generator_yields_report_progress_and_partial_results(backend, qtbot):
+    def rows():
+        yield 10.0
+        yield "first row"
+        yield Partial(42)
+        yield Progress(3, 4)
+        return "all rows"
+
+    log = SignalLog(backend.signals)
+    handle = backend.submit(rows)
+    wait_done(qtbot, handle)
+    assert handle.result == "all rows"
+    assert [e[2] for e in log.of(handle.id) if e[0] == "partial"] == ["first row", 42]
+    progress = log.progress(handle.id)
+    assert progress[0] == 10.0 and progress[-1] == 75.0
+
+
+def test_a_partial_result_shows_while_the_task_runs(backend, qtbot):
+    gate = Gate()
+
+    def streaming():
+        yield "halfway there"
+        gate()
+        return "done"
+
+    handle = backend.submit(streaming)
+    model = backend.taskModel
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and role(model, 0, "result") == "halfway there")
+    assert backend.result == "halfway there"
+    gate.open()
+    qtbot.waitUntil(lambda: role(model, 0, "result") == "done")
+
+
+def test_a_bad_progress_value_after_the_first_fails_the_task(backend, qtbot):
+    def drifting(task):
+        task.progress(1)
+        while True:
+            task.progress("lots")
+
+    handle = backend.submit(drifting)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.FAILED
+    assert handle.error.type == "TypeError"
+    assert "progress must be a number" in handle.error.message
+
+
+# -- throttling --------------------------------------------------------------
+
+
+def test_progress_is_throttled_but_first_and_last_always_arrive(backend, qtbot):
+    reports = 300_000
+
+    def chatty(progress_callback):
+        started = time.perf_counter()
+        for n in range(1, reports + 1):
+            progress_callback.emit(n * 100 / reports)
+        return time.perf_counter() - started
+
+    log = SignalLog(backend.signals)
+    handle = backend.submit(chatty)
+    wait_done(qtbot, handle, timeout=20_000)
+    values = log.progress(handle.id)
+    assert values[0] == 100 / reports  # the first report
+    assert values[-1] == 100.0  # the last report
+    assert values == sorted(values)
+    # About 30 a second while it ran, plus the first and the last.
+    assert len(values) <= handle.result * 30 + 3
+
+
+# -- the model ---------------------------------------------------------------
+
+
+def role(model, row, name):
+    return model.data(model.index(row, 0), FIRST_ROLE + ROLES.index(name))
+
+
+def test_the_model_passes_qts_model_checks(backend, qtbot, qtmodeltester):
+    handles = [backend.submit(lambda n=n: n) for n in range(5)]
+    qtbot.waitUntil(lambda: all(h.done for h in handles))
+    qtbot.waitUntil(lambda: backend.taskModel.rowCount() == 5)
+    qtmodeltester.check(backend.taskModel, force_py=True)
+
+
+def test_the_model_has_one_row_per_task_with_every_role(backend, qtbot):
+    model = backend.taskModel
+    assert [bytes(name).decode() for name in model.roleNames().values()] == list(ROLES)
+    handle = backend.submit(lambda: 6 * 7)
+    failed = backend.submit_task(lambda: 1 / 0, name="divide")
+    qtbot.waitUntil(lambda: model.rowCount() == 2 and role(model, 1, "state") == "failed")
+    qtbot.waitUntil(lambda: role(model, 0, "state") == "finished")
+    assert role(model, 0, "id") == handle.id
+    assert role(model, 0, "result") == "42"
+    assert role(model, 0, "progress") == 100.0
+    assert role(model, 1, "name") == "divide"
+    assert role(model, 1, "error") == "ZeroDivisionError: division by zero"
+    assert "Traceback" in role(model, 1, "errorDetails")
+    assert role(model, 1, "done") is True
+    assert model.data(QModelIndex(), FIRST_ROLE) is None
+
+
+def test_rows_change_in_place_naming_only_the_changed_roles(make_backend, qtbot):
+    backend = make_backend(max_threads=1)
+    model = backend.taskModel
+    gate = Gate()
+    handle = backend.submit(gate)
+    try:
+        qtbot.waitUntil(lambda: model.rowCount() == 1 and role(model, 0, "state") == "running")
+        changes = []
+        model.dataChanged.connect(lambda first, last, roles: changes.append((first.row(), last.row(), set(roles))))
+        pause_role = FIRST_ROLE + ROLES.index("pauseRequested")
+        elapsed_role = FIRST_ROLE + ROLES.index("elapsed")
+        backend.pause(handle.id)
+        qtbot.waitUntil(lambda: any(pause_role in roles for _, _, roles in changes))
+        # Only what changed: the pause request, and the elapsed time that ticks while it runs.
+        assert all((first, last) == (0, 0) for first, last, _ in changes)
+        assert all(roles <= {pause_role, elapsed_role} for _, _, roles in changes)
+        backend.resume(handle.id)
+    finally:
+        gate.open()
+    wait_done(qtbot, handle)
+    qtbot.waitUntil(lambda: role(model, 0, "state") == "finished")
+    assert model.rowCount() == 1  # in place, not re-inserted
+    named = set().union(*(roles for _, _, roles in changes))
+    assert FIRST_ROLE + ROLES.index("name") not in named
+    assert FIRST_ROLE + ROLES.index("id") not in named
+
+
+def test_clear_finished_removes_only_ended_tasks(make_backend, qtbot):
+    backend = make_backend(max_threads=1)
+    model = backend.taskModel
+    done = [backend.submit(lambda: 1) for _ in range(2)]
+    qtbot.waitUntil(lambda: all(h.done for h in done))
+    gate = Gate()
+    running = backend.submit(gate)
+    queued = backend.submit(lambda: 2)
+    qtbot.waitUntil(lambda: running.state == TaskState.RUNNING)
+    backend.clearFinished()
+    assert [role(model, row, "id") for row in range(model.rowCount())] == [running.id, queued.id]
+    gate.open()
+    qtbot.waitUntil(lambda: not backend.busy)
