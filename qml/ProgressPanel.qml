@@ -28,7 +28,8 @@ ColumnLayout {
 
         Label {
             objectName: "percentLabel"
-            text: qsTr("%1 %").arg(root.backend.progress.toFixed(1))
+            // "37.5 %", "40 %": the same form as the rows of the task list
+            text: qsTr("%1 %").arg(Number(root.backend.progress.toFixed(1)))
             font.family: "monospace"
         }
     }

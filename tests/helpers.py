@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, List, Tuple
+from typing import Any, List, Tuple, Union
 
 from PySide2.QtCore import QPoint, QPointF, Qt
 from PySide2.QtQuick import QQuickItem, QQuickWindow
@@ -48,15 +48,15 @@ class Gate:
         self._open.set()
 
 
-def find_item(window: QQuickWindow, object_name: str) -> QQuickItem:
-    """The item called ``object_name``, searched in the visual tree (what is on screen)."""
-    pending = [window.contentItem()]
+def find_item(root: Union[QQuickWindow, QQuickItem], object_name: str) -> QQuickItem:
+    """The item called ``object_name`` in a window or under an item, searched in the visual tree."""
+    pending = [root.contentItem() if isinstance(root, QQuickWindow) else root]
     while pending:
         item = pending.pop()
         if item.objectName() == object_name:
             return item
         pending.extend(item.childItems())
-    raise AssertionError(f"no item named {object_name!r} in the window")
+    raise AssertionError(f"no item named {object_name!r} in {root.objectName() or root}")
 
 
 def click(qtbot, window: QQuickWindow, item: QQuickItem) -> None:

@@ -89,17 +89,6 @@ def test_the_spin_box_writes_max_thread_count(ui, backend, qtbot):
     qtbot.waitUntil(lambda: find_item(ui.window, "poolLabel").property("text").startswith(f"0 of {before + 1} "))
 
 
-def find_in(item, object_name):
-    """A child of ``item`` (a task row) by objectName, searched in the visual tree."""
-    pending = [item]
-    while pending:
-        current = pending.pop()
-        if current.objectName() == object_name:
-            return current
-        pending.extend(current.childItems())
-    raise AssertionError(f"no {object_name!r} under {item.objectName()!r}")
-
-
 def test_the_cancel_button_on_a_row_stops_that_task(make_backend, qtbot):
     from backend import load_ui
 
@@ -111,9 +100,9 @@ def test_the_cancel_button_on_a_row_stops_that_task(make_backend, qtbot):
         first, second = backend.tasks()
         qtbot.waitUntil(lambda: second.state == TaskState.RUNNING)
         row = find_item(ui.window, f"taskRow{first.id}")
-        click(qtbot, ui.window, find_in(row, "cancelButton"))
-        qtbot.waitUntil(lambda: find_in(row, "taskStateLabel").property("text") == "cancelled")
-        assert not find_in(row, "cancelButton").isEnabled()
+        click(qtbot, ui.window, find_item(row, "cancelButton"))
+        qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") == "cancelled")
+        assert not find_item(row, "cancelButton").isEnabled()
         assert second.state == TaskState.RUNNING  # only that row's task
     finally:
         ui.close()
@@ -126,13 +115,13 @@ def test_pause_and_resume_buttons_on_a_row(ui, backend, qtbot):
     (handle,) = backend.tasks()
     qtbot.waitUntil(lambda: handle.state == TaskState.RUNNING)
     row = find_item(ui.window, f"taskRow{handle.id}")
-    pause = find_in(row, "pauseButton")
+    pause = find_item(row, "pauseButton")
     click(qtbot, ui.window, pause)
-    qtbot.waitUntil(lambda: find_in(row, "taskStateLabel").property("text") == "paused")
+    qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") == "paused")
     assert pause.property("text") == "Resume"
     click(qtbot, ui.window, pause)
-    qtbot.waitUntil(lambda: find_in(row, "taskStateLabel").property("text") in ("running", "finished"))
-    qtbot.waitUntil(lambda: find_in(row, "taskStateLabel").property("text") == "finished", timeout=5000)
+    qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") in ("running", "finished"))
+    qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") == "finished", timeout=5000)
 
 
 def test_clear_finished_empties_the_list_of_ended_tasks(ui, backend, qtbot):

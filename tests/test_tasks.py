@@ -118,22 +118,14 @@ def test_pause_blocks_at_a_check_point_and_resume_goes_on(backend, qtbot):
     assert handle.result > 0
 
 
-def test_a_paused_task_can_be_cancelled(backend, qtbot):
-    handle = backend.submit(checked_loop)
-    qtbot.waitUntil(lambda: handle.state == TaskState.RUNNING)
-    backend.pause(handle.id)
-    qtbot.waitUntil(lambda: handle.state == TaskState.PAUSED)
-    backend.cancel(handle.id)
-    wait_done(qtbot, handle)
-    assert handle.state == TaskState.CANCELLED
+def yielding_forever():
+    while True:
+        yield None  # a check point only
 
 
-def test_a_generator_pauses_at_its_yields(backend, qtbot):
-    def forever():
-        while True:
-            yield None
-
-    handle = backend.submit(forever)
+@pytest.mark.parametrize("body", [checked_loop, yielding_forever], ids=["task-context", "generator"])
+def test_a_task_pauses_at_its_check_points_and_can_be_cancelled_there(backend, qtbot, body):
+    handle = backend.submit(body)
     qtbot.waitUntil(lambda: handle.state == TaskState.RUNNING)
     backend.pause(handle.id)
     qtbot.waitUntil(lambda: handle.state == TaskState.PAUSED)
