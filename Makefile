@@ -16,10 +16,13 @@ test:
 	@scripts/setup-venv $(VENV) test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# Benchmarks print our figures beside the tutorial pattern's, measured in one run.
+# Benchmarks print our figures beside the tutorial pattern's and a baseline,
+# measured in one run (about 10 minutes in all on 2 cores).
 bench:
 	@scripts/setup-venv $(VENV)
-	$(PY) bench/submit_many.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/submit_many.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/progress_reports.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_lag.py
 
 # Refresh docs/screenshot.png (needs xvfb-run, xdotool and ImageMagick's import).
 screenshot:

@@ -81,6 +81,7 @@ class Backend(QObject):
                 "cancelled": self._on_cancelled,
                 "finished": self._on_finished,
             },
+            after_delivery=self._refresh,
         )
         self._model = TaskListModel(self)
         self.steps = steps

@@ -7,6 +7,8 @@ from typing import Any, Optional
 
 from .progress import Report, check_report
 
+_NOTHING = object()  # no report yet
+
 
 class TaskCancelled(Exception):
     """Raised inside a task, at a check point, once its cancellation was requested.
@@ -23,11 +25,14 @@ class TaskCancelled(Exception):
 class TaskContext:
     """Given to a function that declares a ``task`` or a ``progress_callback`` parameter.
 
-    Reporting is cheap: :meth:`progress` and :meth:`emit` only store the
-    value, at about the cost of calling an empty method, so a task may report
-    on every item of a million-item loop. The first report is sent to the GUI
-    thread at once; after that the GUI thread samples the latest value about
-    30 times a second, and the last value is sent when the task ends.
+    Reporting is cheap: :meth:`progress` (and the tutorial's :meth:`emit`)
+    stores one value and checks one flag, within 1.5x of calling an empty
+    method, so a task may report on every item of a million-item loop. As in
+    Qt's QFutureInterface, the scale (:meth:`set_maximum`) and a status text
+    (:meth:`set_text`) are set apart from the value, since they rarely
+    change; :meth:`report` sets all three at once. The first report is sent
+    to the GUI thread at once; after that the GUI thread samples the latest
+    value about 30 times a second, and the last one is sent when the task ends.
 
     Every report is also a check point: once the task is cancelled it raises
     :class:`TaskCancelled`, and while it is paused it blocks. Plain loops
@@ -45,7 +50,6 @@ class TaskContext:
         "_value",
         "_maximum",
         "_text",
-        "_reported",
         "_sent",
         "_attention",
         "_first_pending",
@@ -59,10 +63,9 @@ class TaskContext:
     def __init__(self, task_id: int, signals: Any) -> None:
         self.task_id = task_id
         self._signals = signals  # a WorkerSignals
-        self._value: Any = None
+        self._value: Any = _NOTHING
         self._maximum: Any = None
         self._text: Any = None
-        self._reported = False
         self._sent: Optional[Report] = None  # the last report this thread sent itself
         self._attention = True  # the first report takes the slow path, to send it at once
         self._first_pending = True
@@ -75,24 +78,32 @@ class TaskContext:
 
     # -- reporting (called by the task, on its thread) ----------------------
 
-    def progress(self, value: float, maximum: Optional[float] = None, text: Optional[str] = None) -> None:
-        """Report ``value`` done, out of ``maximum`` (percent if None), with optional ``text``.
+    def progress(self, value: float) -> None:
+        """Report ``value`` done: percent, or out of :meth:`set_maximum`'s maximum if one was set.
 
-        A check point: raises :class:`TaskCancelled` once cancelled, blocks while paused.
+        Ints and floats are clamped to the range, never truncated. A check
+        point: raises :class:`TaskCancelled` once cancelled, blocks while paused.
         """
-        self._value = value
+        self._value = value  # the one store: this is the hot path
+        if self._attention:
+            self._attend()
+
+    # The tutorial's progress_callback.emit(percent), for a task that set no maximum.
+    emit = progress
+
+    def set_maximum(self, maximum: Optional[float]) -> None:
+        """Measure progress out of ``maximum`` (e.g. a number of items); None for percent."""
+        self._maximum = maximum
+
+    def set_text(self, text: Optional[str]) -> None:
+        """Show ``text`` (e.g. "file 3 of 10") instead of "37.5 %" until it is changed."""
+        self._text = text
+
+    def report(self, value: float, maximum: Optional[float] = None, text: Optional[str] = None) -> None:
+        """Set the value, the maximum and the text at once (for occasional reports)."""
         self._maximum = maximum
         self._text = text
-        self._reported = True
-        if self._attention:
-            self._attend()
-
-    def emit(self, percent: float) -> None:
-        """The tutorial's ``progress_callback.emit(percent)``: int or float, clamped to 0-100."""
-        self._value = percent
-        self._reported = True
-        if self._attention:
-            self._attend()
+        self.progress(value)
 
     def partial(self, value: Any) -> None:
         """Send a partial result: every one reaches the GUI thread, in order."""
@@ -160,9 +171,10 @@ class TaskContext:
 
     def latest(self) -> Optional[Report]:
         """The latest report as ``(value, maximum, text)``, or None if there was none."""
-        if not self._reported:
+        value = self._value
+        if value is _NOTHING:
             return None
-        return (self._value, self._maximum, self._text)
+        return (value, self._maximum, self._text)
 
     def send_final_report(self) -> None:
         """Send the last report if nobody has sent or shown it yet (worker thread, at the end)."""
@@ -176,7 +188,7 @@ class TaskContext:
 
     def _attend(self) -> None:
         self._attention = False  # first, so that a request made from now on is seen next time
-        if self._first_pending and self._reported:
+        if self._first_pending and self._value is not _NOTHING:
             self._first_pending = False
             report = self.latest()
             check_report(report)  # a bad first value fails the task here, with its traceback

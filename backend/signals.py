@@ -41,6 +41,9 @@ class WorkerSignals(QObject):
     Delivery first calls the owner's ``handlers`` (plain Python calls: the
     owner's bookkeeping is the hot path), then emits the Qt signal, but only
     if something is connected to it: an emit costs microseconds even unheard.
+    After each pass it calls ``after_delivery``, so that the owner can
+    publish the changes in the same pass: while a pure-Python task holds the
+    GIL, every extra pass costs the GUI thread another wait for it.
 
     Per task, ``started`` comes first (unless the task was cancelled before it
     started), then any ``progress``, ``partial``, ``paused`` and ``resumed``,
@@ -66,12 +69,14 @@ class WorkerSignals(QObject):
         self,
         parent: Optional[QObject] = None,
         handlers: Optional[Mapping[str, Callable[..., None]]] = None,
+        after_delivery: Optional[Callable[[], None]] = None,
     ) -> None:
         super().__init__(parent)
         unknown = set(handlers or ()) - set(self.NAMES)
         if unknown:
             raise ValueError(f"no such signal: {', '.join(sorted(unknown))}")
         self._handlers: Dict[str, Callable[..., None]] = dict(handlers or {})
+        self._after_delivery = after_delivery or (lambda: None)
         meta = type(self).staticMetaObject  # self.metaObject() can return a stale wrapper in PySide2
         self._methods = {}
         for index in range(meta.methodOffset(), meta.methodCount()):
@@ -125,6 +130,7 @@ class WorkerSignals(QObject):
         """Deliver everything sent so far, now, with no time budget (GUI thread only)."""
         self._wake_pending = False
         self._drain(deadline=None)
+        self._after_delivery()
 
     def close(self) -> None:
         """Drop events sent from now on: nobody is listening any more."""
@@ -137,6 +143,7 @@ class WorkerSignals(QObject):
         if not self._drain(deadline=time.perf_counter() + DELIVERY_BUDGET_S):
             self._wake_pending = True
             self._wake.emit()  # the rest in a later pass
+        self._after_delivery()
 
     def _drain(self, deadline: Optional[float]) -> bool:
         """Deliver queued events until the queue is empty (True) or ``deadline`` passes (False)."""
@@ -186,3 +193,4 @@ class WorkerSignals(QObject):
         for context in list(self._live.values()):
             if context.delivered is not None:  # else its first report is still queued: keep the order
                 self._deliver_report(context.task_id, context.latest(), sampled=True)
+        self._after_delivery()

@@ -144,7 +144,7 @@ def _drive(generator: Generator[Any, None, Any], context: TaskContext) -> Any:
             elif isinstance(item, numbers.Real) and not isinstance(item, bool):
                 context.emit(item)
             elif isinstance(item, Progress):
-                context.progress(item.value, item.maximum, item.text)
+                context.report(item.value, item.maximum, item.text)
             elif isinstance(item, Partial):
                 context.partial(item.value)
             else:

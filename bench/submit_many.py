@@ -15,12 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from child import run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("ours", "tutorial", "dropped", "executor")
@@ -77,21 +77,8 @@ def run_case(case: str, n: int) -> float:
 
 def measure_once(case: str, n: int):
     """Run one case in a child process; return its seconds, or why it failed."""
-    try:
-        done = subprocess.run(
-            [sys.executable, __file__, "--child", case, str(n)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=CASE_TIMEOUT_S,
-        )
-    except subprocess.TimeoutExpired:
-        return f"timeout ({CASE_TIMEOUT_S} s)"
-    if done.returncode < 0:
-        return signal.Signals(-done.returncode).name
-    if done.returncode != 0:
-        return f"exit {done.returncode}"
-    return json.loads(done.stdout)["seconds"]
+    outcome = run_child(__file__, case, n, timeout_s=CASE_TIMEOUT_S)
+    return outcome["seconds"] if isinstance(outcome, dict) else outcome
 
 
 def measure(case: str, n: int, repeat: int) -> str:

@@ -19,8 +19,9 @@ def wait_done(qtbot, handle, timeout=5000):
 
 def checked_loop(task, iterations=10_000_000):
     """Reports progress until cancelled; never ends on its own in a test's time."""
+    task.set_maximum(iterations)
     for n in range(iterations):
-        task.progress(n, iterations)
+        task.progress(n)
     return "ran to the end"
 
 
@@ -159,14 +160,23 @@ def test_a_timeout_must_be_positive(backend):
 # -- the task context and generators ----------------------------------------
 
 
-def test_the_task_context_reports_a_value_out_of_a_maximum_with_text(backend, qtbot):
+@pytest.mark.parametrize(
+    "steps, shown",
+    [
+        (lambda task: task.report(3, 10, "file 3 of 10"), (30.0, "file 3 of 10")),
+        (lambda task: (task.set_maximum(8), task.progress(2)), (25.0, "2 / 8")),
+        (lambda task: (task.set_text("warming up"), task.emit(12.5)), (12.5, "warming up")),
+    ],
+    ids=["report", "set_maximum", "set_text"],
+)
+def test_the_task_context_reports_a_value_out_of_a_maximum_with_text(backend, qtbot, steps, shown):
     def files(task):
-        task.progress(3, 10, "file 3 of 10")
+        steps(task)
         raise RuntimeError("stop, so that success does not set 100 %")
 
     handle = backend.submit(files)
     wait_done(qtbot, handle)
-    assert (handle.progress, handle.progress_text) == (30.0, "file 3 of 10")
+    assert (handle.progress, handle.progress_text) == shown
 
 
 def test_generator_yields_report_progress_and_partial_results(backend, qtbot):
@@ -194,7 +204,7 @@ def test_a_partial_result_shows_while_the_task_runs(backend, qtbot):
         gate()
         return "done"
 
-    handle = backend.submit(streaming)
+    backend.submit(streaming)
     model = backend.taskModel
     qtbot.waitUntil(lambda: model.rowCount() == 1 and role(model, 0, "result") == "halfway there")
     assert backend.result == "halfway there"
@@ -262,6 +272,7 @@ def test_the_model_has_one_row_per_task_with_every_role(backend, qtbot):
     assert role(model, 0, "id") == handle.id
     assert role(model, 0, "result") == "42"
     assert role(model, 0, "progress") == 100.0
+    assert role(model, 1, "id") == failed.id
     assert role(model, 1, "name") == "divide"
     assert role(model, 1, "error") == "ZeroDivisionError: division by zero"
     assert "Traceback" in role(model, 1, "errorDetails")
