@@ -39,7 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-from child import run_child
+from common import Noop, Waiter, emit_loop, run_child, tutorial_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("idle", "baseline", "ours", "tutorial")
@@ -48,56 +48,6 @@ WARM_UP_S = 0.2  # the timer runs this long before measuring, so start-up costs 
 SAMPLES_PER_S = 1000 / 33  # what the backend's sampler delivers at most, per task
 TARGET_P99_MS = 10.0
 CASE_TIMEOUT_S = 300
-
-
-class Noop:
-    """A reporter that does nothing: the task then only holds the GIL."""
-
-    def emit(self, value):
-        pass
-
-
-def emit_loop(n, progress_callback):
-    started = time.perf_counter()
-    for i in range(n):
-        progress_callback.emit(i * 100 / n)
-    return time.perf_counter() - started
-
-
-def tutorial_loop(n, progress_callback):
-    started = time.perf_counter()
-    for i in range(n):
-        progress_callback.emit(int(i * 100 / n))  # the tutorial's Signal(int) wants an int
-    return time.perf_counter() - started
-
-
-class Waiter:
-    """Runs the event loop until told to stop, as the app's own loop would.
-
-    The slots that see the end call stop(); nothing polls, since a poll would
-    be one more Python slot competing for the GIL.
-    """
-
-    def __init__(self) -> None:
-        from PySide2.QtCore import QEventLoop
-
-        self.loop = QEventLoop()
-        self.end = None
-
-    def stop(self) -> None:
-        self.end = time.perf_counter()
-        self.loop.quit()
-
-    def wait(self, timeout_s: float) -> float:
-        """Return the time stop() was called; raise TimeoutError if it was not."""
-        from PySide2.QtCore import QTimer
-
-        QTimer.singleShot(int(timeout_s * 1000), self.loop.quit)
-        if self.end is None:
-            self.loop.exec_()
-        if self.end is None:
-            raise TimeoutError("the case did not end in time")
-        return self.end
 
 
 class TickRecorder:

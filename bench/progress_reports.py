@@ -39,7 +39,7 @@ import sys
 import time
 from pathlib import Path
 
-from child import run_child
+from common import Noop, Waiter, emit_loop, run_child, tutorial_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("baseline-emit", "ours-emit", "baseline-progress", "ours-progress", "tutorial")
@@ -48,71 +48,12 @@ TARGET_RATIO = 1.5
 CASE_TIMEOUT_S = 300
 
 
-class Noop:
-    """A reporter that does nothing: what a report costs when it costs only the call."""
-
-    def emit(self, value):
-        pass
-
-    def progress(self, value):
-        pass  # the same parameters as TaskContext.progress, so the calls bind alike
-
-    def set_maximum(self, maximum):
-        pass
-
-
-# One loop per report style; a baseline runs the very same function as ours,
-# with a Noop passed explicitly (Backend only injects a context the caller did not pass).
-def emit_loop(n, progress_callback):
-    started = time.perf_counter()
-    for i in range(n):
-        progress_callback.emit(i * 100 / n)
-    return time.perf_counter() - started
-
-
 def progress_loop(n, task):
     task.set_maximum(n)  # once: the scale rarely changes, the value on every item
     started = time.perf_counter()
     for i in range(n):
         task.progress(i)
     return time.perf_counter() - started
-
-
-def tutorial_loop(n, progress_callback):
-    started = time.perf_counter()
-    for i in range(n):
-        progress_callback.emit(int(i * 100 / n))  # the tutorial's Signal(int) wants an int
-    return time.perf_counter() - started
-
-
-class Waiter:
-    """Runs the event loop until told to stop, as the app's own loop would.
-
-    The loop sleeps between events; a processEvents() spin, or a polling
-    timer, would take the GIL from the task thousands of times a second and
-    slow the very loop being measured. The slots that see the end call stop().
-    """
-
-    def __init__(self) -> None:
-        from PySide2.QtCore import QEventLoop
-
-        self.loop = QEventLoop()
-        self.end = None
-
-    def stop(self) -> None:
-        self.end = time.perf_counter()
-        self.loop.quit()
-
-    def wait(self, timeout_s: float) -> float:
-        """Return the time stop() was called; raise TimeoutError if it was not."""
-        from PySide2.QtCore import QTimer
-
-        QTimer.singleShot(int(timeout_s * 1000), self.loop.quit)
-        if self.end is None:
-            self.loop.exec_()
-        if self.end is None:
-            raise TimeoutError("the task did not finish in time")
-        return self.end
 
 
 def run_case(case: str, n: int) -> dict:

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from child import run_child
+from common import run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("ours", "tutorial", "dropped", "executor")
