@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from PySide2.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, Qt
 
@@ -79,13 +79,6 @@ class TaskListModel(QAbstractListModel):
 
     # -- for the backend --------------------------------------------------
 
-    def handle(self, row: int) -> TaskHandle:
-        return self._handles[row]
-
-    def row_of(self, task_id: int) -> int:
-        """The row of a task, or -1."""
-        return self._row_of.get(task_id, -1)
-
     def append(self, handles: List[TaskHandle]) -> None:
         """Add new tasks at the end, in one insertion."""
         if not handles:
@@ -129,9 +122,6 @@ class TaskListModel(QAbstractListModel):
         if doomed:
             self._row_of = {handle.id: row for row, handle in enumerate(self._handles)}
         return len(doomed)
-
-    def handles(self, predicate: Callable[[TaskHandle], bool] = lambda h: True) -> List[TaskHandle]:
-        return [h for h in self._handles if predicate(h)]
 
 
 def _runs(rows: List[int]) -> Iterable[Tuple[int, int]]:
