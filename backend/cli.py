@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--qml",
         metavar="PATH",
         default=str(DEFAULT_QML),
-        help="root QML file to load instead of qml/main.qml, e.g. a designer's variant; "
+        help="root QML file to load instead of qml/Main.qml, e.g. a designer's variant; "
         "its root must be a Window that declares 'required property QtObject backend'",
     )
     parser.add_argument(

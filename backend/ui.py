@@ -13,7 +13,7 @@ import PySide2.QtQuick  # noqa: F401  (so that root objects arrive as QQuickWind
 
 from .qtlog import format_qml_error, log_qml_errors
 
-DEFAULT_QML = Path(__file__).resolve().parent.parent / "qml" / "main.qml"
+DEFAULT_QML = Path(__file__).resolve().parent.parent / "qml" / "Main.qml"
 
 
 class QmlLoadError(Exception):
@@ -51,8 +51,10 @@ class QmlUi:
             shiboken2.delete(self.engine)
 
 
-def load_ui(backend: QObject, qml_file: Union[str, Path] = DEFAULT_QML) -> QmlUi:
+def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML) -> QmlUi:
     """Create the root window of ``qml_file`` with its required ``backend`` property set.
+
+    With ``backend=None`` the file must bring its own (qml/Preview.qml does).
 
     Raises :class:`QmlLoadError` with ``path:line:column: message`` lines for a
     missing file, a syntax error, a missing import, an unset required
@@ -70,7 +72,8 @@ def load_ui(backend: QObject, qml_file: Union[str, Path] = DEFAULT_QML) -> QmlUi
     engine.warnings.connect(during_load.extend)
 
     component = QQmlComponent(engine, QUrl.fromLocalFile(str(path.resolve())), engine)
-    root = component.createWithInitialProperties({"backend": backend}) if component.isReady() else None
+    initial = {} if backend is None else {"backend": backend}
+    root = component.createWithInitialProperties(initial) if component.isReady() else None
     problems = _problems(path, root, [*component.errors(), *during_load])
     if problems:
         if root is not None:

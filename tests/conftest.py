@@ -53,7 +53,7 @@ def backend(make_backend) -> Backend:
 
 @pytest.fixture
 def ui(backend, qtbot):
-    """The real qml/main.qml, shown headless, with its backend."""
+    """The real qml/Main.qml, shown headless, with its backend."""
     loaded = load_ui(backend)
     qtbot.waitExposed(loaded.window)
     yield loaded

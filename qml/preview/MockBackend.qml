@@ -1,0 +1,144 @@
+// A stand-in for the Python Backend: the same properties, signals and slots
+// (tests/test_preview.py keeps the names in step with backend/backend.py),
+// with tasks simulated by a timer. qml/Preview.qml runs the real UI on it, so
+// qmlscene, qml or Qt Design Studio can open the UI with no Python at all.
+import QtQuick 2.15
+
+QtObject {
+    id: root
+
+    // -- what the real Backend offers ----------------------------------------
+
+    property real progress: 0
+    property string state: ""
+    property string result: ""
+    property string error: ""
+    property string errorDetails: ""
+    property bool busy: false
+    property int activeCount: 0
+    property int queuedCount: 0
+    property int maxThreadCount: 2
+    property ListModel taskModel: ListModel {}
+
+    function danger() { _add("DANGER!", false) }
+    function fail() { _add("failing job", true) }
+    function cancel(id) { _end(_row(id), "cancelled") }
+    function pause(id) { _set(_row(id), "pauseRequested", true) }
+    function resume(id) { _set(_row(id), "pauseRequested", false) }
+    function cancelAll() {
+        for (var row = 0; row < taskModel.count; ++row)
+            _end(row, "cancelled")
+    }
+    function clearFinished() {
+        for (var row = taskModel.count - 1; row >= 0; --row)
+            if (taskModel.get(row).done)
+                taskModel.remove(row)
+    }
+
+    // -- the simulation: five one-second steps, like the real DANGER! job ------
+
+    property int _nextId: 1
+    property int _currentId: 0
+    property Timer _clock: Timer {
+        interval: 100
+        repeat: true
+        running: root.busy
+        onTriggered: root._step(interval / 1000)
+    }
+
+    function _add(name, fails) {
+        taskModel.append({
+            "id": _nextId++, "name": name, "state": "queued", "progress": 0, "progressText": "",
+            "result": "", "error": "", "errorDetails": "", "elapsed": 0,
+            "pauseRequested": false, "done": false, "fails": fails
+        })
+        _schedule()
+    }
+
+    function _row(id) {
+        for (var row = 0; row < taskModel.count; ++row)
+            if (taskModel.get(row).id === id)
+                return row
+        return -1
+    }
+
+    function _set(row, role, value) {
+        if (row >= 0 && !taskModel.get(row).done)
+            taskModel.setProperty(row, role, value)
+        _publish()
+    }
+
+    function _end(row, state) {
+        if (row < 0 || taskModel.get(row).done)
+            return
+        taskModel.setProperty(row, "state", state)
+        taskModel.setProperty(row, "done", true)
+        if (state === "finished") {
+            taskModel.setProperty(row, "progress", 100)
+            taskModel.setProperty(row, "progressText", "100 %")
+            taskModel.setProperty(row, "result", "Done.")
+        }
+        _schedule()
+    }
+
+    // Start queued tasks while threads are free, and count what runs.
+    function _schedule() {
+        var active = 0
+        for (var row = 0; row < taskModel.count; ++row) {
+            var task = taskModel.get(row)
+            if (task.state === "queued" && active < maxThreadCount) {
+                taskModel.setProperty(row, "state", "running")
+                _currentId = task.id
+            }
+            if (taskModel.get(row).state === "running" || taskModel.get(row).state === "paused")
+                active++
+        }
+        _publish()
+    }
+
+    function _step(seconds) {
+        for (var row = 0; row < taskModel.count; ++row) {
+            var task = taskModel.get(row)
+            if (task.done || task.state === "queued")
+                continue
+            taskModel.setProperty(row, "state", task.pauseRequested ? "paused" : "running")
+            taskModel.setProperty(row, "elapsed", Math.round((task.elapsed + seconds) * 10) / 10)
+            if (task.pauseRequested)
+                continue
+            var percent = Math.min(100, task.progress + seconds * 20)
+            taskModel.setProperty(row, "progress", percent)
+            taskModel.setProperty(row, "progressText", Math.round(percent) + " %")
+            if (task.fails && percent >= 40) {
+                taskModel.setProperty(row, "error", "DemoFailure: step 2 of 5 failed on purpose")
+                taskModel.setProperty(row, "errorDetails",
+                    "Traceback (most recent call last):\n  (simulated by MockBackend.qml)\nDemoFailure: step 2 of 5 failed on purpose\n")
+                _end(row, "failed")
+            } else if (percent >= 100) {
+                _end(row, "finished")
+            }
+        }
+        _publish()
+    }
+
+    // The top-level properties follow the task that started last, as in Backend.
+    function _publish() {
+        var active = 0, queued = 0
+        for (var row = 0; row < taskModel.count; ++row) {
+            var task = taskModel.get(row)
+            if (task.state === "queued") queued++
+            else if (!task.done) active++
+            if (task.id === _currentId) {
+                progress = task.progress
+                state = task.state
+                result = task.result
+                error = task.error
+                errorDetails = task.errorDetails
+            }
+        }
+        activeCount = active
+        queuedCount = queued
+        busy = active + queued > 0
+    }
+
+    onMaxThreadCountChanged: _schedule()
+}
