@@ -6,11 +6,16 @@ PY := $(VENV)/bin/python
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test bench screenshot clean
+.PHONY: run live test bench screenshot clean
 
 run:
 	@scripts/setup-venv $(VENV)
 	$(PY) main.py $(ARGS)
+
+# For designers: the app, reloading qml/ whenever a file in it is saved.
+live:
+	@scripts/setup-venv $(VENV)
+	$(PY) main.py --live $(ARGS)
 
 test:
 	@scripts/setup-venv $(VENV) test

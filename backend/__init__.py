@@ -9,6 +9,7 @@ from .backend import DEFAULT_SHUTDOWN_TIMEOUT_MS, Backend
 from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError
 from .jobs import DemoFailure, danger_job, failing_job
+from .live import LiveReload
 from .model import TaskListModel
 from .signals import WorkerSignals
 from .task import TaskHandle, TaskState
@@ -20,6 +21,7 @@ __all__ = [
     "DEFAULT_QML",
     "DEFAULT_SHUTDOWN_TIMEOUT_MS",
     "DemoFailure",
+    "LiveReload",
     "Partial",
     "Progress",
     "QmlLoadError",

@@ -12,7 +12,8 @@ from PySide2.QtGui import QGuiApplication
 from .backend import Backend
 from .interrupts import QuitOnSignals
 from .qtlog import install_qt_message_handler
-from .ui import DEFAULT_QML, QmlLoadError, load_ui
+from .live import LiveReload
+from .ui import DEFAULT_QML, QmlLoadError, QmlUi, load_ui
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +32,16 @@ def run_app(
     steps: int,
     step_seconds: float,
     shutdown_timeout_ms: int,
+    live: bool = False,
 ) -> int:
     """Show the window and run until it closes, Ctrl+C or SIGTERM; return the exit code.
 
     Every way out takes the same path: the event loop ends, the backend stops
     taking work and cancels its tasks (waiting at most ``shutdown_timeout_ms``),
     the UI is deleted, then the backend, then the application.
+
+    With ``live``, the UI is reloaded whenever a file in the root file's
+    folder is saved, and QML errors show in the window instead of ending the app.
     """
     install_qt_message_handler()
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
@@ -50,11 +55,22 @@ def run_app(
         shutdown_timeout_ms=shutdown_timeout_ms,
     )
     log.info("thread pool: up to %d threads", backend.maxThreadCount)
-    try:
-        ui = load_ui(backend, qml_file)
-    except QmlLoadError as error:
-        sys.stderr.write(f"error: {error}\n")
-        return 1
+    if live:
+        folder = Path(qml_file).parent
+        if not folder.is_dir():
+            sys.stderr.write(f"error: cannot watch {folder}: no such folder\n")
+            return 1
+        ui = QmlUi(backend, qml_file)
+        problems = ui.load()
+        if problems:
+            ui.show_problems(problems)
+        reloader = LiveReload(ui, folder)  # noqa: F841  (kept alive while the app runs)
+    else:
+        try:
+            ui = load_ui(backend, qml_file)
+        except QmlLoadError as error:
+            sys.stderr.write(f"error: {error}\n")
+            return 1
 
     app.aboutToQuit.connect(backend.shutdown)
     interrupts = QuitOnSignals(app.quit)

@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         "its root must be a Window that declares 'required property QtObject backend'",
     )
     parser.add_argument(
+        "--live",
+        action="store_true",
+        help="reload the UI whenever a file in the root QML file's folder is saved; "
+        "QML errors then show in the window instead of ending the app",
+    )
+    parser.add_argument(
         "--log-level",
         type=str.lower,
         choices=LOG_LEVELS,
@@ -103,4 +109,5 @@ def main(argv: Optional[List[str]] = None) -> int:
         steps=args.steps,
         step_seconds=args.step_seconds,
         shutdown_timeout_ms=args.shutdown_timeout,
+        live=args.live,
     )

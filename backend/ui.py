@@ -1,6 +1,7 @@
-"""Loading the QML root window for a backend, with load errors as data."""
+"""Loading the QML root window for a backend, with load errors as data, and reloading it."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import List, Optional, Union
 
@@ -8,12 +9,18 @@ import shiboken2
 from PySide2.QtCore import QCoreApplication, QEvent, QObject, QUrl
 from PySide2.QtGui import QWindow
 from PySide2.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlError
-
-import PySide2.QtQuick  # noqa: F401  (so that root objects arrive as QQuickWindow, not QWindow)
+from PySide2.QtQuick import QQuickItem
 
 from .qtlog import format_qml_error, log_qml_errors
 
 DEFAULT_QML = Path(__file__).resolve().parent.parent / "qml" / "Main.qml"
+
+log = logging.getLogger(__name__)
+
+# The live-reload error overlay and its stand-in window: in backend/qml/, not
+# in qml/, so that no mistake in qml/ can break them. Loaded from files: QML
+# given as data with a non-file URL makes Qt look for imports on the network.
+_OWN_QML = Path(__file__).resolve().parent / "qml"
 
 
 class QmlLoadError(Exception):
@@ -29,11 +36,72 @@ class QmlLoadError(Exception):
 
 
 class QmlUi:
-    """A QML engine and the root window it made, torn down in the right order by :meth:`close`."""
+    """A QML engine and the root window it made from one file, for one backend.
 
-    def __init__(self, engine: QQmlApplicationEngine, window: QWindow) -> None:
-        self.engine = engine
-        self.window = window
+    :meth:`load` makes the window, and makes it again after the file changed:
+    the new window takes the old one's place and size, and the backend, with
+    its tasks, is untouched. :meth:`show_problems` puts errors over the window
+    instead. :meth:`close` tears everything down in the right order.
+    """
+
+    def __init__(self, backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML) -> None:
+        self.backend = backend
+        self.path = Path(qml_file)
+        self.engine = QQmlApplicationEngine()
+        # Warnings come through the ``warnings`` signal only: while loading they
+        # are collected into the error report, otherwise they are logged.
+        self.engine.setOutputWarningsToStandardError(False)
+        self.engine.warnings.connect(self._on_warnings)
+        self.window: Optional[QWindow] = None
+        self._component: Optional[QQmlComponent] = None
+        self._collecting: Optional[List[QQmlError]] = None
+        self._overlay: Optional[QQuickItem] = None
+
+    def load(self) -> List[str]:
+        """(Re)create the window from the file; return its problems, or [] once it shows.
+
+        On a problem the current window, if any, stays as it was.
+        """
+        if not self.path.is_file():
+            return [f"{self.path}: no such file"]
+        self.engine.clearComponentCache()  # so that edited files are read again
+        self._collecting = []
+        component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(self.path.resolve())), self.engine)
+        initial = {} if self.backend is None else {"backend": self.backend}
+        root = component.createWithInitialProperties(initial) if component.isReady() else None
+        during_load, self._collecting = self._collecting, None
+        problems = _problems(self.path, root, [*component.errors(), *during_load], self.backend is not None)
+        if problems:
+            if root is not None:
+                _delete_now(root)
+            component.deleteLater()
+            return problems
+        log_qml_errors(during_load)
+        old, self.window = self.window, root
+        if old is not None:
+            root.setGeometry(old.geometry())  # in place, at the size the user gave it
+            old.hide()  # hidden, not closed: closing the last window would quit the app
+            _delete_now(old)
+        self._overlay = None  # it was a child of the old window
+        if self._component is not None:
+            self._component.deleteLater()
+        self._component = component
+        return []
+
+    def show_problems(self, problems: List[str]) -> None:
+        """Show ``problems`` over the window (over a stand-in window if there is none yet)."""
+        if self.window is None:
+            self.window = self._create_own("FallbackWindow.qml")
+        if self._overlay is None:
+            self._overlay = self._create_own("ErrorOverlay.qml")
+            self._overlay.setParentItem(self.window.contentItem())
+            QObject.setParent(self._overlay, self.window)  # deleted with the window
+        self._overlay.setProperty("messages", problems)
+
+    def hide_problems(self) -> None:
+        if self._overlay is not None:
+            _delete_now(self._overlay)
+            self._overlay = None
 
     def close(self) -> None:
         """Delete the window, then the engine: nothing of the UI outlives this call.
@@ -41,54 +109,52 @@ class QmlUi:
         Call it before the backend goes away, so that no binding ever reads a
         deleted backend ("Cannot read property ... of null").
         """
-        # The window is deleted through the event loop, as QML expects of its
-        # objects (an immediate delete crashes PySide2 at exit); then the
-        # engine, which also deletes the component that made the window.
-        if shiboken2.isValid(self.window):
-            self.window.deleteLater()
-            QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+        if self.window is not None and shiboken2.isValid(self.window):
+            _delete_now(self.window)
+        self.window = self._overlay = None
         if shiboken2.isValid(self.engine):
-            shiboken2.delete(self.engine)
+            shiboken2.delete(self.engine)  # also deletes the components it parents
+
+    def _create_own(self, name: str) -> QObject:
+        component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(_OWN_QML / name)), self.engine)
+        made = component.create()
+        if made is None:  # a bug here, not in the user's QML
+            raise RuntimeError(f"{name} did not load: {[e.toString() for e in component.errors()]}")
+        return made
+
+    def _on_warnings(self, errors: List[QQmlError]) -> None:
+        if self._collecting is not None:
+            self._collecting.extend(errors)
+        else:
+            log_qml_errors(errors)
 
 
 def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML) -> QmlUi:
     """Create the root window of ``qml_file`` with its required ``backend`` property set.
 
     With ``backend=None`` the file must bring its own (qml/Preview.qml does).
-
     Raises :class:`QmlLoadError` with ``path:line:column: message`` lines for a
     missing file, a syntax error, a missing import, an unset required
     property, or a root that is not a window (which would show nothing).
     """
-    path = Path(qml_file)
-    if not path.is_file():
-        raise QmlLoadError(path, [f"{path}: no such file"])
-
-    engine = QQmlApplicationEngine()
-    # Warnings come through the ``warnings`` signal only: during loading they
-    # are collected into the error report, afterwards they are logged.
-    engine.setOutputWarningsToStandardError(False)
-    during_load: List[QQmlError] = []
-    engine.warnings.connect(during_load.extend)
-
-    component = QQmlComponent(engine, QUrl.fromLocalFile(str(path.resolve())), engine)
-    initial = {} if backend is None else {"backend": backend}
-    root = component.createWithInitialProperties(initial) if component.isReady() else None
-    problems = _problems(path, root, [*component.errors(), *during_load])
+    ui = QmlUi(backend, qml_file)
+    problems = ui.load()
     if problems:
-        if root is not None:
-            QmlUi(engine, root).close()
-        else:
-            shiboken2.delete(engine)
-        raise QmlLoadError(path, problems)
-
-    engine.warnings.disconnect(during_load.extend)
-    log_qml_errors(during_load)
-    engine.warnings.connect(log_qml_errors)
-    return QmlUi(engine, root)
+        ui.close()
+        raise QmlLoadError(Path(qml_file), problems)
+    return ui
 
 
-def _problems(path: Path, root: Optional[QObject], errors: List[QQmlError]) -> List[str]:
+def _delete_now(qt_object: QObject) -> None:
+    """Delete a QML-made object through the event loop, as QML expects, but at once.
+
+    An immediate ``delete`` of a window made by QML crashes PySide2 at exit.
+    """
+    qt_object.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+
+
+def _problems(path: Path, root: Optional[QObject], errors: List[QQmlError], needs_backend: bool) -> List[str]:
     """Why ``root`` cannot serve as the app's window; empty if it can."""
     if root is None:
         return [format_qml_error(e) for e in errors] or [f"{path}: the file made no object"]
@@ -97,7 +163,7 @@ def _problems(path: Path, root: Optional[QObject], errors: List[QQmlError]) -> L
             f"{path}: the root object is a {type(root).__name__}; it must be a Window "
             "or an ApplicationWindow, or nothing would be shown"
         ]
-    if root.metaObject().indexOfProperty("backend") < 0:
+    if needs_backend and root.metaObject().indexOfProperty("backend") < 0:
         # Qt ignores an initial property that the root does not declare.
         return [f"{path}: the root object has no property \"backend\"; declare 'required property QtObject backend'"]
     return []

@@ -1,0 +1,139 @@
+"""Live reload: saves of every kind reload the UI in place; errors show in it; tasks go on."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from backend import LiveReload, TaskState
+from backend.ui import QmlUi
+
+from .helpers import click, find_item
+
+QML = Path(__file__).resolve().parent.parent / "qml"
+
+
+@pytest.fixture
+def live(make_backend, tmp_path, qtbot):
+    """The real qml/, copied to a temporary folder, shown with live reload on."""
+    folder = tmp_path / "qml"
+    shutil.copytree(QML, folder)
+    backend = make_backend(max_threads=2, step_seconds=0.3)
+    ui = QmlUi(backend, folder / "Main.qml")
+    assert ui.load() == []
+    reloader = LiveReload(ui, folder)
+    yield folder, ui, reloader, backend
+    ui.close()
+
+
+def edit(path: Path, old: str, new: str, rename_over: bool = False) -> None:
+    """Save a change as an editor would: in place, or into a temporary file renamed over it."""
+    text = path.read_text()
+    assert old in text
+    if rename_over:
+        temporary = path.with_name(f".{path.name}.tmp")
+        temporary.write_text(text.replace(old, new, 1))
+        os.replace(temporary, path)
+    else:
+        path.write_text(text.replace(old, new, 1))
+
+
+def button_text(ui):
+    return find_item(ui.window, "dangerButton").property("text")
+
+
+def test_a_save_reloads_the_ui_and_a_running_task_goes_on(live, qtbot):
+    folder, ui, reloader, backend = live
+    first_window = ui.window
+    backend.danger()
+    (task,) = backend.tasks()
+    qtbot.waitUntil(lambda: task.state == TaskState.RUNNING)
+
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
+        edit(folder / "TaskButtons.qml", 'qsTr("DANGER!")', 'qsTr("DANGER!!")')
+    assert reloaded.args == [True]
+    assert ui.window is not first_window
+    assert button_text(ui) == "DANGER!!"
+    # The task was not touched: the new window shows it, and its progress goes on.
+    assert task.state == TaskState.RUNNING
+    qtbot.waitUntil(lambda: find_item(ui.window, "resultLabel").property("text") == "Done.", timeout=5000)
+    row = find_item(ui.window, f"taskRow{task.id}")
+    assert find_item(row, "taskStateLabel").property("text") == "finished"
+
+
+def test_rename_over_saves_are_seen_every_time(live, qtbot):
+    folder, ui, reloader, _ = live
+    texts = ["DANGER!", "first save", "second save", "third save"]
+    for old, new in zip(texts, texts[1:]):
+        with qtbot.waitSignal(reloader.reloaded, timeout=3000):
+            edit(folder / "TaskButtons.qml", f'qsTr("{old}")', f'qsTr("{new}")', rename_over=True)
+        assert button_text(ui) == new
+
+
+def test_new_files_are_watched(live, qtbot):
+    folder, ui, reloader, _ = live
+    (folder / "Badge.qml").write_text(
+        'import QtQuick.Controls 2.15\nLabel { objectName: "badge"; text: "v1" }\n'
+    )
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000):
+        edit(folder / "Main.qml", "        CounterLabel {", "        Badge {}\n\n        CounterLabel {")
+    assert find_item(ui.window, "badge").property("text") == "v1"
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000):
+        edit(folder / "Badge.qml", '"v1"', '"v2"', rename_over=True)
+    assert find_item(ui.window, "badge").property("text") == "v2"
+
+
+def test_a_burst_of_saves_is_one_reload(live, qtbot):
+    folder, ui, reloader, _ = live
+    reloads = []
+    reloader.reloaded.connect(reloads.append)
+    for n in range(5):
+        edit(folder / "TaskButtons.qml", 'qsTr("DANGER!' + "!" * n + '")', 'qsTr("DANGER!' + "!" * (n + 1) + '")')
+    qtbot.waitUntil(lambda: bool(reloads) and button_text(ui) == "DANGER!!!!!!", timeout=3000)
+    assert reloads == [True]
+
+
+def test_a_broken_save_shows_its_error_in_the_window_and_the_fix_removes_it(live, qtbot, caplog):
+    folder, ui, reloader, _ = live
+    source = folder / "TaskButtons.qml"
+    good = source.read_text()
+    lines = good.splitlines()
+    broken_line = next(n for n, line in enumerate(lines, 1) if "onClicked: root.backend.danger()" in line)
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
+        source.write_text(good.replace("onClicked: root.backend.danger()", "onClicked: root.backend.danger("))
+    assert reloaded.args == [False]
+    overlay_text = find_item(ui.window, "errorOverlayText").property("text")
+    assert f"{source}:{broken_line + 1}" in overlay_text or f"{source}:{broken_line}" in overlay_text
+    assert find_item(ui.window, "errorOverlay").isVisible()
+
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
+        source.write_text(good)
+    assert reloaded.args == [True]
+    with pytest.raises(AssertionError):
+        find_item(ui.window, "errorOverlay")
+    click(qtbot, ui.window, find_item(ui.window, "dangerButton"))
+    qtbot.waitUntil(lambda: find_item(ui.window, "taskList").property("count") == 1)
+
+
+def test_when_the_first_load_fails_the_errors_show_in_a_stand_in_window(make_backend, tmp_path, qtbot):
+    folder = tmp_path / "qml"
+    shutil.copytree(QML, folder)
+    main = folder / "Main.qml"
+    good = main.read_text()
+    main.write_text(good.replace("ApplicationWindow {", "ApplicationWindow {{", 1))
+    ui = QmlUi(make_backend(), main)
+    try:
+        problems = ui.load()
+        assert problems and f"{main}:" in problems[0]
+        ui.show_problems(problems)
+        assert ui.window.title() == "QML error"
+        assert f"{main}:" in find_item(ui.window, "errorOverlayText").property("text")
+        reloader = LiveReload(ui, folder)
+        with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
+            main.write_text(good)
+        assert reloaded.args == [True]
+        assert button_text(ui) == "DANGER!"
+    finally:
+        ui.close()
