@@ -1,7 +1,12 @@
 """The mock backend and the preview: the UI without Python's backend, kept in step with the real one."""
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from PySide2.QtCore import QMetaMethod, QUrl
 from PySide2.QtQml import QQmlComponent, QQmlEngine
@@ -65,3 +70,13 @@ def test_the_preview_runs_the_real_ui_on_the_mock_without_warnings(qtbot):
         assert find_item(window, "poolLabel").property("text") == "0 of 2 threads busy, 0 queued"
     finally:
         preview.close()
+
+
+@pytest.mark.skipif(shutil.which("qmlscene") is None, reason="qmlscene (Debian: qmlscene) is not installed")
+def test_the_preview_opens_in_qmlscene_with_no_python_at_all():
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software")
+    done = subprocess.run(
+        ["qmlscene", "--quit", str(QML / "Preview.qml")], env=env, capture_output=True, text=True, timeout=60
+    )
+    complaints = [line for line in done.stderr.splitlines() if "XDG_RUNTIME_DIR" not in line]
+    assert (done.returncode, complaints) == (0, [])
