@@ -122,9 +122,14 @@ class WorkerSignals(QObject):
     # -- GUI thread -------------------------------------------------------
 
     def dispatch(self, name: str, *args: Any) -> None:
-        """Deliver an event now, on the GUI thread (for events the GUI thread makes itself)."""
+        """Deliver an event now, on the GUI thread (for events the GUI thread makes itself).
+
+        Unlike a delivery pass, it does not call ``after_delivery``: the
+        caller publishes when it is done (cancelling 10,000 queued tasks is
+        then one refresh, not 10,000).
+        """
         self._queue.append((name, args))
-        self.flush()
+        self._drain(deadline=None)
 
     def flush(self) -> None:
         """Deliver everything sent so far, now, with no time budget (GUI thread only)."""
