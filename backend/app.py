@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Union
+from typing import Optional, Tuple, Union
 
 from PySide2.QtCore import QCoreApplication, Qt
 from PySide2.QtGui import QGuiApplication
@@ -55,30 +55,41 @@ def run_app(
         shutdown_timeout_ms=shutdown_timeout_ms,
     )
     log.info("thread pool: up to %d threads", backend.maxThreadCount)
-    if live:
-        folder = Path(qml_file).parent
-        if not folder.is_dir():
-            sys.stderr.write(f"error: cannot watch {folder}: no such folder\n")
-            return 1
-        ui = QmlUi(backend, qml_file)
-        problems = ui.load()
-        if problems:
-            ui.show_problems(problems)
-        reloader = LiveReload(ui, folder)  # noqa: F841  (kept alive while the app runs)
-    else:
-        try:
-            ui = load_ui(backend, qml_file)
-        except QmlLoadError as error:
-            sys.stderr.write(f"error: {error}\n")
-            return 1
-
     app.aboutToQuit.connect(backend.shutdown)
+    # Before the UI loads, so that Ctrl+C during a slow load is not lost.
     interrupts = QuitOnSignals(app.quit)
-    code = app.exec_()
-    interrupts.restore()
-
-    stopped = backend.shutdown()  # already done by aboutToQuit; returns its answer
+    try:
+        made = _make_ui(backend, Path(qml_file), live)
+        if made is None:
+            return 1
+        ui, reloader = made  # the reloader, if any, must live as long as the loop
+        code = 0 if interrupts.requested else app.exec_()
+    finally:
+        interrupts.restore()
+    stopped = backend.shutdown()  # done already by aboutToQuit if the loop ran: its answer
     ui.close()
     log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
-    del ui, backend, app
+    del ui, reloader, backend, app
     return code
+
+
+def _make_ui(backend: Backend, qml_file: Path, live: bool) -> Optional[Tuple[QmlUi, Optional[LiveReload]]]:
+    """The window, and its live reloader in live mode; None after saying why there is none."""
+    if not live:
+        try:
+            return load_ui(backend, qml_file), None
+        except QmlLoadError as error:
+            sys.stderr.write(f"error: {error}\n")
+            return None
+    folder = qml_file.parent
+    if not folder.is_dir():
+        sys.stderr.write(f"error: cannot watch {folder}: no such folder\n")
+        return None
+    ui = QmlUi(backend, qml_file)
+    problems = ui.load()
+    if problems:  # shown in the window; the next good save replaces them
+        log.warning("the QML has errors, shown in the window:\n  %s", "\n  ".join(problems))
+        ui.show_problems(problems)
+    reloader = LiveReload(ui, folder)
+    log.info("live reload: watching %s", folder)
+    return ui, reloader

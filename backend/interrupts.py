@@ -23,6 +23,7 @@ class QuitOnSignals(QObject):
     def __init__(self, quit: Callable[[], None], parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self._quit = quit
+        self.requested = False  # a signal came; quit() does nothing before the loop runs
         self._reader, self._writer = socket.socketpair()
         for end in (self._reader, self._writer):
             end.setblocking(False)
@@ -32,6 +33,7 @@ class QuitOnSignals(QObject):
         self._notifier.activated.connect(self._drain)
 
     def _on_signal(self, signum: int, frame: object) -> None:
+        self.requested = True
         self._quit()
 
     def _drain(self) -> None:

@@ -48,7 +48,7 @@ class LiveReload(QObject):
         self._watch()
         problems = self._ui.load()
         if problems:
-            log.info("live reload: %d problem(s) in the QML", len(problems))
+            log.warning("live reload: the QML has errors, shown in the window:\n  %s", "\n  ".join(problems))
             self._ui.show_problems(problems)
         else:
             log.info("live reload: the UI was reloaded")

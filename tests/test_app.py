@@ -146,3 +146,21 @@ def test_a_task_that_ignores_cancellation_does_not_hold_the_exit():
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=20)
     assert (done.returncode, done.stdout) == (3, "False\n")
     assert "left behind: 1 (sleep)" in done.stderr
+
+
+def test_in_live_mode_a_broken_root_file_does_not_end_the_app(tmp_path):
+    broken = tmp_path / "Main.qml"
+    broken.write_text((DATA / "syntax_error.qml").read_text())
+    process = start("--live", "--qml", str(broken), "--log-level", "info")
+    stderr = StderrLines(process)
+    try:
+        stderr.wait_for(f"live reload: watching {tmp_path}")
+        assert process.poll() is None  # still running, showing the errors
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+    finally:
+        process.kill()
+        process.stdout.close()
+    lines = stderr.finish()
+    process.stderr.close()
+    assert f"  {broken}:7:1: Expected token `numeric literal'" in lines

@@ -107,6 +107,8 @@ def test_a_broken_save_shows_its_error_in_the_window_and_the_fix_removes_it(live
     overlay_text = find_item(ui.window, "errorOverlayText").property("text")
     assert f"{source}:{broken_line + 1}" in overlay_text or f"{source}:{broken_line}" in overlay_text
     assert find_item(ui.window, "errorOverlay").isVisible()
+    assert f"{source}:" in caplog.text  # the terminal gets them too
+    caplog.clear()
 
     with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
         source.write_text(good)
