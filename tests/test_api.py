@@ -44,3 +44,13 @@ def test_every_property_notifies_or_is_constant_and_only_max_thread_count_is_wri
         prop = meta.property(i)
         assert prop.hasNotifySignal() != prop.isConstant(), prop.name()
         assert prop.isWritable() == (prop.name() == "maxThreadCount"), prop.name()
+
+
+def test_readme_roles_table_lists_exactly_the_models_roles():
+    from backend.model import ROLES
+
+    text = README.read_text()
+    table = text[text.index("`taskModel`'s roles") :].split("\n\n")[1]
+    first_cells = [row.split("|")[1] for row in table.splitlines()[2:]]
+    documented = [name for cell in first_cells for name in re.findall(r"`(\w+)`", cell)]
+    assert sorted(documented) == sorted(ROLES)
