@@ -111,12 +111,13 @@ class StderrLines:
         return self.lines
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
-    process = start("--qml", str(DATA / "autostart.qml"), "--step-seconds", "10", "--log-level", "info")
+def run_until_then_signal(args: List[str], ready: str, signum: int) -> List[str]:
+    """Start main.py, wait for ``ready`` on stderr, send ``signum``; it must exit 0. Return stderr's lines."""
+    process = start(*args)
     stderr = StderrLines(process)
     try:
-        stderr.wait_for("task 1 (DANGER!) started")
+        stderr.wait_for(ready)
+        assert process.poll() is None
         process.send_signal(signum)
         assert process.wait(timeout=10) == 0
     finally:
@@ -124,43 +125,23 @@ def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
         process.stdout.close()
     lines = stderr.finish()
     process.stderr.close()
+    return lines
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
+    args = ["--qml", str(DATA / "autostart.qml"), "--step-seconds", "10", "--log-level", "info"]
+    lines = run_until_then_signal(args, "task 1 (DANGER!) started", signum)
     assert "INFO backend.backend: task 1 (DANGER!) cancelled" in lines
     assert lines[-1] == "INFO backend.app: shut down cleanly"
     # Only our own INFO lines: no warning, no "already deleted", no traceback.
     assert all(line.startswith("INFO ") for line in lines), "\n".join(lines)
 
 
-def test_a_task_that_ignores_cancellation_does_not_hold_the_exit():
-    script = (
-        "import sys, time\n"
-        "from PySide2.QtCore import QCoreApplication\n"
-        "from backend import Backend\n"
-        "app = QCoreApplication([])\n"
-        "backend = Backend()\n"
-        "handle = backend.submit(time.sleep, 60)\n"
-        "while handle.state != 'running':\n"
-        "    app.processEvents()\n"
-        "print(backend.shutdown(200))\n"
-        "sys.exit(3)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=20)
-    assert (done.returncode, done.stdout) == (3, "False\n")
-    assert "left behind: 1 (sleep)" in done.stderr
-
-
 def test_in_live_mode_a_broken_root_file_does_not_end_the_app(tmp_path):
     broken = tmp_path / "Main.qml"
     broken.write_text((DATA / "syntax_error.qml").read_text())
-    process = start("--live", "--qml", str(broken), "--log-level", "info")
-    stderr = StderrLines(process)
-    try:
-        stderr.wait_for(f"live reload: watching {tmp_path}")
-        assert process.poll() is None  # still running, showing the errors
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
-    finally:
-        process.kill()
-        process.stdout.close()
-    lines = stderr.finish()
-    process.stderr.close()
+    args = ["--live", "--qml", str(broken), "--log-level", "info"]
+    # Still running after the load failed, showing the errors; SIGTERM ends it cleanly.
+    lines = run_until_then_signal(args, f"live reload: watching {tmp_path}", signal.SIGTERM)
     assert f"  {broken}:7:1: Expected token `numeric literal'" in lines
