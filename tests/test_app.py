@@ -138,6 +138,24 @@ def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
     assert all(line.startswith("INFO ") for line in lines), "\n".join(lines)
 
 
+def test_a_task_that_ignores_cancellation_does_not_hold_the_exit():
+    script = (
+        "import sys, time\n"
+        "from PySide2.QtCore import QCoreApplication\n"
+        "from backend import Backend\n"
+        "app = QCoreApplication([])\n"
+        "backend = Backend()\n"
+        "handle = backend.submit(time.sleep, 60)\n"
+        "while handle.state != 'running':\n"
+        "    app.processEvents()\n"
+        "print(backend.shutdown(200))\n"
+        "sys.exit(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=20)
+    assert (done.returncode, done.stdout) == (3, "False\n")
+    assert "left behind: 1 (sleep)" in done.stderr
+
+
 def test_in_live_mode_a_broken_root_file_does_not_end_the_app(tmp_path):
     broken = tmp_path / "Main.qml"
     broken.write_text((DATA / "syntax_error.qml").read_text())
