@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import collections
+import inspect
 import time
+import weakref
 from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
 
 from PySide2.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -45,6 +47,12 @@ class WorkerSignals(QObject):
     publish the changes in the same pass: while a pure-Python task holds the
     GIL, every extra pass costs the GUI thread another wait for it.
 
+    Handlers that are methods are held weakly. The owner holds this object,
+    so strong references back would make a cycle, and a cycle is freed by
+    Python's cyclic collector, which runs on whichever thread happens to
+    allocate: a pool thread, where destroying the owner's timers leaves the
+    GUI thread dispatching timer events to deleted objects (a crash).
+
     Per task, ``started`` comes first (unless the task was cancelled before it
     started), then any ``progress``, ``partial``, ``paused`` and ``resumed``,
     then exactly one of ``result``, ``error`` or ``cancelled``, and
@@ -75,8 +83,10 @@ class WorkerSignals(QObject):
         unknown = set(handlers or ()) - set(self.NAMES)
         if unknown:
             raise ValueError(f"no such signal: {', '.join(sorted(unknown))}")
-        self._handlers: Dict[str, Callable[..., None]] = dict(handlers or {})
-        self._after_delivery = after_delivery or (lambda: None)
+        self._handlers: Dict[str, Callable[[], Optional[Callable[..., None]]]] = {
+            name: _weakly(handler) for name, handler in (handlers or {}).items()
+        }
+        self._after_delivery = _weakly(after_delivery or (lambda: None))
         meta = type(self).staticMetaObject  # self.metaObject() can return a stale wrapper in PySide2
         self._methods = {}
         for index in range(meta.methodOffset(), meta.methodCount()):
@@ -135,7 +145,7 @@ class WorkerSignals(QObject):
         """Deliver everything sent so far, now, with no time budget (GUI thread only)."""
         self._wake_pending = False
         self._drain(deadline=None)
-        self._after_delivery()
+        self._call_after_delivery()
 
     def close(self) -> None:
         """Drop events sent from now on: nobody is listening any more."""
@@ -148,7 +158,7 @@ class WorkerSignals(QObject):
         if not self._drain(deadline=time.perf_counter() + DELIVERY_BUDGET_S):
             self._wake_pending = True
             self._wake.emit()  # the rest in a later pass
-        self._after_delivery()
+        self._call_after_delivery()
 
     def _drain(self, deadline: Optional[float]) -> bool:
         """Deliver queued events until the queue is empty (True) or ``deadline`` passes (False)."""
@@ -165,8 +175,17 @@ class WorkerSignals(QObject):
                 return not queue
         return True
 
+    def _call_after_delivery(self) -> None:
+        after = self._after_delivery()
+        if after is not None:
+            after()
+
+    def _handler(self, name: str) -> Optional[Callable[..., None]]:
+        weak = self._handlers.get(name)
+        return None if weak is None else weak()
+
     def _emit(self, name: str, args: Tuple[Any, ...]) -> None:
-        handler = self._handlers.get(name)
+        handler = self._handler(name)
         if handler is not None:
             handler(*args)
         if self.isSignalConnected(self._methods[name]):
@@ -184,7 +203,7 @@ class WorkerSignals(QObject):
             return
         if context is not None:
             context.delivered = report
-        handler = self._handlers.get("progress")
+        handler = self._handler("progress")
         if handler is not None:
             handler(task_id, percent, text)
         if self.isSignalConnected(self._methods["progress"]):
@@ -198,4 +217,11 @@ class WorkerSignals(QObject):
         for context in list(self._live.values()):
             if context.delivered is not None:  # else its first report is still queued: keep the order
                 self._deliver_report(context.task_id, context.latest(), sampled=True)
-        self._after_delivery()
+        self._call_after_delivery()
+
+
+def _weakly(function: Callable[..., Any]) -> Callable[[], Optional[Callable[..., Any]]]:
+    """A getter for ``function``: weak for a bound method, strong for anything else."""
+    if inspect.ismethod(function):
+        return weakref.WeakMethod(function)
+    return lambda: function

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import collections
+import gc
 import math
 import time
+import weakref
 
 import pytest
 from PySide2.QtCore import QThreadPool
@@ -306,3 +308,20 @@ def test_worker_runs_on_any_pool_with_a_long_lived_signals_object(qapp, qtbot):
     assert log.of(7) == [("started", 7), ("result", 7, (3, 2)), ("finished", 7)]
     assert log.names(8) == ["started", "cancelled", "finished"]
     assert pool.waitForDone(1000)
+
+
+def test_a_dropped_backend_is_freed_at_once_not_later_by_the_cycle_collector(qapp, qtbot):
+    # The cyclic collector runs on whatever thread allocates, a pool thread
+    # included; a backend freed there would stop its timers from the wrong
+    # thread and leave the GUI thread dispatching to deleted objects.
+    gc.disable()
+    try:
+        backend = Backend()
+        handle = backend.submit(lambda: "ran")
+        wait_done(qtbot, handle)
+        assert backend.shutdown()
+        freed = weakref.ref(backend)
+        del backend
+        assert freed() is None
+    finally:
+        gc.enable()
