@@ -9,6 +9,7 @@ from .backend import DEFAULT_SHUTDOWN_TIMEOUT_MS, Backend
 from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError
 from .jobs import DemoFailure, danger_job, failing_job
+from .lagmeter import LagMeter
 from .live import LiveReload
 from .model import TaskListModel
 from .signals import WorkerSignals
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_QML",
     "DEFAULT_SHUTDOWN_TIMEOUT_MS",
     "DemoFailure",
+    "LagMeter",
     "LiveReload",
     "Partial",
     "Progress",

@@ -13,6 +13,7 @@ from PySide2.QtCore import Property, QObject, QThreadPool, QTimer, Signal, Slot
 from .context import TaskContext
 from .errors import TaskError, safe_str
 from .jobs import DEFAULT_STEP_SECONDS, DEFAULT_STEPS, danger_job, failing_job
+from .lagmeter import LagMeter
 from .lifetime import keep_past_exit
 from .model import TaskListModel
 from .signals import WorkerSignals
@@ -30,7 +31,8 @@ TICK_INTERVAL_MS = 100
 class Backend(QObject):
     """Runs work on a ``QThreadPool`` and shows it to QML.
 
-    ``taskModel`` lists every task (see :class:`TaskListModel`). Properties
+    ``taskModel`` lists every task (see :class:`TaskListModel`);
+    ``lagMeter`` tells how late the GUI thread runs (see :class:`LagMeter`). Properties
     ``progress``, ``state``, ``result``, ``error`` and ``errorDetails``
     describe the most recent task: the one that started last, so that a click
     that only queues a task does not hide the running one. ``busy``,
@@ -84,6 +86,7 @@ class Backend(QObject):
             after_delivery=self._refresh,
         )
         self._model = TaskListModel(self)
+        self._lag_meter = LagMeter(self)
         self.steps = steps
         self.step_seconds = step_seconds
         self.shutdown_timeout_ms = shutdown_timeout_ms
@@ -279,6 +282,7 @@ class Backend(QObject):
         int, _get_max_thread_count, _set_max_thread_count, notify=maxThreadCountChanged
     )
     taskModel = Property(QObject, attrgetter("_model"), constant=True)
+    lagMeter = Property(QObject, attrgetter("_lag_meter"), constant=True)
 
     # -- task events, called by self.signals on the GUI thread -------------
 

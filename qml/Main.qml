@@ -22,8 +22,17 @@ ApplicationWindow {
         anchors.margins: 20
         spacing: 16
 
-        CounterLabel {
+        RowLayout {
             Layout.fillWidth: true
+            spacing: 12
+
+            CounterLabel {
+                Layout.fillWidth: true
+            }
+
+            LagMeterLabel {
+                meter: root.backend.lagMeter
+            }
         }
 
         TaskButtons {

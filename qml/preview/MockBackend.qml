@@ -19,6 +19,11 @@ QtObject {
     property int queuedCount: 0
     property int maxThreadCount: 2
     property ListModel taskModel: ListModel {}
+    // The real one measures the GUI thread; a preview has nothing to measure.
+    property QtObject lagMeter: QtObject {
+        property int currentMs: 0
+        property int worstMs: 0
+    }
 
     function danger() { _add("DANGER!", false) }
     function fail() { _add("failing job", true) }
