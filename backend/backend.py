@@ -11,7 +11,7 @@ import shiboken2
 from PySide2.QtCore import Property, QObject, QThreadPool, QTimer, Signal, Slot
 
 from .context import TaskContext
-from .errors import TaskError, safe_str
+from .errors import TaskError
 from .jobs import DEFAULT_STEP_SECONDS, DEFAULT_STEPS, danger_job, failing_job
 from .lagmeter import LagMeter
 from .lifetime import keep_past_exit
@@ -387,10 +387,9 @@ class Backend(QObject):
         self._assign("_busy", bool(self._tasks), self.busyChanged)
         current = self._current
         if current is not None:
-            shown = current.result if current.done else current.partial
             self._assign("_progress", current.progress, self.progressChanged)
             self._assign("_state", current.state, self.stateChanged)
-            self._assign("_result", "" if shown is None else safe_str(shown), self.resultChanged)
+            self._assign("_result", current.result_text, self.resultChanged)
             self._assign("_error", current.error, self.errorChanged)
 
     def _assign(self, attribute: str, value: Any, changed: Signal) -> None:

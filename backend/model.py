@@ -6,7 +6,6 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from PySide2.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, Qt
 
-from .errors import safe_str
 from .task import TaskHandle
 
 # The roles, in the order of the tuple that ``_role_values`` makes.
@@ -27,7 +26,6 @@ FIRST_ROLE = Qt.UserRole + 1
 
 
 def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
-    shown = handle.result if handle.done else handle.partial
     error = handle.error
     return (
         handle.id,
@@ -35,7 +33,7 @@ def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
         handle.state,
         handle.progress,
         handle.progress_text,
-        "" if shown is None else safe_str(shown),
+        handle.result_text,
         error.summary if error else "",
         error.traceback if error else "",
         round(handle.elapsed(now), 1),

@@ -5,7 +5,7 @@ import time
 from typing import Any, Optional
 
 from .context import TaskContext
-from .errors import TaskError
+from .errors import TaskError, safe_str
 
 
 class TaskState:
@@ -64,6 +64,12 @@ class TaskHandle:
     def done(self) -> bool:
         """True once the task has finished, failed, or been cancelled or timed out."""
         return self.state in TaskState.ENDED
+
+    @property
+    def result_text(self) -> str:
+        """The result as text; while it runs, its latest partial result; "" if there is none."""
+        shown = self.result if self.done else self.partial
+        return "" if shown is None else safe_str(shown)
 
     @property
     def pause_requested(self) -> bool:
