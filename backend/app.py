@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
-from PySide2.QtCore import QCoreApplication, Qt
-from PySide2.QtGui import QGuiApplication
+from qtpy.QtCore import QCoreApplication, Qt
+from qtpy.QtGui import QGuiApplication
 
 from .backend import Backend
 from .interrupts import QuitOnSignals

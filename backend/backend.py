@@ -7,8 +7,8 @@ import time
 from operator import attrgetter
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
-import shiboken2
-from PySide2.QtCore import Property, QObject, QThreadPool, QTimer, Signal, Slot
+from qtpy import shiboken
+from qtpy.QtCore import Property, QObject, QThreadPool, QTimer, Signal, Slot
 
 from .context import TaskContext
 from .errors import TaskError
@@ -171,7 +171,7 @@ class Backend(QObject):
         handle.context.request_cancel()
         worker, handle._worker = handle._worker, None
         if worker is not None and handle.state == TaskState.QUEUED and self._pool.tryTake(worker):
-            shiboken2.delete(worker)  # taken back from the pool, so it is ours to delete
+            shiboken.delete(worker)  # taken back from the pool, so it is ours to delete
             self.signals.dispatch("cancelled", task_id, "cancelled")
             self.signals.dispatch("finished", task_id)
         self._touch(handle)

@@ -5,7 +5,7 @@ import signal
 import socket
 from typing import Callable, List, Optional
 
-from PySide2.QtCore import QObject, QSocketNotifier
+from qtpy.QtCore import QObject, QSocketNotifier
 
 
 class QuitOnSignals(QObject):

@@ -5,7 +5,7 @@ import collections
 import time
 from typing import Deque, Optional, Tuple
 
-from PySide2.QtCore import Property, QObject, Qt, QTimer, Signal
+from qtpy.QtCore import Property, QObject, Qt, QTimer, Signal
 
 TICK_MS = 50
 WINDOW_S = 3.0

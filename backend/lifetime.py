@@ -7,14 +7,15 @@ import logging
 import os
 from typing import Callable, List, Optional
 
-import shiboken2
-from PySide2.QtCore import QObject
+from qtpy.QtCore import QObject
+
+from .binding import shiboken_module
 
 log = logging.getLogger(__name__)
 
 # Shiboken::Object::releaseOwnership(PyObject*), a public function of
 # Shiboken's C++ API, as the Itanium (Linux, macOS) and MSVC (Windows) ABIs
-# spell it. The shiboken2 Python module does not expose it.
+# spell it. The shiboken Python module does not expose it.
 _RELEASE_OWNERSHIP_SYMBOLS = (
     "_ZN8Shiboken6Object16releaseOwnershipEP7_object",
     "?releaseOwnership@Object@Shiboken@@YAXPEAU_object@@@Z",
@@ -24,8 +25,9 @@ _kept: List[QObject] = []
 
 
 def _find_release_ownership() -> Optional[Callable[[object], None]]:
-    folder = os.path.dirname(shiboken2.__file__)
-    for library in glob.glob(os.path.join(folder, "*shiboken2*")):
+    module = shiboken_module()
+    folder = os.path.dirname(module.__file__)
+    for library in glob.glob(os.path.join(folder, f"*{module.__name__}*")):
         try:
             handle = ctypes.PyDLL(library)  # already loaded: this only looks it up
         except OSError:
@@ -44,7 +46,7 @@ def keep_past_exit(qt_object: QObject) -> None:
 
     This is for a thread pool whose thread still runs a task that ignored its
     cancel request. Destroying a ``QThreadPool`` waits for its threads without
-    limit, and at exit PySide2 destroys every QObject that Python owns, so a
+    limit, and at exit PySide destroys every QObject that Python owns, so a
     task blocked in ``time.sleep(60)`` would hold the exit for a minute.
     Giving ownership to C++ (where nothing deletes it) lets the process end
     at once; the operating system then stops the thread.
@@ -55,4 +57,4 @@ def keep_past_exit(qt_object: QObject) -> None:
     if release is None:
         log.warning("cannot hand %s to C++; exiting may wait for its threads", type(qt_object).__name__)
         return
-    release(qt_object)  # ... nor when PySide2 cleans up at exit
+    release(qt_object)  # ... nor when PySide cleans up at exit

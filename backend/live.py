@@ -5,7 +5,7 @@ import logging
 from pathlib import Path
 from typing import Union
 
-from PySide2.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from qtpy.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 
 from .ui import QmlUi
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from PySide2.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, Qt
+from qtpy.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, Qt
 
 from .task import TaskHandle
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import logging
 from typing import Iterable
 
-from PySide2.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
-from PySide2.QtQml import QQmlError
+from qtpy.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from qtpy.QtQml import QQmlError
 
 _LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,

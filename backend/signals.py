@@ -7,7 +7,7 @@ import time
 import weakref
 from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
 
-from PySide2.QtCore import QObject, Qt, QTimer, Signal, Slot
+from qtpy.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from .progress import check_report
 

@@ -5,11 +5,11 @@ import logging
 from pathlib import Path
 from typing import List, Optional, Union
 
-import shiboken2
-from PySide2.QtCore import QCoreApplication, QEvent, QObject, QUrl
-from PySide2.QtGui import QWindow
-from PySide2.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlError
-from PySide2.QtQuick import QQuickItem
+from qtpy import shiboken
+from qtpy.QtCore import QCoreApplication, QEvent, QObject, QUrl
+from qtpy.QtGui import QWindow
+from qtpy.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlError
+from qtpy.QtQuick import QQuickItem
 
 from .qtlog import format_qml_error, log_qml_errors
 
@@ -109,11 +109,11 @@ class QmlUi:
         Call it before the backend goes away, so that no binding ever reads a
         deleted backend ("Cannot read property ... of null").
         """
-        if self.window is not None and shiboken2.isValid(self.window):
+        if self.window is not None and shiboken.isValid(self.window):
             _delete_now(self.window)
         self.window = self._overlay = None
-        if shiboken2.isValid(self.engine):
-            shiboken2.delete(self.engine)  # also deletes the components it parents
+        if shiboken.isValid(self.engine):
+            shiboken.delete(self.engine)  # also deletes the components it parents
 
     def _create_own(self, name: str) -> QObject:
         component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(_OWN_QML / name)), self.engine)

@@ -6,7 +6,7 @@ import logging
 import numbers
 from typing import Any, Callable, Dict, Generator, Optional, Tuple
 
-from PySide2.QtCore import QRunnable
+from qtpy.QtCore import QRunnable
 
 from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError

@@ -45,7 +45,7 @@ class Waiter:
     """
 
     def __init__(self) -> None:
-        from PySide2.QtCore import QEventLoop
+        from qtpy.QtCore import QEventLoop
 
         self.loop = QEventLoop()
         self.end = None
@@ -56,7 +56,7 @@ class Waiter:
 
     def wait(self, timeout_s: float) -> float:
         """Return the time stop() was called; raise TimeoutError if it was not."""
-        from PySide2.QtCore import QTimer
+        from qtpy.QtCore import QTimer
 
         QTimer.singleShot(int(timeout_s * 1000), self.loop.quit)
         if self.end is None:

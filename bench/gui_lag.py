@@ -54,7 +54,7 @@ class TickRecorder:
     """A repeating precise timer on the GUI thread that notes how late each tick runs."""
 
     def __init__(self, interval_ms: int) -> None:
-        from PySide2.QtCore import Qt, QTimer
+        from qtpy.QtCore import Qt, QTimer
 
         self.interval = interval_ms / 1000
         self.timer = QTimer()
@@ -83,8 +83,8 @@ class TickRecorder:
 def run_case(case: str, n: int, idle_s: float, switch_interval: float) -> dict:
     """Run one case in this process; return its duration, updates and tick lateness."""
     sys.setswitchinterval(switch_interval)
-    from PySide2.QtCore import Qt, QThreadPool, QTimer
-    from PySide2.QtWidgets import QApplication  # the tutorial's app type, for every case
+    from qtpy.QtCore import Qt, QThreadPool, QTimer
+    from qtpy.QtWidgets import QApplication  # the tutorial's app type, for every case
 
     app = QApplication.instance() or QApplication([])  # noqa: F841  (kept alive to the end)
     waiter = Waiter()

@@ -58,11 +58,11 @@ def progress_loop(n, task):
 
 def run_case(case: str, n: int) -> dict:
     """Run one case in this process; return the loop's and the wall's seconds."""
-    from PySide2.QtWidgets import QApplication  # the tutorial's app type, for every case
+    from qtpy.QtWidgets import QApplication  # the tutorial's app type, for every case
 
     app = QApplication.instance() or QApplication([])  # noqa: F841  (kept alive to the end)
     if case == "tutorial":
-        from PySide2.QtCore import QThreadPool
+        from qtpy.QtCore import QThreadPool
 
         from tutorial_pattern import TutorialWorker
 

@@ -50,7 +50,7 @@ def run_case(case: str, n: int) -> float:
             assert sum(f.result() for f in futures) == n
             return time.perf_counter() - started
 
-    from PySide2.QtWidgets import QApplication  # the tutorial's app type, for every Qt case
+    from qtpy.QtWidgets import QApplication  # the tutorial's app type, for every Qt case
 
     app = QApplication.instance() or QApplication([])
     if case == "ours":

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 import traceback
 
-from PySide2.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
-from PySide2.QtWidgets import QMainWindow
+from qtpy.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from qtpy.QtWidgets import QMainWindow
 
 
 class TutorialSignals(QObject):

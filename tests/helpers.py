@@ -4,9 +4,9 @@ from __future__ import annotations
 import threading
 from typing import Any, List, Tuple, Union
 
-from PySide2.QtCore import QPoint, QPointF, Qt
-from PySide2.QtQuick import QQuickItem, QQuickWindow
-from PySide2.QtTest import QTest
+from qtpy.QtCore import QPoint, QPointF, Qt
+from qtpy.QtQuick import QQuickItem, QQuickWindow
+from qtpy.QtTest import QTest
 
 from backend import WorkerSignals
 

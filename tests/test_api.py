@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide2.QtCore import QMetaMethod
+from qtpy.QtCore import QMetaMethod
 
 import backend
 from backend import Backend

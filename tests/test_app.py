@@ -141,7 +141,7 @@ def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
 def test_a_task_that_ignores_cancellation_does_not_hold_the_exit():
     script = (
         "import sys, time\n"
-        "from PySide2.QtCore import QCoreApplication\n"
+        "from qtpy.QtCore import QCoreApplication\n"
         "from backend import Backend\n"
         "app = QCoreApplication([])\n"
         "backend = Backend()\n"

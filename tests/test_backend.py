@@ -8,7 +8,7 @@ import time
 import weakref
 
 import pytest
-from PySide2.QtCore import QThreadPool
+from qtpy.QtCore import QThreadPool
 
 from backend import Backend, TaskCancelled, TaskState, Worker, WorkerSignals
 

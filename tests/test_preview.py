@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from PySide2.QtCore import QMetaMethod, QUrl
-from PySide2.QtQml import QQmlComponent, QQmlEngine
+from qtpy.QtCore import QMetaMethod, QUrl
+from qtpy.QtQml import QQmlComponent, QQmlEngine
 
 from backend import Backend, load_ui
 

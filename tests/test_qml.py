@@ -1,8 +1,8 @@
 """The real qml/ UI driven like a user would: clicks, and what the window shows."""
 from __future__ import annotations
 
-from PySide2.QtCore import Qt
-from PySide2.QtTest import QTest
+from qtpy.QtCore import Qt
+from qtpy.QtTest import QTest
 
 from backend import TaskState
 

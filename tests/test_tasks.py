@@ -5,7 +5,7 @@ import threading
 import time
 
 import pytest
-from PySide2.QtCore import QModelIndex
+from qtpy.QtCore import QModelIndex
 
 from backend import Partial, Progress, TaskState
 from backend.model import FIRST_ROLE, ROLES
