@@ -10,6 +10,8 @@ from qtpy.QtCore import QCoreApplication, Qt
 from qtpy.QtGui import QGuiApplication
 
 from .backend import Backend
+from .dask_mode import DaskUnavailable, dask_mode
+from .jobs import DEFAULT_CPU_LIMIT
 from .interrupts import QuitOnSignals
 from .qtlog import install_qt_message_handler
 from .live import LiveReload
@@ -32,6 +34,10 @@ def run_app(
     steps: int,
     step_seconds: float,
     shutdown_timeout_ms: int,
+    processes: Optional[int] = None,
+    mode: str = "thread",
+    dask: Optional[str] = None,
+    cpu_limit: int = DEFAULT_CPU_LIMIT,
     live: bool = False,
 ) -> int:
     """Show the window and run until it closes, Ctrl+C or SIGTERM; return the exit code.
@@ -50,15 +56,27 @@ def run_app(
     app.setApplicationName("offthread")
     backend = Backend(
         max_threads=max_threads,
+        processes=processes,
         steps=steps,
         step_seconds=step_seconds,
+        cpu_limit=cpu_limit,
         shutdown_timeout_ms=shutdown_timeout_ms,
     )
     log.info("thread pool: up to %d threads", backend.maxThreadCount)
     app.aboutToQuit.connect(backend.shutdown)
+    # Closing the last window or Ctrl+C cancels the tasks at once: a task
+    # running on the GUI thread (events mode) would otherwise hold the loop.
+    app.lastWindowClosed.connect(backend.cancelAll)
     # Before the UI loads, so that Ctrl+C during a slow load is not lost.
-    interrupts = QuitOnSignals(app.quit)
+    interrupts = QuitOnSignals(lambda: (backend.cancelAll(), app.quit()))
     try:
+        if dask is not None:
+            try:
+                backend.add_mode(dask_mode(dask))
+            except DaskUnavailable as error:
+                sys.stderr.write(f"error: {error}\n")
+                return 1
+        backend.mode = mode
         made = _make_ui(backend, Path(qml_file), live)
         if made is None:
             return 1
@@ -66,6 +84,7 @@ def run_app(
         code = 0 if interrupts.requested else app.exec_()
     finally:
         interrupts.restore()
+        del interrupts  # its handler holds the backend, which must go before the app
     stopped = backend.shutdown()  # done already by aboutToQuit if the loop ran: its answer
     ui.close()
     log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")

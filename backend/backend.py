@@ -7,18 +7,15 @@ import time
 from operator import attrgetter
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
-from qtpy import shiboken
-from qtpy.QtCore import Property, QObject, QThreadPool, QTimer, Signal, Slot
+from qtpy.QtCore import Property, QObject, QTimer, Signal, Slot
 
-from .context import TaskContext
 from .errors import TaskError
-from .jobs import DEFAULT_STEP_SECONDS, DEFAULT_STEPS, danger_job, failing_job
+from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS, cpu_job, danger_job, failing_job
 from .lagmeter import LagMeter
-from .lifetime import keep_past_exit
 from .model import TaskListModel
+from .modes import EventsMode, GuiMode, Mode, ProcessMode, ThreadMode
 from .signals import WorkerSignals
 from .task import TaskHandle, TaskState
-from .worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +26,11 @@ TICK_INTERVAL_MS = 100
 
 
 class Backend(QObject):
-    """Runs work on a ``QThreadPool`` and shows it to QML.
+    """Runs work off the GUI thread (or on it, to show why not) and shows it to QML.
+
+    Each task runs in a mode (see :mod:`backend.modes`): ``gui``, ``events``,
+    ``thread`` (the default) or ``process``, or any executor added with
+    :meth:`add_mode`. ``mode`` is the one that the QML slots use.
 
     ``taskModel`` lists every task (see :class:`TaskListModel`);
     ``lagMeter`` tells how late the GUI thread runs (see :class:`LagMeter`). Properties
@@ -56,20 +57,21 @@ class Backend(QObject):
     activeCountChanged = Signal()
     queuedCountChanged = Signal()
     maxThreadCountChanged = Signal()
+    modeChanged = Signal()
+    modesChanged = Signal()
 
     def __init__(
         self,
         parent: Optional[QObject] = None,
         *,
         max_threads: Optional[int] = None,
+        processes: Optional[int] = None,
         steps: int = DEFAULT_STEPS,
         step_seconds: float = DEFAULT_STEP_SECONDS,
+        cpu_limit: int = DEFAULT_CPU_LIMIT,
         shutdown_timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS,
     ) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        if max_threads is not None:
-            self._pool.setMaxThreadCount(max(1, max_threads))
         self.signals = WorkerSignals(
             self,
             handlers={
@@ -89,6 +91,7 @@ class Backend(QObject):
         self._lag_meter = LagMeter(self)
         self.steps = steps
         self.step_seconds = step_seconds
+        self.cpu_limit = cpu_limit
         self.shutdown_timeout_ms = shutdown_timeout_ms
 
         self._ids = itertools.count(1)
@@ -115,10 +118,16 @@ class Backend(QObject):
         self._ticker.setInterval(TICK_INTERVAL_MS)
         self._ticker.timeout.connect(self._tick)
 
+        self._modes: Dict[str, Mode] = {}
+        self._threads = ThreadMode(max_threads)
+        for mode in (GuiMode(), EventsMode(), self._threads, ProcessMode(processes)):
+            self.add_mode(mode)
+        self._mode = self._threads.name
+
     # -- Python API -------------------------------------------------------
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> TaskHandle:
-        """Run ``fn(*args, **kwargs)`` on the pool and return its handle.
+        """Run ``fn(*args, **kwargs)`` on the thread pool and return its handle.
 
         Tasks beyond ``maxThreadCount`` wait in the pool's queue and start in
         submission order. A ``task`` or ``progress_callback`` parameter of
@@ -135,26 +144,50 @@ class Backend(QObject):
         *,
         name: Optional[str] = None,
         timeout: Optional[float] = None,
+        mode: str = "thread",
     ) -> TaskHandle:
-        """:meth:`submit` with options: a display ``name``, and a ``timeout`` in seconds.
+        """:meth:`submit` with options: a display ``name``, a ``timeout`` in seconds, and a ``mode``.
 
         A task still running ``timeout`` seconds after it started is asked to
-        stop; if it stops, its state is ``"timed out"``.
+        stop; if it stops, its state is ``"timed out"`` (in process mode it is
+        stopped anyway). A task that its mode cannot start, such as one that
+        cannot be pickled for ``process`` mode, fails at once, with the reason
+        as its error.
         """
         if not self._accepting:
             raise RuntimeError("the backend is shut down and takes no new work")
+        if not callable(fn):
+            raise TypeError(f"a task must be callable, not {type(fn).__name__}")
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a number of seconds above 0, not {timeout!r}")
+        runner = self._modes.get(mode)
+        if runner is None:
+            raise ValueError(f"no mode named {mode!r}; the modes are {', '.join(self._modes)}")
         task_id = next(self._ids)
-        context = TaskContext(task_id, self.signals)
-        worker = Worker(task_id, self.signals, fn, tuple(args), kwargs, context)
-        handle = TaskHandle(task_id, name or getattr(fn, "__name__", type(fn).__name__), context, timeout)
-        handle._worker = worker
+        context = runner.make_context(task_id)
+        display_name = name or getattr(fn, "__name__", type(fn).__name__)
+        handle = TaskHandle(task_id, display_name, context, timeout, mode=mode, can_pause=runner.can_pause)
         self._tasks[task_id] = handle
         self._new.append(handle)
-        self._pool.start(worker)
+        try:
+            runner.start(handle, (fn, tuple(args), dict(kwargs or {})))
+        except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
+            self.signals.dispatch("error", task_id, TaskError.from_exception(error))
+            self.signals.dispatch("finished", task_id)
         self._schedule_refresh()
         return handle
+
+    def add_mode(self, mode: Mode) -> None:
+        """Offer another place to run tasks, e.g. ``ExecutorMode("dask", client.get_executor())``."""
+        if not mode.name or mode.name in self._modes:
+            raise ValueError(f"a mode needs a name of its own, not {mode.name!r}")
+        mode.attach(self, self.signals, self._touch)
+        self._modes[mode.name] = mode
+        self.modesChanged.emit()
+
+    def mode_named(self, name: str) -> Mode:
+        """The mode called ``name`` (KeyError if there is none)."""
+        return self._modes[name]
 
     def tasks(self) -> List[TaskHandle]:
         """The tasks that have not ended yet, oldest first."""
@@ -166,15 +199,8 @@ class Backend(QObject):
         running or paused one stops at its next check point. Does nothing to a
         task that has ended."""
         handle = self._tasks.get(task_id)
-        if handle is None:
-            return
-        handle.context.request_cancel()
-        worker, handle._worker = handle._worker, None
-        if worker is not None and handle.state == TaskState.QUEUED and self._pool.tryTake(worker):
-            shiboken.delete(worker)  # taken back from the pool, so it is ours to delete
-            self.signals.dispatch("cancelled", task_id, "cancelled")
-            self.signals.dispatch("finished", task_id)
-        self._touch(handle)
+        if handle is not None:
+            self._cancel(handle, "cancelled")
 
     @Slot(int)
     def pause(self, task_id: int) -> None:
@@ -188,8 +214,8 @@ class Backend(QObject):
 
     @Slot()
     def cancelAll(self) -> None:
-        """Cancel every task that has not ended."""
-        for task_id in list(self._tasks):
+        """Cancel every task that has not ended (newest first, so that a queued one never starts)."""
+        for task_id in reversed(list(self._tasks)):
             self.cancel(task_id)
 
     @Slot()
@@ -213,7 +239,10 @@ class Backend(QObject):
         self._accepting = False
         timeout = self.shutdown_timeout_ms if timeout_ms is None else timeout_ms
         self.cancelAll()
-        stopped = self._pool.waitForDone(max(0, int(timeout)))
+        deadline = time.monotonic() + max(0, timeout) / 1000
+        stopped = True
+        for mode in self._modes.values():  # every mode gets what time the ones before it left
+            stopped = mode.shutdown(max(0.0, deadline - time.monotonic())) and stopped
         # Deliver what the workers sent while we waited, so that handles and
         # properties end in their final state; later reports are dropped.
         self.signals.flush()
@@ -223,7 +252,6 @@ class Backend(QObject):
         if not stopped:
             names = ", ".join(f"{h.id} ({h.name})" for h in self._tasks.values())
             log.warning("tasks still running %d ms after shutdown, left behind: %s", timeout, names)
-            keep_past_exit(self._pool)
         self._shutdown_result = stopped
         return stopped
 
@@ -231,26 +259,41 @@ class Backend(QObject):
 
     @Slot()
     def danger(self) -> None:
-        """Start the tutorial's long job (``steps`` x ``step_seconds``, returns "Done.")."""
-        self._submit_from_ui(danger_job, "DANGER!")
+        """Start the tutorial's long job (``steps`` x ``step_seconds``, returns "Done.") in ``mode``."""
+        self._submit_from_ui(danger_job, (self.steps, self.step_seconds), "DANGER!")
 
     @Slot()
     def fail(self) -> None:
-        """Start a job that fails part-way, to show the error path."""
-        self._submit_from_ui(failing_job, "failing job")
+        """Start a job that fails part-way, to show the error path, in ``mode``."""
+        self._submit_from_ui(failing_job, (self.steps, self.step_seconds), "failing job")
 
-    def _submit_from_ui(self, fn: Callable[..., Any], name: str) -> None:
+    @Slot()
+    def cpu(self) -> None:
+        """Start the CPU-bound job (pure Python, holds the GIL) in ``mode``."""
+        self._submit_from_ui(cpu_job, (self.cpu_limit,), "CPU job")
+
+    def _submit_from_ui(self, fn: Callable[..., Any], args: Sequence[Any], name: str) -> None:
         # A slot called from QML must not raise: the exception would only be printed.
         if not self._accepting:
             log.info("ignored %s: the app is shutting down", name)
             return
-        self.submit_task(fn, (self.steps, self.step_seconds), name=name)
+        self.submit_task(fn, args, name=name, mode=self._mode)
+
+    def _cancel(self, handle: TaskHandle, reason: str) -> None:
+        handle.context.request_cancel(reason)
+        self._modes[handle.mode].cancel(handle)
+        self._touch(handle)
 
     def _request_pause(self, task_id: int, paused: bool) -> None:
         handle = self._tasks.get(task_id)
-        if handle is not None:
-            handle.context.request_pause(paused)
-            self._touch(handle)
+        if handle is None:
+            return
+        if not handle.can_pause:
+            log.info("task %d runs in %s mode, which cannot pause it", task_id, handle.mode)
+            return
+        handle.context.request_pause(paused)
+        self._modes[handle.mode].pause(handle, paused)
+        self._touch(handle)
 
     def _get_error(self) -> str:
         return self._error.summary if self._error else ""
@@ -259,15 +302,32 @@ class Backend(QObject):
         return self._error.traceback if self._error else ""
 
     def _get_max_thread_count(self) -> int:
-        return self._pool.maxThreadCount()
+        return self._threads.pool.maxThreadCount()
 
     def _set_max_thread_count(self, count: int) -> None:
         if count < 1:
             log.warning("maxThreadCount must be at least 1, not %s; using 1", count)
             count = 1
-        if count != self._pool.maxThreadCount():
-            self._pool.setMaxThreadCount(count)  # a larger pool starts queued tasks at once
+        if count != self._threads.pool.maxThreadCount():
+            self._threads.pool.setMaxThreadCount(count)  # a larger pool starts queued tasks at once
             self.maxThreadCountChanged.emit()
+
+    def _get_mode(self) -> str:
+        return self._mode
+
+    def _set_mode(self, name: str) -> None:
+        if name not in self._modes:
+            log.warning("no mode named %r; the modes are %s", name, ", ".join(self._modes))
+            return
+        if name != self._mode:
+            self._mode = name
+            self.modeChanged.emit()
+
+    def _get_modes(self) -> List[str]:
+        return list(self._modes)
+
+    def _get_mode_description(self) -> str:
+        return self._modes[self._mode].description
 
     # Read-only properties are plain fields, kept current by _refresh().
     progress = Property(float, attrgetter("_progress"), notify=progressChanged)
@@ -281,6 +341,9 @@ class Backend(QObject):
     maxThreadCount = Property(
         int, _get_max_thread_count, _set_max_thread_count, notify=maxThreadCountChanged
     )
+    mode = Property(str, _get_mode, _set_mode, notify=modeChanged)
+    modes = Property("QVariantList", _get_modes, notify=modesChanged)
+    modeDescription = Property(str, _get_mode_description, notify=modeChanged)
     taskModel = Property(QObject, attrgetter("_model"), constant=True)
     lagMeter = Property(QObject, attrgetter("_lag_meter"), constant=True)
 
@@ -292,7 +355,7 @@ class Backend(QObject):
             return
         handle.state = TaskState.RUNNING
         handle.started_at = time.monotonic()
-        handle._worker = None  # the pool has it now; it can no longer be withdrawn
+        handle._ticket = None  # its mode has it now; it can no longer be withdrawn
         log.info("task %d (%s) started", task_id, handle.name)
         self._running.add(task_id)
         self._current = handle
@@ -357,11 +420,11 @@ class Backend(QObject):
             self._ticker.stop()
             return
         now = time.monotonic()
-        for task_id in self._running:
+        for task_id in list(self._running):  # a timeout may end a task in this loop
             handle = self._tasks[task_id]
             self._changed.add(handle)
-            if handle.timeout is not None and now - handle.started_at >= handle.timeout:
-                handle.context.request_cancel("timed out")
+            if handle.timeout is not None and now - handle.started_at >= handle.timeout and not handle.cancel_requested:
+                self._cancel(handle, "timed out")
         self._schedule_refresh()
 
     # -- property and model bookkeeping -------------------------------------

@@ -8,10 +8,11 @@ from typing import Callable, List, Optional
 
 from .app import run_app
 from .backend import DEFAULT_SHUTDOWN_TIMEOUT_MS
-from .jobs import DEFAULT_STEP_SECONDS, DEFAULT_STEPS
+from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
 from .ui import DEFAULT_QML
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+BUILT_IN_MODES = ("gui", "events", "thread", "process")
 
 
 def _bounded(kind: Callable[[str], float], low: float, high: float, what: str) -> Callable[[str], float]:
@@ -40,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     cores = os.cpu_count() or 1
     parser = argparse.ArgumentParser(
         prog="main.py",
-        description="A QML app that runs long work on a thread pool while its GUI stays alive.",
+        description="A QML app that runs long work off the GUI thread (threads or processes) "
+        "while its GUI stays alive, and on it, to show why not.",
         epilog="Ctrl+C and SIGTERM quit like closing the window: running work is cancelled, "
         "waited for (at most --shutdown-timeout), and the exit code is 0.",
     )
@@ -50,6 +52,25 @@ def build_parser() -> argparse.ArgumentParser:
         type=_bounded(int, 1, 256, "a whole number"),
         default=cores,
         help=f"most tasks that run at once; the rest queue (default: {cores}, the CPU count)",
+    )
+    parser.add_argument(
+        "--processes",
+        metavar="N",
+        type=_bounded(int, 1, 256, "a whole number"),
+        default=cores,
+        help=f"worker processes of process mode, started with its first task (default: {cores})",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=BUILT_IN_MODES,
+        default="thread",
+        help="the mode selected at start, where the buttons' tasks run (default: thread)",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="add a 'dask' mode that sends tasks to the dask.distributed scheduler at ADDRESS "
+        "(e.g. tcp://host:8786), or to a new local cluster if ADDRESS is 'local'; needs distributed installed",
     )
     parser.add_argument(
         "--qml",
@@ -86,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"seconds per step of the DANGER! job (default: {DEFAULT_STEP_SECONDS:g})",
     )
     parser.add_argument(
+        "--cpu-limit",
+        metavar="N",
+        type=_bounded(int, 10, 100_000_000, "a whole number"),
+        default=DEFAULT_CPU_LIMIT,
+        help=f"the CPU job counts the primes below N (default: {DEFAULT_CPU_LIMIT}, a few seconds)",
+    )
+    parser.add_argument(
         "--shutdown-timeout",
         metavar="MS",
         type=_bounded(int, 0, 60000, "a whole number of milliseconds"),
@@ -106,8 +134,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     return run_app(
         args.qml,
         max_threads=args.threads,
+        processes=args.processes,
+        mode=args.mode,
+        dask=args.dask,
         steps=args.steps,
         step_seconds=args.step_seconds,
+        cpu_limit=args.cpu_limit,
         shutdown_timeout_ms=args.shutdown_timeout,
         live=args.live,
     )

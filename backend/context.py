@@ -176,6 +176,21 @@ class TaskContext:
             return None
         return (value, self._maximum, self._text)
 
+    def take_sample(self) -> Optional[Report]:
+        """For a sampler on another thread: the latest report, if it is new; else None.
+
+        New means neither the task nor a sampler has sent it yet. Nothing is
+        taken before the task has sent its first report itself, so that the
+        first report always arrives first. The report taken counts as delivered.
+        """
+        if self._first_pending:
+            return None
+        report = self.latest()
+        if report is None or report == self.delivered or report == self._sent:
+            return None
+        self.delivered = report
+        return report
+
     def send_final_report(self) -> None:
         """Send the last report if nobody has sent or shown it yet (worker thread, at the end)."""
         report = self.latest()

@@ -42,3 +42,34 @@ def failing_job(
         progress_callback.sleep(step_seconds)
         progress_callback.emit(n * 100 / steps)
     raise DemoFailure(f"step {fail_at} of {steps} failed on purpose, to show how errors reach the UI")
+
+
+DEFAULT_CPU_LIMIT = 700_000
+
+
+def cpu_job(limit: int = DEFAULT_CPU_LIMIT, *, task: TaskContext) -> str:
+    """Count the primes below ``limit`` by trial division: pure Python, CPU-bound.
+
+    It holds the GIL the whole time, the case that threads do not fix and
+    worker processes do. It reports on every number (a check point each
+    time: cancel and pause work in every mode) and returns the same text
+    wherever it runs.
+    """
+    task.set_maximum(limit)
+    count = 0
+    for n in range(2, limit):
+        task.progress(n)
+        if n < 4:
+            count += 1
+            continue
+        if n % 2 == 0:
+            continue
+        divisor = 3
+        while divisor * divisor <= n:
+            if n % divisor == 0:
+                break
+            divisor += 2
+        else:
+            count += 1
+    task.progress(limit)
+    return f"{count:,} primes below {limit:,}"

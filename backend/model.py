@@ -21,6 +21,9 @@ ROLES = (
     "elapsed",  # seconds run, to a tenth
     "pauseRequested",  # the Pause/Resume button's state
     "done",  # it has ended: Cancel and Pause do nothing
+    "mode",  # where it runs: "gui", "events", "thread", "process", or a plugged-in executor's name
+    "canPause",  # whether its mode can pause it
+    "note",  # what its mode has to say about it, e.g. "started inside #3's processEvents()"
 )
 FIRST_ROLE = Qt.UserRole + 1
 
@@ -39,6 +42,9 @@ def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
         round(handle.elapsed(now), 1),
         handle.pause_requested,
         handle.done,
+        handle.mode,
+        handle.can_pause,
+        handle.note,
     )
 
 

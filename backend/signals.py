@@ -84,9 +84,9 @@ class WorkerSignals(QObject):
         if unknown:
             raise ValueError(f"no such signal: {', '.join(sorted(unknown))}")
         self._handlers: Dict[str, Callable[[], Optional[Callable[..., None]]]] = {
-            name: _weakly(handler) for name, handler in (handlers or {}).items()
+            name: weakly(handler) for name, handler in (handlers or {}).items()
         }
-        self._after_delivery = _weakly(after_delivery or (lambda: None))
+        self._after_delivery = weakly(after_delivery or (lambda: None))
         meta = type(self).staticMetaObject  # self.metaObject() can return a stale wrapper in PySide2
         self._methods = {}
         for index in range(meta.methodOffset(), meta.methodCount()):
@@ -220,7 +220,7 @@ class WorkerSignals(QObject):
         self._call_after_delivery()
 
 
-def _weakly(function: Callable[..., Any]) -> Callable[[], Optional[Callable[..., Any]]]:
+def weakly(function: Callable[..., Any]) -> Callable[[], Optional[Callable[..., Any]]]:
     """A getter for ``function``: weak for a bound method, strong for anything else."""
     if inspect.ismethod(function):
         return weakref.WeakMethod(function)

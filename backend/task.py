@@ -42,10 +42,21 @@ class TaskHandle:
         "started_at",
         "ended_at",
         "context",
-        "_worker",
+        "mode",
+        "can_pause",
+        "note",
+        "_ticket",
     )
 
-    def __init__(self, task_id: int, name: str, context: TaskContext, timeout: Optional[float] = None) -> None:
+    def __init__(
+        self,
+        task_id: int,
+        name: str,
+        context: TaskContext,
+        timeout: Optional[float] = None,
+        mode: str = "thread",
+        can_pause: bool = True,
+    ) -> None:
         self.id = task_id
         self.name = name
         self.state: str = TaskState.QUEUED
@@ -58,7 +69,10 @@ class TaskHandle:
         self.started_at: Optional[float] = None  # time.monotonic() on the GUI thread
         self.ended_at: Optional[float] = None
         self.context = context
-        self._worker: Any = None  # the queued runnable, until it starts: to withdraw it
+        self.mode = mode  # the name of the mode it runs in
+        self.can_pause = can_pause  # whether its mode can pause it
+        self.note = ""  # what the mode has to say about it, e.g. that it runs inside another task
+        self._ticket: Any = None  # what its mode needs to withdraw it while queued
 
     @property
     def done(self) -> bool:

@@ -1,5 +1,5 @@
-// The thread pool at a glance: busy threads out of the maximum, tasks queued,
-// and the maximum itself, which can be changed while tasks run.
+// The work at a glance: tasks running and queued (in every mode), and the
+// thread pool's size, which can be changed while tasks run.
 import QtQuick 2.15
 import QtQuick.Controls 2.15
 import QtQuick.Layouts 1.15
@@ -9,7 +9,7 @@ GroupBox {
 
     required property QtObject backend
 
-    title: qsTr("Thread pool")
+    title: qsTr("Tasks")
 
     RowLayout {
         anchors.fill: parent
@@ -17,15 +17,14 @@ GroupBox {
 
         Label {
             objectName: "poolLabel"
-            text: qsTr("%1 of %2 threads busy, %3 queued")
+            text: qsTr("%1 running, %2 queued")
                 .arg(root.backend.activeCount)
-                .arg(root.backend.maxThreadCount)
                 .arg(root.backend.queuedCount)
             Layout.fillWidth: true
         }
 
         Label {
-            text: qsTr("Max threads")
+            text: qsTr("Thread pool size")
         }
 
         SpinBox {

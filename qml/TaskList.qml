@@ -71,6 +71,9 @@ GroupBox {
                 elapsed: model.elapsed
                 pauseRequested: model.pauseRequested
                 done: model.done
+                mode: model.mode
+                canPause: model.canPause
+                note: model.note
             }
         }
     }

@@ -19,6 +19,9 @@ Frame {
     property real elapsed: 0
     property bool pauseRequested: false
     property bool done: false
+    property string mode: ""
+    property bool canPause: true
+    property string note: ""
     property color errorColor: "#c62828"
 
     objectName: "taskRow" + taskId
@@ -40,6 +43,12 @@ Frame {
             }
 
             Label {
+                objectName: "taskModeLabel"
+                text: root.mode
+                opacity: 0.7
+            }
+
+            Label {
                 objectName: "taskStateLabel"
                 text: root.taskState
                 color: root.taskState === "failed" ? root.errorColor : palette.windowText
@@ -57,7 +66,7 @@ Frame {
             Button {
                 objectName: "pauseButton"
                 text: root.pauseRequested ? qsTr("Resume") : qsTr("Pause")
-                enabled: !root.done
+                enabled: !root.done && root.canPause
                 Layout.preferredWidth: 80
                 onClicked: root.pauseRequested ? root.backend.resume(root.taskId) : root.backend.pause(root.taskId)
             }
@@ -86,6 +95,16 @@ Frame {
                 text: root.progressText
                 font.family: "monospace"
             }
+        }
+
+        Label {
+            objectName: "taskNoteLabel"
+            text: root.note
+            visible: text !== ""
+            font.italic: true
+            color: "#e65100"
+            elide: Text.ElideRight
+            Layout.fillWidth: true
         }
 
         Label {

@@ -31,6 +31,11 @@ class SignalLog:
         return [e[2] for e in self.of(task_id) if e[0] == "progress"]
 
 
+def wait_done(qtbot, handle, timeout: int = 5000) -> None:
+    """Wait until a task has ended, whatever the outcome."""
+    qtbot.waitUntil(lambda: handle.done, timeout=timeout)
+
+
 class Gate:
     """A task body that blocks until the test opens the gate; it ignores cancellation."""
 
@@ -63,3 +68,18 @@ def click(qtbot, window: QQuickWindow, item: QQuickItem) -> None:
     """A real mouse click at the centre of ``item``, sent to the window."""
     centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2))
     QTest.mouseClick(window, Qt.LeftButton, Qt.NoModifier, QPoint(int(centre.x()), int(centre.y())))
+
+
+def wait_for_item(qtbot, root: Union[QQuickWindow, QQuickItem], object_name: str) -> QQuickItem:
+    """The item called ``object_name``, once the view has made it (delegates come a frame later)."""
+    found: List[QQuickItem] = []
+
+    def made() -> bool:
+        try:
+            found.append(find_item(root, object_name))
+        except AssertionError:
+            return False
+        return True
+
+    qtbot.waitUntil(made)
+    return found[-1]

@@ -38,12 +38,12 @@ def test_readme_table_lists_exactly_what_qml_sees():
     assert documented_slots == slots
 
 
-def test_every_property_notifies_or_is_constant_and_only_max_thread_count_is_writable():
+def test_every_property_notifies_or_is_constant_and_only_the_pool_size_and_mode_are_writable():
     meta = Backend.staticMetaObject
     for i in range(meta.propertyOffset(), meta.propertyCount()):
         prop = meta.property(i)
         assert prop.hasNotifySignal() != prop.isConstant(), prop.name()
-        assert prop.isWritable() == (prop.name() == "maxThreadCount"), prop.name()
+        assert prop.isWritable() == (prop.name() in ("maxThreadCount", "mode")), prop.name()
 
 
 def test_readme_roles_table_lists_exactly_the_models_roles():

@@ -6,8 +6,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
-from typing import List
+from typing import Dict, List, Set
 
 import pytest
 
@@ -84,6 +85,51 @@ def test_a_root_qml_file_that_cannot_load_exits_1_with_file_and_line(name, where
 def test_closing_the_window_mid_job_exits_0_with_empty_stderr():
     done = run("--qml", str(DATA / "close_mid_job.qml"), "--step-seconds", "10")
     assert (done.returncode, done.stderr) == (0, "")
+
+
+def descendants(pid: int) -> Set[int]:
+    """The live processes under ``pid`` (children, their children...), from /proc."""
+    children: Dict[int, List[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended while we looked
+            continue
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: Set[int] = set()
+    pending = [pid]
+    while pending:
+        for child in children.get(pending.pop(), []):
+            found.add(child)
+            pending.append(child)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see child processes")
+def test_closing_the_window_while_process_tasks_run_leaves_no_process_behind():
+    process = start("--qml", str(DATA / "close_mid_process_jobs.qml"), "--processes", "2", "--cpu-limit", "100000000")
+    seen: Set[int] = set()
+    try:
+        while process.poll() is None:  # the window closes itself 1.5 s after two tasks run
+            seen |= descendants(process.pid)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert (process.returncode, stderr) == (0, "")
+    assert len(seen) >= 3, "the worker processes were never seen"  # the fork server and 2 workers at least
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and {p for p in seen if Path(f"/proc/{p}").exists() and not zombie(p)}:
+        time.sleep(0.05)  # polling a process table: there is no signal to wait on
+    left = {p for p in seen if Path(f"/proc/{p}").exists() and not zombie(p)}
+    assert not left, f"processes left behind: {sorted(left)}"
+
+
+def zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True  # gone
 
 
 class StderrLines:

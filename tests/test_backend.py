@@ -12,11 +12,8 @@ from qtpy.QtCore import QThreadPool
 
 from backend import Backend, TaskCancelled, TaskState, Worker, WorkerSignals
 
-from .helpers import Gate, SignalLog
+from .helpers import Gate, SignalLog, wait_done
 
-
-def wait_done(qtbot, handle, timeout=5000):
-    qtbot.waitUntil(lambda: handle.done, timeout=timeout)
 
 
 def test_result_arrives_on_the_gui_thread(backend, qtbot):

@@ -67,7 +67,7 @@ def test_the_preview_runs_the_real_ui_on_the_mock_without_warnings(qtbot):
         qtbot.waitUntil(lambda: "DemoFailure" in find_item(window, "taskRow2").property("error"), timeout=5000)
         click(qtbot, window, find_item(row, "cancelButton"))
         qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") == "cancelled")
-        assert find_item(window, "poolLabel").property("text") == "0 of 2 threads busy, 0 queued"
+        assert find_item(window, "poolLabel").property("text") == "0 running, 0 queued"
     finally:
         preview.close()
 

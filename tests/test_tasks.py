@@ -10,11 +10,8 @@ from qtpy.QtCore import QModelIndex
 from backend import Partial, Progress, TaskState
 from backend.model import FIRST_ROLE, ROLES
 
-from .helpers import Gate, SignalLog
+from .helpers import Gate, SignalLog, wait_done
 
-
-def wait_done(qtbot, handle, timeout=5000):
-    qtbot.waitUntil(lambda: handle.done, timeout=timeout)
 
 
 def checked_loop(task, iterations=10_000_000):

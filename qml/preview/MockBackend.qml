@@ -18,6 +18,9 @@ QtObject {
     property int activeCount: 0
     property int queuedCount: 0
     property int maxThreadCount: 2
+    property string mode: "thread"
+    property var modes: ["gui", "events", "thread", "process"]
+    readonly property string modeDescription: _descriptions[mode] || ""
     property ListModel taskModel: ListModel {}
     // The real one measures the GUI thread; a preview has nothing to measure.
     property QtObject lagMeter: QtObject {
@@ -25,8 +28,9 @@ QtObject {
         property int worstMs: 0
     }
 
-    function danger() { _add("DANGER!", false) }
-    function fail() { _add("failing job", true) }
+    function danger() { _add("DANGER!", false, "Done.") }
+    function fail() { _add("failing job", true, "") }
+    function cpu() { _add("CPU job", false, "56,543 primes below 700,000") }
     function cancel(id) { _end(_row(id), "cancelled") }
     function pause(id) { _set(_row(id), "pauseRequested", true) }
     function resume(id) { _set(_row(id), "pauseRequested", false) }
@@ -42,6 +46,13 @@ QtObject {
 
     // -- the simulation: five one-second steps, like the real DANGER! job ------
 
+    // Every mode is simulated alike: a preview has no GUI thread to freeze.
+    property var _descriptions: ({
+        "gui": "The GUI thread itself: the window freezes until the task ends (what not to do)",
+        "events": "The GUI thread, calling processEvents() at check points: live, but a click runs inside the task",
+        "thread": "A thread pool: the GUI stays live (pure-Python CPU work still shares the GIL with it)",
+        "process": "Worker processes: CPU-bound Python runs without stalling the GUI"
+    })
     property int _nextId: 1
     property int _currentId: 0
     property Timer _clock: Timer {
@@ -51,11 +62,12 @@ QtObject {
         onTriggered: root._step(interval / 1000)
     }
 
-    function _add(name, fails) {
+    function _add(name, fails, answer) {
         taskModel.append({
             "id": _nextId++, "name": name, "state": "queued", "progress": 0, "progressText": "",
             "result": "", "error": "", "errorDetails": "", "elapsed": 0,
-            "pauseRequested": false, "done": false, "fails": fails
+            "pauseRequested": false, "done": false, "mode": mode, "canPause": mode !== "gui",
+            "note": "", "fails": fails, "answer": answer
         })
         _schedule()
     }
@@ -81,7 +93,7 @@ QtObject {
         if (state === "finished") {
             taskModel.setProperty(row, "progress", 100)
             taskModel.setProperty(row, "progressText", "100 %")
-            taskModel.setProperty(row, "result", "Done.")
+            taskModel.setProperty(row, "result", taskModel.get(row).answer)
         }
         _schedule()
     }

@@ -1,0 +1,77 @@
+"""The interface every execution mode implements."""
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from qtpy.QtCore import QObject
+
+from ..context import TaskContext
+from ..signals import WorkerSignals, weakly
+from ..task import TaskHandle
+
+Call = Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]
+
+
+class UnpicklableTask(TypeError):
+    """A task's function or arguments cannot be copied to another process."""
+
+
+class Mode:
+    """Runs tasks somewhere and reports their events on the backend's ``signals``.
+
+    The backend calls every method on the GUI thread: :meth:`attach` once,
+    then :meth:`start` per task, :meth:`cancel` and :meth:`pause` after it
+    recorded the request on the task's context, and :meth:`shutdown` once at
+    the end. Whatever the mode, a task's events follow the order that
+    :class:`~backend.signals.WorkerSignals` documents.
+    """
+
+    #: Shown in the mode selector and on each task's row.
+    name = ""
+    #: One line for the selector's tooltip.
+    description = ""
+    #: Whether a running task can be paused (it needs a way to reach the task).
+    can_pause = True
+
+    def __init__(self) -> None:
+        self.signals: Optional[WorkerSignals] = None
+        self._touch_ref: Callable[[], Optional[Callable[[TaskHandle], None]]] = lambda: None
+
+    def attach(self, parent: QObject, signals: WorkerSignals, touch: Callable[[TaskHandle], None]) -> None:
+        """Bind to a backend: ``parent`` owns any Qt object the mode makes; ``touch`` republishes a task.
+
+        The backend holds its modes, so ``touch`` (its method) is held weakly,
+        for the reason :class:`WorkerSignals` holds its handlers weakly.
+        """
+        self.signals = signals
+        self._touch_ref = weakly(touch)
+
+    def touch(self, handle: TaskHandle) -> None:
+        """Have the backend publish ``handle``'s changes (GUI thread)."""
+        touch = self._touch_ref()
+        if touch is not None:
+            touch(handle)
+
+    def make_context(self, task_id: int) -> TaskContext:
+        """The context that records the requests made to a task (and, in-process, is its own)."""
+        return TaskContext(task_id, self.signals)
+
+    def start(self, handle: TaskHandle, call: Call) -> None:
+        """Start (or queue) the task. Raises :class:`UnpicklableTask` if it cannot be sent."""
+        raise NotImplementedError
+
+    def cancel(self, handle: TaskHandle) -> None:
+        """Act on ``handle.context.cancel_reason``: withdraw the task if queued, else stop it."""
+
+    def pause(self, handle: TaskHandle, paused: bool) -> None:
+        """Act on a pause or resume request already recorded on ``handle.context``."""
+
+    def shutdown(self, timeout_s: float) -> bool:
+        """Take no new work; wait at most ``timeout_s`` for running tasks; True if none is left."""
+        return True
+
+    def end(self, task_id: int, ending: str, *args: Any) -> None:
+        """Send a task's ending (``result``, ``error`` or ``cancelled``) and ``finished``."""
+        assert self.signals is not None
+        self.signals.send(ending, task_id, *args)
+        self.signals.send("finished", task_id)

@@ -1,0 +1,313 @@
+"""Execution modes: the same task gives the same result in every mode, and
+process mode does all that thread mode does, plus a hard stop."""
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+import time
+
+import pytest
+from qtpy.QtCore import QTimer
+
+from backend import ExecutorMode, TaskState, cpu_job
+
+from . import tasks
+from .helpers import SignalLog, click, find_item, wait_done, wait_for_item
+
+SMALL_CPU_LIMIT = 20_000
+SMALL_CPU_RESULT = "2,262 primes below 20,000"
+
+
+@pytest.fixture
+def with_executor(make_backend):
+    """A backend that also offers a plugged-in ThreadPoolExecutor, as mode "pool"."""
+    backend = make_backend(max_threads=2, processes=2)
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+    backend.add_mode(ExecutorMode("pool", executor, on_shutdown=lambda: executor.shutdown(wait=True)))
+    return backend
+
+
+@pytest.mark.parametrize("mode", ["gui", "events", "thread", "process", "pool"])
+def test_every_mode_runs_the_same_job_to_the_same_result(with_executor, qtbot, mode):
+    handle = with_executor.submit_task(cpu_job, (SMALL_CPU_LIMIT,), mode=mode)
+    wait_done(qtbot, handle, timeout=15000)
+    assert (handle.state, handle.result, handle.error) == (TaskState.FINISHED, SMALL_CPU_RESULT, None)
+    assert handle.mode == mode
+    assert handle.progress == 100
+
+
+def test_modes_are_listed_and_the_selected_one_is_used_by_the_buttons(backend, qtbot):
+    assert backend.modes == ["gui", "events", "thread", "process"]
+    assert backend.mode == "thread"
+    with qtbot.waitSignal(backend.modeChanged):
+        backend.mode = "process"
+    assert "processes" in backend.modeDescription
+    backend.cpu_limit = SMALL_CPU_LIMIT
+    backend.cpu()
+    handle = backend.tasks()[-1]
+    assert (handle.name, handle.mode) == ("CPU job", "process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.result == SMALL_CPU_RESULT
+
+
+def test_an_unknown_mode_is_refused(backend, caplog):
+    backend.mode = "warp"
+    assert backend.mode == "thread"
+    assert "no mode named 'warp'" in caplog.text
+    caplog.clear()
+    with pytest.raises(ValueError, match="no mode named 'warp'"):
+        backend.submit_task(tasks.square, (2,), mode="warp")
+
+
+# -- process mode matches thread mode ------------------------------------------
+
+
+def test_process_mode_reports_progress_partials_and_the_result_in_order(backend, qtbot):
+    log = SignalLog(backend.signals)
+    handle = backend.submit_task(tasks.report_and_return, (20,), mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.result == "reported"
+    names = log.names(handle.id)
+    assert names[0] == "started" and names[-2:] == ["result", "finished"]
+    assert "partial" in names
+    progress = log.progress(handle.id)
+    assert progress[0] == 0 and progress[-1] == 100 and progress == sorted(progress)
+
+
+def test_process_mode_drives_generators_and_sends_each_partial_result(backend, qtbot):
+    log = SignalLog(backend.signals)
+    handle = backend.submit_task(tasks.partials, mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.result == "done"
+    assert [e[2] for e in log.of(handle.id) if e[0] == "partial"] == ["first", 2]
+
+
+def test_an_error_in_a_worker_process_comes_back_with_its_traceback(backend, qtbot):
+    handle = backend.submit_task(tasks.fail_in_child, ("bad input",), mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.state == TaskState.FAILED
+    assert (handle.error.type, handle.error.message) == ("Boom", "bad input")
+    assert "tasks.py" in handle.error.traceback and "in fail_in_child" in handle.error.traceback
+
+
+def test_a_worker_process_loads_no_qt(backend, qtbot):
+    handle = backend.submit_task(tasks.qt_modules_loaded, mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.result == []
+
+
+def test_process_mode_cancels_a_checking_task_cooperatively(backend, qtbot):
+    log = SignalLog(backend.signals)
+    handle = backend.submit_task(tasks.wait_for_cancel, mode="process")
+    qtbot.waitUntil(lambda: handle.progress == 10, timeout=15000)
+    backend.cancel(handle.id)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.CANCELLED
+    assert log.names(handle.id)[-2:] == ["cancelled", "finished"]
+
+
+@pytest.mark.parametrize("body", [tasks.spin_forever, tasks.never_checks])
+def test_cancelling_a_task_that_never_checks_ends_it_within_a_second_and_the_pool_recovers(backend, qtbot, body):
+    args = (60,) if body is tasks.never_checks else ()
+    stuck = backend.submit_task(body, args, mode="process")
+    qtbot.waitUntil(lambda: stuck.state == TaskState.RUNNING, timeout=15000)
+    asked = time.monotonic()
+    backend.cancel(stuck.id)
+    wait_done(qtbot, stuck, timeout=1000)
+    assert time.monotonic() - asked < 1.0
+    assert stuck.state == TaskState.CANCELLED
+    after = backend.submit_task(tasks.square, (12,), mode="process")
+    wait_done(qtbot, after, timeout=15000)
+    assert after.result == 144
+
+
+def test_a_queued_process_task_is_withdrawn_and_never_runs(make_backend, qtbot):
+    backend = make_backend(processes=1)
+    first = backend.submit_task(tasks.wait_for_cancel, mode="process")
+    queued = backend.submit_task(tasks.square, (3,), mode="process")
+    qtbot.waitUntil(lambda: first.progress == 10, timeout=15000)
+    backend.cancel(queued.id)
+    wait_done(qtbot, queued)
+    assert (queued.state, queued.started_at) == (TaskState.CANCELLED, None)
+    backend.cancel(first.id)
+    wait_done(qtbot, first)
+
+
+def test_a_process_task_times_out_even_if_it_never_checks(backend, qtbot):
+    handle = backend.submit_task(tasks.never_checks, (60,), mode="process", timeout=0.2)
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.state == TaskState.TIMED_OUT
+    assert handle.elapsed() < 2
+
+
+def test_a_process_task_pauses_and_resumes(backend, qtbot):
+    handle = backend.submit_task(tasks.count_to, (100_000,), mode="process")
+    qtbot.waitUntil(lambda: handle.progress > 0, timeout=15000)
+    backend.pause(handle.id)
+    qtbot.waitUntil(lambda: handle.state == TaskState.PAUSED)
+    paused_at = handle.progress
+    backend.resume(handle.id)
+    qtbot.waitUntil(lambda: handle.state == TaskState.RUNNING)
+    qtbot.waitUntil(lambda: handle.progress > paused_at)
+    backend.cancel(handle.id)
+    wait_done(qtbot, handle)
+
+
+@pytest.mark.parametrize(
+    "fn, args",
+    [(lambda: 1, ()), (tasks.square, (threading.Lock(),))],
+    ids=["lambda", "lock argument"],
+)
+def test_what_cannot_be_pickled_fails_its_task_with_a_clear_error(backend, qtbot, fn, args):
+    handle = backend.submit_task(fn, args, mode="process")
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.FAILED
+    assert handle.error.type == "UnpicklableTask"
+    assert "cannot send this task to a worker process" in handle.error.message
+    after = backend.submit_task(tasks.square, (5,), mode="process")
+    wait_done(qtbot, after, timeout=15000)
+    assert after.result == 25
+
+
+def test_an_unpicklable_result_fails_its_task(backend, qtbot):
+    handle = backend.submit_task(tasks.unpicklable_result, mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.state == TaskState.FAILED
+    assert "the result cannot be sent back" in handle.error.message
+
+
+def test_a_worker_process_that_dies_fails_its_task_and_the_pool_goes_on(backend, qtbot):
+    handle = backend.submit_task(tasks.die, (3,), mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.state == TaskState.FAILED
+    assert "died (exit code 3)" in handle.error.message
+    after = backend.submit_task(tasks.square, (6,), mode="process")
+    wait_done(qtbot, after, timeout=15000)
+    assert after.result == 36
+
+
+def test_shutdown_ends_running_process_tasks_and_their_processes(make_backend, qtbot):
+    backend = make_backend(processes=2)
+    spinning = [backend.submit_task(tasks.spin_forever, mode="process") for _ in range(2)]
+    pids = [backend.submit_task(tasks.this_pid, mode="process") for _ in range(2)]
+    qtbot.waitUntil(lambda: all(h.state == TaskState.RUNNING for h in spinning), timeout=15000)
+    workers = backend.mode_named("process")
+    assert backend.shutdown(2000)
+    assert all(h.state == TaskState.CANCELLED for h in spinning + pids)
+    assert not workers._pool.active
+
+
+# -- the GUI thread modes --------------------------------------------------------
+
+
+def test_gui_mode_freezes_the_gui_and_the_lag_meter_shows_it(backend, qtbot):
+    meter = backend.lagMeter
+    qtbot.waitUntil(lambda: len(meter._recent) >= 2 and meter.worstMs < 100, timeout=5000)  # it is ticking
+    handle = backend.submit_task(tasks.never_checks, (0.4,), mode="gui")
+    wait_done(qtbot, handle)
+    qtbot.waitUntil(lambda: meter.worstMs >= 300)
+
+
+def test_process_mode_runs_cpu_bound_work_and_the_lag_meter_shows_no_stall(backend, qtbot):
+    meter = backend.lagMeter
+    qtbot.waitUntil(lambda: len(meter._recent) >= 2 and meter.worstMs < 100, timeout=5000)
+    handles = [backend.submit_task(cpu_job, (150_000,), mode="process") for _ in range(2)]
+    qtbot.waitUntil(lambda: all(h.progress > 0 for h in handles), timeout=15000)
+    worst = 0
+    while not all(h.done for h in handles):
+        qtbot.waitSignal(meter.changed, timeout=1000, raising=False).wait()
+        worst = max(worst, meter.worstMs)
+    assert worst < 100, f"the GUI thread was {worst} ms late while process tasks ran"
+    assert all(h.state == TaskState.FINISHED for h in handles)
+
+
+def test_gui_mode_cannot_pause_and_says_so(backend, qtbot, caplog):
+    gate = backend.submit_task(tasks.wait_for_cancel, mode="thread")
+    queued = backend.submit_task(tasks.square, (4,), mode="gui")
+    backend.pause(queued.id)
+    assert "cannot pause" in caplog.text
+    assert not queued.pause_requested and not queued.can_pause
+    wait_done(qtbot, queued)
+    assert queued.result == 16
+    backend.cancel(gate.id)
+    wait_done(qtbot, gate)
+
+
+def test_events_mode_keeps_the_gui_live_and_a_click_runs_a_task_inside_another(backend, qtbot, caplog):
+    log = SignalLog(backend.signals)
+    outer = backend.submit_task(tasks.count_to, (100_000,), mode="events")
+    inner = backend.submit_task(tasks.square, (7,), mode="events")
+    # While outer runs on the GUI thread, events still come: these timers are
+    # the user's clicks. The inner task, due next, runs inside outer's stack.
+    QTimer.singleShot(100, lambda: backend.pause(outer.id))
+    QTimer.singleShot(300, lambda: backend.resume(outer.id))
+    QTimer.singleShot(500, lambda: backend.cancel(outer.id))
+    wait_done(qtbot, outer, timeout=10000)
+    assert (inner.result, outer.state) == (49, TaskState.CANCELLED)
+    assert inner.note == f"started inside #{outer.id}'s processEvents()"
+    assert f"while #{inner.id} ran inside it" in outer.note
+    assert ["paused", "resumed", "cancelled"] == [n for n in log.names(outer.id) if n in ("paused", "resumed", "cancelled")]
+    assert f"task {inner.id} started inside task {outer.id}'s processEvents()" in caplog.text
+    caplog.clear()
+
+
+# -- a plugged-in executor --------------------------------------------------------
+
+
+def test_an_executor_mode_cancels_queued_tasks_and_drops_running_ones(make_backend, qtbot):
+    backend = make_backend()
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    backend.add_mode(ExecutorMode("one", executor, on_shutdown=lambda: executor.shutdown(wait=True)))
+    release = threading.Event()
+    running = backend.submit_task(release.wait, (10,), mode="one")
+    queued = backend.submit_task(tasks.square, (2,), mode="one")
+    backend.cancel(queued.id)
+    backend.cancel(running.id)
+    wait_done(qtbot, queued)
+    wait_done(qtbot, running)
+    release.set()
+    assert (queued.state, running.state) == (TaskState.CANCELLED, TaskState.CANCELLED)
+    failing = backend.submit_task(tasks.fail_in_child, ("remote",), mode="one")
+    wait_done(qtbot, failing)
+    assert failing.error.summary == "Boom: remote"
+
+
+def test_a_mode_name_is_taken_once(backend):
+    with pytest.raises(ValueError, match="a name of its own"):
+        backend.add_mode(ExecutorMode("thread", concurrent.futures.ThreadPoolExecutor()))
+
+
+def test_dask_runs_the_same_job_on_a_local_cluster(make_backend, qtbot):
+    pytest.importorskip("distributed")
+    from backend.dask_mode import dask_mode
+
+    backend = make_backend()
+    backend.add_mode(dask_mode("local", local_workers=1))
+    handle = backend.submit_task(cpu_job, (SMALL_CPU_LIMIT,), mode="dask")
+    wait_done(qtbot, handle, timeout=60000)
+    assert handle.result == SMALL_CPU_RESULT
+    failing = backend.submit_task(tasks.fail_in_child, ("on dask",), mode="dask")
+    wait_done(qtbot, failing, timeout=30000)
+    assert failing.error.summary == "Boom: on dask"
+    assert "in fail_in_child" in failing.error.traceback
+
+
+# -- the UI ------------------------------------------------------------------------
+
+
+def test_the_mode_selector_sets_the_mode_and_rows_show_it(ui, backend, qtbot):
+    selector = find_item(ui.window, "modeSelector")
+    assert selector.property("currentText") == "thread"
+    backend.mode = "process"  # from Python: the selector follows
+    qtbot.waitUntil(lambda: selector.property("currentText") == "process")
+    backend.cpu_limit = SMALL_CPU_LIMIT
+    click(qtbot, ui.window, find_item(ui.window, "cpuButton"))
+    row = wait_for_item(qtbot, ui.window, "taskRow1")
+    assert find_item(row, "taskModeLabel").property("text") == "process"
+    qtbot.waitUntil(lambda: find_item(row, "taskOutcomeLabel").property("text") == SMALL_CPU_RESULT, timeout=15000)
+    backend.mode = "gui"
+    qtbot.waitUntil(lambda: selector.property("currentText") == "gui")
+    click(qtbot, ui.window, find_item(ui.window, "cpuButton"))
+    second = wait_for_item(qtbot, ui.window, "taskRow2")
+    assert not find_item(second, "pauseButton").property("enabled")
+    qtbot.waitUntil(lambda: find_item(second, "taskOutcomeLabel").property("text") == SMALL_CPU_RESULT, timeout=15000)
