@@ -28,6 +28,8 @@ bench:
 	QT_QPA_PLATFORM=offscreen $(PY) bench/submit_many.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/progress_reports.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/gui_lag.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/cpu_load.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/process_costs.py
 
 # Refresh docs/screenshot.png (needs xvfb-run, xdotool and ImageMagick's import).
 screenshot:

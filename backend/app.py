@@ -1,12 +1,13 @@
 """The application's life: create, load, run the event loop, shut down cleanly."""
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
-from qtpy.QtCore import QCoreApplication, Qt
+from qtpy.QtCore import QCoreApplication, Qt, QTimer
 from qtpy.QtGui import QGuiApplication
 
 from .backend import Backend
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 # at p99. At 1 ms it stays under 5 ms, and tasks ran no slower in
 # bench/gui_lag.py. It is process-wide, so the app sets it, not the library.
 GUI_SWITCH_INTERVAL_S = 0.001
+
+# How long after the window shows the worker processes of process mode start.
+WARM_UP_DELAY_MS = 1000
 
 
 def run_app(
@@ -68,7 +72,7 @@ def run_app(
     # running on the GUI thread (events mode) would otherwise hold the loop.
     app.lastWindowClosed.connect(backend.cancelAll)
     # Before the UI loads, so that Ctrl+C during a slow load is not lost.
-    interrupts = QuitOnSignals(lambda: (backend.cancelAll(), app.quit()))
+    interrupts = QuitOnSignals(functools.partial(_cancel_and_quit, backend, app))
     try:
         if dask is not None:
             try:
@@ -81,6 +85,11 @@ def run_app(
         if made is None:
             return 1
         ui, reloader = made  # the reloader, if any, must live as long as the loop
+        # Worker processes start in the background, so that the first task in
+        # process mode does not wait for them (nor hold the GUI thread); a
+        # moment after the window shows, so that starting them (several
+        # Python processes on a few cores) does not slow its first frames.
+        QTimer.singleShot(WARM_UP_DELAY_MS, backend.mode_named("process").warm_up)
         code = 0 if interrupts.requested else app.exec_()
     finally:
         interrupts.restore()
@@ -90,6 +99,11 @@ def run_app(
     log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
     del ui, reloader, backend, app
     return code
+
+
+def _cancel_and_quit(backend: Backend, app: QCoreApplication) -> None:
+    backend.cancelAll()
+    app.quit()
 
 
 def _make_ui(backend: Backend, qml_file: Path, live: bool) -> Optional[Tuple[QmlUi, Optional[LiveReload]]]:

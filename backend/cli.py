@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         type=_bounded(int, 1, 256, "a whole number"),
         default=cores,
-        help=f"worker processes of process mode, started with its first task (default: {cores})",
+        help=f"worker processes of process mode, started in the background once the window shows (default: {cores})",
     )
     parser.add_argument(
         "--mode",

@@ -115,13 +115,17 @@ class _Link:
             self._wake.clear()  # before looking, so that a watch() from now on wakes us
             with self._lock:
                 context = self._current
+            if context is None:
+                self._wake.wait()
+            # A sample on waking would find nothing new (the task has just
+            # sent its first report itself), and a tiny task would have ended:
+            # first wait, then look.
+            time.sleep(SAMPLE_INTERVAL_S)
+            with self._lock:
+                context = self._current
                 if context is not None:
                     self._apply_controls(context)
                     self._send_sample(context)
-            if context is None:
-                self._wake.wait()
-            else:
-                time.sleep(SAMPLE_INTERVAL_S)
 
     def _send_sample(self, context: TaskContext) -> None:
         report = context.take_sample()

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+import math
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Callable, Dict, Iterable, List, Tuple, Union
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,3 +98,97 @@ def tutorial_loop(n, progress_callback):
     for i in range(n):
         progress_callback.emit(int(i * 100 / n))  # the tutorial's Signal(int) wants an int
     return time.perf_counter() - started
+
+
+class TickRecorder:
+    """A repeating precise timer on the GUI thread that notes how late each tick runs."""
+
+    def __init__(self, interval_ms: int) -> None:
+        from qtpy.QtCore import Qt, QTimer
+
+        self.interval = interval_ms / 1000
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.recording = False
+        self.lateness = []  # seconds, one per tick while recording
+        self.due = 0.0
+
+    def start(self) -> None:
+        self.due = time.perf_counter() + self.interval
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self.recording:
+            self.lateness.append(max(0.0, now - self.due))
+        # Qt's schedule: the next tick is due one interval after this one was
+        # due; if that has passed already, Qt skips ahead to one interval from now.
+        self.due += self.interval
+        if self.due < now:
+            self.due = now + self.interval
+
+
+def percentile(sorted_values, fraction: float) -> float:
+    """The nearest-rank percentile: a value that was really seen."""
+    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def idle_start(seconds: float, waiter: Waiter) -> Callable[[], None]:
+    """A start() for an idle case: after ``seconds``, it stops ``waiter``, having run nothing."""
+    from qtpy.QtCore import Qt, QTimer
+
+    stopper = QTimer()
+    stopper.setSingleShot(True)
+    stopper.setTimerType(Qt.PreciseTimer)  # a coarse timer may fire 5 % early
+    stopper.timeout.connect(waiter.stop)
+    return lambda: stopper.start(int(seconds * 1000))
+
+
+def record_lateness(
+    start: Callable[[], None], waiter: Waiter, interval_ms: int, warm_up_s: float, timeout_s: float
+) -> Tuple[float, float, List[float]]:
+    """Run a TickRecorder, let it warm up, then ``start()`` and wait for ``waiter``.
+
+    Returns when it started, when the waiter was stopped, and the lateness
+    of every tick in between. Everything the case needs must be built before:
+    a first tick held up by set-up work would count as lateness no task caused.
+    """
+    from qtpy.QtCore import QTimer
+
+    recorder = TickRecorder(interval_ms)
+    recorder.start()
+    warm_up = Waiter()
+    QTimer.singleShot(int(warm_up_s * 1000), warm_up.stop)
+    warm_up.wait(timeout_s)
+    recorder.recording = True
+    started = time.perf_counter()
+    start()
+    end = waiter.wait(timeout_s)
+    recorder.recording = False
+    recorder.timer.stop()
+    return started, end, recorder.lateness
+
+
+class Runs:
+    """Every case run ``repeat`` times, interleaved (drifts in machine speed hit every case alike).
+
+    ``measure(case)`` returns a dict of figures, or a string saying why the
+    run failed; ``ok[case]`` holds the figures, ``note(case)`` the failures.
+    """
+
+    def __init__(self, cases: Iterable[str], repeat: int, measure: Callable[[str], Union[dict, str]]) -> None:
+        self.cases = list(cases)
+        self.repeat = repeat
+        self.ok: Dict[str, List[dict]] = {case: [] for case in self.cases}
+        self.failed: Dict[str, List[str]] = {case: [] for case in self.cases}
+        for _ in range(repeat):
+            for case in self.cases:
+                outcome = measure(case)
+                (self.ok if isinstance(outcome, dict) else self.failed)[case].append(outcome)
+
+    def note(self, case: str) -> str:
+        failed = self.failed[case]
+        return f"{len(failed)}/{self.repeat} failed: {failed[0]}" if failed else ""

@@ -33,13 +33,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import sys
-import time
 from pathlib import Path
 
-from common import Noop, Waiter, emit_loop, run_child, tutorial_loop
+from common import Runs, Noop, Waiter, emit_loop, idle_start, percentile, record_lateness, run_child, tutorial_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("idle", "baseline", "ours", "tutorial")
@@ -50,40 +48,10 @@ TARGET_P99_MS = 10.0
 CASE_TIMEOUT_S = 300
 
 
-class TickRecorder:
-    """A repeating precise timer on the GUI thread that notes how late each tick runs."""
-
-    def __init__(self, interval_ms: int) -> None:
-        from qtpy.QtCore import Qt, QTimer
-
-        self.interval = interval_ms / 1000
-        self.timer = QTimer()
-        self.timer.setTimerType(Qt.PreciseTimer)
-        self.timer.setInterval(interval_ms)
-        self.timer.timeout.connect(self._tick)
-        self.recording = False
-        self.lateness = []  # seconds, one per tick while recording
-        self.due = 0.0
-
-    def start(self) -> None:
-        self.due = time.perf_counter() + self.interval
-        self.timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        if self.recording:
-            self.lateness.append(max(0.0, now - self.due))
-        # Qt's schedule: the next tick is due one interval after this one was
-        # due; if that has passed already, Qt skips ahead to one interval from now.
-        self.due += self.interval
-        if self.due < now:
-            self.due = now + self.interval
-
-
 def run_case(case: str, n: int, idle_s: float, switch_interval: float) -> dict:
     """Run one case in this process; return its duration, updates and tick lateness."""
     sys.setswitchinterval(switch_interval)
-    from qtpy.QtCore import Qt, QThreadPool, QTimer
+    from qtpy.QtCore import QThreadPool
     from qtpy.QtWidgets import QApplication  # the tutorial's app type, for every case
 
     app = QApplication.instance() or QApplication([])  # noqa: F841  (kept alive to the end)
@@ -93,13 +61,7 @@ def run_case(case: str, n: int, idle_s: float, switch_interval: float) -> dict:
     # Everything is imported and built before the timer starts: a first tick
     # held up by set-up work would count as lateness that no task caused.
     if case == "idle":
-        stopper = QTimer()
-        stopper.setSingleShot(True)
-        stopper.setTimerType(Qt.PreciseTimer)  # a coarse timer may fire 5 % early
-        stopper.timeout.connect(waiter.stop)
-
-        def start():
-            stopper.start(int(idle_s * 1000))
+        start = idle_start(idle_s, waiter)
 
     elif case == "tutorial":
         from tutorial_pattern import TutorialWorker
@@ -138,35 +100,18 @@ def run_case(case: str, n: int, idle_s: float, switch_interval: float) -> dict:
         def start():
             got["handle"] = backend.submit(emit_loop, n, **reporter)
 
-    recorder = TickRecorder(INTERVAL_MS)
-    recorder.start()
-    warm_up = Waiter()
-    QTimer.singleShot(int(WARM_UP_S * 1000), warm_up.stop)
-    warm_up.wait(CASE_TIMEOUT_S)
-
-    recorder.recording = True
-    started = time.perf_counter()
-    start()
-    end = waiter.wait(CASE_TIMEOUT_S)
-    recorder.recording = False
-    recorder.timer.stop()
+    started, end, lateness = record_lateness(start, waiter, INTERVAL_MS, WARM_UP_S, CASE_TIMEOUT_S)
     if case == "tutorial":
         pool.waitForDone()
     elif case != "idle":
         assert got["handle"].state == "finished", got["handle"].error
         assert backend.shutdown(2000)
-    return {"duration": end - started, "updates": got["updates"], "lateness": recorder.lateness}
+    return {"duration": end - started, "updates": got["updates"], "lateness": lateness}
 
 
 def measure_once(case: str, n: int, idle_s: float, switch_interval: float):
     """Run one case in a child process; return its figures, or why it failed."""
     return run_child(__file__, case, n, idle_s, switch_interval, timeout_s=CASE_TIMEOUT_S)
-
-
-def percentile(sorted_values, fraction: float) -> float:
-    """The nearest-rank percentile: a value that was really seen."""
-    rank = max(1, math.ceil(fraction * len(sorted_values)))
-    return sorted_values[rank - 1]
 
 
 def main() -> None:
@@ -192,17 +137,12 @@ def main() -> None:
         return
 
     sizes = {case: (args.tutorial_n or args.n) if case == "tutorial" else args.n for case in args.cases}
-    runs = {case: [] for case in args.cases}
-    failures = {case: [] for case in args.cases}
     print(
         f"one task reporting N = {args.n:,} times; a {INTERVAL_MS} ms precise timer on the GUI thread; "
         f"{args.repeat} runs per case, each in a fresh process; GIL switch interval {args.switch_interval * 1000:g} ms",
         flush=True,
     )
-    for _ in range(args.repeat):
-        for case in args.cases:  # interleaved: drifts in machine speed hit every case alike
-            outcome = measure_once(case, sizes[case], args.idle_s, args.switch_interval)
-            (runs if isinstance(outcome, dict) else failures)[case].append(outcome)
+    done = Runs(args.cases, args.repeat, lambda case: measure_once(case, sizes[case], args.idle_s, args.switch_interval))
 
     print(
         f"{'case':<9} {'reports':>9} {'duration s':>10} {'updates':>9} {'updates/s':>10}"
@@ -210,8 +150,7 @@ def main() -> None:
     )
     summary = {}
     for case in args.cases:
-        outcomes = runs[case]
-        note = f"{len(failures[case])}/{args.repeat} failed: {failures[case][0]}" if failures[case] else ""
+        outcomes, note = done.ok[case], done.note(case)
         if not outcomes:
             print(f"{case:<9} {'-':>9}  {note}")
             continue
@@ -236,7 +175,7 @@ def main() -> None:
         ours = summary["ours"]
         # About 30 a second from the sampler, plus the first and the last report,
         # which are sent at once; checked run by run, the worst run counts.
-        worst = max(runs["ours"], key=lambda o: o["updates"] - SAMPLES_PER_S * o["duration"])
+        worst = max(done.ok["ours"], key=lambda o: o["updates"] - SAMPLES_PER_S * o["duration"])
         allowed = SAMPLES_PER_S * worst["duration"] + 2
         verdict = "met" if worst["updates"] <= allowed else "NOT met"
         print(

@@ -9,7 +9,7 @@ GroupBox {
 
     required property QtObject backend
 
-    title: qsTr("Tasks")
+    title: qsTr("Workers")
 
     RowLayout {
         anchors.fill: parent

@@ -90,6 +90,16 @@ def test_an_error_in_a_worker_process_comes_back_with_its_traceback(backend, qtb
     assert "tasks.py" in handle.error.traceback and "in fail_in_child" in handle.error.traceback
 
 
+def test_the_pool_can_start_in_the_background_before_the_first_task(backend, qtbot):
+    workers = backend.mode_named("process")
+    assert not workers.started
+    workers.warm_up()
+    qtbot.waitUntil(lambda: workers.started, timeout=15000)
+    handle = backend.submit_task(tasks.square, (9,), mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.result == 81
+
+
 def test_a_worker_process_loads_no_qt(backend, qtbot):
     handle = backend.submit_task(tasks.qt_modules_loaded, mode="process")
     wait_done(qtbot, handle, timeout=15000)

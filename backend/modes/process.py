@@ -67,6 +67,25 @@ class ProcessMode(FutureMode):
         self._controls: Any = None
         self._reader: Optional[threading.Thread] = None
         self._closed = False
+        self._lock = threading.Lock()  # the pool may be started by a warm-up thread
+
+    def warm_up(self) -> None:
+        """Start the pool and its worker processes on a thread of their own, now.
+
+        Starting them takes a tenth of a second or more (a fork server, then
+        each worker, each importing what it needs); done by the first task
+        instead, it would hold the GUI thread that long. A task submitted
+        meanwhile waits for the start to end.
+        """
+        threading.Thread(target=self._warm_up, name="offthread-process-warm-up", daemon=True).start()
+
+    def _warm_up(self) -> None:
+        try:
+            pool = self._ensure_pool()
+            if pool is not None:
+                pool.schedule(len, args=((),)).result()  # the workers are up once one has answered
+        except Exception:  # e.g. the pool was stopped meanwhile: the first task will say what is wrong
+            log.debug("warming up the process pool failed", exc_info=True)
 
     @property
     def started(self) -> bool:
@@ -83,8 +102,10 @@ class ProcessMode(FutureMode):
                 f"cannot send this task to a worker process: {safe_str(error)}. Process mode needs a "
                 "function defined at the top level of a module, and arguments that pickle can copy"
             ) from error
-        self._ensure_pool()
-        future = self._pool.schedule(remote.run_task, args=(handle.id, payload))
+        pool = self._ensure_pool()
+        if pool is None:
+            raise RuntimeError("the process pool is shut down")
+        future = pool.schedule(remote.run_task, args=(handle.id, payload))
         self._track(handle.id, future)
 
     def cancel(self, handle: TaskHandle) -> None:
@@ -106,7 +127,8 @@ class ProcessMode(FutureMode):
             self._write_control(handle.id, cancel | (remote.PAUSE if paused else 0))
 
     def shutdown(self, timeout_s: float) -> bool:
-        self._closed = True
+        with self._lock:
+            self._closed = True
         if self._pool is None:
             return True
         # The backend has asked every task to stop; give them the usual grace, then terminate.
@@ -134,9 +156,14 @@ class ProcessMode(FutureMode):
 
     # -- internals ---------------------------------------------------------
 
-    def _ensure_pool(self) -> None:
-        if self._pool is not None:
-            return
+    def _ensure_pool(self) -> Optional[pebble.ProcessPool]:
+        """The pool, made on first use; None once shut down."""
+        with self._lock:
+            if self._pool is None and not self._closed:
+                self._make_pool()
+            return None if self._closed else self._pool
+
+    def _make_pool(self) -> None:
         context = multiprocessing.get_context(START_METHOD)
         if START_METHOD == "forkserver":
             context.set_forkserver_preload(["backend.remote"])

@@ -1,0 +1,133 @@
+"""What process mode costs: starting its pool, and each tiny task.
+
+  start     a fresh process makes the pool and runs one tiny task; the time
+            from creating the pool to the result (the fork server, the
+            worker processes and their imports included), and how long the
+            first submit held the calling (GUI) thread
+  per task  N tiny tasks (x * x) submitted at once to a warm pool; the time
+            from the first submit to the last result, divided by N
+Cases: ours (Backend process mode, results delivered on the GUI thread),
+pebble (its ProcessPool alone, the same start method, results waited for
+with concurrent.futures.wait), executor (concurrent.futures'
+ProcessPoolExecutor, the same start method), and ours in thread mode for
+scale. Each run is a fresh process; runs are interleaved.
+
+    python bench/process_costs.py            # N = 2000, 3 runs per case
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from concurrent import futures
+from pathlib import Path
+
+from common import Runs, Waiter, run_child
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ("ours", "pebble", "executor", "ours-thread")
+CASE_TIMEOUT_S = 300
+
+
+def square(x):
+    return x * x
+
+
+def run_case(case: str, n: int) -> dict:
+    import multiprocessing
+
+    from backend.modes.process import START_METHOD
+
+    context = multiprocessing.get_context(START_METHOD)
+    workers = os.cpu_count()
+    if case in ("ours", "ours-thread"):
+        from qtpy.QtWidgets import QApplication
+
+        from backend import Backend
+
+        app = QApplication.instance() or QApplication([])  # noqa: F841
+        mode = "process" if case == "ours" else "thread"
+        made = time.perf_counter()
+        backend = Backend(max_threads=workers, processes=workers)
+        done = {"count": 0, "target": 1, "waiter": Waiter()}
+
+        def on_result(task_id, value):
+            done["count"] += 1
+            if done["count"] == done["target"]:
+                done["waiter"].stop()
+
+        backend.signals.result.connect(on_result)
+        before = time.perf_counter()
+        backend.submit_task(square, (3,), mode=mode)
+        blocked = time.perf_counter() - before
+        first = done["waiter"].wait(60) - made
+
+        done.update(count=0, target=n, waiter=Waiter())
+        started = time.perf_counter()
+        for i in range(n):
+            backend.submit_task(square, (i,), mode=mode)
+        total = done["waiter"].wait(CASE_TIMEOUT_S) - started
+        assert backend.shutdown(5000)
+    else:
+        made = time.perf_counter()
+        if case == "pebble":
+            import pebble
+
+            pool = pebble.ProcessPool(max_workers=workers, context=context)
+            submit = lambda x: pool.schedule(square, args=(x,))  # noqa: E731
+        else:
+            pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            submit = lambda x: pool.submit(square, x)  # noqa: E731
+        before = time.perf_counter()
+        future = submit(3)
+        blocked = time.perf_counter() - before
+        future.result()
+        first = time.perf_counter() - made
+        started = time.perf_counter()
+        pending = [submit(i) for i in range(n)]
+        futures.wait(pending)
+        total = time.perf_counter() - started
+        if case == "pebble":
+            pool.stop()
+            pool.join()
+        else:
+            pool.shutdown()
+    return {"first": first, "blocked": blocked, "per_task": total / n}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=2000, help="tiny tasks per run")
+    parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child", nargs=2, metavar=("CASE", "N"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(run_case(args.child[0], int(args.child[1]))))
+        return
+    from backend.modes.process import START_METHOD
+
+    print(f"{os.cpu_count()} workers, start method {START_METHOD}; N = {args.n:,} tiny tasks; {args.repeat} runs per case", flush=True)
+    done = Runs(args.cases, args.repeat, lambda case: run_child(__file__, case, args.n, timeout_s=CASE_TIMEOUT_S))
+    print(f"{'case':<12} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10}  note")
+    pebble_per_task = statistics.median(o["per_task"] for o in done.ok["pebble"]) if done.ok.get("pebble") else None
+    for case in args.cases:
+        outcomes, note = done.ok[case], done.note(case)
+        if not outcomes:
+            print(f"{case:<12} {'-':>8}  {note}")
+            continue
+        first = statistics.median(o["first"] for o in outcomes)
+        blocked = statistics.median(o["blocked"] for o in outcomes)
+        per_task = statistics.median(o["per_task"] for o in outcomes)
+        ratio = f"{per_task / pebble_per_task:.2f}x" if pebble_per_task else "-"
+        print(f"{case:<12} {first:>8.3f} {blocked * 1000:>17.2f} {per_task * 1e6:>12.1f} {ratio:>10}  {note}")
+    print("start: pool made to first result; submit blocks: the first submit's own time (the pool starts there);")
+    print("per task: first submit to last result over N, with a warm pool (medians of the runs)")
+
+
+if __name__ == "__main__":
+    sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+    main()
