@@ -22,7 +22,7 @@ test:
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Benchmarks print our figures beside the tutorial pattern's and a baseline,
-# measured in one run (about 10 minutes in all on 2 cores).
+# measured in one run (about 15 minutes in all on 2 cores).
 bench:
 	@scripts/setup-venv $(VENV)
 	QT_QPA_PLATFORM=offscreen $(PY) bench/submit_many.py
