@@ -10,6 +10,7 @@ from qtpy.QtCore import QCoreApplication, Qt
 from qtpy.QtGui import QGuiApplication
 
 from .backend import Backend
+from .binding import QT6
 from .interrupts import QuitOnSignals
 from .qtlog import install_qt_message_handler
 from .live import LiveReload
@@ -45,7 +46,8 @@ def run_app(
     """
     install_qt_message_handler()
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
-    QCoreApplication.setAttribute(Qt.AA_EnableHighDpiScaling)
+    if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
+        QCoreApplication.setAttribute(Qt.AA_EnableHighDpiScaling)
     app = QGuiApplication([sys.argv[0]])
     app.setApplicationName("offthread")
     backend = Backend(

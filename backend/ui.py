@@ -11,6 +11,7 @@ from qtpy.QtGui import QWindow
 from qtpy.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlError
 from qtpy.QtQuick import QQuickItem
 
+from .binding import use_basic_controls_style
 from .qtlog import format_qml_error, log_qml_errors
 
 DEFAULT_QML = Path(__file__).resolve().parent.parent / "qml" / "Main.qml"
@@ -47,6 +48,7 @@ class QmlUi:
     def __init__(self, backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML) -> None:
         self.backend = backend
         self.path = Path(qml_file)
+        use_basic_controls_style()
         self.engine = QQmlApplicationEngine()
         # Warnings come through the ``warnings`` signal only: while loading they
         # are collected into the error report, otherwise they are logged.
