@@ -204,7 +204,13 @@ def test_property_signals_fire_only_on_real_change(make_backend, qtbot):
     assert seen["maxThreadCount"] == [1, 3]
 
     for _ in range(3):
-        wait_done(qtbot, backend.submit(lambda: "same"))
+        # Held until busy is published: a task that ends within the same
+        # event-loop pass as its start is, by design, never seen as busy.
+        gate = Gate()
+        handle = backend.submit(gate, "same")
+        qtbot.waitUntil(lambda: backend.busy)
+        gate.open()
+        wait_done(qtbot, handle)
         qtbot.waitUntil(lambda: not backend.busy)
     wait_done(qtbot, backend.submit(lambda: 1 / 0))
     qtbot.waitUntil(lambda: backend.state == "failed")
