@@ -69,8 +69,7 @@ class QmlUi:
         self.engine.clearComponentCache()  # so that edited files are read again
         self._collecting = []
         component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(self.path.resolve())), self.engine)
-        initial = {} if self.backend is None else {"backend": self.backend}
-        root = component.createWithInitialProperties(initial) if component.isReady() else None
+        root = _create(component, self.backend) if component.isReady() else None
         during_load, self._collecting = self._collecting, None
         problems = _problems(self.path, root, [*component.errors(), *during_load], self.backend is not None)
         if problems:
@@ -145,6 +144,25 @@ def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML
         ui.close()
         raise QmlLoadError(Path(qml_file), problems)
     return ui
+
+
+def _create(component: QQmlComponent, backend: Optional[QObject]) -> Optional[QObject]:
+    """``component``'s object with its ``backend`` property set from the start; None if it failed.
+
+    The backend is offered only to a root that declares the property: Qt 6
+    warns about an initial property the root lacks (Qt 5 ignored it), and
+    :func:`_problems` reports that case better, as a load error.
+    """
+    root = component.beginCreate(component.engine().rootContext())  # where create() makes it
+    if root is None:
+        return None
+    if backend is not None and root.metaObject().indexOfProperty("backend") >= 0:
+        component.setInitialProperties(root, {"backend": backend})
+    component.completeCreate()
+    if component.isError():  # e.g. a required property left unset
+        _delete_now(root)
+        return None
+    return root
 
 
 def _delete_now(qt_object: QObject) -> None:
