@@ -2,11 +2,12 @@
 """Start the app: ``python main.py --help`` lists the options."""
 import sys
 
-# The oldest version of each binding that runs the app, and how to say it.
-# PySide2 5.13 (what pip picks for PySide2 on Python 3.11+) lacks QtQuick 2.15.
+# The oldest version of each binding that the app accepts, and how to say it.
+# PySide2 5.13 (what pip picks for PySide2 on Python 3.11+) lacks QtQuick 2.15;
+# PySide6 is tested from 6.11 (README).
 REQUIRED = {
     "PySide2": ((5, 15), "5.15 (Python 3.8 to 3.10)"),
-    "PySide6": ((6, 5), "6.5 or newer"),
+    "PySide6": ((6, 11), "6.11 or newer"),
 }
 
 
