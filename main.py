@@ -2,25 +2,34 @@
 """Start the app: ``python main.py --help`` lists the options."""
 import sys
 
-REQUIRED_QT = (5, 15)
+# The oldest version of each binding that the app accepts, and how to say it.
+# PySide2 5.13 (what pip picks for PySide2 on Python 3.11+) lacks QtQuick 2.15;
+# PySide6 is tested from 6.11 (README).
+REQUIRED = {
+    "PySide2": ((5, 15), "5.15 (Python 3.8 to 3.10)"),
+    "PySide6": ((6, 11), "6.11 or newer"),
+}
 
 
-def _binding_problem() -> str:
-    """Why PySide2 cannot run this app here, or "" if it can."""
+def binding_problem() -> str:
+    """Why the Qt binding that qtpy picks (QT_API chooses) cannot run this app here, or "" if it can."""
     try:
-        import PySide2
-    except ImportError:
-        return f"PySide2 is not installed for {sys.executable}."
-    if tuple(PySide2.__version_info__[:2]) < REQUIRED_QT:
-        # pip picks PySide2 5.13 on Python 3.11+; it lacks QtQuick 2.15.
-        return f"PySide2 {PySide2.__version__} is too old: this app needs 5.15 (Python 3.8 to 3.10)."
+        import qtpy
+    except ImportError as error:  # no qtpy, or no binding that qtpy can load
+        return f"no Qt binding for {sys.executable} ({error})."
+    name, version = qtpy.API_NAME, qtpy.PYSIDE_VERSION or qtpy.PYQT_VERSION or ""
+    if name not in REQUIRED:
+        return f"{name} is not supported: this app runs on PySide2 or PySide6 (QT_API=pyside2 or QT_API=pyside6)."
+    oldest, wanted = REQUIRED[name]
+    if tuple(int(part) for part in version.split(".")[:2]) < oldest:
+        return f"{name} {version} is too old: this app needs {wanted}."
     return ""
 
 
 if __name__ == "__main__":
-    problem = _binding_problem()
+    problem = binding_problem()
     if problem:
-        sys.exit(f"error: {problem} Run 'make run', which sets up .venv with PySide2 5.15.")
+        sys.exit(f"error: {problem} Run 'make run', which sets up a venv with a supported binding.")
     from backend.cli import main
 
     sys.exit(main())

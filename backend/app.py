@@ -11,6 +11,7 @@ from qtpy.QtCore import QCoreApplication, Qt, QTimer
 from qtpy.QtGui import QGuiApplication
 
 from .backend import Backend
+from .binding import QT6
 from .dask_mode import DaskUnavailable, dask_mode
 from .jobs import DEFAULT_CPU_LIMIT
 from .interrupts import QuitOnSignals
@@ -55,7 +56,8 @@ def run_app(
     """
     install_qt_message_handler()
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
-    QCoreApplication.setAttribute(Qt.AA_EnableHighDpiScaling)
+    if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
+        QCoreApplication.setAttribute(Qt.AA_EnableHighDpiScaling)
     app = QGuiApplication([sys.argv[0]])
     app.setApplicationName("offthread")
     backend = Backend(

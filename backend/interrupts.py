@@ -5,7 +5,7 @@ import signal
 import socket
 from typing import Callable, List, Optional
 
-from qtpy.QtCore import QObject, QSocketNotifier
+from qtpy.QtCore import QObject, QSocketNotifier, Qt, Signal
 
 
 class QuitOnSignals(QObject):
@@ -20,9 +20,16 @@ class QuitOnSignals(QObject):
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
+    _quit_requested = Signal()
+
     def __init__(self, quit: Callable[[], None], parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
-        self._quit = quit
+        # Queued: ``quit`` runs from the event loop after the Python handler
+        # has returned, so a C++ slot such as QGuiApplication.quit runs without
+        # the GIL. On Qt 6 it closes every window at once and waits for the
+        # render thread, which deadlocks if that thread needs the GIL meanwhile
+        # (to log a Qt message through the Python handler).
+        self._quit_requested.connect(quit, Qt.QueuedConnection)
         self.requested = False  # a signal came; quit() does nothing before the loop runs
         self._reader, self._writer = socket.socketpair()
         for end in (self._reader, self._writer):
@@ -34,7 +41,7 @@ class QuitOnSignals(QObject):
 
     def _on_signal(self, signum: int, frame: object) -> None:
         self.requested = True
-        self._quit()
+        self._quit_requested.emit()
 
     def _drain(self) -> None:
         try:

@@ -11,6 +11,7 @@ from qtpy.QtGui import QWindow
 from qtpy.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlError
 from qtpy.QtQuick import QQuickItem
 
+from .binding import use_basic_controls_style
 from .qtlog import format_qml_error, log_qml_errors
 
 DEFAULT_QML = Path(__file__).resolve().parent.parent / "qml" / "Main.qml"
@@ -47,6 +48,7 @@ class QmlUi:
     def __init__(self, backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML) -> None:
         self.backend = backend
         self.path = Path(qml_file)
+        use_basic_controls_style()
         self.engine = QQmlApplicationEngine()
         # Warnings come through the ``warnings`` signal only: while loading they
         # are collected into the error report, otherwise they are logged.
@@ -67,8 +69,7 @@ class QmlUi:
         self.engine.clearComponentCache()  # so that edited files are read again
         self._collecting = []
         component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(self.path.resolve())), self.engine)
-        initial = {} if self.backend is None else {"backend": self.backend}
-        root = component.createWithInitialProperties(initial) if component.isReady() else None
+        root = _create(component, self.backend) if component.isReady() else None
         during_load, self._collecting = self._collecting, None
         problems = _problems(self.path, root, [*component.errors(), *during_load], self.backend is not None)
         if problems:
@@ -143,6 +144,25 @@ def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML
         ui.close()
         raise QmlLoadError(Path(qml_file), problems)
     return ui
+
+
+def _create(component: QQmlComponent, backend: Optional[QObject]) -> Optional[QObject]:
+    """``component``'s object with its ``backend`` property set from the start; None if it failed.
+
+    The backend is offered only to a root that declares the property: Qt 6
+    warns about an initial property the root lacks (Qt 5 ignored it), and
+    :func:`_problems` reports that case better, as a load error.
+    """
+    root = component.beginCreate(component.engine().rootContext())  # where create() makes it
+    if root is None:
+        return None
+    if backend is not None and root.metaObject().indexOfProperty("backend") >= 0:
+        component.setInitialProperties(root, {"backend": backend})
+    component.completeCreate()
+    if component.isError():  # e.g. a required property left unset
+        _delete_now(root)
+        return None
+    return root
 
 
 def _delete_now(qt_object: QObject) -> None:

@@ -10,7 +10,12 @@ os.environ["QT_QUICK_BACKEND"] = "software"
 
 import pytest  # noqa: E402
 
-from backend import Backend, load_ui  # noqa: E402
+from backend import Backend, binding, load_ui  # noqa: E402
+
+# pytest-qt uses the binding qtpy picked (QT_API chooses it): its own choice
+# (PYTEST_QT_API, else a guess) could load a second binding into the process.
+# This conftest loads before pytest-qt reads the variable.
+os.environ["PYTEST_QT_API"] = binding.NAME.lower()
 
 # Short steps keep the demo job to a fraction of a second.
 FAST_STEP_SECONDS = 0.02
