@@ -6,6 +6,7 @@ project's ``dask`` extra) makes this mode available.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any, Optional
 
 from .modes import ExecutorMode
@@ -14,6 +15,9 @@ log = logging.getLogger(__name__)
 
 # The local cluster's size: as many single-threaded worker processes as this.
 LOCAL_WORKERS = 2
+
+# How long to try to reach a remote scheduler before giving up with a message.
+CONNECT_TIMEOUT_S = 5
 
 
 class DaskUnavailable(RuntimeError):
@@ -27,7 +31,9 @@ def dask_mode(address: str, name: str = "dask", local_workers: int = LOCAL_WORKE
     try:
         from distributed import Client, LocalCluster
     except ImportError as error:
-        raise DaskUnavailable("dask.distributed is not installed: pip install distributed") from error
+        raise DaskUnavailable(
+            f"dask.distributed is not installed for {sys.executable}: run '{sys.executable} -m pip install distributed'"
+        ) from error
     cluster: Optional[Any] = None
     try:
         if address == "local":
@@ -40,7 +46,7 @@ def dask_mode(address: str, name: str = "dask", local_workers: int = LOCAL_WORKE
             client = Client(cluster)
             where = f"a local cluster of {local_workers} worker processes"
         else:
-            client = Client(address, timeout=10)
+            client = Client(address, timeout=CONNECT_TIMEOUT_S)
             where = address
     except Exception as error:  # OSError, TimeoutError, ValueError for a bad address...
         if cluster is not None:

@@ -82,6 +82,14 @@ def test_a_root_qml_file_that_cannot_load_exits_1_with_file_and_line(name, where
     assert "Traceback" not in done.stderr
 
 
+def test_a_dask_scheduler_that_cannot_be_reached_gets_a_message_and_exit_code_1():
+    pytest.importorskip("distributed")
+    done = run("--dask", "tcp://127.0.0.1:9", "--qml", str(DATA / "close_mid_job.qml"))
+    assert done.returncode == 1
+    assert "error: cannot reach a dask cluster at tcp://127.0.0.1:9" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 # Not gui mode: there the window cannot close until the job ends, which is its point.
 @pytest.mark.parametrize("mode", ["thread", "events", "process"])
 def test_closing_the_window_mid_job_exits_0_with_empty_stderr(mode):
