@@ -11,7 +11,7 @@ from qtpy.QtCore import QCoreApplication, Qt, QTimer
 from qtpy.QtGui import QGuiApplication
 
 from .backend import Backend
-from .binding import QT6
+from .binding import QT6, describe
 from .dask_mode import DaskUnavailable, dask_mode
 from .jobs import DEFAULT_CPU_LIMIT
 from .interrupts import QuitOnSignals
@@ -68,7 +68,7 @@ def run_app(
         cpu_limit=cpu_limit,
         shutdown_timeout_ms=shutdown_timeout_ms,
     )
-    log.info("thread pool: up to %d threads", backend.maxThreadCount)
+    log.info("%s; thread pool: up to %d threads", describe(), backend.maxThreadCount)
     app.aboutToQuit.connect(backend.shutdown)
     # Closing the last window or Ctrl+C cancels the tasks at once: a task
     # running on the GUI thread (events mode) would otherwise hold the loop.

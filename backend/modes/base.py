@@ -75,3 +75,9 @@ class Mode:
         assert self.signals is not None
         self.signals.send(ending, task_id, *args)
         self.signals.send("finished", task_id)
+
+    def withdrawn(self, handle: TaskHandle) -> None:
+        """End a task that was withdrawn before it started, now (GUI thread): cancel is synchronous."""
+        assert self.signals is not None
+        self.signals.dispatch("cancelled", handle.id, handle.context.cancel_reason)
+        self.signals.dispatch("finished", handle.id)

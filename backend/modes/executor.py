@@ -35,6 +35,13 @@ class FutureMode(Mode):
             self._reasons.pop(task_id, None)
             self.end(task_id, ending, *args)
 
+    def _cancel_requested(self, handle: TaskHandle) -> Optional[Future]:
+        """Note why ``handle`` is cancelled; return its future, or None if it has ended."""
+        future = self._futures.get(handle.id)
+        if future is not None:
+            self._reasons[handle.id] = handle.context.cancel_reason or "cancelled"
+        return future
+
     def _track(self, task_id: int, future: Future) -> None:
         self._futures[task_id] = future
         future.add_done_callback(functools.partial(self._future_done, task_id))
@@ -96,14 +103,11 @@ class ExecutorMode(FutureMode):
         self._track(handle.id, future)
 
     def cancel(self, handle: TaskHandle) -> None:
-        future = self._futures.get(handle.id)
-        if future is None:
+        future = self._cancel_requested(handle)
+        if future is None or future.cancel() or future.done():  # withdrawn, or its ending is on its way
             return
-        reason = handle.context.cancel_reason or "cancelled"
-        self._reasons[handle.id] = reason
-        if not future.cancel():
-            log.info("task %d is running in %s, which cannot stop it; its result will be dropped", handle.id, self.name)
-            self.finish(handle.id, "cancelled", reason)
+        log.info("task %d is running in %s, which cannot stop it; its result will be dropped", handle.id, self.name)
+        self.finish(handle.id, "cancelled", self._reasons.get(handle.id, "cancelled"))
 
     def on_result(self, task_id: int, value: Any) -> None:
         ending, args = value

@@ -52,8 +52,7 @@ class ThreadMode(Mode):
         worker, handle._ticket = handle._ticket, None
         if worker is not None and handle.state == TaskState.QUEUED and self.pool.tryTake(worker):
             shiboken.delete(worker)  # taken back from the pool, so it is ours to delete
-            self.signals.dispatch("cancelled", handle.id, handle.context.cancel_reason)
-            self.signals.dispatch("finished", handle.id)
+            self.withdrawn(handle)
 
     def shutdown(self, timeout_s: float) -> bool:
         stopped = self.pool.waitForDone(max(0, int(timeout_s * 1000)))
@@ -95,8 +94,7 @@ class GuiMode(Mode):
         for queued in self._queue:
             if queued[0] is handle:
                 self._queue.remove(queued)
-                self.signals.dispatch("cancelled", handle.id, handle.context.cancel_reason)
-                self.signals.dispatch("finished", handle.id)
+                self.withdrawn(handle)
                 return
 
     def shutdown(self, timeout_s: float) -> bool:

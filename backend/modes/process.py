@@ -110,14 +110,12 @@ class ProcessMode(FutureMode):
 
     def cancel(self, handle: TaskHandle) -> None:
         task_id = handle.id
-        future = self._futures.get(task_id)
+        future = self._cancel_requested(handle)
         if future is None:
             return
-        reason = handle.context.cancel_reason or "cancelled"
-        self._reasons[task_id] = reason
         if not future.running() and future.cancel():
             return  # still queued: withdrawn, it never starts
-        flags = remote.CANCEL | (remote.TIMED_OUT if reason == "timed out" else 0)
+        flags = remote.CANCEL | (remote.TIMED_OUT if self._reasons.get(task_id) == "timed out" else 0)
         self._write_control(task_id, flags | (remote.PAUSE if handle.context.pause_requested else 0))
         QTimer.singleShot(int(HARD_STOP_AFTER_S * 1000), lambda: self._hard_stop(task_id))
 
