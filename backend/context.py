@@ -130,15 +130,14 @@ class TaskContext:
     def sleep(self, seconds: float) -> None:
         """Wait like ``time.sleep``, but raise at once when cancelled; a check point at the end."""
         deadline = time.monotonic() + seconds
-        wake = self._wake_event()
         while True:
-            wake.clear()
+            self._arm_wait()
             if self._cancel_reason is not None:
                 raise TaskCancelled(self._cancel_reason)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            wake.wait(remaining)
+            self._wait(remaining)
         self.check()
 
     # -- requests (called by the GUI thread) ---------------------------------
@@ -220,16 +219,26 @@ class TaskContext:
             self._attention = True  # nothing reported yet: keep the slow path for the first report
 
     def _wait_while_paused(self) -> None:
-        wake = self._wake_event()
         self._signals.send("paused", self.task_id)
         while True:
-            wake.clear()
+            self._arm_wait()
             if self._cancel_reason is not None:
                 raise TaskCancelled(self._cancel_reason)
             if not self._pause_requested:
                 break
-            wake.wait()
+            self._wait(None)
         self._signals.send("resumed", self.task_id)
+
+    # How the task waits (in sleep and while paused): the one thing a context
+    # for another kind of thread changes (see EventsContext).
+
+    def _arm_wait(self) -> None:
+        """Called before the request fields are read, so that no later request is missed."""
+        self._wake_event().clear()
+
+    def _wait(self, seconds: Optional[float]) -> None:
+        """Block until a request wakes the task, or ``seconds`` pass (None: no limit)."""
+        self._wake_event().wait(seconds)
 
     def _wake_event(self) -> threading.Event:
         # Published before the caller reads the request fields; a request

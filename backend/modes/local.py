@@ -11,7 +11,7 @@ from qtpy import shiboken
 from qtpy.QtCore import QCoreApplication, QEventLoop, QThreadPool, QTimer
 
 from ..call import run_call, with_context
-from ..context import TaskCancelled, TaskContext
+from ..context import TaskContext
 from ..lifetime import keep_past_exit
 from ..task import TaskHandle, TaskState
 from ..worker import Worker
@@ -130,17 +130,6 @@ class EventsContext(TaskContext):
         self._events_due = 0.0
         self._loop: Optional[QEventLoop] = None
 
-    def sleep(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while True:
-            if self._cancel_reason is not None:
-                raise TaskCancelled(self._cancel_reason)
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            self._run_events(remaining)
-        self.check()
-
     def _attend(self) -> None:
         now = time.monotonic()
         if now >= self._events_due:
@@ -151,19 +140,15 @@ class EventsContext(TaskContext):
         finally:
             self._attention = True  # every check point takes this path in events mode
 
-    def _wait_while_paused(self) -> None:
-        # Blocking here would freeze the GUI thread for good: nothing could resume it.
-        self._signals.send("paused", self.task_id)
-        while True:
-            if self._cancel_reason is not None:
-                raise TaskCancelled(self._cancel_reason)
-            if not self._pause_requested:
-                break
-            self._run_events(None)
-        self._signals.send("resumed", self.task_id)
+    def _arm_wait(self) -> None:
+        pass  # requests come from this same thread, inside the nested loop: none can slip in between
 
-    def _run_events(self, seconds: Optional[float]) -> None:
-        """Run a nested event loop for ``seconds`` (None: until a request wakes it)."""
+    def _wait(self, seconds: Optional[float]) -> None:
+        """Run a nested event loop for ``seconds`` (None: until a request wakes it).
+
+        Blocking the thread, as other contexts do, would freeze the GUI: in a
+        pause, for good, since nothing could resume it.
+        """
         loop = QEventLoop()
         timer = None
         if seconds is not None:
