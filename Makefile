@@ -6,7 +6,7 @@
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run live test bench screenshot clean
+.PHONY: run live test soak bench screenshot clean
 
 run:
 	@scripts/setup-venv -- python main.py $(ARGS)
@@ -18,10 +18,16 @@ live:
 test:
 	@scripts/setup-venv test -- python -m pytest $(PYTEST_ARGS)
 
+# The randomized stateful test for minutes, with new random examples each
+# time (CI runs a fixed, short set): make soak SOAK=2000 for longer.
+SOAK ?= 500
+soak:
+	@scripts/setup-venv test -- env OFFTHREAD_SOAK=$(SOAK) python -m pytest tests/test_stateful.py -p no:cacheprovider --timeout 0
+
 # Benchmarks print our figures beside the tutorial pattern's and a baseline,
 # measured in one run (about 15 minutes in all on 2 cores).
 bench:
-	@scripts/setup-venv -- env QT_QPA_PLATFORM=offscreen sh -c \
+	@scripts/setup-venv bench -- env QT_QPA_PLATFORM=offscreen sh -c \
 		'python bench/submit_many.py && python bench/progress_reports.py && python bench/gui_lag.py \
 		&& python bench/cpu_load.py && python bench/process_costs.py'
 

@@ -1,6 +1,14 @@
 #!/usr/bin/env python3
 """Start the app: ``python main.py --help`` lists the options."""
-import sys
+from backend import quitsignals
+
+# First of all: from here on, Ctrl+C or SIGTERM ends the app cleanly, whenever
+# it comes (backend/quitsignals.py; the package imports nothing else yet).
+# Not when a fork server imports this file to start worker processes.
+if __name__ == "__main__":
+    quitsignals.hold()
+
+import sys  # noqa: E402
 
 # The oldest version of each binding that the app accepts, and how to say it.
 # PySide2 5.13 (what pip picks for PySide2 on Python 3.11+) lacks QtQuick 2.15;
@@ -26,10 +34,17 @@ def binding_problem() -> str:
     return ""
 
 
-if __name__ == "__main__":
+def run() -> int:
     problem = binding_problem()
     if problem:
-        sys.exit(f"error: {problem} Run 'make run', which sets up a venv with a supported binding.")
+        sys.stderr.write(f"error: {problem} Run 'make run', which sets up a venv with a supported binding.\n")
+        return 1
     from backend.cli import main
 
-    sys.exit(main())
+    return main()
+
+
+if __name__ == "__main__":
+    code = run()
+    quitsignals.ignore()  # the interpreter's exit, next, would put the fatal defaults back
+    sys.exit(code)

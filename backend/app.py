@@ -15,7 +15,7 @@ from .binding import QT6, describe
 from .dask_mode import DaskUnavailable, dask_mode
 from .jobs import DEFAULT_CPU_LIMIT
 from .interrupts import QuitOnSignals
-from .qtlog import install_qt_message_handler
+from .qtlog import qt_messages_to_logging
 from .live import LiveReload
 from .ui import DEFAULT_QML, QmlLoadError, QmlUi, load_ui
 
@@ -54,53 +54,59 @@ def run_app(
     With ``live``, the UI is reloaded whenever a file in the root file's
     folder is saved, and QML errors show in the window instead of ending the app.
     """
-    install_qt_message_handler()
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
-    if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
-        QCoreApplication.setAttribute(Qt.AA_EnableHighDpiScaling)
-    app = QGuiApplication([sys.argv[0]])
-    app.setApplicationName("offthread")
-    backend = Backend(
-        max_threads=max_threads,
-        processes=processes,
-        steps=steps,
-        step_seconds=step_seconds,
-        cpu_limit=cpu_limit,
-        shutdown_timeout_ms=shutdown_timeout_ms,
-    )
-    log.info("%s; thread pool: up to %d threads", describe(), backend.maxThreadCount)
-    app.aboutToQuit.connect(backend.shutdown)
-    # Closing the last window or Ctrl+C cancels the tasks at once: a task
-    # running on the GUI thread (events mode) would otherwise hold the loop.
-    app.lastWindowClosed.connect(backend.cancelAll)
-    # Before the UI loads, so that Ctrl+C during a slow load is not lost.
-    interrupts = QuitOnSignals(functools.partial(_cancel_and_quit, backend, app))
-    try:
-        if dask is not None:
-            try:
-                backend.add_mode(dask_mode(dask))
-            except DaskUnavailable as error:
-                sys.stderr.write(f"error: {error}\n")
-                return 1
-        backend.mode = mode
-        made = _make_ui(backend, Path(qml_file), live)
-        if made is None:
-            return 1
-        ui, reloader = made  # the reloader, if any, must live as long as the loop
-        # Worker processes start in the background, so that the first task in
-        # process mode does not wait for them (nor hold the GUI thread); a
-        # moment after the window shows, so that starting them (several
-        # Python processes on a few cores) does not slow its first frames.
-        QTimer.singleShot(WARM_UP_DELAY_MS, backend.mode_named("process").warm_up)
-        code = 0 if interrupts.requested else app.exec_()
-    finally:
-        interrupts.restore()
-        del interrupts  # its handler holds the backend, which must go before the app
-    stopped = backend.shutdown()  # done already by aboutToQuit if the loop ran: its answer
-    ui.close()
-    log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
-    del ui, reloader, backend, app
-    return code
+    # Qt's messages go to logging while the app runs, and no longer once it
+    # is gone: see remove_qt_message_handler.
+    with qt_messages_to_logging():
+        sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+        if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
+            QCoreApplication.setAttribute(Qt.AA_EnableHighDpiScaling)
+        app = QGuiApplication([sys.argv[0]])
+        app.setApplicationName("offthread")
+        backend = Backend(
+            max_threads=max_threads,
+            processes=processes,
+            steps=steps,
+            step_seconds=step_seconds,
+            cpu_limit=cpu_limit,
+            shutdown_timeout_ms=shutdown_timeout_ms,
+        )
+        log.info("%s; thread pool: up to %d threads", describe(), backend.maxThreadCount)
+        app.aboutToQuit.connect(backend.shutdown)
+        # Closing the last window or Ctrl+C cancels the tasks at once: a task
+        # running on the GUI thread (events mode) would otherwise hold the loop.
+        app.lastWindowClosed.connect(backend.cancelAll)
+        # Before the UI loads, so that Ctrl+C during a slow load is not lost.
+        interrupts = QuitOnSignals(functools.partial(_cancel_and_quit, backend, app))
+        ui: Optional[QmlUi] = None
+        reloader: Optional[LiveReload] = None  # it must live as long as the loop
+        try:
+            if dask is not None:
+                try:
+                    backend.add_mode(dask_mode(dask))
+                except DaskUnavailable as error:
+                    sys.stderr.write(f"error: {error}\n")
+                    return 1
+            backend.mode = mode
+            if not interrupts.requested:  # else a signal came during start-up: no window at all
+                made = _make_ui(backend, Path(qml_file), live)
+                if made is None:
+                    return 1
+                ui, reloader = made
+                # Worker processes start in the background, so that the first task in
+                # process mode does not wait for them (nor hold the GUI thread); a
+                # moment after the window shows, so that starting them (several
+                # Python processes on a few cores) does not slow its first frames.
+                QTimer.singleShot(WARM_UP_DELAY_MS, backend.mode_named("process").warm_up)
+            code = 0 if interrupts.requested else app.exec_()
+        finally:
+            interrupts.restore()
+            del interrupts  # its handler holds the backend, which must go before the app
+        stopped = backend.shutdown()  # done already by aboutToQuit if the loop ran: its answer
+        if ui is not None:
+            ui.close()
+        log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
+        del ui, reloader, backend, app
+        return code
 
 
 def _cancel_and_quit(backend: Backend, app: QCoreApplication) -> None:

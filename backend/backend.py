@@ -9,17 +9,24 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
 from qtpy.QtCore import Property, QObject, QTimer, Signal, Slot
 
+from .affinity import OwnerThreadCalls, on_owner_thread
 from .errors import TaskError
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS, cpu_job, danger_job, failing_job
 from .lagmeter import LagMeter
 from .model import TaskListModel
+from .progress import percent_text
 from .modes import EventsMode, GuiMode, Mode, ProcessMode, ThreadMode
+from .modes.base import Call
 from .signals import WorkerSignals
-from .task import TaskHandle, TaskState
+from .task import TaskHandle, TaskRef, TaskState, task_number
+from .validate import whole_number_in_range
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000
+
+# The most threads a pool may have: the range of --threads.
+MAX_THREADS = 256
 
 # While tasks run: how often elapsed times move on and timeouts are checked.
 TICK_INTERVAL_MS = 100
@@ -72,6 +79,7 @@ class Backend(QObject):
         shutdown_timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS,
     ) -> None:
         super().__init__(parent)
+        self._calls = OwnerThreadCalls(self)
         self.signals = WorkerSignals(
             self,
             handlers={
@@ -163,20 +171,30 @@ class Backend(QObject):
         runner = self._modes.get(mode)
         if runner is None:
             raise ValueError(f"no mode named {mode!r}; the modes are {', '.join(self._modes)}")
-        task_id = next(self._ids)
+        task_id = next(self._ids)  # atomic: any thread may submit
         context = runner.make_context(task_id)
         display_name = name or getattr(fn, "__name__", type(fn).__name__)
         handle = TaskHandle(task_id, display_name, context, timeout, mode=mode, can_pause=runner.can_pause)
-        self._tasks[task_id] = handle
-        self._new.append(handle)
-        try:
-            runner.start(handle, (fn, tuple(args), dict(kwargs or {})))
-        except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
-            self.signals.dispatch("error", task_id, TaskError.from_exception(error))
-            self.signals.dispatch("finished", task_id)
-        self._schedule_refresh()
+        self._start(handle, (fn, tuple(args), dict(kwargs or {})))
         return handle
 
+    @on_owner_thread
+    def _start(self, handle: TaskHandle, call: Call) -> None:
+        """Give a new task to its mode (GUI thread: from another, it is queued, and starts soon)."""
+        self._tasks[handle.id] = handle
+        self._new.append(handle)
+        if not self._accepting:  # shut down while its start was on its way from another thread
+            handle.context.request_cancel()
+            self._modes[handle.mode].withdrawn(handle)
+        else:
+            try:
+                self._modes[handle.mode].start(handle, call)
+            except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
+                self.signals.dispatch("error", handle.id, TaskError.from_exception(error))
+                self.signals.dispatch("finished", handle.id)
+        self._schedule_refresh()
+
+    @on_owner_thread
     def add_mode(self, mode: Mode) -> None:
         """Offer another place to run tasks, e.g. ``ExecutorMode("dask", client.get_executor())``."""
         if not mode.name or mode.name in self._modes:
@@ -194,31 +212,31 @@ class Backend(QObject):
         return list(self._tasks.values())
 
     @Slot(int)
-    def cancel(self, task_id: int) -> None:
-        """Cancel a task: a queued one is withdrawn at once and never starts; a
-        running or paused one stops at its next check point. Does nothing to a
-        task that has ended."""
-        handle = self._tasks.get(task_id)
-        if handle is not None:
-            self._cancel(handle, "cancelled")
+    def cancel(self, task: TaskRef) -> None:
+        """Cancel a task (its id, or its handle): a queued one is withdrawn at once
+        and never starts; a running or paused one stops at its next check point.
+        Does nothing to a task that has ended."""
+        self._cancel_by_id(task_number(task, "cancel"))
 
     @Slot(int)
-    def pause(self, task_id: int) -> None:
+    def pause(self, task: TaskRef) -> None:
         """Pause a task at its next check point (a queued one, once it starts)."""
-        self._request_pause(task_id, True)
+        self._request_pause(task_number(task, "pause"), True)
 
     @Slot(int)
-    def resume(self, task_id: int) -> None:
+    def resume(self, task: TaskRef) -> None:
         """Let a paused task go on."""
-        self._request_pause(task_id, False)
+        self._request_pause(task_number(task, "resume"), False)
 
     @Slot()
+    @on_owner_thread
     def cancelAll(self) -> None:
         """Cancel every task that has not ended (newest first, so that a queued one never starts)."""
         for task_id in reversed(list(self._tasks)):
-            self.cancel(task_id)
+            self._cancel_by_id(task_id)
 
     @Slot()
+    @on_owner_thread
     def clearFinished(self) -> None:
         """Remove the tasks that have ended from ``taskModel``."""
         self._refresh()  # publish pending rows first, so none is missed
@@ -234,6 +252,11 @@ class Backend(QObject):
         (a task blocked in ``time.sleep(60)`` does not delay it). Calling it
         again returns the first answer.
         """
+        if not self._calls.here():
+            raise RuntimeError(
+                "shutdown() waits for the tasks to stop, so it runs on the GUI thread; "
+                "from another thread, use cancelAll()"
+            )
         if self._shutdown_result is not None:
             return self._shutdown_result
         self._accepting = False
@@ -279,11 +302,18 @@ class Backend(QObject):
             return
         self.submit_task(fn, args, name=name, mode=self._mode)
 
+    @on_owner_thread
+    def _cancel_by_id(self, task_id: int) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is not None:
+            self._cancel(handle, "cancelled")
+
     def _cancel(self, handle: TaskHandle, reason: str) -> None:
         handle.context.request_cancel(reason)
         self._modes[handle.mode].cancel(handle)
         self._touch(handle)
 
+    @on_owner_thread
     def _request_pause(self, task_id: int, paused: bool) -> None:
         handle = self._tasks.get(task_id)
         if handle is None:
@@ -304,17 +334,22 @@ class Backend(QObject):
     def _get_max_thread_count(self) -> int:
         return self._threads.pool.maxThreadCount()
 
-    def _set_max_thread_count(self, count: int) -> None:
-        if count < 1:
-            log.warning("maxThreadCount must be at least 1, not %s; using 1", count)
-            count = 1
-        if count != self._threads.pool.maxThreadCount():
-            self._threads.pool.setMaxThreadCount(count)  # a larger pool starts queued tasks at once
+    def _set_max_thread_count(self, count: Any) -> None:
+        # A "real" for QML, so that what a binding sets arrives as it is: an
+        # int property would have Qt wrap 1e10 to 1410065408 and turn NaN to 0.
+        current = self._threads.pool.maxThreadCount()
+        self._resize_thread_pool(whole_number_in_range(count, "maxThreadCount", 1, MAX_THREADS, current))
+
+    @on_owner_thread
+    def _resize_thread_pool(self, threads: int) -> None:
+        if threads != self._threads.pool.maxThreadCount():
+            self._threads.pool.setMaxThreadCount(threads)  # a larger pool starts queued tasks at once
             self.maxThreadCountChanged.emit()
 
     def _get_mode(self) -> str:
         return self._mode
 
+    @on_owner_thread
     def _set_mode(self, name: str) -> None:
         if name not in self._modes:
             log.warning("no mode named %r; the modes are %s", name, ", ".join(self._modes))
@@ -339,7 +374,7 @@ class Backend(QObject):
     activeCount = Property(int, attrgetter("_active_count"), notify=activeCountChanged)
     queuedCount = Property(int, attrgetter("_queued_count"), notify=queuedCountChanged)
     maxThreadCount = Property(
-        int, _get_max_thread_count, _set_max_thread_count, notify=maxThreadCountChanged
+        float, _get_max_thread_count, _set_max_thread_count, notify=maxThreadCountChanged
     )
     mode = Property(str, _get_mode, _set_mode, notify=modeChanged)
     modes = Property("QVariantList", _get_modes, notify=modesChanged)
@@ -355,7 +390,6 @@ class Backend(QObject):
             return
         handle.state = TaskState.RUNNING
         handle.started_at = time.monotonic()
-        handle._ticket = None  # its mode has it now; it can no longer be withdrawn
         log.info("task %d (%s) started", task_id, handle.name)
         self._running.add(task_id)
         self._current = handle
@@ -363,11 +397,12 @@ class Backend(QObject):
             self._ticker.start()
         self._touch(handle)
 
-    def _on_progress(self, task_id: int, percent: float, text: str) -> None:
+    def _on_progress(self, task_id: int, percent: float, text: str, own_text: bool) -> None:
         handle = self._tasks.get(task_id)
         if handle is not None:
             handle.progress = percent
             handle.progress_text = text
+            handle.own_text = own_text
             self._touch(handle)
 
     def _on_partial(self, task_id: int, value: Any) -> None:
@@ -392,8 +427,10 @@ class Backend(QObject):
         self._end(task_id, TaskState.TIMED_OUT if reason == "timed out" else TaskState.CANCELLED)
 
     def _on_finished(self, task_id: int) -> None:
-        if self._tasks.pop(task_id, None) is not None:
+        handle = self._tasks.pop(task_id, None)
+        if handle is not None:
             self._running.discard(task_id)
+            self._modes[handle.mode].ended(handle)
             self._schedule_refresh()
 
     def _set_state(self, task_id: int, state: str) -> None:
@@ -411,6 +448,8 @@ class Backend(QObject):
         handle.ended_at = time.monotonic()
         if state == TaskState.FINISHED:
             handle.progress = 100.0  # done is 100%, whatever the task reported
+            if not handle.own_text:
+                handle.progress_text = percent_text(100.0)
         log.info("task %d (%s) %s", task_id, handle.name, state)
         self._touch(handle)
 

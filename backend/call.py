@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from typing import Any, Callable, Dict, Generator, Tuple
+from typing import Any, Callable, Dict, Generator, Optional, Tuple
 
 from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError
@@ -81,6 +81,7 @@ def run_call(
         signals.send("finished", task_id)
         return
     signals.watch(context)
+    ending: Optional[Tuple[Any, ...]] = None
     try:
         signals.send("started", task_id)
         try:
@@ -90,14 +91,16 @@ def run_call(
             context.send_final_report()  # a bad last value fails the task
         except TaskCancelled as stop:
             _send_final_report_quietly(context)
-            signals.send("cancelled", task_id, stop.reason)
+            ending = ("cancelled", task_id, stop.reason)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt fail the task too
             _send_final_report_quietly(context)
-            signals.send("error", task_id, TaskError.from_exception(exc))
+            ending = ("error", task_id, TaskError.from_exception(exc))
         else:
-            signals.send("result", task_id, value)
+            ending = ("result", task_id, value)
     finally:
         signals.unwatch(context)
+        if ending is not None:  # None only if the channel itself failed: nobody hears any more
+            signals.send(*ending)
         signals.send("finished", task_id)
 
 
@@ -125,8 +128,9 @@ def _drive(generator: Generator[Any, None, Any], context: TaskContext) -> Any:
 
 
 def _send_final_report_quietly(context: TaskContext) -> None:
-    """Show where a task stopped; a bad value no longer matters once it has ended."""
+    """Show where a task stopped; a bad value (or one that cannot be sent) no longer
+    matters once it has ended, and must not keep its ending from being sent."""
     try:
         context.send_final_report()
-    except (TypeError, ValueError):
+    except Exception:
         pass

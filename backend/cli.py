@@ -9,6 +9,7 @@ from typing import Callable, List, Optional
 from .app import run_app
 from .backend import DEFAULT_SHUTDOWN_TIMEOUT_MS
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
+from .lifetime import exit_now, threads_left_behind
 from .ui import DEFAULT_QML
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
@@ -131,7 +132,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         level=getattr(logging, args.log_level.upper()),
         format="%(levelname)s %(name)s: %(message)s",
     )
-    return run_app(
+    code = run_app(
         args.qml,
         max_threads=args.threads,
         processes=args.processes,
@@ -143,3 +144,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         shutdown_timeout_ms=args.shutdown_timeout,
         live=args.live,
     )
+    if threads_left_behind():
+        exit_now(code)  # a task still runs on a thread: the interpreter's usual exit would fail under it
+    return code

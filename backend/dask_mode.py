@@ -41,7 +41,9 @@ def dask_mode(address: str, name: str = "dask", local_workers: int = LOCAL_WORKE
                 n_workers=local_workers,
                 threads_per_worker=1,  # pure-Python tasks: one per process, as in process mode
                 processes=True,
-                dashboard_address=None,  # nothing listens on a port the user did not ask for
+                # Its HTTP endpoint (no dashboard) on a free loopback port: with
+                # None, distributed still takes 8787, and fails when that is taken.
+                dashboard_address="127.0.0.1:0",
             )
             client = Client(cluster)
             where = f"a local cluster of {local_workers} worker processes"

@@ -7,6 +7,8 @@ from typing import Callable, List, Optional
 
 from qtpy.QtCore import QObject, QSocketNotifier, Qt, Signal
 
+from . import quitsignals
+
 
 class QuitOnSignals(QObject):
     """Calls ``quit`` when SIGINT or SIGTERM arrives, from inside the event loop.
@@ -18,7 +20,7 @@ class QuitOnSignals(QObject):
     handler then runs at once. No polling timer is needed.
     """
 
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+    SIGNALS = quitsignals.QUIT_SIGNALS
 
     _quit_requested = Signal()
 
@@ -30,7 +32,9 @@ class QuitOnSignals(QObject):
         # render thread, which deadlocks if that thread needs the GIL meanwhile
         # (to log a Qt message through the Python handler).
         self._quit_requested.connect(quit, Qt.QueuedConnection)
-        self.requested = False  # a signal came; quit() does nothing before the loop runs
+        # A signal came (maybe before this object, see quitsignals.hold); quit()
+        # does nothing before the loop runs, so the app checks this first.
+        self.requested = quitsignals.requested()
         self._reader, self._writer = socket.socketpair()
         for end in (self._reader, self._writer):
             end.setblocking(False)

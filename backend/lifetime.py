@@ -5,6 +5,7 @@ import ctypes
 import glob
 import logging
 import os
+import sys
 from typing import Callable, List, Optional
 
 from qtpy.QtCore import QObject
@@ -58,3 +59,24 @@ def keep_past_exit(qt_object: QObject) -> None:
         log.warning("cannot hand %s to C++; exiting may wait for its threads", type(qt_object).__name__)
         return
     release(qt_object)  # ... nor when PySide cleans up at exit
+
+
+def threads_left_behind() -> bool:
+    """Whether :func:`keep_past_exit` had to leave a thread pool running (a task ignored its cancel)."""
+    return bool(_kept)
+
+
+def exit_now(code: int) -> None:
+    """End the process at once with ``code``, after flushing the logs and standard streams.
+
+    For an app whose shutdown left a thread behind, still running Python
+    code: the interpreter's own exit would tear Python down under that
+    thread, which then fails in ways that print to stderr, or crash.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)

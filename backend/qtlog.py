@@ -1,8 +1,9 @@
 """Qt and QML messages routed into Python's ``logging``, so one place decides what is shown."""
 from __future__ import annotations
 
+import contextlib
 import logging
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from qtpy.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 from qtpy.QtQml import QQmlError
@@ -34,6 +35,26 @@ def _on_qt_message(kind: QtMsgType, context: QMessageLogContext, message: str) -
 def install_qt_message_handler() -> None:
     """Send every qDebug/qWarning/console.log of Qt and QML to ``logging``."""
     qInstallMessageHandler(_on_qt_message)
+
+
+def remove_qt_message_handler() -> None:
+    """Give Qt its own message handler back.
+
+    Call it before the interpreter exits: a Qt thread left behind may still
+    print a warning while Python is being torn down, and calling into Python
+    then crashes the process (exit code 139, after everything went well).
+    """
+    qInstallMessageHandler(None)
+
+
+@contextlib.contextmanager
+def qt_messages_to_logging() -> Iterator[None]:
+    """Route Qt's messages to ``logging`` inside the block, and only there."""
+    install_qt_message_handler()
+    try:
+        yield
+    finally:
+        remove_qt_message_handler()
 
 
 def format_qml_error(error: QQmlError) -> str:

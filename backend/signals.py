@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import inspect
+import threading
 import time
 import weakref
 from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
@@ -97,6 +98,7 @@ class WorkerSignals(QObject):
         self._queue: Deque[Tuple[str, Tuple[Any, ...]]] = collections.deque()
         self._wake_pending = False
         self._closed = False
+        self._owner_thread = threading.get_ident()  # made on the GUI thread
         self._wake.connect(self._deliver, Qt.QueuedConnection)
         self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
         self._sampler = QTimer(self)
@@ -113,7 +115,12 @@ class WorkerSignals(QObject):
         delivered as ``progress(task_id, percent)``.
         """
         if self._closed:
-            return
+            if threading.get_ident() == self._owner_thread:
+                # A task left on the GUI thread's stack at shutdown (events
+                # mode) ends after it: its events still count.
+                self.dispatch(name, *args)
+                self._call_after_delivery()
+            return  # a thread left behind: nobody may be there to hear it
         self._queue.append((name, args))
         # Read-then-set is not atomic, but the worst case is one extra wake,
         # never a lost event: delivery clears the flag before it drains.
@@ -132,14 +139,23 @@ class WorkerSignals(QObject):
     # -- GUI thread -------------------------------------------------------
 
     def dispatch(self, name: str, *args: Any) -> None:
-        """Deliver an event now, on the GUI thread (for events the GUI thread makes itself).
+        """Deliver one event now, on the GUI thread, for an event the GUI thread makes itself.
+
+        It is for a task that has no event in the queue (one withdrawn before
+        it ran, or one that could not start), so it may go ahead of the
+        queue. It must not deliver the queue too: dispatched from a slot in
+        the middle of a delivery (a result handler that cancels the other
+        tasks), that would deliver a task's ``finished`` before the slots
+        connected after this one have seen its result.
 
         Unlike a delivery pass, it does not call ``after_delivery``: the
         caller publishes when it is done (cancelling 10,000 queued tasks is
         then one refresh, not 10,000).
         """
-        self._queue.append((name, args))
-        self._drain(deadline=None)
+        if name == "progress":
+            self._deliver_report(*args)
+        else:
+            self._emit(name, args)
 
     def flush(self) -> None:
         """Deliver everything sent so far, now, with no time budget (GUI thread only)."""
@@ -148,7 +164,9 @@ class WorkerSignals(QObject):
         self._call_after_delivery()
 
     def close(self) -> None:
-        """Drop events sent from now on: nobody is listening any more."""
+        """Stop sampling, and drop events sent from other threads from now on: a task
+        left behind there may outlive its backend. Events sent on the GUI thread are
+        still delivered, at once."""
         self._closed = True
         self._sampler.stop()
 
@@ -205,7 +223,7 @@ class WorkerSignals(QObject):
             context.delivered = report
         handler = self._handler("progress")
         if handler is not None:
-            handler(task_id, percent, text)
+            handler(task_id, percent, text, report[2] is not None)
         if self.isSignalConnected(self._methods["progress"]):
             self.progress.emit(task_id, percent)
 

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from .context import TaskContext
-from .errors import TaskError, safe_str
+from .display import display_text
+from .errors import TaskError
 
 
 class TaskState:
@@ -35,6 +36,7 @@ class TaskHandle:
         "state",
         "progress",
         "progress_text",
+        "own_text",
         "partial",
         "result",
         "error",
@@ -45,7 +47,8 @@ class TaskHandle:
         "mode",
         "can_pause",
         "note",
-        "_ticket",
+        "_shown",
+        "_shown_text",
     )
 
     def __init__(
@@ -62,6 +65,7 @@ class TaskHandle:
         self.state: str = TaskState.QUEUED
         self.progress: float = 0.0
         self.progress_text: str = ""
+        self.own_text = False  # whether progress_text is the task's own, not made from the numbers
         self.partial: Any = None  # the latest partial result, while it runs
         self.result: Any = None
         self.error: Optional[TaskError] = None
@@ -72,7 +76,8 @@ class TaskHandle:
         self.mode = mode  # the name of the mode it runs in
         self.can_pause = can_pause  # whether its mode can pause it
         self.note = ""  # what the mode has to say about it, e.g. that it runs inside another task
-        self._ticket: Any = None  # what its mode needs to withdraw it while queued
+        self._shown: Any = None  # the value result_text was made from
+        self._shown_text = ""
 
     @property
     def done(self) -> bool:
@@ -81,9 +86,15 @@ class TaskHandle:
 
     @property
     def result_text(self) -> str:
-        """The result as text; while it runs, its latest partial result; "" if there is none."""
+        """The result as text; while it runs, its latest partial result; "" if there is none.
+
+        Made once per value (the model asks on every refresh), and shortened
+        for display: see :func:`~backend.display.display_text`.
+        """
         shown = self.result if self.done else self.partial
-        return "" if shown is None else safe_str(shown)
+        if shown is not self._shown:
+            self._shown, self._shown_text = shown, display_text(shown)
+        return self._shown_text
 
     @property
     def pause_requested(self) -> bool:
@@ -102,3 +113,16 @@ class TaskHandle:
 
     def __repr__(self) -> str:
         return f"<TaskHandle {self.id} {self.name!r} {self.state}>"
+
+
+#: How the API names a task: its id, or its handle.
+TaskRef = Union[int, TaskHandle]
+
+
+def task_number(task: TaskRef, verb: str) -> int:
+    """The id of ``task``; TypeError, naming ``verb``, for anything else."""
+    if isinstance(task, TaskHandle):
+        return task.id
+    if isinstance(task, int) and not isinstance(task, bool):
+        return task
+    raise TypeError(f"{verb}() takes a task id (an int) or a TaskHandle, not {type(task).__name__}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from qtpy.QtCore import QRunnable
@@ -11,6 +12,38 @@ from .context import TaskContext
 from .signals import WorkerSignals
 
 log = logging.getLogger(__name__)
+
+
+class Ticket:
+    """Settles, once, whether a queued task is withdrawn or runs: whichever comes first.
+
+    As ``Future.set_running_or_notify_cancel`` does in ``concurrent.futures``,
+    one lock decides, so a cancel that races the task's start has exactly one
+    outcome. The task's events cannot tell: they reach the GUI thread later
+    than it starts, so a task whose events still wait may have run already.
+    """
+
+    __slots__ = ("_lock", "_state")
+
+    _PENDING, _RUNNING, _WITHDRAWN = range(3)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = self._PENDING
+
+    def claim(self) -> bool:
+        """On the pool thread, before running: True to run, False if withdrawn."""
+        with self._lock:
+            if self._state == self._PENDING:
+                self._state = self._RUNNING
+            return self._state == self._RUNNING
+
+    def withdraw(self) -> bool:
+        """From any thread: True if the task will never run."""
+        with self._lock:
+            if self._state == self._PENDING:
+                self._state = self._WITHDRAWN
+            return self._state == self._WITHDRAWN
 
 
 class Worker(QRunnable):
@@ -27,6 +60,8 @@ class Worker(QRunnable):
     caller's ``kwargs`` dict is never modified. If ``fn`` returns a generator,
     the worker drives it: each ``yield`` is a progress point and a check point
     (see :class:`Progress`), and the generator's ``return`` value is the result.
+
+    With a ``ticket``, it runs only if it claims it first (see :class:`Ticket`).
     """
 
     def __init__(
@@ -37,6 +72,7 @@ class Worker(QRunnable):
         args: Tuple[Any, ...] = (),
         kwargs: Optional[Dict[str, Any]] = None,
         context: Optional[TaskContext] = None,
+        ticket: Optional[Ticket] = None,
     ) -> None:
         super().__init__()
         if not callable(fn):
@@ -46,6 +82,7 @@ class Worker(QRunnable):
         self.context = context if context is not None else TaskContext(task_id, signals)
         kwargs = with_context(fn, kwargs or {}, self.context)
         self._call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = (fn, tuple(args), kwargs)
+        self._ticket = ticket
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -59,5 +96,7 @@ class Worker(QRunnable):
         call, self._call = self._call, None  # locals only: freed as soon as run ends
         if call is None:  # a runnable is run once
             return
+        if self._ticket is not None and not self._ticket.claim():
+            return  # withdrawn: its mode has ended it already
         fn, args, kwargs = call
         run_call(self.task_id, self.signals, self.context, fn, args, kwargs)

@@ -1,7 +1,11 @@
 """Small tools the tests share."""
 from __future__ import annotations
 
+import os
+import select
 import threading
+import time
+from pathlib import Path
 from typing import Any, List, Tuple, Union
 
 from qtpy.QtCore import QPoint, QPointF, Qt
@@ -83,3 +87,30 @@ def wait_for_item(qtbot, root: Union[QQuickWindow, QQuickItem], object_name: str
 
     qtbot.waitUntil(made)
     return found[-1]
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def wait_until_gone(pid: int, timeout: float = 5.0) -> None:
+    """Wait until process ``pid`` (any process, not only a child) has ended."""
+    try:
+        descriptor = os.pidfd_open(pid)  # readable once the process ends: a real wait
+    except (AttributeError, OSError):  # Python 3.8, an old kernel, or it is gone already
+        descriptor = None
+    if descriptor is not None:
+        try:
+            select.select([descriptor], [], [], timeout)
+        finally:
+            os.close(descriptor)
+    else:
+        deadline = time.monotonic() + timeout
+        while process_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)  # no way to wait on a process that is not our child here
+    assert not process_alive(pid), f"process {pid} is still running"

@@ -3,10 +3,12 @@ run them, so it must not import Qt (one test checks that none is loaded)."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import time
 
-from backend.context import Partial, TaskContext
+from backend.context import Partial, TaskCancelled, TaskContext
 
 
 def square(x: int) -> int:
@@ -82,3 +84,93 @@ def count_to(limit: int, *, task: TaskContext) -> int:
         task.progress(i)
         task.sleep(0.001)
     return limit
+
+
+# -- for the fault-injection tests --------------------------------------------
+
+
+def mark_and_sleep(marker: str, seconds: float) -> str:
+    """Leaves a file behind as proof that its body ran, then sleeps."""
+    with open(marker, "w"):
+        pass
+    time.sleep(seconds)
+    return marker
+
+
+def flood_partials(size: int, *, task: TaskContext) -> None:
+    """Sends large partial results without end and ignores cancellation, so
+    that only a hard stop ends it, most likely while its process is writing."""
+    block = b"x" * size
+    while True:
+        try:
+            task.partial(block)
+        except TaskCancelled:
+            pass
+
+
+def report_pid_then_wait(*, task: TaskContext) -> None:
+    """Tells which process runs it (as a partial result), then waits for its cancel."""
+    task.partial(os.getpid())
+    while True:
+        task.sleep(0.01)
+
+
+class NeedsTwo(Exception):
+    """An exception that pickles but cannot be unpickled: it needs two arguments."""
+
+    def __init__(self, first: object, second: object) -> None:
+        super().__init__(f"{first} and {second}")
+
+
+def return_unrebuildable() -> NeedsTwo:
+    return NeedsTwo(1, 2)
+
+
+def send_unrebuildable_partial(*, task: TaskContext) -> str:
+    task.partial(NeedsTwo(1, 2))
+    while True:
+        task.sleep(0.01)
+
+
+def raise_unrebuildable() -> None:
+    raise NeedsTwo(1, 2)
+
+
+def start_child_then_spin(*, task: TaskContext) -> None:
+    """Starts a child process, says its pid, then spins without checking: a hard stop must end both."""
+    child = subprocess.Popen(["sleep", "60"])
+    task.partial(child.pid)
+    while True:
+        pass
+
+
+def fork_child_and_return() -> int:
+    """Leaves a forked child behind, sleeping; returns its pid."""
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(60)
+        os._exit(0)
+    return pid
+
+
+def ignore_sigterm_and_sleep(seconds: float) -> None:
+    """A long call that SIGTERM cannot end: only SIGKILL can."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(seconds)
+
+
+def huge_numbers(*, task: TaskContext) -> str:
+    """Progress out of a maximum too large for a float."""
+    task.set_maximum(10**400)
+    task.progress(10**399)
+    task.progress(10**400 // 4)
+    task.check()
+    return "counted"
+
+
+def pause_point_loop(*, task: TaskContext) -> str:
+    """Checks often, so that a pause takes at once and a resume lets it end."""
+    task.progress(1)
+    for _ in range(200):
+        task.sleep(0.005)
+    return "resumed and done"

@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Any, Dict, List, Optional, Set
 
 import pytest
 
@@ -16,16 +16,17 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def start(*args: str) -> subprocess.Popen:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software", PYTHONUNBUFFERED="1")
-    return subprocess.Popen(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+def app_environment(**extra: str) -> Dict[str, str]:
+    return dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software", PYTHONUNBUFFERED="1", **extra)
+
+
+def start(*args: str, env: Optional[Dict[str, str]] = None, **options: Any) -> subprocess.Popen:
+    """Start main.py with ``args``, headless; ``options`` go to Popen (stdout and stderr are pipes)."""
+    settings: Dict[str, Any] = dict(
+        cwd=ROOT, env=env or app_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
+    settings.update(options)
+    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), *args], **settings)
 
 
 def run(*args: str, timeout: float = 30) -> subprocess.CompletedProcess:
@@ -221,3 +222,24 @@ def test_in_live_mode_a_broken_root_file_does_not_end_the_app(tmp_path):
     # Still running after the load failed, showing the errors; SIGTERM ends it cleanly.
     lines = run_until_then_signal(args, f"live reload: watching {tmp_path}", signal.SIGTERM)
     assert f"  {broken}:7:1: Expected token `numeric literal'" in lines
+
+
+def test_a_task_that_never_checks_left_behind_does_not_crash_the_exit():
+    # A job that never reaches a check point, in thread mode: shutdown leaves
+    # its thread behind, and the interpreter's exit must still be clean.
+    script = (
+        "import sys\n"
+        "from backend import jobs\n"
+        "def spin(*args, **kwargs):\n"
+        "    while True:\n"
+        "        pass\n"
+        "jobs.danger_job = spin\n"
+        "from backend.cli import main\n"
+        f"sys.exit(main(['--qml', {str(DATA / 'close_mid_job.qml')!r}, '--shutdown-timeout', '200']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=app_environment(), capture_output=True, text=True, timeout=30
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and "left behind: 1 (DANGER!)" in lines[0], done.stderr

@@ -10,7 +10,8 @@ import time
 import weakref
 
 import pytest
-from qtpy.QtCore import QThreadPool
+from qtpy.QtCore import QThreadPool, QUrl
+from qtpy.QtQml import QQmlComponent, QQmlEngine
 
 from backend import Backend, TaskCancelled, TaskState, Worker, WorkerSignals
 
@@ -222,11 +223,53 @@ def test_property_signals_fire_only_on_real_change(make_backend, qtbot):
     assert seen["error"][-1] == "ZeroDivisionError: division by zero"
 
 
-def test_max_thread_count_below_one_is_refused(backend, caplog):
-    backend.maxThreadCount = 0
-    assert backend.maxThreadCount == 1
-    assert "at least 1" in caplog.text
+@pytest.mark.parametrize(
+    "value, threads, said",
+    [
+        (0, 1, "maxThreadCount must be from 1 to 256, not 0; using 1"),
+        (10**10, 256, "maxThreadCount must be from 1 to 256, not 10,000,000,000; using 256"),
+        (math.nan, 2, "maxThreadCount must be a whole number from 1 to 256, not nan; it stays 2"),
+        (2.5, 2, "not 2.5; it stays 2"),
+        (3.0, 3, ""),
+    ],
+)
+def test_max_thread_count_takes_a_whole_number_in_range(backend, caplog, value, threads, said):
+    backend.maxThreadCount = value
+    assert backend.maxThreadCount == threads
+    assert said in caplog.text
     caplog.clear()
+
+
+@pytest.mark.parametrize("value", ["3", None, True])
+def test_max_thread_count_refuses_what_is_not_a_number(backend, value):
+    with pytest.raises(TypeError, match="maxThreadCount must be a whole number from 1 to 256, not"):
+        backend.maxThreadCount = value
+    assert backend.maxThreadCount == 2
+
+
+def test_numbers_out_of_int_range_from_qml_are_seen_as_they_are(backend, qtbot, caplog):
+    engine = QQmlEngine()
+    component = QQmlComponent(engine)
+    component.setData(
+        b"import QtQml 2.15\nQtObject { property QtObject backend\n"
+        b"Component.onCompleted: backend.maxThreadCount = 1e10 }",
+        QUrl(),
+    )
+    setter = component.beginCreate(engine.rootContext())
+    setter.setProperty("backend", backend)
+    component.completeCreate()
+    assert backend.maxThreadCount == 256
+    assert "not 10,000,000,000; using 256" in caplog.text
+    caplog.clear()
+
+
+@pytest.mark.parametrize("verb", ["cancel", "pause", "resume"])
+def test_a_task_is_named_by_its_id_or_its_handle(backend, qtbot, verb):
+    with pytest.raises(TypeError, match=rf"{verb}\(\) takes a task id \(an int\) or a TaskHandle, not list"):
+        getattr(backend, verb)([1])
+    handle = backend.submit(lambda: 1)
+    getattr(backend, verb)(handle)  # a handle will do
+    wait_done(qtbot, handle)
 
 
 def test_ten_thousand_tasks_are_each_delivered_exactly_once(make_backend, qtbot):
@@ -352,3 +395,37 @@ def test_running_tasks_leaves_the_reference_counts_of_none_and_booleans_alone(ma
     # A reference lost per task shows 500 times over. Counts may grow: caches
     # that fill on first use hold these objects too.
     assert all(a - b > -100 for a, b in zip(after, before)), (before, after)
+
+
+def test_the_api_can_be_called_from_worker_threads(make_backend, qtbot):
+    backend = make_backend(max_threads=4)
+    log = SignalLog(backend.signals)
+    children = []
+
+    def spawner(n):
+        mine = [backend.submit(lambda i=i: i * i) for i in range(30)]
+        children.extend(mine)
+        for handle in mine[::2]:
+            backend.cancel(handle.id)
+        backend.pause(mine[1].id)
+        backend.resume(mine[1].id)
+        return n
+
+    parents = [backend.submit(spawner, n) for n in range(40)]
+    for handle in parents:
+        wait_done(qtbot, handle)
+    assert len(children) == 40 * 30
+    for handle in children:
+        wait_done(qtbot, handle)
+    for handle in parents + children:
+        names = log.names(handle.id)
+        assert names[-1] == "finished" and names.count("finished") == 1, names
+        assert "started" not in names[1:], names
+        assert sum(n in ("result", "error", "cancelled") for n in names) == 1, names
+    assert not backend.busy
+
+
+def test_shutdown_must_be_called_on_the_gui_thread(backend, qtbot):
+    handle = backend.submit(backend.shutdown)
+    wait_done(qtbot, handle)
+    assert handle.error.summary.startswith("RuntimeError: shutdown() waits for the tasks")

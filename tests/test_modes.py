@@ -3,13 +3,14 @@ process mode does all that thread mode does, plus a hard stop."""
 from __future__ import annotations
 
 import concurrent.futures
+import socket
 import threading
 import time
 
 import pytest
 from qtpy.QtCore import QTimer
 
-from backend import ExecutorMode, TaskState, cpu_job
+from backend import Backend, ExecutorMode, TaskState, cpu_job
 
 from . import tasks
 from .helpers import SignalLog, click, find_item, wait_done, wait_for_item
@@ -23,6 +24,16 @@ def assert_the_pool_runs(backend, qtbot, x: int) -> None:
     after = backend.submit_task(tasks.square, (x,), mode="process")
     wait_done(qtbot, after, timeout=15000)
     assert after.result == x * x
+
+
+def assert_fails_in_process_mode(backend, qtbot, fn, args=(), *, says: str):
+    """``fn(*args)`` in process mode fails its task, with ``says`` in the message, and the pool goes on."""
+    handle = backend.submit_task(fn, args, mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.state == TaskState.FAILED
+    assert says in handle.error.message, handle.error.message
+    assert_the_pool_runs(backend, qtbot, 5)
+    return handle
 
 
 @pytest.fixture
@@ -172,27 +183,16 @@ def test_a_process_task_pauses_and_resumes(backend, qtbot):
     ids=["lambda", "lock argument"],
 )
 def test_what_cannot_be_pickled_fails_its_task_with_a_clear_error(backend, qtbot, fn, args):
-    handle = backend.submit_task(fn, args, mode="process")
-    wait_done(qtbot, handle)
-    assert handle.state == TaskState.FAILED
+    handle = assert_fails_in_process_mode(backend, qtbot, fn, args, says="cannot send this task to a worker process")
     assert handle.error.type == "UnpicklableTask"
-    assert "cannot send this task to a worker process" in handle.error.message
-    assert_the_pool_runs(backend, qtbot, 5)
 
 
 def test_an_unpicklable_result_fails_its_task(backend, qtbot):
-    handle = backend.submit_task(tasks.unpicklable_result, mode="process")
-    wait_done(qtbot, handle, timeout=15000)
-    assert handle.state == TaskState.FAILED
-    assert "the result cannot be sent back" in handle.error.message
+    assert_fails_in_process_mode(backend, qtbot, tasks.unpicklable_result, says="the result cannot be sent back")
 
 
 def test_a_worker_process_that_dies_fails_its_task_and_the_pool_goes_on(backend, qtbot):
-    handle = backend.submit_task(tasks.die, (3,), mode="process")
-    wait_done(qtbot, handle, timeout=15000)
-    assert handle.state == TaskState.FAILED
-    assert "died (exit code 3)" in handle.error.message
-    assert_the_pool_runs(backend, qtbot, 6)
+    assert_fails_in_process_mode(backend, qtbot, tasks.die, (3,), says="died (exit code 3)")
 
 
 def test_shutdown_ends_running_process_tasks_and_their_processes(make_backend, qtbot):
@@ -203,7 +203,7 @@ def test_shutdown_ends_running_process_tasks_and_their_processes(make_backend, q
     workers = backend.mode_named("process")
     assert backend.shutdown(2000)
     assert all(h.state == TaskState.CANCELLED for h in spinning + pids)
-    assert not workers._pool.active
+    assert workers.worker_pids() == []
 
 
 # -- the GUI thread modes --------------------------------------------------------
@@ -301,6 +301,24 @@ def test_dask_runs_the_same_job_on_a_local_cluster(make_backend, qtbot):
     assert "in fail_in_child" in failing.error.traceback
 
 
+def test_the_local_dask_cluster_listens_on_no_fixed_port(make_backend, qtbot):
+    pytest.importorskip("distributed")
+    from backend.dask_mode import dask_mode
+
+    with socket.socket() as taken:  # the port a dask dashboard takes by default
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            taken.bind(("127.0.0.1", 8787))
+        except OSError:
+            pytest.skip("port 8787 is in use here already")
+        taken.listen()
+        backend = make_backend()
+        backend.add_mode(dask_mode("local", local_workers=1))
+        handle = backend.submit_task(tasks.square, (8,), mode="dask")
+        wait_done(qtbot, handle, timeout=60000)
+        assert handle.result == 64
+
+
 # -- the UI ------------------------------------------------------------------------
 
 
@@ -320,3 +338,34 @@ def test_the_mode_selector_sets_the_mode_and_rows_show_it(ui, backend, qtbot):
     second = wait_for_item(qtbot, ui.window, "taskRow2")
     assert not find_item(second, "pauseButton").property("enabled")
     qtbot.waitUntil(lambda: find_item(second, "taskOutcomeLabel").property("text") == SMALL_CPU_RESULT, timeout=15000)
+
+
+def test_shutdown_from_inside_an_events_task_says_it_still_runs_and_it_ends_later(qapp, qtbot, caplog):
+    backend = Backend(max_threads=1)
+    handle = backend.submit_task(tasks.wait_for_cancel, mode="events")
+    answers = []
+    # A click handled inside the task's processEvents() shuts the backend down.
+    QTimer.singleShot(100, lambda: answers.append(backend.shutdown(100)))
+    qtbot.waitUntil(lambda: bool(answers), timeout=5000)
+    assert answers == [False]  # the task is still on the GUI thread's stack, below shutdown()
+    assert "left behind" in caplog.text
+    caplog.clear()
+    wait_done(qtbot, handle)  # once shutdown() has returned, the task unwinds
+    assert handle.state == TaskState.CANCELLED
+    qtbot.waitUntil(lambda: not backend.busy)
+    assert backend.tasks() == []
+
+
+def test_shutdown_keeps_its_bound_when_an_executor_will_not_close(make_backend, qtbot, caplog):
+    backend = make_backend()
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    release = threading.Event()
+    backend.add_mode(ExecutorMode("stuck", executor, on_shutdown=lambda: executor.shutdown(wait=True)))
+    running = backend.submit_task(release.wait, (30,), mode="stuck")
+    begun = time.monotonic()
+    backend.shutdown(500)
+    assert time.monotonic() - begun < 1.0
+    assert running.state == TaskState.CANCELLED
+    assert "closing the stuck executor did not end within" in caplog.text
+    caplog.clear()
+    release.set()

@@ -9,6 +9,7 @@ from qtpy.QtCore import QModelIndex
 
 from backend import Partial, Progress, TaskState
 from backend.model import FIRST_ROLE, ROLES
+from backend.progress import check_report
 
 from .helpers import Gate, SignalLog, wait_done
 
@@ -317,3 +318,126 @@ def test_clear_finished_removes_only_ended_tasks(make_backend, qtbot):
     assert [role(model, row, "id") for row in range(model.rowCount())] == [running.id, queued.id]
     gate.open()
     qtbot.waitUntil(lambda: not backend.busy)
+
+
+# -- numbers of any size --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "report, percent",
+    [
+        ((10**399, 10**400, None), 10.0),
+        ((1e307, 1e308, None), 10.0),
+        ((10**400 // 4, 10**400, None), 25.0),
+        ((1e300, 10**400, None), 0.0),
+        ((3, 1e-300, None), 100.0),
+        ((10**400, None, None), 100.0),
+    ],
+)
+def test_a_report_is_a_percent_whatever_the_size_of_its_numbers(report, percent):
+    assert check_report(report)[0] == pytest.approx(percent)
+
+
+def huge_numbers(task):
+    task.set_maximum(10**400)
+    task.progress(10**399)
+    task.progress(10**400 // 4)
+    task.check()
+    return "counted"
+
+
+@pytest.mark.parametrize("mode", ["thread", "events"])
+def test_a_huge_maximum_ends_the_task_normally(backend, qtbot, mode):
+    log = SignalLog(backend.signals)
+    handle = backend.submit_task(huge_numbers, mode=mode)
+    wait_done(qtbot, handle)
+    assert (handle.state, handle.result) == (TaskState.FINISHED, "counted")
+    assert log.names(handle.id)[-2:] == ["result", "finished"]
+
+
+def test_a_task_that_finishes_early_shows_100_percent_in_its_text_too(backend, qtbot):
+    def early(task):
+        task.progress(30)
+        return "done early"
+
+    handle = backend.submit(early)
+    wait_done(qtbot, handle)
+    assert (handle.progress, handle.progress_text) == (100.0, "100 %")
+
+
+def test_a_task_that_finishes_early_keeps_its_own_text(backend, qtbot):
+    def early(task):
+        task.report(3, 10, "file 3 of 10")
+        return "done early"
+
+    handle = backend.submit(early)
+    wait_done(qtbot, handle)
+    assert (handle.progress, handle.progress_text) == (100.0, "file 3 of 10")
+
+
+# -- cancels at awkward moments -----------------------------------------------
+
+
+def test_cancelling_a_task_that_ran_but_whose_events_wait_is_harmless(backend, qtbot):
+    handle = backend.submit(lambda: "ran")
+    backend.mode_named("thread").pool.waitForDone()  # it ran and its runnable is gone; its events wait
+    assert handle.state == TaskState.QUEUED
+    backend.cancel(handle.id)
+    wait_done(qtbot, handle)
+    assert (handle.state, handle.result) == (TaskState.FINISHED, "ran")
+
+
+def test_the_first_result_wins_and_a_result_slot_cancels_the_rest(make_backend, qtbot):
+    backend = make_backend(max_threads=4)
+    handles = [backend.submit(lambda n=n: n) for n in range(40)]
+    winners = []
+
+    def first_wins(task_id, value):
+        winners.append(task_id)
+        for handle in handles:
+            backend.cancel(handle.id)
+
+    backend.signals.result.connect(first_wins)
+    log = SignalLog(backend.signals)
+    for handle in handles:
+        wait_done(qtbot, handle)
+    assert winners and all(h.state in (TaskState.FINISHED, TaskState.CANCELLED) for h in handles)
+    for handle in handles:
+        names = log.names(handle.id)
+        assert names.count("finished") == 1 and names[-1] == "finished", names
+
+
+# -- large results ---------------------------------------------------------------
+
+
+class CountsItsText:
+    made = 0
+
+    def __str__(self):
+        CountsItsText.made += 1
+        return "counted"
+
+
+def test_a_result_is_made_into_text_once_however_often_the_window_refreshes(backend, qtbot):
+    handle = backend.submit(CountsItsText)
+    wait_done(qtbot, handle)
+    qtbot.waitUntil(lambda: backend.result == "counted")
+    for _ in range(20):
+        backend._touch(handle)
+        backend._refresh()
+    assert (backend.result, CountsItsText.made) == ("counted", 1)
+
+
+@pytest.mark.parametrize(
+    "value, starts",
+    [(list(range(2_000_000)), "2,000,000 items: [0, 1, 2, 3"), ("x" * 1_000_000, "xxx"), (b"\0" * 20_000_000, "20,000,000 bytes: b'\\x00")],
+    ids=["2M-item list", "1M-character string", "20 MB bytes"],
+)
+def test_a_large_result_is_shown_shortened_and_kept_whole(backend, qtbot, value, starts):
+    handle = backend.submit(lambda: value)
+    wait_done(qtbot, handle)
+    qtbot.waitUntil(lambda: backend.result != "")
+    assert handle.result is value  # the value itself, untouched
+    text = role(backend.taskModel, 0, "result")
+    assert text == backend.result and text.startswith(starts)
+    assert len(text) <= 10_001 and (text.endswith("…") or text.endswith(", ...]"))

@@ -66,6 +66,12 @@ class Mode:
     def pause(self, handle: TaskHandle, paused: bool) -> None:
         """Act on a pause or resume request already recorded on ``handle.context``."""
 
+    def ended(self, handle: TaskHandle) -> None:
+        """The task's ``finished`` was delivered (GUI thread): forget what the mode kept of it."""
+
+    def warm_up(self) -> None:
+        """Get ready to run tasks (e.g. start worker processes), in the background."""
+
     def shutdown(self, timeout_s: float) -> bool:
         """Take no new work; wait at most ``timeout_s`` for running tasks; True if none is left."""
         return True

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from concurrent.futures import CancelledError, Executor, Future
 from typing import Any, Callable, Dict, Optional
 
@@ -117,9 +118,19 @@ class ExecutorMode(FutureMode):
         for task_id, future in list(self._futures.items()):
             future.cancel()
             self.finish(task_id, "cancelled", "cancelled")
-        if self._on_shutdown is not None:
-            try:
-                self._on_shutdown()
-            except Exception:  # closing a remote client must not stop the app's exit
-                log.warning("closing the %s executor failed", self.name, exc_info=True)
+        if self._on_shutdown is None:
+            return True
+        # On a thread of its own, so that the bound holds: closing may wait
+        # for a task that cannot be stopped, or for a cluster far away.
+        closer = threading.Thread(target=self._close, name=f"offthread-close-{self.name}", daemon=True)
+        closer.start()
+        closer.join(max(0.0, timeout_s))
+        if closer.is_alive():
+            log.warning("closing the %s executor did not end within %.1f s; it goes on without us", self.name, timeout_s)
         return True
+
+    def _close(self) -> None:
+        try:
+            self._on_shutdown()
+        except Exception:  # closing a remote client must not stop the app's exit
+            log.warning("closing the %s executor failed", self.name, exc_info=True)

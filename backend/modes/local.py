@@ -5,7 +5,7 @@ import collections
 import logging
 import math
 import time
-from typing import Deque, List, Optional, Tuple
+from typing import Deque, Dict, List, Optional, Tuple
 
 from qtpy import shiboken
 from qtpy.QtCore import QCoreApplication, QEventLoop, QThreadPool, QTimer
@@ -13,8 +13,8 @@ from qtpy.QtCore import QCoreApplication, QEventLoop, QThreadPool, QTimer
 from ..call import run_call, with_context
 from ..context import TaskContext
 from ..lifetime import keep_past_exit
-from ..task import TaskHandle, TaskState
-from ..worker import Worker
+from ..task import TaskHandle
+from ..worker import Ticket, Worker
 from .base import Call, Mode
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ class ThreadMode(Mode):
         super().__init__()
         self._max_threads = max_threads
         self.pool: Optional[QThreadPool] = None
+        self._pending: Dict[int, Tuple[Worker, Ticket]] = {}  # tasks not yet ended, to withdraw them
 
     def attach(self, parent, signals, touch) -> None:  # type: ignore[no-untyped-def]
         super().attach(parent, signals, touch)
@@ -44,15 +45,29 @@ class ThreadMode(Mode):
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         fn, args, kwargs = call
-        worker = Worker(handle.id, self.signals, fn, args, kwargs, handle.context)
-        handle._ticket = worker  # to withdraw it while it is queued
+        ticket = Ticket()
+        worker = Worker(handle.id, self.signals, fn, args, kwargs, handle.context, ticket)
+        self._pending[handle.id] = (worker, ticket)
         self.pool.start(worker)
 
     def cancel(self, handle: TaskHandle) -> None:
-        worker, handle._ticket = handle._ticket, None
-        if worker is not None and handle.state == TaskState.QUEUED and self.pool.tryTake(worker):
+        entry = self._pending.pop(handle.id, None)
+        if entry is None:
+            return
+        worker, ticket = entry
+        if not ticket.withdraw():
+            self._pending[handle.id] = entry
+            return  # it runs: the context's cancel request stops it at its next check point
+        try:
+            taken = self.pool.tryTake(worker)  # out of the queue, if it is still there
+        except RuntimeError:  # its pool thread has already run it (as a no-op) and deleted it
+            taken = False
+        if taken:
             shiboken.delete(worker)  # taken back from the pool, so it is ours to delete
-            self.withdrawn(handle)
+        self.withdrawn(handle)
+
+    def ended(self, handle: TaskHandle) -> None:
+        self._pending.pop(handle.id, None)
 
     def shutdown(self, timeout_s: float) -> bool:
         stopped = self.pool.waitForDone(max(0, int(timeout_s * 1000)))
@@ -78,6 +93,7 @@ class GuiMode(Mode):
         super().__init__()
         self._queue: Deque[Tuple[TaskHandle, Call]] = collections.deque()
         self._timer: Optional[QTimer] = None
+        self._stack: List[TaskHandle] = []  # the tasks on the GUI thread's stack, outermost first
 
     def attach(self, parent, signals, touch) -> None:  # type: ignore[no-untyped-def]
         super().attach(parent, signals, touch)
@@ -98,7 +114,10 @@ class GuiMode(Mode):
                 return
 
     def shutdown(self, timeout_s: float) -> bool:
-        return not self._queue  # the backend cancelled them all first
+        # The backend cancelled them all first, so none is queued. One still
+        # running can only be below this call on the stack (shutdown from an
+        # events task's processEvents()): it ends once this call returns.
+        return not self._queue and not self._stack
 
     def _run_next(self) -> None:
         if not self._queue:
@@ -111,7 +130,11 @@ class GuiMode(Mode):
     def _run(self, handle: TaskHandle, call: Call) -> None:
         fn, args, kwargs = call
         context = handle.context
-        run_call(handle.id, self.signals, context, fn, args, with_context(fn, kwargs, context))
+        self._stack.append(handle)
+        try:
+            run_call(handle.id, self.signals, context, fn, args, with_context(fn, kwargs, context))
+        finally:
+            self._stack.pop()
 
 
 class EventsContext(TaskContext):
@@ -184,10 +207,6 @@ class EventsMode(GuiMode):
     description = "The GUI thread, calling processEvents() at check points: live, but a click runs inside the task"
     can_pause = True
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._stack: List[TaskHandle] = []  # the tasks on the GUI thread's stack, outermost first
-
     def make_context(self, task_id: int) -> TaskContext:
         return EventsContext(task_id, self.signals)
 
@@ -199,12 +218,10 @@ class EventsMode(GuiMode):
             self.touch(handle)
             self.touch(outer)
             log.warning("task %d started inside task %d's processEvents(); %d waits until it ends", handle.id, outer.id, outer.id)
-        self._stack.append(handle)
         started = time.monotonic()
         try:
             super()._run(handle, call)
         finally:
-            self._stack.pop()
             if outer is not None:
                 outer.note = f"was stuck {time.monotonic() - started:.1f} s while #{handle.id} ran inside it"
                 self.touch(outer)

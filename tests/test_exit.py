@@ -1,0 +1,138 @@
+"""main.py ends cleanly whenever SIGINT or SIGTERM comes, sent to it or to its
+whole process group (as ``timeout`` and service managers do), at any moment
+from its first instant to 3 s, while process mode is busy."""
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from .test_app import DATA, app_environment, start
+
+RUNS = 30
+AT_ONCE = 3  # runs side by side, to keep the test's own time bounded
+LATEST_S = 3.0
+EXIT_BOUND_S = 10.0  # from the signal: start-up cut short, then a shutdown of at most 2 s
+ARGS = ["--qml", str(DATA / "busy_process_jobs.qml"), "--processes", "2", "--cpu-limit", "100000000"]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="finds left-over processes through /proc"),
+]
+
+_launch_lock = threading.Lock()
+
+
+def launch(marker: str, *, blocked: bool = True) -> subprocess.Popen:
+    """Start main.py in a process group of its own, with SIGINT and SIGTERM blocked across exec.
+
+    A signal that comes while the interpreter itself starts, before the first
+    line of main.py runs, gets the default action whatever a program does.
+    Blocked, it waits instead until main.py has its handlers in place and
+    unblocks them, so a run is a fair test even in its first millisecond.
+    """
+    env = app_environment(OFFTHREAD_EXIT_TEST=marker)
+    with _launch_lock:  # the mask belongs to this thread; keep the block, fork, unblock together
+        block = {signal.SIGINT, signal.SIGTERM} if blocked else set()
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, block)
+        try:
+            return start(*ARGS, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def marked_processes(marker: str) -> List[int]:
+    """Live processes whose environment carries ``marker``: the app and all it started."""
+    found = []
+    needle = f"OFFTHREAD_EXIT_TEST={marker}".encode()
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if needle in environ.read_bytes().split(b"\0"):
+                state = (environ.parent / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    found.append(int(environ.parent.name))
+        except (OSError, IndexError):
+            continue  # it ended while we looked
+    return found
+
+
+def loading_qt(pid: int) -> bool:
+    """Whether process ``pid`` has begun to load Qt's libraries (main.py is running by then)."""
+    try:
+        return "libQt" in Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return False
+
+
+def one_run(plan) -> str:
+    """Start, wait ``delay``, send the signal; return what went wrong, or ""."""
+    delay, signum, to_group, from_qt = plan
+    marker = uuid.uuid4().hex
+    process = launch(marker, blocked=not from_qt)
+    what = f"{signal.Signals(signum).name} to the {'group' if to_group else 'process'} at {delay:.2f} s"
+    try:
+        if from_qt:
+            what += " after Qt began to load"
+            deadline = time.monotonic() + 20
+            while not loading_qt(process.pid) and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.001)  # another process's memory map: nothing to wait on but polling it
+        time.sleep(delay)  # the moment of the attack, not a wait for a condition
+        if to_group:
+            os.killpg(process.pid, signum)
+        else:
+            process.send_signal(signum)
+        try:
+            _, stderr = process.communicate(timeout=EXIT_BOUND_S)
+        except subprocess.TimeoutExpired:
+            return f"{what}: still running {EXIT_BOUND_S:.0f} s later"
+        if process.returncode != 0 or stderr:
+            return f"{what}: exit code {process.returncode}, stderr:\n{stderr}"
+        deadline = time.monotonic() + 5
+        left = marked_processes(marker)
+        while left and time.monotonic() < deadline:
+            time.sleep(0.05)  # processes we do not own: nothing to wait on but their table
+            left = marked_processes(marker)
+        return f"{what}: processes left behind: {left}" if left else ""
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+        for pid in marked_processes(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+def attack(plans) -> None:
+    with ThreadPoolExecutor(AT_ONCE) as runs:
+        problems = [p for p in runs.map(one_run, plans) if p]
+    assert not problems, "\n".join(problems)
+
+
+def random_plans(count: int, latest: float, from_qt: bool):
+    seed = random.randrange(1 << 32)
+    rng = random.Random(seed)
+    print(f"seed {seed}")  # shown with a failure
+    return [
+        (rng.uniform(0, latest), (signal.SIGINT, signal.SIGTERM)[i % 2], i % 4 >= 2, from_qt)
+        for i in range(count)
+    ]
+
+
+def test_a_signal_at_any_moment_ends_the_app_cleanly():
+    plans = random_plans(RUNS, LATEST_S, from_qt=False)
+    plans[0] = (0.0, signal.SIGTERM, True, False)  # the very first instant, to the group
+    attack(plans)
+
+
+def test_a_signal_while_qt_loads_ends_the_app_cleanly():
+    # Without the launcher's help: the signal comes while main.py imports Qt
+    # and loads the window, before the event loop runs.
+    attack(random_plans(12, 0.5, from_qt=True))

@@ -1,0 +1,164 @@
+"""Process mode under attack: cancel storms, workers killed from outside or mid-write,
+results that cannot be rebuilt, tasks with children, shutdowns that must keep their bound.
+Each test ends with a pool that still runs tasks, or a shutdown within its bound."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from backend import TaskState
+
+from . import tasks
+from .helpers import SignalLog, process_alive, wait_done, wait_until_gone
+from .test_modes import assert_fails_in_process_mode, assert_the_pool_runs
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
+
+
+def assert_one_ending_then_finished(log: SignalLog, task_id: int) -> None:
+    """A task's events: at most one ``started``, first; exactly one ending; ``finished`` last."""
+    names = log.names(task_id)
+    endings = [n for n in names if n in ("result", "error", "cancelled")]
+    assert len(endings) == 1 and names[-1] == "finished" and names.count("finished") == 1, names
+    assert names[-2] == endings[0], names
+    assert "started" not in names[1:], names
+
+
+def worker_pid(backend, qtbot, handle) -> int:
+    """The pid of the worker process running ``handle``, which sends it as its first partial result."""
+    qtbot.waitUntil(lambda: isinstance(handle.partial, int), timeout=15000)
+    return handle.partial
+
+
+def test_a_cancel_storm_never_wedges_the_pool_and_a_withdrawn_task_never_runs(make_backend, qtbot, tmp_path):
+    backend = make_backend(processes=2)
+    log = SignalLog(backend.signals)
+    handles = []
+    for round_ in range(4):
+        batch = [
+            backend.submit_task(tasks.mark_and_sleep, (str(tmp_path / f"{round_}-{i}"), 0.01), mode="process")
+            for i in range(150)
+        ]
+        backend.cancelAll()
+        handles += batch
+    for handle in handles:
+        wait_done(qtbot, handle, timeout=15000)
+    for handle in handles:
+        assert_one_ending_then_finished(log, handle.id)
+        ran = os.path.exists(handle_marker(tmp_path, handles, handle))
+        if handle.started_at is None:  # reported as never started: its body must not have run
+            assert not ran, f"task {handle.id} was withdrawn, yet its body ran"
+    assert_the_pool_runs(backend, qtbot, 3)
+
+
+def handle_marker(tmp_path, handles, handle) -> str:
+    index = handles.index(handle)
+    return str(tmp_path / f"{index // 150}-{index % 150}")
+
+
+def test_a_hard_stop_while_the_worker_writes_large_partials_leaves_the_pool_working(make_backend, qtbot):
+    backend = make_backend(processes=2)
+    for _ in range(3):
+        flood = backend.submit_task(tasks.flood_partials, (1 << 20,), mode="process")
+        qtbot.waitUntil(lambda: flood.partial is not None, timeout=15000)
+        backend.cancel(flood.id)
+        wait_done(qtbot, flood, timeout=5000)
+        assert flood.state == TaskState.CANCELLED
+    assert_the_pool_runs(backend, qtbot, 4)
+
+
+def test_a_worker_killed_mid_task_fails_just_that_task(make_backend, qtbot):
+    backend = make_backend(processes=2)
+    victim = backend.submit_task(tasks.report_pid_then_wait, mode="process")
+    pid = worker_pid(backend, qtbot, victim)
+    os.kill(pid, signal.SIGKILL)
+    wait_done(qtbot, victim, timeout=5000)
+    assert (victim.state, victim.error.message) == (
+        TaskState.FAILED,
+        "the worker process running this task was killed by SIGKILL",
+    )
+    assert_the_pool_runs(backend, qtbot, 5)
+
+
+def test_an_idle_worker_killed_from_outside_is_replaced(make_backend, qtbot):
+    backend = make_backend(processes=1)
+    probe = backend.submit_task(tasks.this_pid, mode="process")
+    wait_done(qtbot, probe, timeout=15000)
+    os.kill(probe.result, signal.SIGKILL)
+    wait_until_gone(probe.result)
+    after = backend.submit_task(tasks.this_pid, mode="process")
+    wait_done(qtbot, after, timeout=15000)
+    assert after.state == TaskState.FINISHED and after.result != probe.result
+
+
+def test_a_result_that_cannot_be_rebuilt_fails_its_task_and_the_pool_goes_on(backend, qtbot):
+    handle = assert_fails_in_process_mode(
+        backend, qtbot, tasks.return_unrebuildable, says="the result cannot be rebuilt in the GUI process"
+    )
+    assert "NeedsTwo" in handle.error.message
+
+
+def test_a_partial_result_that_cannot_be_rebuilt_fails_its_task(backend, qtbot):
+    assert_fails_in_process_mode(
+        backend, qtbot, tasks.send_unrebuildable_partial, says="a partial result cannot be rebuilt in the GUI process"
+    )
+
+
+def test_an_exception_that_cannot_be_rebuilt_still_fails_its_task_readably(backend, qtbot):
+    handle = backend.submit_task(tasks.raise_unrebuildable, mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert (handle.state, handle.error.summary) == (TaskState.FAILED, "NeedsTwo: 1 and 2")
+
+
+def test_a_hard_stop_ends_the_children_of_the_task_too(backend, qtbot):
+    handle = backend.submit_task(tasks.start_child_then_spin, mode="process")
+    qtbot.waitUntil(lambda: isinstance(handle.partial, int), timeout=15000)
+    child = handle.partial
+    assert process_alive(child)
+    backend.cancel(handle.id)
+    wait_done(qtbot, handle, timeout=5000)
+    wait_until_gone(child)
+
+
+def test_no_process_a_task_started_outlives_shutdown(make_backend, qtbot):
+    backend = make_backend(processes=1)
+    handle = backend.submit_task(tasks.fork_child_and_return, mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert process_alive(handle.result)
+    assert backend.shutdown(2000)
+    wait_until_gone(handle.result)
+
+
+def test_shutdown_keeps_its_bound_when_workers_ignore_sigterm(make_backend, qtbot):
+    backend = make_backend(processes=2)
+    stuck = [backend.submit_task(tasks.ignore_sigterm_and_sleep, (60,), mode="process") for _ in range(2)]
+    qtbot.waitUntil(lambda: all(h.state == TaskState.RUNNING for h in stuck), timeout=15000)
+    begun = time.monotonic()
+    assert backend.shutdown(1000)
+    assert time.monotonic() - begun < 1.5
+    assert all(h.state == TaskState.CANCELLED for h in stuck)
+
+
+def test_a_resume_is_never_lost_however_many_tasks_wait(make_backend, qtbot):
+    backend = make_backend(processes=1)
+    first = backend.submit_task(tasks.pause_point_loop, mode="process")
+    qtbot.waitUntil(lambda: first.progress == 1, timeout=15000)
+    backend.pause(first.id)
+    qtbot.waitUntil(lambda: first.state == TaskState.PAUSED, timeout=5000)
+    waiting = [backend.submit_task(tasks.square, (i,), mode="process") for i in range(4100)]
+    twin = next(h for h in waiting if h.id == first.id + 4096)  # a shared table of 4096 slots put them together
+    backend.resume(first.id)
+    backend.pause(twin.id)  # a request for another task, right after the resume
+    wait_done(qtbot, first, timeout=15000)
+    assert first.result == "resumed and done"
+    wait_done(qtbot, waiting[-1], timeout=60000)
+    assert waiting[-1].result == 4099**2
+
+
+def test_a_huge_maximum_is_a_fine_progress_scale_in_a_worker_process(backend, qtbot):
+    handle = backend.submit_task(tasks.huge_numbers, mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert (handle.state, handle.result, handle.progress) == (TaskState.FINISHED, "counted", 100)

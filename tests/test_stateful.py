@@ -1,0 +1,221 @@
+"""A randomized stateful test of the backend: hypothesis mixes submits, cancels,
+pauses, resumes, cancelAll, clearFinished, pool resizes, mode switches and
+timeouts, over short, long, CPU, generator, failing and non-cooperative tasks,
+in every mode, and checks after every step that the events and the handles
+agree, and at the end that everything returns to idle.
+
+In CI it runs a fixed set of examples (seeded, bounded). ``make soak`` runs it
+for minutes with fresh random examples: OFFTHREAD_SOAK=N examples.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+
+from hypothesis import HealthCheck, settings, strategies as st  # noqa: E402
+from hypothesis.stateful import (  # noqa: E402
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    multiple,
+    rule,
+    run_state_machine_as_test,
+)
+
+from qtpy.QtCore import QCoreApplication, QEvent  # noqa: E402
+
+from backend import Backend, ExecutorMode, TaskState, cpu_job  # noqa: E402
+from backend.model import FIRST_ROLE, ROLES  # noqa: E402
+
+from . import tasks  # noqa: E402
+from .helpers import SignalLog  # noqa: E402
+
+SOAK = int(os.environ.get("OFFTHREAD_SOAK", "0"))
+
+MODES = ["gui", "events", "thread", "process", "pool"]
+ENDINGS = {"result": TaskState.FINISHED, "error": TaskState.FAILED}
+
+ANYWHERE = frozenset(MODES)
+# On the GUI thread (gui and events modes) only tasks that end by themselves,
+# soon: there, a step of this test waits for them. A task that never ends by
+# itself only where a cancel can reach it (an executor's running task cannot
+# be reached), and one that never checks only where it can be killed.
+KINDS = {
+    "short": (tasks.square, (7,), ANYWHERE),
+    "long": (tasks.count_to, (300,), ANYWHERE),
+    "checking forever": (tasks.wait_for_cancel, (), frozenset({"thread", "process"})),
+    "cpu": (cpu_job, (3000,), ANYWHERE),
+    "generator": (tasks.partials, (), ANYWHERE),
+    "failing": (tasks.fail_in_child, ("on purpose",), ANYWHERE),
+    "never checks": (tasks.never_checks, (0.15,), ANYWHERE),
+    "spins": (tasks.spin_forever, (), frozenset({"process"})),
+}
+
+# Warnings the backend gives on purpose in these runs.
+EXPECTED_WARNINGS = ("processEvents()",)
+
+
+def consistent(handle, names) -> str:
+    """What is wrong between a task's delivered events and its handle, or ""."""
+    if names.count("started") > 1 or ("started" in names and names[0] != "started"):
+        return f"started out of place: {names}"
+    endings = [n for n in names if n in ("result", "error", "cancelled")]
+    if len(endings) > 1:
+        return f"{len(endings)} endings: {names}"
+    if "finished" in names:
+        if names[-1] != "finished" or names.count("finished") > 1 or not endings or names[-2] != endings[0]:
+            return f"finished out of place: {names}"
+    if endings:
+        expected = ENDINGS.get(endings[0])
+        if not handle.done:
+            return f"ended ({endings[0]}) but its handle says {handle.state}"
+        if expected is not None and handle.state != expected:
+            return f"ended ({endings[0]}) but its handle says {handle.state}"
+        if expected is None and handle.state not in (TaskState.CANCELLED, TaskState.TIMED_OUT):
+            return f"cancelled but its handle says {handle.state}"
+    elif handle.done:
+        return f"its handle says {handle.state} with no ending delivered: {names}"
+    return ""
+
+
+def make_machine(qtbot, caplog):
+    class BackendMachine(RuleBasedStateMachine):
+        submitted = Bundle("submitted")
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.backend = Backend(max_threads=2, processes=2, steps=3, step_seconds=0.02, cpu_limit=3000)
+            self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=2)
+            self.backend.add_mode(ExecutorMode("pool", self.executor, on_shutdown=self._close_executor))
+            self.log = SignalLog(self.backend.signals)
+            self.handles = []
+
+        def _close_executor(self) -> None:
+            self.executor.shutdown(wait=False)
+
+        @rule(
+            target=submitted,
+            batch=st.lists(
+                st.tuples(
+                    st.sampled_from(sorted(KINDS)),
+                    st.sampled_from(MODES),
+                    st.one_of(st.none(), st.floats(0.05, 0.6)),
+                ),
+                min_size=1,
+                max_size=8,
+            ),
+        )
+        def submit(self, batch):
+            made = []
+            for kind, mode, timeout in batch:
+                fn, args, modes = KINDS[kind]
+                if mode not in modes:
+                    mode = sorted(modes)[0]
+                made.append(self.backend.submit_task(fn, args, mode=mode, timeout=timeout, name=kind))
+            self.handles.extend(made)
+            return multiple(*made)
+
+        @rule()
+        def click_danger(self):
+            self.backend.danger()
+            self.handles.append(self.backend.tasks()[-1])
+
+        @rule(handle=submitted)
+        def cancel(self, handle):
+            self.backend.cancel(handle.id)
+
+        @rule(handle=submitted)
+        def pause(self, handle):
+            # Not an events-mode task: it would pause on the GUI thread's stack,
+            # below this test's own steps, and wait there for a resume that
+            # only a step of this test could give (a user's click would do).
+            if handle.mode != "events":
+                self.backend.pause(handle.id)
+
+        @rule(handle=submitted)
+        def resume(self, handle):
+            self.backend.resume(handle.id)
+
+        @rule()
+        def cancel_all(self):
+            self.backend.cancelAll()
+
+        @rule()
+        def clear_finished(self):
+            self.backend.clearFinished()
+
+        @rule(threads=st.integers(1, 4))
+        def resize_pool(self, threads):
+            self.backend.maxThreadCount = threads
+
+        @rule(mode=st.sampled_from(MODES))
+        def switch_mode(self, mode):
+            self.backend.mode = mode
+
+        @rule(ms=st.integers(0, 60))
+        def let_time_pass(self, ms):
+            qtbot.wait(ms)
+
+        @invariant()
+        def events_and_handles_agree(self):
+            for handle in self.handles:
+                problem = consistent(handle, self.log.names(handle.id))
+                assert not problem, f"task {handle.id} ({handle.name}, {handle.mode}): {problem}"
+
+        def teardown(self):
+            backend = self.backend
+            try:
+                # Every task ends: resumed, then cancelled (killed, for a
+                # process task that never checks).
+                for handle in self.handles:
+                    backend.resume(handle.id)
+                backend.cancelAll()
+                qtbot.waitUntil(lambda: all(h.done for h in self.handles), timeout=10000)
+                qtbot.waitUntil(lambda: not backend.busy, timeout=5000)
+                assert (backend.activeCount, backend.queuedCount, backend.tasks()) == (0, 0, [])
+                self.events_and_handles_agree()
+                for handle in self.handles:
+                    names = self.log.names(handle.id)
+                    assert names[-1] == "finished", f"task {handle.id} ({handle.name}, {handle.mode}): {names}"
+                model = backend.taskModel
+                for row in range(model.rowCount()):  # every row shows its task as it ended
+                    shown = {name: model.data(model.index(row, 0), FIRST_ROLE + i) for i, name in enumerate(ROLES)}
+                    handle = next(h for h in self.handles if h.id == shown["id"])
+                    assert (shown["state"], shown["done"]) == (handle.state, True), (shown, handle)
+                assert backend.shutdown(3000)
+            finally:
+                backend.shutdown(0)
+                self.executor.shutdown(wait=True)
+                # Deleted here, on the GUI thread: hypothesis keeps this machine
+                # in reference cycles, and Python's cyclic collector would free
+                # it on whichever thread allocates next, a pool thread maybe,
+                # where destroying its Qt timers crashes the GUI thread later.
+                backend.deleteLater()
+                QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+                unexpected = [
+                    r.getMessage()
+                    for r in caplog.records
+                    if r.levelno >= logging.WARNING and not any(e in r.getMessage() for e in EXPECTED_WARNINGS)
+                ]
+                caplog.clear()
+                assert not unexpected, "\n".join(unexpected)
+
+    return BackendMachine
+
+
+@pytest.mark.slow
+def test_random_sequences_of_calls_keep_the_backend_consistent(qapp, qtbot, caplog):
+    options = dict(
+        max_examples=SOAK or 40,
+        stateful_step_count=50,
+        deadline=None,
+        derandomize=not SOAK,  # CI: the same examples every run; soak: new ones
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    run_state_machine_as_test(make_machine(qtbot, caplog), settings=settings(**options))
