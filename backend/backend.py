@@ -246,11 +246,14 @@ class Backend(QObject):
         """Stop taking work, cancel every task, and wait at most ``timeout_ms``.
 
         Queued tasks never start; running ones are asked to stop at their next
-        check point. Returns True when every task has ended. Returns False when
-        some task ignored the request: its thread is left running, detached
-        from this backend and silenced, and the process can still exit at once
-        (a task blocked in ``time.sleep(60)`` does not delay it). Calling it
-        again returns the first answer.
+        check point (process tasks that do not are killed). Returns True when
+        every task has ended. Returns False when some task ignored the
+        request: its thread is left running, detached from this backend and
+        silenced, and the process can still exit at once (a task blocked in
+        ``time.sleep(60)`` does not delay it). Also False when called from
+        inside an events-mode task's ``processEvents()``: that task is below
+        this call on the stack, and ends once it returns. Calling it again
+        returns the first answer. GUI thread only: it waits for the tasks.
         """
         if not self._calls.here():
             raise RuntimeError(
