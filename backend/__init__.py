@@ -1,62 +1,47 @@
-"""Run long work off the GUI thread of a PySide + QML app.
+"""offthread: run long work off the GUI thread of a PySide2 or PySide6 + QML app.
 
-The public names are listed in ``__all__``; every module not named here is an
-implementation detail. ``Backend`` is what QML sees; ``Backend.submit`` is the
-Python API; ``Worker`` and ``WorkerSignals`` are the generic building blocks
-it is made of; the ``*Mode`` classes say where a task runs.
+The engine's public names are listed in ``__all__``. Three layers, each a
+subpackage (docs/python-api.md has the details):
 
-Names are imported on first use (PEP 562), so that a worker process, which
-needs only the Qt-free modules (``call``, ``context``, ``remote``), does not
-load Qt: that would cost every worker process time and memory.
+- ``offthread.core``: what a task is and how it runs, in any process; no Qt.
+- ``offthread.engine``: the Qt task manager, its signals, model and modes.
+- ``offthread.app``: the demo app built on the engine (its QML facade, its
+  jobs, the command line); the engine knows nothing of it.
+
+Names are imported on first use (PEP 562): a worker process imports
+``offthread.core`` modules, and with them this file, and must not load Qt.
 """
+
 from __future__ import annotations
 
-import importlib
-from typing import Any, List
+from .core.lazy import lazy_names
 
-# public name -> the module that defines it
+# public name -> the module that defines it, under this package
 _HOMES = {
-    "Backend": "backend",
-    "DEFAULT_SHUTDOWN_TIMEOUT_MS": "backend",
-    "DEFAULT_QML": "ui",
-    "DemoFailure": "jobs",
-    "EventsMode": "modes",
-    "ExecutorMode": "modes",
-    "GuiMode": "modes",
-    "LagMeter": "lagmeter",
-    "LiveReload": "live",
-    "Mode": "modes",
-    "Partial": "context",
-    "ProcessMode": "modes",
-    "Progress": "context",
-    "QmlLoadError": "ui",
-    "QmlUi": "ui",
-    "TaskCancelled": "context",
-    "TaskContext": "context",
-    "TaskError": "errors",
-    "TaskHandle": "task",
-    "TaskListModel": "model",
-    "TaskState": "task",
-    "ThreadMode": "modes",
-    "Worker": "worker",
-    "WorkerSignals": "signals",
-    "cpu_job": "jobs",
-    "danger_job": "jobs",
-    "failing_job": "jobs",
-    "load_ui": "ui",
+    "CancelReason": "core.states",
+    "DEFAULT_SHUTDOWN_TIMEOUT_MS": "engine.manager",
+    "Event": "core.states",
+    "EventSink": "core.sink",
+    "EventsMode": "engine.modes",
+    "ExecutorMode": "engine.modes",
+    "GuiMode": "engine.modes",
+    "Mode": "engine.modes",
+    "Partial": "core.context",
+    "ProcessMode": "engine.modes",
+    "Progress": "core.context",
+    "TaskCancelled": "core.context",
+    "TaskContext": "core.context",
+    "TaskError": "core.errors",
+    "TaskHandle": "engine.task",
+    "TaskListModel": "engine.model",
+    "TaskManager": "engine.manager",
+    "TaskState": "core.states",
+    "ThreadMode": "engine.modes",
+    "UnpicklableTask": "engine.modes",
+    "Worker": "engine.worker",
+    "WorkerSignals": "engine.signals",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = sorted(_HOMES)  # noqa: PLE0605 - a list, made from the table above
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{home}", __name__), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> List[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _HOMES, globals())

@@ -1,4 +1,5 @@
 """What the benchmarks share: running a case in a fresh process, waiting in it, and the task bodies."""
+
 from __future__ import annotations
 
 import json
@@ -108,7 +109,7 @@ class TickRecorder:
 
         self.interval = interval_ms / 1000
         self.timer = QTimer()
-        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._tick)
         self.recording = False
@@ -142,7 +143,7 @@ def idle_start(seconds: float, waiter: Waiter) -> Callable[[], None]:
 
     stopper = QTimer()
     stopper.setSingleShot(True)
-    stopper.setTimerType(Qt.PreciseTimer)  # a coarse timer may fire 5 % early
+    stopper.setTimerType(Qt.TimerType.PreciseTimer)  # a coarse timer may fire 5 % early
     stopper.timeout.connect(waiter.stop)
     return lambda: stopper.start(int(seconds * 1000))
 

@@ -19,6 +19,7 @@ are pooled for the percentiles.
     python bench/cpu_load.py                 # 8 tasks, LIMIT 200,000, 3 runs per case
     python bench/cpu_load.py --tasks 8 --limit 400000 --repeat 5
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,7 +42,7 @@ PYTHON_DEFAULT_SWITCH_INTERVAL_S = 0.005
 
 def tutorial_cpu_job(limit, progress_callback):
     """cpu_job's counting, reporting the tutorial's way: an int percent, when it changes."""
-    from backend.jobs import cpu_job
+    from offthread.app.jobs import cpu_job
 
     class Percent:
         last = -1
@@ -59,7 +60,7 @@ def tutorial_cpu_job(limit, progress_callback):
 
 
 def run_case(case: str, tasks: int, limit: int, idle_s: float) -> dict:
-    from backend.app import GUI_SWITCH_INTERVAL_S
+    from offthread.app.run import GUI_SWITCH_INTERVAL_S
 
     sys.setswitchinterval(PYTHON_DEFAULT_SWITCH_INTERVAL_S if case == "tutorial" else GUI_SWITCH_INTERVAL_S)
     from qtpy.QtCore import QThreadPool
@@ -91,8 +92,8 @@ def run_case(case: str, tasks: int, limit: int, idle_s: float) -> dict:
                 pool.start(worker)
 
     else:
-        from backend import Backend
-        from backend.jobs import cpu_job
+        from offthread.app import Backend
+        from offthread.app.jobs import cpu_job
 
         backend = Backend(max_threads=os.cpu_count(), processes=os.cpu_count())
         if case == "process":  # start the pool now: its start-up is not what this measures
@@ -135,7 +136,11 @@ def main() -> None:
         f" precise timer on the GUI thread; {args.repeat} runs per case, each in a fresh process",
         flush=True,
     )
-    done = Runs(args.cases, args.repeat, lambda case: run_child(__file__, case, args.tasks, args.limit, args.idle_s, timeout_s=CASE_TIMEOUT_S))
+    done = Runs(
+        args.cases,
+        args.repeat,
+        lambda case: run_child(__file__, case, args.tasks, args.limit, args.idle_s, timeout_s=CASE_TIMEOUT_S),
+    )
 
     print(f"{'case':<9} {'duration s':>10} {'ticks':>6} {'due':>6} {'p50 ms':>7} {'p99 ms':>8} {'max ms':>8}  note")
     summary = {}
@@ -161,7 +166,9 @@ def main() -> None:
         others = ", ".join(f"{c} {summary[c]['p99']:.2f} ms" for c in ("idle", "thread", "tutorial") if c in summary)
         print(f"target: process mode p99 under {TARGET_P99_MS:g} ms: {process['p99']:.2f} ms ({others}): {verdict}")
         if "thread" in summary:
-            print(f"process mode ran the tasks {summary['thread']['duration'] / process['duration']:.2f}x as fast as thread mode")
+            print(
+                f"process mode ran the tasks {summary['thread']['duration'] / process['duration']:.2f}x as fast as thread mode"
+            )
 
 
 if __name__ == "__main__":

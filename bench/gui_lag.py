@@ -29,6 +29,7 @@ the GIL switch interval that the app sets (backend.app.GUI_SWITCH_INTERVAL_S,
     python bench/gui_lag.py --tutorial-n 100000  # a shorter tutorial run
     python bench/gui_lag.py --cases idle baseline ours --repeat 10
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from common import Runs, Noop, Waiter, emit_loop, idle_start, percentile, record_lateness, run_child, tutorial_loop
+from common import Noop, Runs, Waiter, emit_loop, idle_start, percentile, record_lateness, run_child, tutorial_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("idle", "baseline", "ours", "tutorial")
@@ -85,7 +86,7 @@ def run_case(case: str, n: int, idle_s: float, switch_interval: float) -> dict:
             pool.start(worker)
 
     else:
-        from backend import Backend
+        from offthread.app import Backend
 
         backend = Backend(max_threads=2)
 
@@ -115,7 +116,7 @@ def measure_once(case: str, n: int, idle_s: float, switch_interval: float):
 
 
 def main() -> None:
-    from backend.app import GUI_SWITCH_INTERVAL_S
+    from offthread.app.run import GUI_SWITCH_INTERVAL_S
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1_000_000, help="reports of the one task")
@@ -142,7 +143,9 @@ def main() -> None:
         f"{args.repeat} runs per case, each in a fresh process; GIL switch interval {args.switch_interval * 1000:g} ms",
         flush=True,
     )
-    done = Runs(args.cases, args.repeat, lambda case: measure_once(case, sizes[case], args.idle_s, args.switch_interval))
+    done = Runs(
+        args.cases, args.repeat, lambda case: measure_once(case, sizes[case], args.idle_s, args.switch_interval)
+    )
 
     print(
         f"{'case':<9} {'reports':>9} {'duration s':>10} {'updates':>9} {'updates/s':>10}"

@@ -14,6 +14,7 @@ scale. Each run is a fresh process; runs are interleaved.
 
     python bench/process_costs.py            # N = 2000, 3 runs per case
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,14 +40,14 @@ def square(x):
 def run_case(case: str, n: int) -> dict:
     import multiprocessing
 
-    from backend.modes.process import START_METHOD
+    from offthread.core.processpool import START_METHOD
 
     context = multiprocessing.get_context(START_METHOD)
     workers = os.cpu_count()
     if case in ("ours", "ours-thread"):
         from qtpy.QtWidgets import QApplication
 
-        from backend import Backend
+        from offthread.app import Backend
 
         app = QApplication.instance() or QApplication([])  # noqa: F841
         mode = "process" if case == "ours" else "thread"
@@ -108,9 +109,12 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_case(args.child[0], int(args.child[1]))))
         return
-    from backend.modes.process import START_METHOD
+    from offthread.core.processpool import START_METHOD
 
-    print(f"{os.cpu_count()} workers, start method {START_METHOD}; N = {args.n:,} tiny tasks; {args.repeat} runs per case", flush=True)
+    print(
+        f"{os.cpu_count()} workers, start method {START_METHOD}; N = {args.n:,} tiny tasks; {args.repeat} runs per case",
+        flush=True,
+    )
     done = Runs(args.cases, args.repeat, lambda case: run_child(__file__, case, args.n, timeout_s=CASE_TIMEOUT_S))
     print(f"{'case':<12} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10}  note")
     pebble_per_task = statistics.median(o["per_task"] for o in done.ok["pebble"]) if done.ok.get("pebble") else None

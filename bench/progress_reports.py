@@ -30,6 +30,7 @@ run's loop time is shown too; a larger --repeat steadies the medians.
     python bench/progress_reports.py --tutorial-n 100000   # a shorter tutorial run, scaled to N
     python bench/progress_reports.py --cases baseline-emit ours-emit --repeat 5
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,7 +64,6 @@ def run_case(case: str, n: int) -> dict:
     app = QApplication.instance() or QApplication([])  # noqa: F841  (kept alive to the end)
     if case == "tutorial":
         from qtpy.QtCore import QThreadPool
-
         from tutorial_pattern import TutorialWorker
 
         waiter = Waiter()
@@ -89,7 +89,7 @@ def run_case(case: str, n: int) -> dict:
         pool.waitForDone()
         return {"loop": got["loop"], "wall": end - started}
 
-    from backend import Backend
+    from offthread.app import Backend
 
     backend = Backend(max_threads=2)
     fn, reporter = {

@@ -10,6 +10,7 @@ Each case runs in a fresh process, so one case cannot slow or crash another.
     python bench/submit_many.py               # N = 1000, 2000, 5000, 10000; 3 runs each
     python bench/submit_many.py --sizes 10000 --cases ours executor
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,7 +55,7 @@ def run_case(case: str, n: int) -> float:
 
     app = QApplication.instance() or QApplication([])
     if case == "ours":
-        from backend import Backend
+        from offthread.app import Backend
 
         backend = Backend()
         started = time.perf_counter()

@@ -5,6 +5,7 @@ and owned by the runnable; a QMainWindow owns a ``QThreadPool`` and connects
 each worker's signals to its own methods. Do not copy this: it is the
 baseline that ``backend/`` improves on.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Shared fixtures: a backend, the real QML UI, and a check that nothing was left behind."""
+
 from __future__ import annotations
 
 import logging
@@ -8,9 +9,10 @@ import os
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["QT_QUICK_BACKEND"] = "software"
 
-import pytest  # noqa: E402
+import pytest
 
-from backend import Backend, binding, load_ui  # noqa: E402
+from offthread.app import Backend, load_ui
+from offthread.engine import binding
 
 # pytest-qt uses the binding qtpy picked (QT_API chooses it): its own choice
 # (PYTEST_QT_API, else a guess) could load a second binding into the process.

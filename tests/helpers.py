@@ -1,4 +1,5 @@
 """Small tools the tests share."""
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ from qtpy.QtCore import QPoint, QPointF, Qt
 from qtpy.QtQuick import QQuickItem, QQuickWindow
 from qtpy.QtTest import QTest
 
-from backend import WorkerSignals
+from offthread import WorkerSignals
 
 
 class SignalLog:
@@ -71,7 +72,9 @@ def find_item(root: Union[QQuickWindow, QQuickItem], object_name: str) -> QQuick
 def click(qtbot, window: QQuickWindow, item: QQuickItem) -> None:
     """A real mouse click at the centre of ``item``, sent to the window."""
     centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2))
-    QTest.mouseClick(window, Qt.LeftButton, Qt.NoModifier, QPoint(int(centre.x()), int(centre.y())))
+    QTest.mouseClick(
+        window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(int(centre.x()), int(centre.y()))
+    )
 
 
 def wait_for_item(qtbot, root: Union[QQuickWindow, QQuickItem], object_name: str) -> QQuickItem:

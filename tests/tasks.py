@@ -1,5 +1,6 @@
 """Task functions for the mode tests. Worker processes import this module to
 run them, so it must not import Qt (one test checks that none is loaded)."""
+
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from backend.context import Partial, TaskCancelled, TaskContext
+from offthread.core.context import Partial, TaskCancelled, TaskContext
 
 
 def square(x: int) -> int:
@@ -17,7 +18,9 @@ def square(x: int) -> int:
 
 def qt_modules_loaded() -> list:
     """Which Qt modules this process has loaded (none, in a worker process)."""
-    return sorted(name for name in sys.modules if name.split(".")[0] in ("qtpy", "PySide2", "PySide6", "shiboken2", "shiboken6"))
+    return sorted(
+        name for name in sys.modules if name.split(".")[0] in ("qtpy", "PySide2", "PySide6", "shiboken2", "shiboken6")
+    )
 
 
 def this_pid() -> int:

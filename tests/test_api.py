@@ -1,32 +1,34 @@
 """The public surface: the package facade and the README's table of what QML sees."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from qtpy.QtCore import QMetaMethod
+from qtpy.QtCore import QMetaMethod, QObject
 
-import backend
-from backend import Backend
+import offthread
+from offthread.app import Backend
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def qml_surface():
-    """Properties and slots that Backend adds for QML, read from its meta-object."""
-    meta = Backend.staticMetaObject
-    properties = {meta.property(i).name() for i in range(meta.propertyOffset(), meta.propertyCount())}
+    """Properties and slots that Backend (with its TaskManager) adds to QObject's, from its meta-object."""
+    meta, base = Backend.staticMetaObject, QObject.staticMetaObject
+    properties = {meta.property(i).name() for i in range(base.propertyCount(), meta.propertyCount())}
     slots = {
         bytes(meta.method(i).name()).decode()
-        for i in range(meta.methodOffset(), meta.methodCount())
+        for i in range(base.methodCount(), meta.methodCount())
         if meta.method(i).methodType() == QMetaMethod.Slot
     }
     return properties, slots
 
 
 def test_every_public_name_is_importable():
-    for name in backend.__all__:
-        assert getattr(backend, name) is not None, name
+    for package in (offthread, offthread.app):
+        for name in package.__all__:
+            assert getattr(package, name) is not None, f"{package.__name__}.{name}"
 
 
 def test_readme_table_lists_exactly_what_qml_sees():
@@ -40,14 +42,14 @@ def test_readme_table_lists_exactly_what_qml_sees():
 
 def test_every_property_notifies_or_is_constant_and_only_the_pool_size_and_mode_are_writable():
     meta = Backend.staticMetaObject
-    for i in range(meta.propertyOffset(), meta.propertyCount()):
+    for i in range(QObject.staticMetaObject.propertyCount(), meta.propertyCount()):
         prop = meta.property(i)
         assert prop.hasNotifySignal() != prop.isConstant(), prop.name()
         assert prop.isWritable() == (prop.name() in ("maxThreadCount", "mode")), prop.name()
 
 
 def test_readme_roles_table_lists_exactly_the_models_roles():
-    from backend.model import ROLES
+    from offthread.engine.model import ROLES
 
     text = README.read_text()
     table = text[text.index("`taskModel`'s roles") :].split("\n\n")[1]

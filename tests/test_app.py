@@ -1,4 +1,5 @@
 """``main.py`` as a user runs it: options, load failures, and every way to quit."""
+
 from __future__ import annotations
 
 import os
@@ -191,8 +192,8 @@ def run_until_then_signal(args: List[str], ready: str, signum: int) -> List[str]
 def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
     args = ["--qml", str(DATA / "autostart.qml"), "--step-seconds", "10", "--log-level", "info"]
     lines = run_until_then_signal(args, "task 1 (DANGER!) started", signum)
-    assert "INFO backend.backend: task 1 (DANGER!) cancelled" in lines
-    assert lines[-1] == "INFO backend.app: shut down cleanly"
+    assert "INFO offthread.engine.manager: task 1 (DANGER!) cancelled" in lines
+    assert lines[-1] == "INFO offthread.app.run: shut down cleanly"
     # Only our own INFO lines: no warning, no "already deleted", no traceback.
     assert all(line.startswith("INFO ") for line in lines), "\n".join(lines)
 
@@ -201,9 +202,9 @@ def test_a_task_that_ignores_cancellation_does_not_hold_the_exit():
     script = (
         "import sys, time\n"
         "from qtpy.QtCore import QCoreApplication\n"
-        "from backend import Backend\n"
+        "from offthread import TaskManager\n"
         "app = QCoreApplication([])\n"
-        "backend = Backend()\n"
+        "backend = TaskManager()\n"
         "handle = backend.submit(time.sleep, 60)\n"
         "while handle.state != 'running':\n"
         "    app.processEvents()\n"
@@ -229,12 +230,12 @@ def test_a_task_that_never_checks_left_behind_does_not_crash_the_exit():
     # its thread behind, and the interpreter's exit must still be clean.
     script = (
         "import sys\n"
-        "from backend import jobs\n"
+        "from offthread.app import jobs\n"
         "def spin(*args, **kwargs):\n"
         "    while True:\n"
         "        pass\n"
         "jobs.danger_job = spin\n"
-        "from backend.cli import main\n"
+        "from offthread.app.launch import main\n"
         f"sys.exit(main(['--qml', {str(DATA / 'close_mid_job.qml')!r}, '--shutdown-timeout', '200']))\n"
     )
     done = subprocess.run(

@@ -1,4 +1,5 @@
 """The backend through its Python API: results, errors, progress, queueing, shutdown."""
+
 from __future__ import annotations
 
 import collections
@@ -13,10 +14,10 @@ import pytest
 from qtpy.QtCore import QThreadPool, QUrl
 from qtpy.QtQml import QQmlComponent, QQmlEngine
 
-from backend import Backend, TaskCancelled, TaskState, Worker, WorkerSignals
+from offthread import TaskCancelled, TaskState, Worker, WorkerSignals
+from offthread.app import Backend
 
 from .helpers import Gate, SignalLog, wait_done
-
 
 
 def test_result_arrives_on_the_gui_thread(backend, qtbot):

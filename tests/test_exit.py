@@ -1,6 +1,7 @@
 """main.py ends cleanly whenever SIGINT or SIGTERM comes, sent to it or to its
 whole process group (as ``timeout`` and service managers do), at any moment
 from its first instant to 3 s, while process mode is busy."""
+
 from __future__ import annotations
 
 import os
@@ -120,10 +121,7 @@ def random_plans(count: int, latest: float, from_qt: bool):
     seed = random.randrange(1 << 32)
     rng = random.Random(seed)
     print(f"seed {seed}")  # shown with a failure
-    return [
-        (rng.uniform(0, latest), (signal.SIGINT, signal.SIGTERM)[i % 2], i % 4 >= 2, from_qt)
-        for i in range(count)
-    ]
+    return [(rng.uniform(0, latest), (signal.SIGINT, signal.SIGTERM)[i % 2], i % 4 >= 2, from_qt) for i in range(count)]
 
 
 def test_a_signal_at_any_moment_ends_the_app_cleanly():

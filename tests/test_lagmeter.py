@@ -1,9 +1,10 @@
 """The lag meter: it shows a blocked GUI thread, and forgets it after its window."""
+
 from __future__ import annotations
 
 import time
 
-from backend import LagMeter
+from offthread.app import LagMeter
 
 from .helpers import find_item
 

@@ -1,4 +1,5 @@
 """Live reload: saves of every kind reload the UI in place; errors show in it; tasks go on."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from backend import LiveReload, TaskState
-from backend.ui import QmlUi
+from offthread import TaskState
+from offthread.app import LiveReload, QmlUi
 
 from .helpers import click, find_item
 
@@ -74,9 +75,7 @@ def test_rename_over_saves_are_seen_every_time(live, qtbot):
 
 def test_new_files_are_watched(live, qtbot):
     folder, ui, reloader, _ = live
-    (folder / "Badge.qml").write_text(
-        'import QtQuick.Controls 2.15\nLabel { objectName: "badge"; text: "v1" }\n'
-    )
+    (folder / "Badge.qml").write_text('import QtQuick.Controls 2.15\nLabel { objectName: "badge"; text: "v1" }\n')
     with qtbot.waitSignal(reloader.reloaded, timeout=3000):
         edit(folder / "Main.qml", "        CounterLabel {", "        Badge {}\n\n        CounterLabel {")
     assert find_item(ui.window, "badge").property("text") == "v1"

@@ -1,5 +1,6 @@
 """Execution modes: the same task gives the same result in every mode, and
 process mode does all that thread mode does, plus a hard stop."""
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -10,7 +11,8 @@ import time
 import pytest
 from qtpy.QtCore import QTimer
 
-from backend import Backend, ExecutorMode, TaskState, cpu_job
+from offthread import ExecutorMode, TaskState
+from offthread.app import Backend, cpu_job
 
 from . import tasks
 from .helpers import SignalLog, click, find_item, wait_done, wait_for_item
@@ -255,7 +257,9 @@ def test_events_mode_keeps_the_gui_live_and_a_click_runs_a_task_inside_another(b
     assert (inner.result, outer.state) == (49, TaskState.CANCELLED)
     assert inner.note == f"started inside #{outer.id}'s processEvents()"
     assert f"while #{inner.id} ran inside it" in outer.note
-    assert ["paused", "resumed", "cancelled"] == [n for n in log.names(outer.id) if n in ("paused", "resumed", "cancelled")]
+    assert ["paused", "resumed", "cancelled"] == [
+        n for n in log.names(outer.id) if n in ("paused", "resumed", "cancelled")
+    ]
     assert f"task {inner.id} started inside task {outer.id}'s processEvents()" in caplog.text
     caplog.clear()
 
@@ -288,7 +292,7 @@ def test_a_mode_name_is_taken_once(backend):
 
 def test_dask_runs_the_same_job_on_a_local_cluster(make_backend, qtbot):
     pytest.importorskip("distributed")
-    from backend.dask_mode import dask_mode
+    from offthread.engine.dask import dask_mode
 
     backend = make_backend()
     backend.add_mode(dask_mode("local", local_workers=1))
@@ -303,7 +307,7 @@ def test_dask_runs_the_same_job_on_a_local_cluster(make_backend, qtbot):
 
 def test_the_local_dask_cluster_listens_on_no_fixed_port(make_backend, qtbot):
     pytest.importorskip("distributed")
-    from backend.dask_mode import dask_mode
+    from offthread.engine.dask import dask_mode
 
     with socket.socket() as taken:  # the port a dask dashboard takes by default
         taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -1,4 +1,5 @@
 """The mock backend and the preview: the UI without Python's backend, kept in step with the real one."""
+
 from __future__ import annotations
 
 import os
@@ -7,11 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from qtpy.QtCore import QMetaMethod, QUrl
 from qtpy.QtQml import QQmlComponent, QQmlEngine
 
-from backend import Backend, load_ui
+from offthread.app import Backend, load_ui
 
 from .helpers import click, find_item
 from .test_api import qml_surface

@@ -1,6 +1,7 @@
 """Process mode under attack: cancel storms, workers killed from outside or mid-write,
 results that cannot be rebuilt, tasks with children, shutdowns that must keep their bound.
 Each test ends with a pool that still runs tasks, or a shutdown within its bound."""
+
 from __future__ import annotations
 
 import os
@@ -9,7 +10,7 @@ import time
 
 import pytest
 
-from backend import TaskState
+from offthread import TaskState
 
 from . import tasks
 from .helpers import SignalLog, process_alive, wait_done, wait_until_gone
@@ -63,7 +64,7 @@ def test_a_hard_stop_while_the_worker_writes_large_partials_leaves_the_pool_work
     backend = make_backend(processes=2)
     for _ in range(3):
         flood = backend.submit_task(tasks.flood_partials, (1 << 20,), mode="process")
-        qtbot.waitUntil(lambda: flood.partial is not None, timeout=15000)
+        qtbot.waitUntil(lambda flood=flood: flood.partial is not None, timeout=15000)
         backend.cancel(flood.id)
         wait_done(qtbot, flood, timeout=5000)
         assert flood.state == TaskState.CANCELLED

@@ -1,10 +1,11 @@
 """The real qml/ UI driven like a user would: clicks, and what the window shows."""
+
 from __future__ import annotations
 
 from qtpy.QtCore import Qt
 from qtpy.QtTest import QTest
 
-from backend import TaskState
+from offthread import TaskState
 
 from .helpers import Gate, click, find_item
 
@@ -29,7 +30,7 @@ def test_clicking_danger_starts_a_job_and_shows_its_result(ui, backend, qtbot):
 
 
 def test_counter_keeps_ticking_while_the_job_runs(make_backend, qtbot):
-    from backend import load_ui
+    from offthread.app import load_ui
 
     backend = make_backend(steps=5, step_seconds=0.8)  # a 4 s job: room for two ticks
     ui = load_ui(backend)
@@ -61,7 +62,7 @@ def test_a_failing_job_shows_its_error_and_traceback(ui, backend, qtbot):
 
 
 def test_pool_label_shows_busy_threads_and_the_queue(make_backend, qtbot):
-    from backend import load_ui
+    from offthread.app import load_ui
 
     backend = make_backend(max_threads=1)
     ui = load_ui(backend)
@@ -90,7 +91,7 @@ def test_the_spin_box_writes_max_thread_count(ui, backend, qtbot):
 
 
 def test_the_cancel_button_on_a_row_stops_that_task(make_backend, qtbot):
-    from backend import load_ui
+    from offthread.app import load_ui
 
     backend = make_backend(max_threads=2, step_seconds=30)  # a job that would run for minutes
     ui = load_ui(backend)

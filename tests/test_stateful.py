@@ -7,6 +7,7 @@ agree, and at the end that everything returns to idle.
 In CI it runs a fixed set of examples (seeded, bounded). ``make soak`` runs it
 for minutes with fresh random examples: OFFTHREAD_SOAK=N examples.
 """
+
 from __future__ import annotations
 
 import concurrent.futures
@@ -14,11 +15,9 @@ import logging
 import os
 
 import pytest
-
-hypothesis = pytest.importorskip("hypothesis")
-
-from hypothesis import HealthCheck, settings, strategies as st  # noqa: E402
-from hypothesis.stateful import (  # noqa: E402
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
     invariant,
@@ -26,14 +25,14 @@ from hypothesis.stateful import (  # noqa: E402
     rule,
     run_state_machine_as_test,
 )
+from qtpy.QtCore import QCoreApplication, QEvent
 
-from qtpy.QtCore import QCoreApplication, QEvent  # noqa: E402
+from offthread import ExecutorMode, TaskState
+from offthread.app import Backend, cpu_job
+from offthread.engine.model import FIRST_ROLE, ROLES
 
-from backend import Backend, ExecutorMode, TaskState, cpu_job  # noqa: E402
-from backend.model import FIRST_ROLE, ROLES  # noqa: E402
-
-from . import tasks  # noqa: E402
-from .helpers import SignalLog  # noqa: E402
+from . import tasks
+from .helpers import SignalLog
 
 SOAK = int(os.environ.get("OFFTHREAD_SOAK", "0"))
 
@@ -196,7 +195,7 @@ def make_machine(qtbot, caplog):
                 # it on whichever thread allocates next, a pool thread maybe,
                 # where destroying its Qt timers crashes the GUI thread later.
                 backend.deleteLater()
-                QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
                 unexpected = [
                     r.getMessage()
                     for r in caplog.records

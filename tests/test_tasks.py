@@ -1,4 +1,5 @@
 """Many tasks at once: cancel, pause, timeouts, generators, throttled progress, the task model."""
+
 from __future__ import annotations
 
 import threading
@@ -7,12 +8,11 @@ import time
 import pytest
 from qtpy.QtCore import QModelIndex
 
-from backend import Partial, Progress, TaskState
-from backend.model import FIRST_ROLE, ROLES
-from backend.progress import check_report
+from offthread import Partial, Progress, TaskState
+from offthread.core.progress import check_report
+from offthread.engine.model import FIRST_ROLE, ROLES
 
 from .helpers import Gate, SignalLog, wait_done
-
 
 
 def checked_loop(task, iterations=10_000_000):
@@ -430,7 +430,11 @@ def test_a_result_is_made_into_text_once_however_often_the_window_refreshes(back
 
 @pytest.mark.parametrize(
     "value, starts",
-    [(list(range(2_000_000)), "2,000,000 items: [0, 1, 2, 3"), ("x" * 1_000_000, "xxx"), (b"\0" * 20_000_000, "20,000,000 bytes: b'\\x00")],
+    [
+        (list(range(2_000_000)), "2,000,000 items: [0, 1, 2, 3"),
+        ("x" * 1_000_000, "xxx"),
+        (b"\0" * 20_000_000, "20,000,000 bytes: b'\\x00"),
+    ],
     ids=["2M-item list", "1M-character string", "20 MB bytes"],
 )
 def test_a_large_result_is_shown_shortened_and_kept_whole(backend, qtbot, value, starts):

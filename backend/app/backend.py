@@ -1,0 +1,111 @@
+"""``Backend``: what the demo's QML talks to. The engine's TaskManager, plus the demo."""
+
+from __future__ import annotations
+
+import logging
+from operator import attrgetter
+from typing import Any, Callable, Optional, Sequence
+
+from qtpy.QtCore import Property, QObject, Signal, Slot
+
+from ..core.errors import TaskError
+from ..engine.limits import DEFAULT_SHUTDOWN_TIMEOUT_MS
+from ..engine.manager import TaskManager
+from ..engine.task import TaskHandle
+from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS, cpu_job, danger_job, failing_job
+from .lagmeter import LagMeter
+
+log = logging.getLogger(__name__)
+
+
+class Backend(TaskManager):
+    """The engine's :class:`~offthread.engine.manager.TaskManager`, with what the demo adds.
+
+    - the demo's jobs, as slots: ``danger()``, ``fail()`` and ``cpu()`` start
+      them in the selected ``mode``, with ``steps``, ``step_seconds`` and
+      ``cpu_limit`` as their sizes;
+    - ``progress``, ``state``, ``result``, ``error`` and ``errorDetails``,
+      which describe the most recent task: the one that started last, so that
+      a click that only queues a task does not hide the running one;
+    - ``lagMeter``: how late the GUI thread runs (see :class:`LagMeter`).
+
+    Everything else (submit, cancel, pause, the modes, ``taskModel``, the
+    counts, shutdown) is the manager's.
+    """
+
+    progressChanged = Signal()
+    stateChanged = Signal()
+    resultChanged = Signal()
+    errorChanged = Signal()
+
+    def __init__(
+        self,
+        parent: Optional[QObject] = None,
+        *,
+        max_threads: Optional[int] = None,
+        processes: Optional[int] = None,
+        steps: int = DEFAULT_STEPS,
+        step_seconds: float = DEFAULT_STEP_SECONDS,
+        cpu_limit: int = DEFAULT_CPU_LIMIT,
+        shutdown_timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    ) -> None:
+        super().__init__(parent, max_threads=max_threads, processes=processes, shutdown_timeout_ms=shutdown_timeout_ms)
+        self._current: Optional[TaskHandle] = None  # what the task properties describe
+        self._progress = 0.0
+        self._state = ""
+        self._result = ""
+        self._error: Optional[TaskError] = None
+        self._lag_meter = LagMeter(self)
+        self.steps = steps
+        self.step_seconds = step_seconds
+        self.cpu_limit = cpu_limit
+
+    # -- the demo's jobs ------------------------------------------------------
+
+    @Slot()
+    def danger(self) -> None:
+        """Start the tutorial's long job (``steps`` x ``step_seconds``, returns "Done.") in ``mode``."""
+        self._submit_from_ui(danger_job, (self.steps, self.step_seconds), "DANGER!")
+
+    @Slot()
+    def fail(self) -> None:
+        """Start a job that fails part-way, to show the error path, in ``mode``."""
+        self._submit_from_ui(failing_job, (self.steps, self.step_seconds), "failing job")
+
+    @Slot()
+    def cpu(self) -> None:
+        """Start the CPU-bound job (pure Python, holds the GIL) in ``mode``."""
+        self._submit_from_ui(cpu_job, (self.cpu_limit,), "CPU job")
+
+    def _submit_from_ui(self, fn: Callable[..., Any], args: Sequence[Any], name: str) -> None:
+        # A slot called from QML must not raise: the exception would only be printed.
+        if not self.accepting:
+            log.info("ignored %s: the app is shutting down", name)
+            return
+        self.submit_task(fn, args, name=name, mode=self.selected_mode)
+
+    # -- the most recent task ---------------------------------------------------
+
+    def _task_started(self, handle: TaskHandle) -> None:
+        self._current = handle
+
+    def _published(self) -> None:
+        current = self._current
+        if current is not None:
+            self._assign("_progress", current.progress, self.progressChanged.emit)
+            self._assign("_state", str(current.state), self.stateChanged.emit)
+            self._assign("_result", current.result_text, self.resultChanged.emit)
+            self._assign("_error", current.error, self.errorChanged.emit)
+
+    def _get_error(self) -> str:
+        return self._error.summary if self._error else ""
+
+    def _get_error_details(self) -> str:
+        return self._error.traceback if self._error else ""
+
+    progress = Property(float, attrgetter("_progress"), notify=progressChanged)
+    state = Property(str, attrgetter("_state"), notify=stateChanged)
+    result = Property(str, attrgetter("_result"), notify=resultChanged)
+    error = Property(str, _get_error, notify=errorChanged)
+    errorDetails = Property(str, _get_error_details, notify=errorChanged)
+    lagMeter = Property(QObject, attrgetter("_lag_meter"), constant=True)

@@ -1,0 +1,147 @@
+"""Command-line options of the app. Bad values end with a message and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from typing import Callable, List, Optional
+
+from ..engine.limits import DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_THREADS
+from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
+from .paths import DEFAULT_QML
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+BUILT_IN_MODES = ("gui", "events", "thread", "process")
+
+
+def _bounded(kind: Callable[[str], float], low: float, high: float, what: str) -> Callable[[str], float]:
+    """An argparse type: ``kind(text)`` within [low, high], or a readable error."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not low <= value <= high:  # also rejects NaN
+            raise argparse.ArgumentTypeError(f"{text!r} is out of range: use {what} from {low:g} to {high:g}")
+        return value
+
+    return parse
+
+
+def _positive_seconds(text: str) -> float:
+    value = _bounded(float, 0.0, 3600.0, "a number of seconds")(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is out of range: use a number of seconds above 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    cores = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(
+        description="A QML app that runs long work off the GUI thread, on threads or in worker "
+        "processes, while its window stays alive. Its gui and events modes run the work on the "
+        "GUI thread instead, to show what goes wrong there.",
+        epilog="Ctrl+C and SIGTERM quit like closing the window: running work is cancelled, "
+        "waited for (at most --shutdown-timeout), and the exit code is 0.",
+    )
+    parser.add_argument(
+        "--threads",
+        metavar="N",
+        type=_bounded(int, 1, MAX_THREADS, "a whole number"),
+        default=cores,
+        help=f"most tasks that run at once; the rest queue (default: {cores}, the CPU count)",
+    )
+    parser.add_argument(
+        "--processes",
+        metavar="N",
+        type=_bounded(int, 1, MAX_THREADS, "a whole number"),
+        default=cores,
+        help=f"worker processes of process mode, started in the background once the window shows (default: {cores})",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=BUILT_IN_MODES,
+        default="thread",
+        help="the mode selected at start, where the buttons' tasks run (default: thread)",
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="add a 'dask' mode that sends tasks to the dask.distributed scheduler at ADDRESS "
+        "(e.g. tcp://host:8786), or to a new local cluster if ADDRESS is 'local'; needs distributed installed",
+    )
+    parser.add_argument(
+        "--qml",
+        metavar="PATH",
+        default=str(DEFAULT_QML),
+        help="root QML file to load instead of qml/Main.qml, e.g. a designer's variant; "
+        "its root must be a Window that declares 'required property QtObject backend'",
+    )
+    parser.add_argument(
+        "--live",
+        action="store_true",
+        help="reload the UI whenever a file in the root QML file's folder is saved; "
+        "QML errors then show in the window instead of ending the app",
+    )
+    parser.add_argument(
+        "--log-level",
+        type=str.lower,
+        choices=LOG_LEVELS,
+        default="warning",
+        help="least severe messages to show on stderr, Qt's and QML's included (default: warning)",
+    )
+    parser.add_argument(
+        "--steps",
+        metavar="N",
+        type=_bounded(int, 1, 1000, "a whole number"),
+        default=DEFAULT_STEPS,
+        help=f"steps of the DANGER! job (default: {DEFAULT_STEPS})",
+    )
+    parser.add_argument(
+        "--step-seconds",
+        metavar="S",
+        type=_positive_seconds,
+        default=DEFAULT_STEP_SECONDS,
+        help=f"seconds per step of the DANGER! job (default: {DEFAULT_STEP_SECONDS:g})",
+    )
+    parser.add_argument(
+        "--cpu-limit",
+        metavar="N",
+        type=_bounded(int, 10, 100_000_000, "a whole number"),
+        default=DEFAULT_CPU_LIMIT,
+        help=f"the CPU job counts the primes below N (default: {DEFAULT_CPU_LIMIT}, a few seconds)",
+    )
+    parser.add_argument(
+        "--shutdown-timeout",
+        metavar="MS",
+        type=_bounded(int, 0, 60000, "a whole number of milliseconds"),
+        default=DEFAULT_SHUTDOWN_TIMEOUT_MS,
+        help="on quit, how long to wait for running tasks to stop before leaving them "
+        f"behind (default: {DEFAULT_SHUTDOWN_TIMEOUT_MS})",
+    )
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Parse ``argv``, set up logging and run the app; return its exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=getattr(logging, args.log_level.upper()),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    from .run import run_app  # Qt is loaded from here on, not for --help or a bad option
+
+    return run_app(
+        args.qml,
+        max_threads=args.threads,
+        processes=args.processes,
+        mode=args.mode,
+        dask=args.dask,
+        steps=args.steps,
+        step_seconds=args.step_seconds,
+        cpu_limit=args.cpu_limit,
+        shutdown_timeout_ms=args.shutdown_timeout,
+        live=args.live,
+    )

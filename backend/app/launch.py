@@ -1,0 +1,79 @@
+"""The app's entry point, for ``offthread`` and ``python main.py``. No Qt before it is needed."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import List, Optional
+
+from . import quitsignals
+
+# The oldest version of each binding that the app accepts, and how to say it.
+# PySide2 5.13 (what pip picks for PySide2 on Python 3.11+) lacks QtQuick 2.15;
+# PySide6 is tested from 6.11 (README).
+REQUIRED = {
+    "PySide2": ((5, 15), "5.15 (Python 3.8 to 3.10)"),
+    "PySide6": ((6, 11), "6.11 or newer"),
+}
+
+
+def binding_problem() -> str:
+    """Why the Qt binding that qtpy picks (QT_API chooses) cannot run this app here, or "" if it can."""
+    try:
+        import qtpy
+    except ImportError as error:  # no qtpy, or no binding that qtpy can load
+        return f"no Qt binding for {sys.executable} ({error})."
+    name, version = qtpy.API_NAME, qtpy.PYSIDE_VERSION or qtpy.PYQT_VERSION or ""
+    if name not in REQUIRED:
+        return f"{name} is not supported: this app runs on PySide2 or PySide6 (QT_API=pyside2 or QT_API=pyside6)."
+    oldest, wanted = REQUIRED[name]
+    if tuple(int(part) for part in version.split(".")[:2]) < oldest:
+        return f"{name} {version} is too old: this app needs {wanted}."
+    return ""
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run the app with ``argv`` (the command line by default); return its exit code.
+
+    Call :func:`offthread.app.quitsignals.hold` before importing anything
+    heavy (``main.py`` does it on its first line; :func:`console` does it here).
+    """
+    problem = binding_problem()
+    if problem:
+        sys.stderr.write(
+            f'error: {problem} Install PySide6-Essentials (pip install "offthread[pyside6]"), '
+            "or run 'make run' in the repository, which sets up a venv with a supported binding.\n"
+        )
+        return 1
+    from ..engine.lifetime import threads_left_behind
+    from .cli import main as run_cli
+
+    code = run_cli(argv)
+    if threads_left_behind():
+        exit_now(code)  # a task still runs on a thread: the interpreter's usual exit would fail under it
+    return code
+
+
+def console() -> None:
+    """The ``offthread`` command."""
+    quitsignals.hold()
+    code = main()
+    quitsignals.ignore()  # the interpreter's exit, next, would put the fatal defaults back
+    sys.exit(code)
+
+
+def exit_now(code: int) -> None:
+    """End the process at once with ``code``, after flushing the logs and standard streams.
+
+    For an app whose shutdown left a thread behind, still running Python
+    code: the interpreter's own exit would tear Python down under that
+    thread, which then fails in ways that print to stderr, or crash.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)

@@ -1,0 +1,138 @@
+"""The application's life: create, load, run the event loop, shut down cleanly."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+from typing import Optional, Tuple, Union
+
+from qtpy.QtCore import QCoreApplication, Qt, QTimer
+from qtpy.QtGui import QGuiApplication
+
+from ..engine.binding import QT6, describe
+from ..engine.dask import DaskUnavailable, dask_mode
+from .backend import Backend
+from .interrupts import QuitOnSignals
+from .jobs import DEFAULT_CPU_LIMIT
+from .live import LiveReload
+from .paths import DEFAULT_QML
+from .qtlog import qt_messages_to_logging
+from .ui import QmlLoadError, QmlUi, load_ui
+
+log = logging.getLogger(__name__)
+
+# How long a thread may hold the GIL while another waits for it. Python's
+# default, 5 ms, lets a pure-Python task delay every GUI callback by up to
+# 5 ms, twice that when two fall in one slice: a 5 ms timer is then 17 ms late
+# at p99. At 1 ms it stays under 5 ms, and tasks ran no slower in
+# bench/gui_lag.py. It is process-wide, so the app sets it, not the library.
+GUI_SWITCH_INTERVAL_S = 0.001
+
+# How long after the window shows the worker processes of process mode start.
+WARM_UP_DELAY_MS = 1000
+
+
+def run_app(
+    qml_file: Union[str, Path] = DEFAULT_QML,
+    *,
+    max_threads: int,
+    steps: int,
+    step_seconds: float,
+    shutdown_timeout_ms: int,
+    processes: Optional[int] = None,
+    mode: str = "thread",
+    dask: Optional[str] = None,
+    cpu_limit: int = DEFAULT_CPU_LIMIT,
+    live: bool = False,
+) -> int:
+    """Show the window and run until it closes, Ctrl+C or SIGTERM; return the exit code.
+
+    Every way out takes the same path: the event loop ends, the backend stops
+    taking work and cancels its tasks (waiting at most ``shutdown_timeout_ms``),
+    the UI is deleted, then the backend, then the application.
+
+    With ``live``, the UI is reloaded whenever a file in the root file's
+    folder is saved, and QML errors show in the window instead of ending the app.
+    """
+    # Qt's messages go to logging while the app runs, and no longer once it
+    # is gone: see remove_qt_message_handler.
+    with qt_messages_to_logging():
+        sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+        if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
+            QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_EnableHighDpiScaling)
+        app = QGuiApplication([sys.argv[0]])
+        app.setApplicationName("offthread")
+        backend = Backend(
+            max_threads=max_threads,
+            processes=processes,
+            steps=steps,
+            step_seconds=step_seconds,
+            cpu_limit=cpu_limit,
+            shutdown_timeout_ms=shutdown_timeout_ms,
+        )
+        log.info("%s; thread pool: up to %d threads", describe(), backend.maxThreadCount)
+        app.aboutToQuit.connect(backend.shutdown)
+        # Closing the last window or Ctrl+C cancels the tasks at once: a task
+        # running on the GUI thread (events mode) would otherwise hold the loop.
+        app.lastWindowClosed.connect(backend.cancelAll)
+        # Before the UI loads, so that Ctrl+C during a slow load is not lost.
+        interrupts = QuitOnSignals(functools.partial(_cancel_and_quit, backend, app))
+        ui: Optional[QmlUi] = None
+        reloader: Optional[LiveReload] = None  # it must live as long as the loop
+        try:
+            if dask is not None:
+                try:
+                    backend.add_mode(dask_mode(dask))
+                except DaskUnavailable as error:
+                    sys.stderr.write(f"error: {error}\n")
+                    return 1
+            backend.select_mode(mode)
+            if not interrupts.requested:  # else a signal came during start-up: no window at all
+                made = _make_ui(backend, Path(qml_file), live)
+                if made is None:
+                    return 1
+                ui, reloader = made
+                # Worker processes start in the background, so that the first task in
+                # process mode does not wait for them (nor hold the GUI thread); a
+                # moment after the window shows, so that starting them (several
+                # Python processes on a few cores) does not slow its first frames.
+                QTimer.singleShot(WARM_UP_DELAY_MS, backend.mode_named("process").warm_up)
+            code = 0 if interrupts.requested else app.exec_()
+        finally:
+            interrupts.restore()
+            del interrupts  # its handler holds the backend, which must go before the app
+        stopped = backend.shutdown()  # done already by aboutToQuit if the loop ran: its answer
+        if ui is not None:
+            ui.close()
+        log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
+        del ui, reloader, backend, app
+        return code
+
+
+def _cancel_and_quit(backend: Backend, app: QCoreApplication) -> None:
+    backend.cancelAll()
+    app.quit()
+
+
+def _make_ui(backend: Backend, qml_file: Path, live: bool) -> Optional[Tuple[QmlUi, Optional[LiveReload]]]:
+    """The window, and its live reloader in live mode; None after saying why there is none."""
+    if not live:
+        try:
+            return load_ui(backend, qml_file), None
+        except QmlLoadError as error:
+            sys.stderr.write(f"error: {error}\n")
+            return None
+    folder = qml_file.parent
+    if not folder.is_dir():
+        sys.stderr.write(f"error: cannot watch {folder}: no such folder\n")
+        return None
+    ui = QmlUi(backend, qml_file)
+    problems = ui.load()
+    if problems:  # shown in the window; the next good save replaces them
+        log.warning("the QML has errors, shown in the window:\n  %s", "\n  ".join(problems))
+        ui.show_problems(problems)
+    reloader = LiveReload(ui, folder)
+    log.info("live reload: watching %s", folder)
+    return ui, reloader

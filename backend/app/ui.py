@@ -1,0 +1,188 @@
+"""Loading the QML root window for a backend, with load errors as data, and reloading it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import List, Optional, Union, cast
+
+from qtpy import shiboken
+from qtpy.QtCore import QCoreApplication, QEvent, QObject, QUrl
+from qtpy.QtGui import QWindow
+from qtpy.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlError
+from qtpy.QtQuick import QQuickItem, QQuickWindow
+
+from ..engine.binding import use_basic_controls_style
+from .paths import DEFAULT_QML, OWN_QML
+from .qtlog import format_qml_error, log_qml_errors
+
+__all__ = ["DEFAULT_QML", "QmlLoadError", "QmlUi", "load_ui"]
+
+log = logging.getLogger(__name__)
+
+
+class QmlLoadError(Exception):
+    """The root QML file could not be turned into a window; ``messages`` say where and why."""
+
+    def __init__(self, path: Path, messages: List[str]) -> None:
+        super().__init__(path, messages)
+        self.path = path
+        self.messages = messages
+
+    def __str__(self) -> str:
+        return f"cannot load {self.path}:\n" + "\n".join(f"  {m}" for m in self.messages)
+
+
+class QmlUi:
+    """A QML engine and the root window it made from one file, for one backend.
+
+    :meth:`load` makes the window, and makes it again after the file changed:
+    the new window takes the old one's place and size, and the backend, with
+    its tasks, is untouched. :meth:`show_problems` puts errors over the window
+    instead. :meth:`close` tears everything down in the right order.
+    """
+
+    def __init__(self, backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML) -> None:
+        self.backend = backend
+        self.path = Path(qml_file)
+        use_basic_controls_style()
+        self.engine = QQmlApplicationEngine()
+        # Warnings come through the ``warnings`` signal only: while loading they
+        # are collected into the error report, otherwise they are logged.
+        self.engine.setOutputWarningsToStandardError(False)
+        self.engine.warnings.connect(self._on_warnings)
+        self.window: Optional[QQuickWindow] = None
+        self._component: Optional[QQmlComponent] = None
+        self._collecting: Optional[List[QQmlError]] = None
+        self._overlay: Optional[QQuickItem] = None
+
+    def load(self) -> List[str]:
+        """(Re)create the window from the file; return its problems, or [] once it shows.
+
+        On a problem the current window, if any, stays as it was.
+        """
+        if not self.path.is_file():
+            return [f"{self.path}: no such file"]
+        self.engine.clearComponentCache()  # so that edited files are read again
+        self._collecting = []
+        component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(self.path.resolve())), self.engine)
+        root = _create(component, self.backend) if component.isReady() else None
+        during_load, self._collecting = self._collecting, None
+        problems = _problems(self.path, root, [*component.errors(), *during_load], self.backend is not None)
+        if problems:
+            if root is not None:
+                _delete_now(root)
+            component.deleteLater()
+            return problems
+        log_qml_errors(during_load)
+        assert isinstance(root, QQuickWindow)  # _problems() said so
+        old, self.window = self.window, root
+        if old is not None:
+            root.setGeometry(old.geometry())  # in place, at the size the user gave it
+            old.hide()  # hidden, not closed: closing the last window would quit the app
+            _delete_now(old)
+        self._overlay = None  # it was a child of the old window
+        if self._component is not None:
+            self._component.deleteLater()
+        self._component = component
+        return []
+
+    def show_problems(self, problems: List[str]) -> None:
+        """Show ``problems`` over the window (over a stand-in window if there is none yet)."""
+        if self.window is None:
+            self.window = cast(QQuickWindow, self._create_own("FallbackWindow.qml"))
+        if self._overlay is None:
+            self._overlay = cast(QQuickItem, self._create_own("ErrorOverlay.qml"))
+            self._overlay.setParentItem(self.window.contentItem())
+            QObject.setParent(self._overlay, self.window)  # deleted with the window
+        self._overlay.setProperty("messages", problems)
+
+    def hide_problems(self) -> None:
+        if self._overlay is not None:
+            _delete_now(self._overlay)
+            self._overlay = None
+
+    def close(self) -> None:
+        """Delete the window, then the engine: nothing of the UI outlives this call.
+
+        Call it before the backend goes away, so that no binding ever reads a
+        deleted backend ("Cannot read property ... of null").
+        """
+        if self.window is not None and shiboken.isValid(self.window):
+            _delete_now(self.window)
+        self.window = self._overlay = None
+        if shiboken.isValid(self.engine):
+            shiboken.delete(self.engine)  # also deletes the components it parents
+
+    def _create_own(self, name: str) -> QObject:
+        # From a file: QML given as data with a non-file URL makes Qt look for imports on the network.
+        component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(OWN_QML / name)), self.engine)
+        made = component.create()
+        if made is None:  # a bug here, not in the user's QML
+            raise RuntimeError(f"{name} did not load: {[e.toString() for e in component.errors()]}")
+        return made
+
+    def _on_warnings(self, errors: List[QQmlError]) -> None:
+        if self._collecting is not None:
+            self._collecting.extend(errors)
+        else:
+            log_qml_errors(errors)
+
+
+def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML) -> QmlUi:
+    """Create the root window of ``qml_file`` with its required ``backend`` property set.
+
+    With ``backend=None`` the file must bring its own (qml/Preview.qml does).
+    Raises :class:`QmlLoadError` with ``path:line:column: message`` lines for a
+    missing file, a syntax error, a missing import, an unset required
+    property, or a root that is not a window (which would show nothing).
+    """
+    ui = QmlUi(backend, qml_file)
+    problems = ui.load()
+    if problems:
+        ui.close()
+        raise QmlLoadError(Path(qml_file), problems)
+    return ui
+
+
+def _create(component: QQmlComponent, backend: Optional[QObject]) -> Optional[QObject]:
+    """``component``'s object with its ``backend`` property set from the start; None if it failed.
+
+    The backend is offered only to a root that declares the property: Qt 6
+    warns about an initial property the root lacks (Qt 5 ignored it), and
+    :func:`_problems` reports that case better, as a load error.
+    """
+    root = component.beginCreate(component.engine().rootContext())  # where create() makes it
+    if root is None:
+        return None
+    if backend is not None and root.metaObject().indexOfProperty("backend") >= 0:
+        component.setInitialProperties(root, {"backend": backend})
+    component.completeCreate()
+    if component.isError():  # e.g. a required property left unset
+        _delete_now(root)
+        return None
+    return root
+
+
+def _delete_now(qt_object: QObject) -> None:
+    """Delete a QML-made object through the event loop, as QML expects, but at once.
+
+    An immediate ``delete`` of a window made by QML crashes PySide2 at exit.
+    """
+    qt_object.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _problems(path: Path, root: Optional[QObject], errors: List[QQmlError], needs_backend: bool) -> List[str]:
+    """Why ``root`` cannot serve as the app's window; empty if it can."""
+    if root is None:
+        return [format_qml_error(e) for e in errors] or [f"{path}: the file made no object"]
+    if not isinstance(root, QWindow):
+        return [
+            f"{path}: the root object is a {type(root).__name__}; it must be a Window "
+            "or an ApplicationWindow, or nothing would be shown"
+        ]
+    if needs_backend and root.metaObject().indexOfProperty("backend") < 0:
+        # Qt ignores an initial property that the root does not declare.
+        return [f"{path}: the root object has no property \"backend\"; declare 'required property QtObject backend'"]
+    return []

@@ -1,0 +1,138 @@
+"""Running one task's function and reporting how it ended: the same code in every mode.
+
+Nothing here imports Qt, so that worker processes can import it cheaply.
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+from typing import Any, Callable, Dict, Generator, Optional, Tuple
+
+from .context import Partial, Progress, TaskCancelled, TaskContext
+from .errors import TaskError
+from .sink import EventSink, end_task
+from .states import Event
+
+# A function that names one of these parameters receives the task's TaskContext.
+CONTEXT_PARAMETERS = ("task", "progress_callback")
+
+
+# (code object, names) -> declared names. Code objects outlive most calls
+# (a lambda made in a loop shares one), so the cache stays small; it is
+# bounded anyway, for code made at run time.
+_declared_cache: Dict[Tuple[Any, Tuple[str, ...]], Tuple[str, ...]] = {}
+_CACHE_LIMIT = 4096
+
+
+def declared_parameters(fn: Callable[..., Any], names: Tuple[str, ...]) -> Tuple[str, ...]:
+    """Those of ``names`` that ``fn`` declares as parameters that can be passed by keyword.
+
+    Only an explicit parameter counts, not ``**kwargs``: injecting an argument
+    into a function that never asked for it would break it. Plain functions
+    and methods take a fast, cached path, because this runs for every task.
+    """
+    code = getattr(fn, "__code__", None) or getattr(getattr(fn, "__func__", None), "__code__", None)
+    if code is None:
+        return _declared_by_signature(fn, names)
+    key = (code, names)
+    found = _declared_cache.get(key)
+    if found is None:
+        first = code.co_posonlyargcount
+        named = code.co_varnames[first : code.co_argcount + code.co_kwonlyargcount]
+        found = tuple(name for name in names if name in named)
+        if len(_declared_cache) >= _CACHE_LIMIT:
+            _declared_cache.clear()
+        _declared_cache[key] = found
+    return found
+
+
+def _declared_by_signature(fn: Callable[..., Any], names: Tuple[str, ...]) -> Tuple[str, ...]:
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return ()
+    keyword_kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return tuple(n for n in names if n in parameters and parameters[n].kind in keyword_kinds)
+
+
+def with_context(fn: Callable[..., Any], kwargs: Dict[str, Any], context: Any) -> Dict[str, Any]:
+    """A copy of ``kwargs`` with ``context`` for each context parameter ``fn`` declares and lacks."""
+    kwargs = dict(kwargs)
+    for name in declared_parameters(fn, CONTEXT_PARAMETERS):
+        kwargs.setdefault(name, context)
+    return kwargs
+
+
+def run_call(
+    task_id: int,
+    signals: EventSink,
+    context: TaskContext,
+    fn: Callable[..., Any],
+    args: Tuple[Any, ...],
+    kwargs: Dict[str, Any],
+) -> None:
+    """Run ``fn(*args, **kwargs)`` as task ``task_id`` and send its events on ``signals``.
+
+    The events come in the order :class:`~offthread.core.states.Event` says,
+    whatever ``fn`` raises: the ending is made inside, and sent from the
+    ``finally``, so nothing can skip it.
+    """
+    if context.cancel_reason is not None:  # cancelled while queued: never start the work
+        end_task(signals.send, task_id, Event.CANCELLED, context.cancel_reason)
+        return
+    signals.watch(context)
+    ending: Optional[Tuple[Any, ...]] = None
+    try:
+        signals.send(Event.STARTED, task_id)
+        try:
+            value = fn(*args, **kwargs)
+            if inspect.isgenerator(value):
+                value = _drive(value, context)
+            context.send_final_report()  # a bad last value fails the task
+        except TaskCancelled as stop:
+            _send_final_report_quietly(context)
+            ending = (Event.CANCELLED, stop.reason)
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt fail the task too
+            _send_final_report_quietly(context)
+            ending = (Event.ERROR, TaskError.from_exception(exc))
+        else:
+            ending = (Event.RESULT, value)
+    finally:
+        signals.unwatch(context)
+        if ending is None:  # only if the channel itself failed: nobody hears any more
+            signals.send(Event.FINISHED, task_id)
+        else:
+            end_task(signals.send, task_id, *ending)
+
+
+def _drive(generator: Generator[Any, Any, Any], context: TaskContext) -> Any:
+    """Run a generator task to its end; return what it returns."""
+    try:
+        while True:
+            try:
+                item = next(generator)
+            except StopIteration as stop:
+                return stop.value
+            if item is None:
+                context.check()
+            elif isinstance(item, numbers.Real) and not isinstance(item, bool):
+                context.emit(item)
+            elif isinstance(item, Progress):
+                context.report(item.value, item.maximum, item.text)
+            elif isinstance(item, Partial):
+                context.partial(item.value)
+            else:
+                context.partial(item)
+    except BaseException:
+        generator.close()  # runs the generator's finally blocks
+        raise
+
+
+def _send_final_report_quietly(context: TaskContext) -> None:
+    """Show where a task stopped; a bad value (or one that cannot be sent) no longer
+    matters once it has ended, and must not keep its ending from being sent."""
+    try:
+        context.send_final_report()
+    except Exception:
+        pass

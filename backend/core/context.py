@@ -1,0 +1,287 @@
+"""What a running task uses to talk to its backend: progress, partial results, cancel and pause."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Optional, SupportsFloat
+
+from .progress import Report, check_report
+from .states import CancelReason, Event, as_cancel_reason
+
+if TYPE_CHECKING:
+    from .sink import EventSink
+
+_NOTHING = object()  # no report yet
+
+
+class TaskCancelled(Exception):
+    """Raised inside a task, at a check point, once its cancellation was requested.
+
+    A task that lets it propagate ends in the ``"cancelled"`` (or ``"timed
+    out"``) state, not ``"failed"``. ``reason`` says which.
+    """
+
+    def __init__(self, reason: str = CancelReason.CANCELLED) -> None:
+        super().__init__(str(reason))
+        self.reason = as_cancel_reason(reason)
+
+
+class TaskContext:
+    """Given to a function that declares a ``task`` or a ``progress_callback`` parameter.
+
+    Reporting is cheap: :meth:`progress` (and the tutorial's :meth:`emit`)
+    stores one value and checks one flag, within 1.5x of calling an empty
+    method, so a task may report on every item of a million-item loop. As in
+    Qt's QFutureInterface, the scale (:meth:`set_maximum`) and a status text
+    (:meth:`set_text`) are set apart from the value, since they rarely
+    change; :meth:`report` sets all three at once. The first report is sent
+    to the GUI thread at once; after that the GUI thread samples the latest
+    value about 30 times a second, and the last one is sent when the task ends.
+
+    Every report is also a check point: once the task is cancelled it raises
+    :class:`TaskCancelled`, and while it is paused it blocks. Plain loops
+    written for the tutorial's ``progress_callback.emit(percent)`` therefore
+    become cancellable and pausable without a change.
+
+    Control requests come from the GUI thread. Each one sets its own field,
+    then ``_attention``; the task clears ``_attention`` before it reads the
+    fields, so no request is ever missed (every step is atomic under the GIL).
+    """
+
+    __slots__ = (
+        "task_id",
+        "_signals",
+        "_value",
+        "_maximum",
+        "_text",
+        "_sent",
+        "_attention",
+        "_first_pending",
+        "_cancel_reason",
+        "_pause_requested",
+        "_raise_next",
+        "_wake",
+        "delivered",
+    )
+
+    def __init__(self, task_id: int, signals: "EventSink") -> None:
+        self.task_id = task_id
+        self._signals = signals
+        self._value: Any = _NOTHING
+        self._maximum: Any = None
+        self._text: Any = None
+        self._sent: Optional[Report] = None  # the last report this thread sent itself
+        self._attention = True  # the first report takes the slow path, to send it at once
+        self._first_pending = True
+        self._cancel_reason: Optional[CancelReason] = None
+        self._pause_requested = False
+        self._raise_next: Optional[BaseException] = None
+        self._wake: Optional[threading.Event] = None  # made on first wait only
+        # Written by the GUI thread: the last report it showed, or None before the first.
+        self.delivered: Optional[Report] = None
+
+    # -- reporting (called by the task, on its thread) ----------------------
+
+    def progress(self, value: SupportsFloat) -> None:
+        """Report ``value`` done: percent, or out of :meth:`set_maximum`'s maximum if one was set.
+
+        Ints and floats are clamped to the range, never truncated. A check
+        point: raises :class:`TaskCancelled` once cancelled, blocks while paused.
+        """
+        self._value = value  # the one store: this is the hot path
+        if self._attention:
+            self._attend()
+
+    # The tutorial's progress_callback.emit(percent), for a task that set no maximum.
+    emit = progress
+
+    def set_maximum(self, maximum: Optional[SupportsFloat]) -> None:
+        """Measure progress out of ``maximum`` (e.g. a number of items); None for percent."""
+        self._maximum = maximum
+
+    def set_text(self, text: Optional[str]) -> None:
+        """Show ``text`` (e.g. "file 3 of 10") instead of "37.5 %" until it is changed."""
+        self._text = text
+
+    def report(self, value: SupportsFloat, maximum: Optional[SupportsFloat] = None, text: Optional[str] = None) -> None:
+        """Set the value, the maximum and the text at once (for occasional reports)."""
+        self._maximum = maximum
+        self._text = text
+        self.progress(value)
+
+    def partial(self, value: Any) -> None:
+        """Send a partial result: every one reaches the GUI thread, in order."""
+        self._signals.send(Event.PARTIAL, self.task_id, value)
+        if self._attention:
+            self._attend()
+
+    # -- cancellation and pausing (called by the task) -----------------------
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancellation of this task was requested."""
+        return self._cancel_reason is not None
+
+    def check(self) -> None:
+        """A check point: raise :class:`TaskCancelled` if cancelled, block while paused."""
+        if self._attention:
+            self._attend()
+
+    def pause_point(self) -> None:
+        """Block while the task is paused; the same as :meth:`check`."""
+        self.check()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait like ``time.sleep``, but raise at once when cancelled; a check point at the end."""
+        deadline = time.monotonic() + seconds
+        while True:
+            self._arm_wait()
+            if self._cancel_reason is not None:
+                raise TaskCancelled(self._cancel_reason)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self._wait(remaining)
+        self.check()
+
+    # -- requests (called by the GUI thread) ---------------------------------
+
+    def request_cancel(self, reason: str = CancelReason.CANCELLED) -> None:
+        if self._cancel_reason is None:
+            self._cancel_reason = as_cancel_reason(reason)
+        self._attention = True
+        self._wake_waiters()
+
+    def request_pause(self, paused: bool) -> None:
+        self._pause_requested = paused
+        self._attention = True
+        self._wake_waiters()
+
+    def raise_at_next_check(self, error: BaseException) -> None:
+        """Make the task raise ``error`` at its next check point (a bad progress value)."""
+        self._raise_next = error
+        self._attention = True
+
+    @property
+    def pause_requested(self) -> bool:
+        return self._pause_requested
+
+    @property
+    def cancel_reason(self) -> Optional[CancelReason]:
+        return self._cancel_reason
+
+    # -- for the worker and the sampler ---------------------------------------
+
+    def latest(self) -> Optional[Report]:
+        """The latest report as ``(value, maximum, text)``, or None if there was none."""
+        value = self._value
+        if value is _NOTHING:
+            return None
+        return (value, self._maximum, self._text)
+
+    def take_sample(self) -> Optional[Report]:
+        """For a sampler on another thread: the latest report, if it is new; else None.
+
+        New means neither the task nor a sampler has sent it yet. Nothing is
+        taken before the task has sent its first report itself, so that the
+        first report always arrives first. The report taken counts as delivered.
+        """
+        if self._first_pending:
+            return None
+        report = self.latest()
+        if report is None or report == self.delivered or report == self._sent:
+            return None
+        self.delivered = report
+        return report
+
+    def send_final_report(self) -> None:
+        """Send the last report if nobody has sent or shown it yet (worker thread, at the end)."""
+        report = self.latest()
+        if report is not None and report != self._sent and report != self.delivered:
+            check_report(report)
+            self._sent = report
+            self._signals.send(Event.PROGRESS, self.task_id, report)
+
+    # -- the slow path -----------------------------------------------------
+
+    def _attend(self) -> None:
+        self._attention = False  # first, so that a request made from now on is seen next time
+        if self._first_pending and self._value is not _NOTHING:
+            self._first_pending = False
+            report = self.latest()
+            assert report is not None  # a value was stored
+            check_report(report)  # a bad first value fails the task here, with its traceback
+            self._sent = report
+            self._signals.send(Event.PROGRESS, self.task_id, report)
+        if self._raise_next is not None:
+            error, self._raise_next = self._raise_next, None
+            raise error
+        if self._cancel_reason is not None:
+            raise TaskCancelled(self._cancel_reason)
+        if self._pause_requested:
+            self._wait_while_paused()
+        if self._first_pending:
+            self._attention = True  # nothing reported yet: keep the slow path for the first report
+
+    def _wait_while_paused(self) -> None:
+        self._signals.send(Event.PAUSED, self.task_id)
+        while True:
+            self._arm_wait()
+            if self._cancel_reason is not None:
+                raise TaskCancelled(self._cancel_reason)
+            if not self._pause_requested:
+                break
+            self._wait(None)
+        self._signals.send(Event.RESUMED, self.task_id)
+
+    # How the task waits (in sleep and while paused): the one thing a context
+    # for another kind of thread changes (see EventsContext).
+
+    def _arm_wait(self) -> None:
+        """Called before the request fields are read, so that no later request is missed."""
+        self._wake_event().clear()
+
+    def _wait(self, seconds: Optional[float]) -> None:
+        """Block until a request wakes the task, or ``seconds`` pass (None: no limit)."""
+        self._wake_event().wait(seconds)
+
+    def _wake_event(self) -> threading.Event:
+        # Published before the caller reads the request fields; a request
+        # made before publication is seen in those fields, one made after
+        # sets the event. Either way the waiter wakes.
+        if self._wake is None:
+            self._wake = threading.Event()
+        return self._wake
+
+    def _wake_waiters(self) -> None:
+        wake = self._wake
+        if wake is not None:
+            wake.set()
+
+
+class Progress:
+    """What a generator task yields to report progress with a maximum or a text.
+
+    A generator may also yield a plain number (percent), ``None`` (a check
+    point only), a :class:`Partial`, or any other object, which is taken as a
+    partial result.
+    """
+
+    __slots__ = ("value", "maximum", "text")
+
+    def __init__(
+        self, value: SupportsFloat, maximum: Optional[SupportsFloat] = None, text: Optional[str] = None
+    ) -> None:
+        self.value = value
+        self.maximum = maximum
+        self.text = text
+
+
+class Partial:
+    """What a generator task yields to send a partial result that is itself a number or None."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value

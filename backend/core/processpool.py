@@ -1,0 +1,642 @@
+"""A pool of worker processes, each with a pipe of its own, run by one manager thread.
+
+Why not pebble (which process mode used before) or ``multiprocessing.Pool``:
+their workers share one result queue, and a worker stopped while it writes
+(a hard stop, or a kill from outside) keeps that queue's lock and can leave a
+torn message in it: every later task then waits forever, and so does the
+pool's shutdown. pebble also cancels a queued task that a worker has already
+taken (its body runs anyway), declares itself broken for good when an idle
+worker dies, and waits 3 s per worker for SIGTERM before SIGKILL. Here:
+
+- each worker has its own duplex pipe (:mod:`backend.wire`); a torn frame
+  ends only that worker, which is replaced;
+- tasks wait in this pool's own queue and go to a worker only when it is
+  idle, so a queued task is withdrawn exactly: it never reaches a worker;
+- control requests travel on the task's worker's pipe, so none is lost or
+  meant for another task;
+- a worker runs in a process group of its own, and a hard stop kills the
+  group: whatever the task started ends with it;
+- :meth:`ProcessPool.shutdown` keeps its bound, escalating to SIGKILL.
+
+One manager thread is the only reader and writer of the pipes. The other
+threads (the GUI thread) change the shared state under ``_lock`` and wake it
+through a pipe of its own. Nothing here imports Qt; events go out through
+``emit(name, task_id, *args)``, called on the manager thread (or, for tasks
+withdrawn or ended by :meth:`ProcessPool.shutdown`, on the caller's).
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import logging
+import multiprocessing
+import os
+import selectors
+import signal
+import threading
+import time
+import weakref
+from multiprocessing import resource_tracker
+from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+
+from . import remote, wire
+from .errors import TaskError, safe_str
+from .sink import end_task
+from .states import ENDINGS, CancelReason, Event
+
+log = logging.getLogger(__name__)
+
+# Not "fork": the GUI process has threads (Qt's, the thread pool's) whose
+# locks a forked child would inherit held. A fork server is itself a small
+# single-threaded process that forks each worker; "spawn" where there is none.
+START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+# How long a running task has to stop by itself once cancelled (or timed
+# out) before its worker process is killed.
+HARD_STOP_AFTER_S = 0.5
+
+# Workers that die before they are ready, in a row, before the pool gives
+# up: it then fails its queued tasks rather than start workers in a loop.
+FAILED_STARTS_LIMIT = 3
+
+# Frames read from one worker in one pass, so that a chatty one cannot
+# keep the manager from the others.
+FRAMES_PER_PASS = 64
+
+Emit = Callable[..., None]
+
+
+class _Task:
+    __slots__ = ("id", "payload", "flags", "sent_flags", "worker", "stop_at", "reason", "failure")
+
+    def __init__(self, task_id: int, payload: bytes, flags: int) -> None:
+        self.id = task_id
+        self.payload: Optional[bytes] = payload  # dropped once sent
+        self.flags = flags  # the controls asked for
+        self.sent_flags = flags  # the controls its worker knows of
+        self.worker: Optional[_Worker] = None  # None while it waits in the pool's queue
+        self.stop_at: Optional[float] = None  # when its worker is killed if it has not ended
+        self.reason: Optional[CancelReason] = None  # why it is being stopped
+        self.failure: Optional[TaskError] = None  # it fails with this, whatever it sends
+
+
+class _Worker:
+    __slots__ = ("process", "conn", "pid", "ready", "task", "killed")
+
+    def __init__(self, process: Any, conn: Any) -> None:
+        self.process = process
+        self.conn = conn
+        self.pid: int = process.pid
+        self.ready = False  # it said hello
+        self.task: Optional[_Task] = None
+        self.killed = False
+
+
+class ProcessPool:
+    """Runs pickled calls in ``size`` worker processes; see the module's docstring.
+
+    :meth:`submit`, :meth:`cancel`, :meth:`pause` and :meth:`shutdown` may be
+    called from any thread. Per task, ``emit`` receives ``started`` (when a
+    worker takes it), then ``progress``, ``partial``, ``paused``, ``resumed``
+    as the task sends them, then one of ``result``, ``error`` or
+    ``cancelled``, and ``finished`` last: the order of
+    :class:`~backend.signals.WorkerSignals`. A task withdrawn by
+    :meth:`cancel` gets no event at all: the caller ends it.
+    """
+
+    def __init__(
+        self,
+        size: int,
+        emit: Emit,
+        *,
+        nice: int = 0,
+        start_method: str = START_METHOD,
+        hard_stop_after: float = HARD_STOP_AFTER_S,
+    ) -> None:
+        self.size = max(1, size)
+        self._emit = emit
+        self._nice = nice
+        self._hard_stop_after = hard_stop_after
+        # Any: typeshed's BaseContext lacks Process, which every real context has.
+        self._context: Any = multiprocessing.get_context(start_method)
+        if start_method == "forkserver":
+            # The fork server imports these once; each worker then starts with them loaded.
+            self._context.set_forkserver_preload([remote.__name__])
+        self._lock = threading.Lock()
+        self._ended = threading.Condition(self._lock)  # notified whenever a task ends
+        self._tasks: Dict[int, _Task] = {}  # every task that has not ended
+        self._queue: Deque[_Task] = collections.deque()  # waiting for a worker (withdrawn ones are skipped)
+        self._dirty: Dict[int, _Task] = {}  # running tasks whose controls changed
+        self._workers: List[_Worker] = []
+        self._thread: Optional[threading.Thread] = None
+        self._closing = False  # no new tasks
+        self._stopping = False  # the manager ends its workers and itself
+        self._deadline = float("inf")  # of the shutdown
+        self._failed_starts = 0
+        self._given_up = False  # after FAILED_STARTS_LIMIT, until the next submit
+        self._wake_pending = False
+        self._wake_reader = self._wake_writer = -1  # a pipe, made with the manager thread
+        self._selector: Optional[selectors.BaseSelector] = None
+        _live_pools.add(self)
+
+    # -- any thread -----------------------------------------------------------
+
+    @property
+    def started(self) -> bool:
+        """Whether the pool has begun to start its worker processes."""
+        return self._thread is not None
+
+    def start(self) -> None:
+        """Start the worker processes now, in the background, instead of with the first task."""
+        with self._lock:
+            if self._closing:
+                return
+            self._ensure_manager()
+        self._wake()
+
+    def submit(self, task_id: int, payload: bytes, flags: int = 0) -> None:
+        """Queue a call pickled as ``(fn, args, kwargs)``; ``flags`` are controls asked for already."""
+        with self._lock:
+            if self._closing:
+                raise RuntimeError("the process pool is shut down")
+            task = _Task(task_id, payload, flags)
+            self._tasks[task_id] = task
+            self._queue.append(task)
+            self._given_up = False
+            self._ensure_manager()
+        self._wake()
+
+    def cancel(self, task_id: int, reason: CancelReason = CancelReason.CANCELLED) -> bool:
+        """Withdraw a queued task (True: it never reaches a worker, and gets no event),
+        or ask a running one to stop, killing its worker ``hard_stop_after`` later (False)."""
+        with self._lock:
+            task = self._tasks.get(task_id)
+            if task is None:
+                return False
+            if task.worker is None:
+                del self._tasks[task_id]
+                task.payload = None
+                self._ended.notify_all()
+                return True
+            self._stop(task, reason, time.monotonic() + self._hard_stop_after)
+        self._wake()
+        return False
+
+    def pause(self, task_id: int, paused: bool) -> None:
+        """Ask a task to pause at its next check point, or to go on."""
+        with self._lock:
+            task = self._tasks.get(task_id)
+            if task is None:
+                return
+            task.flags = task.flags | wire.Flag.PAUSE if paused else task.flags & ~wire.Flag.PAUSE
+            if task.worker is not None:
+                self._dirty[task_id] = task
+        self._wake()
+
+    def shutdown(self, timeout: float) -> bool:
+        """End every task and worker process within ``timeout`` seconds; True if every task ended.
+
+        Queued tasks end "cancelled" at once. Running ones are asked to stop
+        and get the usual grace (shortened to fit), then their workers are
+        killed. Idle workers end with their process groups. Nothing here
+        waits past the deadline.
+        """
+        now = time.monotonic()
+        deadline = now + max(0.0, timeout)
+        with self._lock:
+            if self._closing:
+                return not self._tasks
+            self._closing = True
+            self._deadline = deadline
+            queued = [task for task in self._tasks.values() if task.worker is None]
+            for task in queued:
+                del self._tasks[task.id]
+            for task in self._tasks.values():
+                self._stop(task, CancelReason.CANCELLED, min(now + self._hard_stop_after, deadline))
+            thread = self._thread
+        for task in queued:
+            self._finish(task, Event.CANCELLED, CancelReason.CANCELLED)
+        if thread is None:
+            return True
+        self._wake()
+        with self._ended:
+            self._ended.wait_for(lambda: not self._tasks, timeout=max(0.0, deadline - time.monotonic()))
+            self._stopping = True
+        self._wake()
+        thread.join(max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():  # stuck writing to a worker that does not read: end them all from here
+            self.kill_all()
+            thread.join(0.05)
+        with self._lock:
+            left = list(self._tasks.values())
+        for task in left:  # their workers were killed; their ends were not seen in time
+            self._finish(task, Event.CANCELLED, task.reason or CancelReason.CANCELLED)
+        if not thread.is_alive():
+            self._close_wake_pipe()
+        return True
+
+    def worker_pids(self) -> List[int]:
+        """The pids of the worker processes now running (for tests and diagnostics)."""
+        with self._lock:
+            return [w.pid for w in self._workers if not w.killed]
+
+    def kill_all(self) -> None:
+        """Kill every worker process and its group now (at exit, or when shutdown runs out of time)."""
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            _kill_group(worker)
+
+    # -- under the lock ---------------------------------------------------------
+
+    def _ensure_manager(self) -> None:
+        if self._thread is None:
+            self._wake_reader, self._wake_writer = os.pipe()
+            os.set_blocking(self._wake_writer, False)
+            os.set_blocking(self._wake_reader, False)
+            self._selector = selectors.DefaultSelector()
+            self._selector.register(self._wake_reader, selectors.EVENT_READ, None)
+            self._thread = threading.Thread(target=self._manage, name="offthread-process-pool", daemon=True)
+            self._thread.start()
+
+    def _stop(self, task: _Task, reason: CancelReason, kill_at: float) -> None:
+        if task.reason is None:
+            task.reason = reason
+        task.flags |= wire.Flag.CANCEL | (wire.Flag.TIMED_OUT if task.reason == CancelReason.TIMED_OUT else 0)
+        self._dirty[task.id] = task
+        task.stop_at = kill_at if task.stop_at is None else min(task.stop_at, kill_at)
+
+    @property
+    def _poller(self) -> selectors.BaseSelector:
+        """The selector of the manager thread (made with it)."""
+        assert self._selector is not None
+        return self._selector
+
+    def _wake(self) -> None:
+        # Read-then-set is not atomic; the worst case is one extra byte.
+        if not self._wake_pending and self._wake_writer >= 0:
+            self._wake_pending = True
+            try:
+                os.write(self._wake_writer, b"\0")
+            except OSError:  # full: it will wake anyway
+                pass
+
+    def _close_wake_pipe(self) -> None:
+        # -1 first: a late _wake() must not write to a number the system gives to another file.
+        descriptors, self._wake_reader, self._wake_writer = (self._wake_reader, self._wake_writer), -1, -1
+        for descriptor in descriptors:
+            os.close(descriptor)
+        self._poller.close()
+
+    # -- the manager thread ---------------------------------------------------
+
+    def _manage(self) -> None:
+        if hasattr(signal, "pthread_sigmask"):
+            # Every process started from this thread (the fork server, or the
+            # workers themselves under "spawn") inherits this mask. They share
+            # the app's process group until a worker makes its own, so a
+            # Ctrl+C or SIGTERM sent to the group would otherwise kill them
+            # mid-start, or make a Python that is still importing print a
+            # KeyboardInterrupt traceback on the app's stderr. The app's own
+            # handlers run on its main thread. multiprocessing's resource
+            # tracker is started first: starting it unblocks the two signals
+            # in the calling thread again (it protects itself the same way).
+            if self._context.get_start_method() != "fork":
+                resource_tracker.ensure_running()
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            while self._pass():
+                pass
+        except BaseException:  # a bug here must not leave tasks waiting forever
+            log.exception("the process pool's manager stopped; its tasks fail")
+            self.kill_all()
+            with self._lock:
+                left = list(self._tasks.values())
+            failure = TaskError.from_exception(RuntimeError("the process pool stopped working; see the log"))
+            try:
+                for task in left:
+                    self._finish(task, Event.ERROR, failure)
+            except Exception:  # nobody to tell any more (the backend is gone)
+                log.debug("could not end the tasks of a stopped pool", exc_info=True)
+
+    def _pass(self) -> bool:
+        """One round: act on what other threads asked, then wait for the pipes. False: the end."""
+        # Drain first, then clear the flag, then look at the state: a request
+        # made after the flag is cleared writes a byte that the next select
+        # sees; one made before it is in the state read below. (Cleared
+        # first, a byte written meanwhile could be drained here while the
+        # flag stays set, and the next request would not wake us.)
+        try:
+            while os.read(self._wake_reader, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        self._wake_pending = False
+        if self._stopping:
+            self._end_workers()
+            return False
+        now = time.monotonic()
+        runs: List[Tuple[_Worker, _Task, bytes]] = []
+        sends: List[Tuple[_Worker, Any]] = []
+        kills: List[_Worker] = []
+        with self._lock:
+            missing = 0 if self._closing or self._given_up else self.size - len(self._workers)
+            for worker in self._workers:
+                if worker.ready and worker.task is None and not worker.killed:
+                    task = self._next_queued()
+                    if task is None:
+                        break
+                    task.worker, worker.task = worker, task
+                    task.sent_flags = task.flags
+                    assert task.payload is not None  # dropped only once sent
+                    runs.append((worker, task, wire.run_frame(task.id, task.flags, task.payload)))
+            for task in self._dirty.values():
+                if task.worker is not None and task.flags != task.sent_flags and task.id in self._tasks:
+                    task.sent_flags = task.flags
+                    sends.append((task.worker, wire.frame(wire.Kind.CONTROL, task.id, task.flags)))
+            self._dirty.clear()
+            timeout: Optional[float] = None
+            for task in self._tasks.values():
+                runner = task.worker
+                if task.stop_at is None or runner is None or runner.killed:
+                    continue
+                if task.stop_at <= now:
+                    runner.killed = True
+                    kills.append(runner)
+                else:
+                    wait = task.stop_at - now
+                    timeout = wait if timeout is None else min(timeout, wait)
+        for worker, task, data in runs:
+            self._hand_over(worker, task, data)
+        for worker, data in sends:
+            _send(worker, data)
+        for worker in kills:
+            log.info(
+                "task %d did not stop within %.1f s of its cancel: its worker process was killed",
+                worker.task.id if worker.task else -1,
+                self._hard_stop_after,
+            )
+            _kill_group(worker)
+        for _ in range(missing):
+            if not self._start_worker():
+                break
+        for key, _mask in self._poller.select(timeout):
+            if key.data is None:
+                continue  # the wake pipe: drained at the top of the next pass
+            worker, what = key.data
+            if what == "conn":
+                self._read(worker)
+            else:
+                self._bury(worker)
+        return True
+
+    def _hand_over(self, worker: _Worker, task: _Task, data: bytes) -> None:
+        """Send a task to its worker; it has started once the worker has it."""
+        if _send(worker, data):
+            task.payload = None
+            self._emit(Event.STARTED, task.id)  # before any event of the task: this thread reads those
+            return
+        # The worker died before it could take the task (say, killed while
+        # idle): the task never ran, so it goes back to the front of the queue.
+        with self._lock:
+            worker.ready = False  # nothing more for it; its sentinel will say it ended
+            worker.task = task.worker = None
+            reason = task.reason
+            if reason is None and task.id in self._tasks:
+                self._queue.appendleft(task)
+        if reason is not None:  # cancelled meanwhile, and it never started: it ends so, now
+            self._finish(task, Event.CANCELLED, reason)
+        self._wake()
+
+    def _next_queued(self) -> Optional[_Task]:
+        while self._queue:
+            task = self._queue.popleft()
+            if task.id in self._tasks and task.worker is None:
+                return task
+        return None
+
+    def _start_worker(self) -> bool:
+        try:
+            conn, child_conn = self._context.Pipe(duplex=True)
+            process = self._context.Process(
+                target=remote.worker_main, args=(child_conn, self._nice), name="offthread-worker"
+            )
+            process.start()
+            child_conn.close()
+        except Exception as error:  # e.g. the fork server was killed, or no file descriptors are left
+            log.warning("cannot start a worker process: %s", safe_str(error))
+            self._worker_failed_to_start(safe_str(error), at_once=True)
+            return False
+        worker = _Worker(process, conn)
+        self._poller.register(conn, selectors.EVENT_READ, (worker, "conn"))
+        self._poller.register(process.sentinel, selectors.EVENT_READ, (worker, "sentinel"))
+        with self._lock:
+            self._workers.append(worker)
+        return True
+
+    def _worker_failed_to_start(self, why: str, *, at_once: bool = False) -> None:
+        """A worker could not start (``at_once``: it could not even be made). Give up on
+        the queued tasks, with ``why``, once no worker can serve them."""
+        with self._lock:
+            self._failed_starts += 1
+            if self._workers if at_once else self._failed_starts < FAILED_STARTS_LIMIT:
+                return  # the workers there are serve the queue; the next pass tries again
+            self._given_up = True
+            self._failed_starts = 0
+            queued = [task for task in self._tasks.values() if task.worker is None]
+            for task in queued:
+                del self._tasks[task.id]  # now, so that no worker that starts meanwhile takes one
+        failure = TaskError.from_exception(RuntimeError(f"worker processes cannot start: {why}"))
+        for task in queued:
+            self._finish(task, Event.ERROR, failure)
+
+    def _read(self, worker: _Worker) -> None:
+        conn = worker.conn
+        for _ in range(FRAMES_PER_PASS):
+            try:
+                data = conn.recv_bytes()
+            except (EOFError, OSError):  # gone, or killed in mid-frame: its sentinel says the rest
+                self._unregister(conn)
+                return
+            self._on_frame(worker, data)
+            try:
+                if not conn.poll():
+                    return
+            except (EOFError, OSError):
+                return
+
+    def _on_frame(self, worker: _Worker, data: bytes) -> None:
+        try:
+            kind, task_id, _flags = wire.header(data)
+        except Exception:  # not a frame of ours: that worker cannot be trusted further
+            log.warning("worker process %d sent a malformed message; it is replaced", worker.pid)
+            _kill_group(worker)
+            return
+        if kind == wire.Kind.HELLO:
+            worker.ready = True
+            self._failed_starts = 0
+            self._wake()  # it can take a task
+            return
+        task = worker.task
+        if task is None or task.id != task_id:
+            return  # cannot happen: a worker runs the task it was given, one at a time
+        name = wire.EVENT_OF[kind]
+        if name in ENDINGS:
+            self._end(task, name, data)
+        elif kind in (wire.Kind.PAUSED, wire.Kind.RESUMED):
+            self._emit(name, task_id)
+        elif task.failure is None:
+            try:
+                payload = wire.value(data)
+            except BaseException as error:
+                what = "a partial result" if kind == wire.Kind.PARTIAL else "a progress report"
+                self._fail(task, f"{what} cannot be rebuilt in the GUI process: {_describe(error)}")
+                return
+            self._emit(name, task_id, payload)
+
+    def _fail(self, task: _Task, message: str) -> None:
+        """Make ``task`` fail with ``message`` however it ends, and stop it now."""
+        task.failure = TaskError.from_exception(TypeError(message))
+        with self._lock:
+            self._stop(task, CancelReason.CANCELLED, time.monotonic() + self._hard_stop_after)
+        self._wake()
+
+    def _end(self, task: _Task, ending: Event, data: bytes) -> None:
+        payload: Any
+        if task.failure is not None:
+            ending, payload = Event.ERROR, task.failure
+        else:
+            try:
+                payload = wire.value(data)
+            except BaseException as error:
+                problem = TypeError(f"the result cannot be rebuilt in the GUI process: {_describe(error)}")
+                ending, payload = Event.ERROR, TaskError.from_exception(problem)
+        self._finish(task, ending, payload)
+        self._wake()  # the worker is free for the next task
+
+    def _finish(self, task: _Task, ending: Event, payload: Any) -> None:
+        """End a task (its one ending, then ``finished``) and forget it. Lock not held."""
+        end_task(self._emit, task.id, ending, payload)
+        with self._lock:
+            if self._tasks.get(task.id) is task:
+                del self._tasks[task.id]
+            worker = task.worker
+            if worker is not None and worker.task is task:
+                worker.task = None
+            self._ended.notify_all()
+
+    def _bury(self, worker: _Worker) -> None:
+        """A worker process ended: read what it sent before, end its task, clean up after it."""
+        conn = worker.conn
+        try:
+            while conn.poll():
+                self._on_frame(worker, conn.recv_bytes())
+        except (EOFError, OSError):
+            pass
+        self._unregister(conn)
+        self._unregister(worker.process.sentinel)
+        conn.close()
+        worker.process.join(0)
+        code = worker.process.exitcode
+        # Whatever its tasks started may still run in its group: end it too.
+        _kill_group(worker)
+        with self._lock:
+            self._workers.remove(worker)
+            task, worker.task = worker.task, None
+        if task is not None:
+            if task.failure is not None:
+                self._finish(task, Event.ERROR, task.failure)
+            elif task.reason is not None:
+                self._finish(task, Event.CANCELLED, task.reason)
+            else:
+                death = f"the worker process running this task {_exit_status(code)}"
+                self._finish(task, Event.ERROR, TaskError.from_exception(RuntimeError(death)))
+        elif not worker.ready and not worker.killed and not self._closing:
+            log.warning("a worker process ended as it started (%s)", _exit_status(code))
+            self._worker_failed_to_start(f"a worker process ended as it started ({_exit_status(code)})")
+
+    def _end_workers(self) -> None:
+        """At shutdown: idle workers end themselves (and their groups); busy ones are killed."""
+        with self._lock:
+            workers = list(self._workers)
+        # From now on only deaths count: a pipe at its end would be readable without pause.
+        self._unregister(self._wake_reader)
+        for worker in workers:
+            self._unregister(worker.conn)
+        for worker in workers:
+            if worker.task is None and worker.ready and not worker.killed:
+                _send(worker, wire.frame(wire.Kind.STOP))
+            else:
+                _kill_group(worker)
+        while workers:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            for key, _mask in self._poller.select(remaining):
+                if key.data is not None and key.data[1] == "sentinel":
+                    self._bury(key.data[0])
+            with self._lock:
+                workers = list(self._workers)
+        for worker in workers:  # out of time: they were told or killed; make sure
+            _kill_group(worker)
+        self._poller.close()
+
+    def _unregister(self, fileobj: Any) -> None:
+        try:
+            self._poller.unregister(fileobj)
+        except (KeyError, ValueError):
+            pass
+
+
+def _send(worker: _Worker, data: Any) -> bool:
+    """Send a frame to a worker; False if it is gone (its sentinel will say so)."""
+    try:
+        worker.conn.send_bytes(data)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _kill_group(worker: _Worker) -> None:
+    """SIGKILL a worker and its process group (the worker leads it, once started)."""
+    worker.killed = True
+    try:
+        if hasattr(os, "killpg"):
+            try:
+                os.killpg(worker.pid, signal.SIGKILL)
+                return
+            except ProcessLookupError:  # no such group: it has not made its own yet, or all are gone
+                pass
+            os.kill(worker.pid, signal.SIGKILL)
+        else:
+            worker.process.kill()
+    except (ProcessLookupError, PermissionError, ValueError):
+        pass  # gone already
+
+
+def _exit_status(code: Optional[int]) -> str:
+    """How a process ended, from its exit code: "died (exit code 3)", "was killed by SIGKILL"."""
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"was killed by {name}"
+    return f"died (exit code {code})"
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {safe_str(error)}"
+
+
+# Pools not yet shut down, so that exiting without a shutdown still leaves no
+# worker behind: multiprocessing's own exit handler would wait for them
+# without limit. Registered after multiprocessing's, so it runs before it.
+_live_pools: "weakref.WeakSet[ProcessPool]" = weakref.WeakSet()
+
+
+@atexit.register
+def _kill_workers_at_exit() -> None:
+    for pool in list(_live_pools):
+        pool.kill_all()

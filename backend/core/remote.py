@@ -1,0 +1,256 @@
+"""What runs inside a worker process (or any executor): the task, its reports, its controls.
+
+Nothing here imports Qt: a worker process loads only this module and the
+Qt-free ones it uses, and stays small and quick to start.
+
+A worker process of :class:`~offthread.core.processpool.ProcessPool` runs
+:func:`worker_main`. It talks to the GUI process over its own duplex pipe
+(see :mod:`offthread.core.wire`), with three threads:
+
+- the main thread runs one task at a time, as :func:`run_call` does on a
+  pool thread;
+- a reader takes the GUI's frames: tasks to run, and control requests, which
+  it applies to the running task's context at once (its check points see them
+  as in a thread);
+- a sampler sends the running task's latest progress about 30 times a second.
+
+The worker runs in a process group of its own. Whatever a task starts (a
+``subprocess``, an ``os.fork``) joins it, so that stopping the worker's group
+stops them all: the GUI process does so for a hard stop, and the worker
+itself when it is told to stop or finds its GUI process gone.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import signal
+import threading
+import time
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from . import wire
+from .call import run_call, with_context
+from .context import TaskContext
+from .errors import TaskError, safe_str
+from .progress import check_report
+from .sink import SAMPLE_INTERVAL_S
+from .states import ENDINGS, CancelReason, Event
+
+# How a task run by a plain executor ended: the ending and its payload.
+Ending = Tuple[Event, Tuple[Any, ...]]
+
+
+def apply_flags(context: TaskContext, flags: int) -> None:
+    """Make ``context`` ask for what the control ``flags`` say (any thread)."""
+    if flags & wire.Flag.CANCEL and not context.cancelled:
+        context.request_cancel(CancelReason.TIMED_OUT if flags & wire.Flag.TIMED_OUT else CancelReason.CANCELLED)
+    paused = bool(flags & wire.Flag.PAUSE)
+    if paused != context.pause_requested:
+        context.request_pause(paused)
+
+
+class _Link:
+    """A worker process's side of its pipe: a ``signals`` for :func:`run_call`, and a sampler.
+
+    Two locks, always taken in this order: ``_send_lock`` keeps frames whole
+    and in order; ``_state_lock`` guards which task runs. The reader thread
+    takes only the second, so it never waits for a long write and control
+    requests always get through. A sample is sent under both, so none can
+    follow its task's ending.
+    """
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._send_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self._current: Optional[TaskContext] = None
+        self._pending: Dict[int, int] = {}  # controls for a task that has not started here yet
+        self._wake = threading.Event()
+        threading.Thread(target=self._sample_loop, name="offthread-sampler", daemon=True).start()
+
+    def put(self, data: Any) -> None:
+        with self._send_lock:
+            self._conn.send_bytes(data)
+
+    # -- the signals protocol of run_call (task thread) ---------------------
+
+    def send(self, name: str, *args: Any) -> None:
+        if name in (Event.STARTED, Event.FINISHED):
+            return  # the GUI process knows when it handed a task over, and ends it on its ending
+        task_id = args[0]
+        if name in ENDINGS:
+            self._send_ending(name, task_id, args[1] if len(args) > 1 else None)
+            return
+        kind = wire.KIND_OF[Event(name)]
+        try:
+            data = wire.frame(kind, task_id, value=args[1]) if len(args) > 1 else wire.frame(kind, task_id)
+        except Exception as error:  # only pickling can fail: the value is the task's
+            if name != Event.PARTIAL:
+                raise
+            raise TypeError(f"this partial result cannot be sent to the GUI process: {safe_str(error)}") from error
+        self.put(data)
+
+    def watch(self, context: TaskContext) -> None:
+        with self._state_lock:
+            flags = self._pending.pop(context.task_id, None)
+            if flags is not None:  # a request made before it started counts at once
+                apply_flags(context, flags)
+            self._current = context
+        self._wake.set()
+
+    def unwatch(self, context: TaskContext) -> None:
+        with self._state_lock:
+            if self._current is context:
+                self._current = None
+
+    # -- the reader thread ----------------------------------------------------
+
+    def control(self, task_id: int, flags: int) -> None:
+        """Apply a control request to its task, now if it runs, else once it starts."""
+        with self._state_lock:
+            current = self._current
+            if current is not None and current.task_id == task_id:
+                apply_flags(current, flags)
+            else:
+                self._pending[task_id] = flags
+
+    # -- internals -----------------------------------------------------------
+
+    def _send_ending(self, name: str, task_id: int, payload: Any) -> None:
+        kind = wire.KIND_OF[Event(name)]
+        try:
+            data = wire.frame(kind, task_id, value=payload)
+        except Exception as error:  # an unpicklable result: the task still ends, with a clear error
+            problem = TypeError(f"the result cannot be sent back to the GUI process: {safe_str(error)}")
+            data = wire.frame(wire.Kind.ERROR, task_id, value=TaskError.from_exception(problem))
+        with self._send_lock:
+            with self._state_lock:
+                self._current = None
+                self._pending.pop(task_id, None)
+            self._conn.send_bytes(data)
+
+    def _sample_loop(self) -> None:
+        while True:
+            self._wake.clear()  # before looking, so that a watch() from now on wakes us
+            with self._state_lock:
+                context = self._current
+            if context is None:
+                self._wake.wait()
+            # A sample on waking would find nothing new (the task has just
+            # sent its first report itself), and a tiny task would have ended:
+            # first wait, then look.
+            time.sleep(SAMPLE_INTERVAL_S)
+            with self._send_lock:
+                with self._state_lock:
+                    context = self._current
+                if context is not None:
+                    self._send_sample(context)
+
+    def _send_sample(self, context: TaskContext) -> None:
+        report = context.take_sample()
+        if report is None:
+            return
+        try:
+            check_report(report)
+            data = wire.frame(wire.Kind.PROGRESS, context.task_id, value=report)
+        except Exception as error:  # not a number, or one that cannot be sent
+            context.raise_at_next_check(error)  # the task fails at its next check point, as in a thread
+            return
+        self._conn.send_bytes(data)
+
+
+def end_process_group() -> None:
+    """End this worker and every process its tasks started (they share its group)."""
+    try:
+        if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():
+            os.killpg(0, signal.SIGKILL)
+    finally:
+        os._exit(0)
+
+
+def _read(conn: Any, link: _Link, runs: "queue.SimpleQueue[Optional[Tuple[int, int, bytes]]]") -> None:
+    """The reader thread: tasks go to the main thread, controls to the running task."""
+    while True:
+        try:
+            data = conn.recv_bytes()
+            kind, task_id, flags = wire.header(data)
+        except (EOFError, OSError, ValueError):  # the GUI process is gone (or talks nonsense)
+            end_process_group()
+            return
+        if kind == wire.Kind.RUN:
+            link.control(task_id, flags)
+            runs.put((task_id, flags, bytes(wire.body(data))))
+        elif kind == wire.Kind.CONTROL:
+            link.control(task_id, flags)
+        elif kind == wire.Kind.STOP:
+            end_process_group()
+            return
+
+
+def worker_main(conn: Any, nice: int = 0) -> None:
+    """The life of a worker process: start, say hello, run tasks until told to stop."""
+    if hasattr(os, "setsid"):
+        os.setsid()  # a group of its own: see the module's docstring
+    if hasattr(signal, "pthread_sigmask"):
+        # Blocked by the pool while this process shared the app's group; a
+        # task (and what it starts) gets them as usual.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if nice and hasattr(os, "nice"):
+        # Below the GUI process: on a machine with every core busy, the
+        # scheduler then runs the GUI thread as soon as it wakes.
+        os.nice(nice)
+    link = _Link(conn)
+    runs: "queue.SimpleQueue[Optional[Tuple[int, int, bytes]]]" = queue.SimpleQueue()
+    threading.Thread(target=_read, args=(conn, link, runs), name="offthread-reader", daemon=True).start()
+    link.put(wire.frame(wire.Kind.HELLO, os.getpid()))
+    while True:
+        item = runs.get()
+        if item is None:
+            return
+        run_task(link, *item)
+
+
+def run_task(link: _Link, task_id: int, flags: int, payload: bytes) -> None:
+    """Run one task in this worker process; its events, its ending included, go to ``link``."""
+    context = TaskContext(task_id, link)
+    try:
+        fn, args, kwargs = pickle.loads(payload)
+    except BaseException as exc:  # e.g. the function's module cannot be imported here
+        problem = RuntimeError(f"the worker process cannot load this task: {type(exc).__name__}: {safe_str(exc)}")
+        link.send(Event.ERROR, task_id, TaskError.from_exception(problem))
+        return
+    link.watch(context)  # controls sent before it started apply before its first line
+    run_call(task_id, link, context, fn, args, with_context(fn, kwargs, context))
+
+
+class _Ending:
+    """A ``signals`` that keeps only how the task ended (an executor has no way back)."""
+
+    def __init__(self) -> None:
+        self.ending: Optional[Ending] = None
+
+    def send(self, name: str, *args: Any) -> None:
+        if name in ENDINGS:
+            self.ending = (Event(name), args[1:])
+
+    def watch(self, context: TaskContext) -> None:
+        pass
+
+    def unwatch(self, context: TaskContext) -> None:
+        pass
+
+
+def run_detached(task_id: int, fn: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Ending:
+    """Run a task in any ``concurrent.futures`` executor; return ``(ending, args)``.
+
+    There is no channel back from such an executor, so the task's progress
+    reports, partial results and check points do nothing, and a running
+    task cannot be cancelled. The ending comes back as the future's result.
+    """
+    kept = _Ending()
+    context = TaskContext(task_id, kept)
+    run_call(task_id, kept, context, fn, tuple(args), with_context(fn, kwargs, context))
+    assert kept.ending is not None  # run_call always ends a task
+    return kept.ending

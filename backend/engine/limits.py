@@ -1,0 +1,7 @@
+"""The engine's limits and defaults: plain numbers, for the manager and for a command line."""
+
+#: How long a shutdown waits for running tasks, by default.
+DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000
+
+#: The most threads a pool may have.
+MAX_THREADS = 256

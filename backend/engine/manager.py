@@ -1,0 +1,474 @@
+"""``TaskManager``: runs tasks in modes, tracks them, and shows them to QML."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from operator import attrgetter
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set
+
+from qtpy.QtCore import Property, QObject, QTimer, Signal, Slot
+
+from ..core.errors import TaskError
+from ..core.progress import percent_text
+from ..core.states import CancelReason, Event, TaskState
+from ..core.validate import whole_number_in_range
+from .affinity import OwnerThreadCalls, on_owner_thread
+from .limits import DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_THREADS
+from .model import TaskListModel
+from .modes import EventsMode, GuiMode, Mode, ProcessMode, ThreadMode
+from .modes.base import Call
+from .signals import WorkerSignals
+from .task import TaskHandle, TaskRef, task_number
+
+log = logging.getLogger(__name__)
+
+
+# While tasks run: how often elapsed times move on and timeouts are checked.
+TICK_INTERVAL_MS = 100
+
+
+class TaskManager(QObject):
+    """Runs work off the GUI thread (or on it, to show why not), and shows it to QML.
+
+    Each task runs in a mode (see :mod:`offthread.engine.modes`): ``gui``,
+    ``events``, ``thread`` (the default) or ``process``, or any executor added
+    with :meth:`add_mode`. ``mode`` is the one a UI's buttons would use.
+
+    For QML: ``taskModel`` lists every task (see :class:`TaskListModel`);
+    ``busy``, ``activeCount``, ``queuedCount`` and ``maxThreadCount``
+    describe the work; ``cancel``, ``pause``, ``resume``, ``cancelAll`` and
+    ``clearFinished`` are slots. Every property's notify signal fires only
+    when its value really changes, and at most once per event-loop pass: a
+    burst of task events (10,000 submits in a loop, a backlog of results)
+    refreshes the properties and the model once, not once per event, since
+    each notify costs QML an update.
+
+    From Python, :meth:`submit` runs any callable and returns a
+    :class:`TaskHandle`; ``signals`` carries every task's events, keyed by id.
+    The manager lives on the GUI thread; its API may be called from any thread
+    (see :mod:`offthread.engine.affinity`). A subclass adds what its own UI
+    needs through :meth:`_task_started` and :meth:`_published`.
+    """
+
+    busyChanged = Signal()
+    activeCountChanged = Signal()
+    queuedCountChanged = Signal()
+    maxThreadCountChanged = Signal()
+    modeChanged = Signal()
+    modesChanged = Signal()
+
+    def __init__(
+        self,
+        parent: Optional[QObject] = None,
+        *,
+        max_threads: Optional[int] = None,
+        processes: Optional[int] = None,
+        shutdown_timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    ) -> None:
+        super().__init__(parent)
+        self._calls = OwnerThreadCalls(self)
+        self.signals = WorkerSignals(
+            self,
+            handlers={
+                Event.STARTED: self._on_started,
+                Event.PROGRESS: self._on_progress,
+                Event.PARTIAL: self._on_partial,
+                Event.PAUSED: self._on_paused,
+                Event.RESUMED: self._on_resumed,
+                Event.RESULT: self._on_result,
+                Event.ERROR: self._on_error,
+                Event.CANCELLED: self._on_cancelled,
+                Event.FINISHED: self._on_finished,
+            },
+            after_delivery=self._refresh,
+        )
+        self._model = TaskListModel(self)
+        self.shutdown_timeout_ms = shutdown_timeout_ms
+
+        self._ids = itertools.count(1)
+        self._tasks: Dict[int, TaskHandle] = {}  # tasks not yet ended, by id
+        self._running: Set[int] = set()
+        self._accepting = True
+        self._shutdown_result: Optional[bool] = None
+        self._new: List[TaskHandle] = []  # submitted, not yet in the model
+        self._changed: Set[TaskHandle] = set()  # to publish to the model
+
+        self._busy = False
+        self._active_count = 0
+        self._queued_count = 0
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self._refresh)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(TICK_INTERVAL_MS)
+        self._ticker.timeout.connect(self._tick)
+
+        self._modes: Dict[str, Mode] = {}
+        self._threads = ThreadMode(max_threads)
+        for mode in (GuiMode(), EventsMode(), self._threads, ProcessMode(processes)):
+            self.add_mode(mode)
+        self._mode = self._threads.name
+
+    # -- Python API -------------------------------------------------------
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> TaskHandle:
+        """Run ``fn(*args, **kwargs)`` on the thread pool and return its handle.
+
+        Tasks beyond ``maxThreadCount`` wait in the pool's queue and start in
+        submission order. A ``task`` or ``progress_callback`` parameter of
+        ``fn`` receives a :class:`TaskContext`; a generator function is driven
+        to its end. Raises ``RuntimeError`` after :meth:`shutdown`.
+        """
+        return self.submit_task(fn, args, kwargs)
+
+    def submit_task(
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[Any] = (),
+        kwargs: Optional[Dict[str, Any]] = None,
+        *,
+        name: Optional[str] = None,
+        timeout: Optional[float] = None,
+        mode: str = "thread",
+    ) -> TaskHandle:
+        """:meth:`submit` with options: a display ``name``, a ``timeout`` in seconds, and a ``mode``.
+
+        A task still running ``timeout`` seconds after it started is asked to
+        stop; if it stops, its state is ``"timed out"`` (in process mode it is
+        stopped anyway). A task that its mode cannot start, such as one that
+        cannot be pickled for ``process`` mode, fails at once, with the reason
+        as its error.
+        """
+        if not self._accepting:
+            raise RuntimeError("the backend is shut down and takes no new work")
+        if not callable(fn):
+            raise TypeError(f"a task must be callable, not {type(fn).__name__}")
+        if timeout is not None and not timeout > 0:
+            raise ValueError(f"timeout must be a number of seconds above 0, not {timeout!r}")
+        runner = self._modes.get(mode)
+        if runner is None:
+            raise ValueError(f"no mode named {mode!r}; the modes are {', '.join(self._modes)}")
+        task_id = next(self._ids)  # atomic: any thread may submit
+        context = runner.make_context(task_id)
+        display_name = str(name or getattr(fn, "__name__", type(fn).__name__))
+        handle = TaskHandle(task_id, display_name, context, timeout, mode=mode, can_pause=runner.can_pause)
+        self._start(handle, (fn, tuple(args), dict(kwargs or {})))
+        return handle
+
+    @on_owner_thread
+    def _start(self, handle: TaskHandle, call: Call) -> None:
+        """Give a new task to its mode (GUI thread: from another, it is queued, and starts soon)."""
+        self._tasks[handle.id] = handle
+        self._new.append(handle)
+        if not self._accepting:  # shut down while its start was on its way from another thread
+            handle.context.request_cancel()
+            self._modes[handle.mode].withdrawn(handle)
+        else:
+            try:
+                self._modes[handle.mode].start(handle, call)
+            except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
+                self.signals.dispatch("error", handle.id, TaskError.from_exception(error))
+                self.signals.dispatch("finished", handle.id)
+        self._schedule_refresh()
+
+    @on_owner_thread
+    def add_mode(self, mode: Mode) -> None:
+        """Offer another place to run tasks, e.g. ``ExecutorMode("dask", client.get_executor())``."""
+        if not mode.name or mode.name in self._modes:
+            raise ValueError(f"a mode needs a name of its own, not {mode.name!r}")
+        mode.attach(self, self.signals, self._touch)
+        self._modes[mode.name] = mode
+        self.modesChanged.emit()
+
+    def mode_named(self, name: str) -> Mode:
+        """The mode called ``name`` (KeyError if there is none)."""
+        return self._modes[name]
+
+    @property
+    def accepting(self) -> bool:
+        """Whether it takes new tasks: True until :meth:`shutdown`."""
+        return self._accepting
+
+    def tasks(self) -> List[TaskHandle]:
+        """The tasks that have not ended yet, oldest first."""
+        return list(self._tasks.values())
+
+    @Slot(int)
+    def cancel(self, task: TaskRef) -> None:
+        """Cancel a task (its id, or its handle): a queued one is withdrawn at once
+        and never starts; a running or paused one stops at its next check point.
+        Does nothing to a task that has ended."""
+        self._cancel_by_id(task_number(task, "cancel"))
+
+    @Slot(int)
+    def pause(self, task: TaskRef) -> None:
+        """Pause a task at its next check point (a queued one, once it starts)."""
+        self._request_pause(task_number(task, "pause"), True)
+
+    @Slot(int)
+    def resume(self, task: TaskRef) -> None:
+        """Let a paused task go on."""
+        self._request_pause(task_number(task, "resume"), False)
+
+    @Slot()
+    @on_owner_thread
+    def cancelAll(self) -> None:
+        """Cancel every task that has not ended (newest first, so that a queued one never starts)."""
+        for task_id in reversed(list(self._tasks)):
+            self._cancel_by_id(task_id)
+
+    @Slot()
+    @on_owner_thread
+    def clearFinished(self) -> None:
+        """Remove the tasks that have ended from ``taskModel``."""
+        self._refresh()  # publish pending rows first, so none is missed
+        self._model.remove_ended()
+
+    def shutdown(self, timeout_ms: Optional[int] = None) -> bool:
+        """Stop taking work, cancel every task, and wait at most ``timeout_ms``.
+
+        Queued tasks never start; running ones are asked to stop at their next
+        check point (process tasks that do not are killed). Returns True when
+        every task has ended. Returns False when some task ignored the
+        request: its thread is left running, detached from this backend and
+        silenced, and the process can still exit at once (a task blocked in
+        ``time.sleep(60)`` does not delay it). Also False when called from
+        inside an events-mode task's ``processEvents()``: that task is below
+        this call on the stack, and ends once it returns. Calling it again
+        returns the first answer. GUI thread only: it waits for the tasks.
+        """
+        if not self._calls.here():
+            raise RuntimeError(
+                "shutdown() waits for the tasks to stop, so it runs on the GUI thread; "
+                "from another thread, use cancelAll()"
+            )
+        if self._shutdown_result is not None:
+            return self._shutdown_result
+        self._accepting = False
+        timeout = self.shutdown_timeout_ms if timeout_ms is None else timeout_ms
+        self.cancelAll()
+        deadline = time.monotonic() + max(0, timeout) / 1000
+        stopped = True
+        for mode in self._modes.values():  # every mode gets what time the ones before it left
+            stopped = mode.shutdown(max(0.0, deadline - time.monotonic())) and stopped
+        # Deliver what the workers sent while we waited, so that handles and
+        # properties end in their final state; later reports are dropped.
+        self.signals.flush()
+        self.signals.close()
+        self._ticker.stop()
+        self._refresh()
+        if not stopped:
+            names = ", ".join(f"{h.id} ({h.name})" for h in self._tasks.values())
+            log.warning("tasks still running %d ms after shutdown, left behind: %s", timeout, names)
+        self._shutdown_result = stopped
+        return stopped
+
+    @on_owner_thread
+    def _cancel_by_id(self, task_id: int) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is not None:
+            self._cancel(handle, CancelReason.CANCELLED)
+
+    def _cancel(self, handle: TaskHandle, reason: CancelReason) -> None:
+        handle.context.request_cancel(reason)
+        self._modes[handle.mode].cancel(handle)
+        self._touch(handle)
+
+    @on_owner_thread
+    def _request_pause(self, task_id: int, paused: bool) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is None:
+            return
+        if not handle.can_pause:
+            log.info("task %d runs in %s mode, which cannot pause it", task_id, handle.mode)
+            return
+        handle.context.request_pause(paused)
+        self._modes[handle.mode].pause(handle, paused)
+        self._touch(handle)
+
+    def _get_max_thread_count(self) -> int:
+        return self._threads.max_threads
+
+    def _set_max_thread_count(self, count: Any) -> None:
+        # A "real" for QML, so that what a binding sets arrives as it is: an
+        # int property would have Qt wrap 1e10 to 1410065408 and turn NaN to 0.
+        current = self._threads.max_threads
+        self._resize_thread_pool(whole_number_in_range(count, "maxThreadCount", 1, MAX_THREADS, current))
+
+    @on_owner_thread
+    def _resize_thread_pool(self, threads: int) -> None:
+        if threads != self._threads.max_threads:
+            self._threads.max_threads = threads  # a larger pool starts queued tasks at once
+            self.maxThreadCountChanged.emit()
+
+    def _get_mode(self) -> str:
+        return self._mode
+
+    @on_owner_thread
+    def _set_mode(self, name: str) -> None:
+        # QML sets it: an unknown name is logged, not raised (select_mode raises).
+        if name not in self._modes:
+            log.warning("no mode named %r; the modes are %s", name, ", ".join(self._modes))
+            return
+        self._apply_mode(name)
+
+    def select_mode(self, name: str) -> None:
+        """Make ``name`` the selected mode (``mode``). ValueError if there is no such mode."""
+        if name not in self._modes:
+            raise ValueError(f"no mode named {name!r}; the modes are {', '.join(self._modes)}")
+        self._apply_mode(name)
+
+    @on_owner_thread
+    def _apply_mode(self, name: str) -> None:
+        if name != self._mode:
+            self._mode = name
+            self.modeChanged.emit()
+
+    @property
+    def selected_mode(self) -> str:
+        """The name of the selected mode: the ``mode`` property, for Python."""
+        return self._mode
+
+    def _get_modes(self) -> List[str]:
+        return list(self._modes)
+
+    def _get_mode_description(self) -> str:
+        return self._modes[self._mode].description
+
+    # Read-only properties are plain fields, kept current by _refresh().
+    busy = Property(bool, attrgetter("_busy"), notify=busyChanged)
+    activeCount = Property(int, attrgetter("_active_count"), notify=activeCountChanged)
+    queuedCount = Property(int, attrgetter("_queued_count"), notify=queuedCountChanged)
+    maxThreadCount = Property(float, _get_max_thread_count, _set_max_thread_count, notify=maxThreadCountChanged)
+    mode = Property(str, _get_mode, _set_mode, notify=modeChanged)
+    modes = Property(list, _get_modes, notify=modesChanged)
+    modeDescription = Property(str, _get_mode_description, notify=modeChanged)
+    taskModel = Property(QObject, attrgetter("_model"), constant=True)
+
+    # -- task events, called by self.signals on the GUI thread -------------
+
+    def _on_started(self, task_id: int) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is None:
+            return
+        handle.state = TaskState.RUNNING
+        handle.started_at = time.monotonic()
+        log.info("task %d (%s) started", task_id, handle.name)
+        self._running.add(task_id)
+        self._task_started(handle)
+        if not self._ticker.isActive():
+            self._ticker.start()
+        self._touch(handle)
+
+    def _on_progress(self, task_id: int, percent: float, text: str, own_text: bool) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is not None:
+            handle.progress = percent
+            handle.progress_text = text
+            handle.own_text = own_text
+            self._touch(handle)
+
+    def _on_partial(self, task_id: int, value: Any) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is not None:
+            handle.partial = value
+            self._touch(handle)
+
+    def _on_paused(self, task_id: int) -> None:
+        self._set_state(task_id, TaskState.PAUSED)
+
+    def _on_resumed(self, task_id: int) -> None:
+        self._set_state(task_id, TaskState.RUNNING)
+
+    def _on_result(self, task_id: int, value: Any) -> None:
+        self._end(task_id, TaskState.FINISHED, result=value)
+
+    def _on_error(self, task_id: int, error: TaskError) -> None:
+        self._end(task_id, TaskState.FAILED, error=error)
+
+    def _on_cancelled(self, task_id: int, reason: str) -> None:
+        self._end(task_id, TaskState.TIMED_OUT if reason == CancelReason.TIMED_OUT else TaskState.CANCELLED)
+
+    def _on_finished(self, task_id: int) -> None:
+        handle = self._tasks.pop(task_id, None)
+        if handle is not None:
+            self._running.discard(task_id)
+            self._modes[handle.mode].ended(handle)
+            self._schedule_refresh()
+
+    def _set_state(self, task_id: int, state: TaskState) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is not None:
+            handle.state = state
+            self._touch(handle)
+
+    def _end(self, task_id: int, state: TaskState, result: Any = None, error: Optional[TaskError] = None) -> None:
+        handle = self._tasks.get(task_id)
+        if handle is None:
+            return
+        handle.state, handle.result, handle.error = state, result, error
+        handle.partial = None
+        handle.ended_at = time.monotonic()
+        if state == TaskState.FINISHED:
+            handle.progress = 100.0  # done is 100%, whatever the task reported
+            if not handle.own_text:
+                handle.progress_text = percent_text(100.0)
+        log.info("task %d (%s) %s", task_id, handle.name, state)
+        self._touch(handle)
+
+    def _tick(self) -> None:
+        """While tasks run: move their elapsed times on and enforce timeouts."""
+        if not self._running:
+            self._ticker.stop()
+            return
+        now = time.monotonic()
+        for task_id in list(self._running):  # a timeout may end a task in this loop
+            handle = self._tasks[task_id]
+            self._changed.add(handle)
+            if (
+                handle.timeout is not None
+                and now - (handle.started_at or now) >= handle.timeout
+                and not handle.cancel_requested
+            ):
+                self._cancel(handle, CancelReason.TIMED_OUT)
+        self._schedule_refresh()
+
+    # -- property and model bookkeeping -------------------------------------
+
+    def _touch(self, handle: TaskHandle) -> None:
+        self._changed.add(handle)
+        self._schedule_refresh()
+
+    def _schedule_refresh(self) -> None:
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _refresh(self) -> None:
+        """Bring the model and every property up to date, notifying real changes only."""
+        self._refresh_timer.stop()
+        new, self._new = self._new, []
+        changed, self._changed = self._changed, set()
+        self._model.append(new)
+        self._model.update(changed)
+        active = len(self._running)
+        self._assign("_active_count", active, self.activeCountChanged.emit)
+        self._assign("_queued_count", len(self._tasks) - active, self.queuedCountChanged.emit)
+        self._assign("_busy", bool(self._tasks), self.busyChanged.emit)
+        self._published()
+
+    # -- for subclasses -----------------------------------------------------
+
+    def _task_started(self, handle: TaskHandle) -> None:
+        """A task has started (GUI thread)."""
+
+    def _published(self) -> None:
+        """The model and the properties were just brought up to date (GUI thread)."""
+
+    def _assign(self, attribute: str, value: Any, notify: Callable[[], None]) -> None:
+        """Set a property's field and call ``notify`` (its signal's ``emit``) only on a real change."""
+        if getattr(self, attribute) != value:
+            setattr(self, attribute, value)
+            notify()

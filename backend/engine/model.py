@@ -1,0 +1,145 @@
+"""``TaskListModel``: every task as a row that QML can show, updated in place."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+
+from qtpy.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from .task import TaskHandle
+
+AnyIndex = Union[QModelIndex, QPersistentModelIndex]
+
+# The roles, in the order of the tuple that ``_role_values`` makes.
+ROLES = (
+    "id",
+    "name",
+    "state",
+    "progress",  # percent, 0-100
+    "progressText",  # the task's own text, or "37.5 %"
+    "result",  # the result as text; the latest partial result while it runs
+    "error",  # "Type: message", or ""
+    "errorDetails",  # the traceback, or ""
+    "elapsed",  # seconds run, to a tenth
+    "pauseRequested",  # the Pause/Resume button's state
+    "done",  # it has ended: Cancel and Pause do nothing
+    "mode",  # where it runs: "gui", "events", "thread", "process", or a plugged-in executor's name
+    "canPause",  # whether its mode can pause it
+    "note",  # what its mode has to say about it, e.g. "started inside #3's processEvents()"
+)
+FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+_ROOT = QModelIndex()  # the invalid index: the parent of every row
+
+
+def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
+    error = handle.error
+    return (
+        handle.id,
+        handle.name,
+        str(handle.state),
+        handle.progress,
+        handle.progress_text,
+        handle.result_text,
+        error.summary if error else "",
+        error.traceback if error else "",
+        round(handle.elapsed(now), 1),
+        handle.pause_requested,
+        handle.done,
+        handle.mode,
+        handle.can_pause,
+        handle.note,
+    )
+
+
+class TaskListModel(QAbstractListModel):
+    """One row per task, oldest first; ended tasks stay until :meth:`remove_ended`.
+
+    The model shows what it last published: :meth:`update` compares each
+    changed task with its published row and emits ``dataChanged`` for the
+    roles that really changed, over runs of adjacent rows, so a view redraws
+    only what moved. The backend calls it at most once per event-loop pass.
+    """
+
+    def __init__(self, parent: Optional[QObject] = None) -> None:
+        super().__init__(parent)
+        self._handles: List[TaskHandle] = []
+        self._rows: List[Tuple[Any, ...]] = []  # published role values
+        self._row_of: Dict[int, int] = {}  # task id -> row
+
+    # -- the Qt model interface ---------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def roleNames(self) -> Dict[int, QByteArray]:
+        return {FIRST_ROLE + i: QByteArray(name.encode()) for i, name in enumerate(ROLES)}
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            role = FIRST_ROLE + ROLES.index("name")
+        column = role - FIRST_ROLE
+        if not 0 <= column < len(ROLES):
+            return None
+        return self._rows[index.row()][column]
+
+    # -- for the backend --------------------------------------------------
+
+    def append(self, handles: List[TaskHandle]) -> None:
+        """Add new tasks at the end, in one insertion."""
+        if not handles:
+            return
+        now = time.monotonic()
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(handles) - 1)
+        for offset, handle in enumerate(handles):
+            self._row_of[handle.id] = first + offset
+        self._handles.extend(handles)
+        self._rows.extend(_role_values(h, now) for h in handles)
+        self.endInsertRows()
+
+    def update(self, handles: Iterable[TaskHandle]) -> None:
+        """Publish what changed in ``handles``, naming only the changed roles."""
+        now = time.monotonic()
+        changes: Dict[Tuple[int, ...], List[int]] = {}  # changed roles -> rows
+        for handle in handles:
+            row = self._row_of.get(handle.id)
+            if row is None:
+                continue
+            new = _role_values(handle, now)
+            old = self._rows[row]
+            if new == old:
+                continue
+            self._rows[row] = new
+            roles = tuple(FIRST_ROLE + i for i, (a, b) in enumerate(zip(old, new)) if a != b)
+            changes.setdefault(roles, []).append(row)
+        for roles, rows in changes.items():
+            for first, last in _runs(sorted(rows)):
+                self.dataChanged.emit(self.index(first), self.index(last), list(roles))
+
+    def remove_ended(self) -> int:
+        """Remove the rows of tasks that have ended; return how many."""
+        doomed = [row for row, handle in enumerate(self._handles) if handle.done]
+        for first, last in reversed(list(_runs(doomed))):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._handles[first : last + 1]
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
+        if doomed:
+            self._row_of = {handle.id: row for row, handle in enumerate(self._handles)}
+        return len(doomed)
+
+
+def _runs(rows: List[int]) -> Iterable[Tuple[int, int]]:
+    """Runs of consecutive numbers in sorted ``rows``, as (first, last)."""
+    if not rows:
+        return
+    start = previous = rows[0]
+    for row in rows[1:]:
+        if row != previous + 1:
+            yield start, previous
+            start = row
+        previous = row
+    yield start, previous

@@ -1,0 +1,14 @@
+"""Where a task runs: each mode is one small class with the same few methods.
+
+``gui`` and ``events`` run the task on the GUI thread (what not to do, shown
+live); ``thread`` runs it on a ``QThreadPool`` (the default); ``process`` runs
+it in a pool of worker processes (for CPU-bound Python); :class:`ExecutorMode`
+plugs in any ``concurrent.futures.Executor``, such as dask.distributed's.
+"""
+
+from .base import Mode, UnpicklableTask
+from .executor import ExecutorMode
+from .local import EventsMode, GuiMode, ThreadMode
+from .process import ProcessMode
+
+__all__ = ["EventsMode", "ExecutorMode", "GuiMode", "Mode", "ProcessMode", "ThreadMode", "UnpicklableTask"]

@@ -1,0 +1,105 @@
+"""The interface every execution mode implements."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from qtpy.QtCore import QObject
+
+from ...core.context import TaskContext
+from ...core.sink import end_task
+from ...core.states import Event
+from ..signals import WorkerSignals, weakly
+from ..task import TaskHandle
+
+Call = Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]
+
+
+class UnpicklableTask(TypeError):
+    """A task's function or arguments cannot be copied to another process."""
+
+
+class Mode:
+    """Runs tasks somewhere and reports their events on the manager's ``signals``.
+
+    The manager calls every method on the GUI thread: :meth:`attach` once,
+    then :meth:`start` per task, :meth:`cancel` and :meth:`pause` after it
+    recorded the request on the task's context, :meth:`ended` once the task's
+    ``finished`` was delivered, :meth:`warm_up` when the app is idle, and
+    :meth:`shutdown` once at the end. Whatever the mode, a task's events
+    follow the order :class:`~offthread.core.states.Event` documents, and
+    each mode keeps its own bookkeeping of its tasks.
+    """
+
+    #: Shown in the mode selector and on each task's row.
+    name = ""
+    #: One line for the selector's tooltip.
+    description = ""
+    #: Whether a running task can be paused (it needs a way to reach the task).
+    can_pause = True
+
+    def __init__(self) -> None:
+        self._signals: Optional[WorkerSignals] = None
+        self._touch_ref: Callable[[], Optional[Callable[[TaskHandle], None]]] = lambda: None
+
+    # -- what the manager calls ------------------------------------------------
+
+    def attach(self, parent: QObject, signals: WorkerSignals, touch: Callable[[TaskHandle], None]) -> None:
+        """Bind to a manager: ``parent`` owns any Qt object the mode makes; ``touch`` republishes a task.
+
+        The manager holds its modes, so ``touch`` (its method) is held weakly,
+        for the reason :class:`WorkerSignals` holds its handlers weakly.
+        """
+        self._signals = signals
+        self._touch_ref = weakly(touch)
+
+    def make_context(self, task_id: int) -> TaskContext:
+        """The context that records the requests made to a task (and, in-process, is its own)."""
+        return TaskContext(task_id, self.signals)
+
+    def start(self, handle: TaskHandle, call: Call) -> None:
+        """Start (or queue) the task. Raises :class:`UnpicklableTask` if it cannot be sent."""
+        raise NotImplementedError
+
+    def cancel(self, handle: TaskHandle) -> None:
+        """Act on ``handle.context.cancel_reason``: withdraw the task if queued, else stop it."""
+
+    def pause(self, handle: TaskHandle, paused: bool) -> None:
+        """Act on a pause or resume request already recorded on ``handle.context``."""
+
+    def ended(self, handle: TaskHandle) -> None:
+        """The task's ``finished`` was delivered: forget what the mode kept of it."""
+
+    def warm_up(self) -> None:
+        """Get ready to run tasks (start worker processes, say), in the background."""
+
+    def shutdown(self, timeout_s: float) -> bool:
+        """Take no new work; wait at most ``timeout_s`` for running tasks; True if none is left."""
+        return True
+
+    # -- for the modes themselves ------------------------------------------------
+
+    @property
+    def signals(self) -> WorkerSignals:
+        """The manager's signals, once attached."""
+        if self._signals is None:
+            raise RuntimeError(f"the {self.name or type(self).__name__} mode is not attached to a TaskManager")
+        return self._signals
+
+    def send(self, name: Event, task_id: int, *args: Any) -> None:
+        """Send one of a task's events to the manager. Any thread."""
+        self.signals.send(name, task_id, *args)
+
+    def end(self, task_id: int, ending: Event, *args: Any) -> None:
+        """Send a task's ending (``result``, ``error`` or ``cancelled``) and ``finished``. Any thread."""
+        end_task(self.signals.send, task_id, ending, *args)
+
+    def withdrawn(self, handle: TaskHandle) -> None:
+        """End a task that was withdrawn before it started, now (GUI thread): cancel is synchronous."""
+        end_task(self.signals.dispatch, handle.id, Event.CANCELLED, handle.context.cancel_reason)
+
+    def touch(self, handle: TaskHandle) -> None:
+        """Have the manager publish ``handle``'s changes (GUI thread)."""
+        touch = self._touch_ref()
+        if touch is not None:
+            touch(handle)

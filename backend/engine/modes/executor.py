@@ -1,0 +1,120 @@
+"""``ExecutorMode``: any ``concurrent.futures.Executor`` as a mode (dask.distributed's, for one)."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from concurrent.futures import CancelledError, Executor, Future
+from typing import Any, Callable, Dict, Optional
+
+from ...core.errors import TaskError
+from ...core.remote import Ending, run_detached
+from ...core.states import CancelReason, Event
+from ..task import TaskHandle
+from .base import Call, Mode
+
+log = logging.getLogger(__name__)
+
+
+class ExecutorMode(Mode):
+    """Plugs any ``concurrent.futures.Executor`` in as a mode (for instance dask.distributed's).
+
+    Such an executor offers no way back while a task runs, so a task reports
+    no progress (it goes from 0 to 100 % when it ends) and cannot be paused;
+    a queued task is withdrawn by ``Future.cancel()``, and a running one
+    that cannot be stopped ends at once as cancelled, its result dropped.
+    The function and its arguments travel as the executor sends them (dask
+    uses cloudpickle, so a lambda works there). A task shows as running from
+    the moment it is handed over, since the executor does not say when it starts.
+
+    A task can end by several routes at once (its future's end, a cancel, the
+    shutdown); whichever claims it first, by removing its future from
+    ``_futures`` (atomic), sends the ending, and the others do nothing.
+    """
+
+    can_pause = False
+
+    def __init__(
+        self,
+        name: str,
+        executor: Executor,
+        *,
+        description: str = "",
+        on_shutdown: Optional[Callable[[], None]] = None,
+    ) -> None:
+        super().__init__()
+        self.name = name
+        self.description = description or f"Tasks go to {type(executor).__name__}"
+        self.executor = executor
+        self._on_shutdown = on_shutdown
+        self._futures: Dict[int, "Future[Ending]"] = {}  # tasks not yet ended
+        self._reasons: Dict[int, CancelReason] = {}  # why a task was cancelled
+
+    def start(self, handle: TaskHandle, call: Call) -> None:
+        fn, args, kwargs = call
+        self.send(Event.STARTED, handle.id)  # first: the future may be done before submit returns
+        future = self.executor.submit(run_detached, handle.id, fn, args, kwargs)
+        self._futures[handle.id] = future
+        future.add_done_callback(functools.partial(self._future_done, handle.id))
+
+    def cancel(self, handle: TaskHandle) -> None:
+        future = self._futures.get(handle.id)
+        if future is None:
+            return  # it has ended
+        self._reasons[handle.id] = handle.context.cancel_reason or CancelReason.CANCELLED
+        if future.cancel() or future.done():  # withdrawn, or its ending is on its way
+            return
+        log.info("task %d is running in %s, which cannot stop it; its result will be dropped", handle.id, self.name)
+        self._finish(handle.id, Event.CANCELLED, self._reason(handle.id))
+
+    def shutdown(self, timeout_s: float) -> bool:
+        for task_id, future in list(self._futures.items()):
+            future.cancel()
+            self._finish(task_id, Event.CANCELLED, CancelReason.CANCELLED)
+        if self._on_shutdown is None:
+            return True
+        # On a thread of its own, so that the bound holds: closing may wait
+        # for a task that cannot be stopped, or for a cluster far away.
+        closer = threading.Thread(target=self._close, name=f"offthread-close-{self.name}", daemon=True)
+        closer.start()
+        closer.join(max(0.0, timeout_s))
+        if closer.is_alive():
+            log.warning(
+                "closing the %s executor did not end within %.1f s; it goes on without us", self.name, timeout_s
+            )
+        return True
+
+    # -- internals ---------------------------------------------------------------
+
+    def _finish(self, task_id: int, ending: Event, *args: Any) -> None:
+        """End a task once: later calls for the same task do nothing. Any thread."""
+        if self._futures.pop(task_id, None) is not None:
+            self._reasons.pop(task_id, None)
+            self.end(task_id, ending, *args)
+
+    def _reason(self, task_id: int) -> CancelReason:
+        return self._reasons.get(task_id, CancelReason.CANCELLED)
+
+    def _future_done(self, task_id: int, future: "Future[Ending]") -> None:
+        """Runs on whichever thread completed the future."""
+        if task_id not in self._futures:
+            return
+        if future.cancelled():
+            self._finish(task_id, Event.CANCELLED, self._reason(task_id))
+            return
+        error = future.exception()
+        if isinstance(error, CancelledError):  # some executors fail a cancelled task instead
+            self._finish(task_id, Event.CANCELLED, self._reason(task_id))
+        elif error is not None:
+            self._finish(task_id, Event.ERROR, TaskError.from_exception(error))
+        else:
+            ending, payload = future.result()
+            self._finish(task_id, ending, *payload)
+
+    def _close(self) -> None:
+        assert self._on_shutdown is not None
+        try:
+            self._on_shutdown()
+        except Exception:  # closing a remote client must not stop the app's exit
+            log.warning("closing the %s executor failed", self.name, exc_info=True)

@@ -1,0 +1,256 @@
+"""Modes that run tasks in this process: on a thread pool, or on the GUI thread itself."""
+
+from __future__ import annotations
+
+import collections
+import logging
+import math
+import time
+from typing import Callable, Deque, Dict, List, Optional, Tuple
+
+from qtpy import shiboken
+from qtpy.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, QTimer
+
+from ...core.call import run_call, with_context
+from ...core.context import TaskContext
+from ...core.sink import EventSink
+from ..lifetime import keep_past_exit
+from ..signals import WorkerSignals
+from ..task import TaskHandle
+from ..worker import Ticket, Worker
+from .base import Call, Mode
+
+log = logging.getLogger(__name__)
+
+# In events mode, how often a task's check points let the event loop run:
+# often enough for a smooth UI, rarely enough that a loop reporting on every
+# item still runs at nearly full speed.
+EVENTS_INTERVAL_S = 0.010
+
+
+class ThreadMode(Mode):
+    """Tasks run on a ``QThreadPool`` owned by the manager: the default."""
+
+    name = "thread"
+    description = "A thread pool: the GUI stays live (pure-Python CPU work still shares the GIL with it)"
+
+    def __init__(self, max_threads: Optional[int] = None) -> None:
+        super().__init__()
+        self._max_threads = max_threads
+        self._pool: Optional[QThreadPool] = None
+        self._pending: Dict[int, Tuple[Worker, Ticket]] = {}  # tasks not yet ended, to withdraw them
+
+    def attach(self, parent: QObject, signals: WorkerSignals, touch: Callable[[TaskHandle], None]) -> None:
+        super().attach(parent, signals, touch)
+        self._pool = QThreadPool(parent)
+        if self._max_threads is not None:
+            self._pool.setMaxThreadCount(max(1, self._max_threads))
+
+    @property
+    def pool(self) -> QThreadPool:
+        """The thread pool, once attached."""
+        if self._pool is None:
+            raise RuntimeError("the thread mode is not attached to a TaskManager")
+        return self._pool
+
+    @property
+    def max_threads(self) -> int:
+        """How many tasks run at once; more wait in the pool's queue."""
+        return int(self.pool.maxThreadCount())
+
+    @max_threads.setter
+    def max_threads(self, count: int) -> None:
+        self.pool.setMaxThreadCount(count)  # a larger pool starts queued tasks at once
+
+    def start(self, handle: TaskHandle, call: Call) -> None:
+        fn, args, kwargs = call
+        ticket = Ticket()
+        worker = Worker(handle.id, self.signals, fn, args, kwargs, handle.context, ticket)
+        self._pending[handle.id] = (worker, ticket)
+        self.pool.start(worker)
+
+    def cancel(self, handle: TaskHandle) -> None:
+        entry = self._pending.pop(handle.id, None)
+        if entry is None:
+            return
+        worker, ticket = entry
+        if not ticket.withdraw():
+            self._pending[handle.id] = entry
+            return  # it runs: the context's cancel request stops it at its next check point
+        try:
+            taken = self.pool.tryTake(worker)  # out of the queue, if it is still there
+        except RuntimeError:  # its pool thread has already run it (as a no-op) and deleted it
+            taken = False
+        if taken:
+            shiboken.delete(worker)  # taken back from the pool, so it is ours to delete
+        self.withdrawn(handle)
+
+    def ended(self, handle: TaskHandle) -> None:
+        self._pending.pop(handle.id, None)
+
+    def shutdown(self, timeout_s: float) -> bool:
+        stopped = bool(self.pool.waitForDone(max(0, int(timeout_s * 1000))))
+        if not stopped:
+            keep_past_exit(self.pool)  # a task that ignores cancel must not hold the exit
+        return stopped
+
+
+class GuiMode(Mode):
+    """Tasks run on the GUI thread, one per event-loop pass: the window freezes while one runs.
+
+    This is the mistake the app exists to show: the counter stops and the
+    lag meter, once the thread is back, shows for how long. Nothing can
+    reach a running task (no click is handled), so it cannot be paused;
+    cancel works only while it waits its turn.
+    """
+
+    name = "gui"
+    description = "The GUI thread itself: the window freezes until the task ends (what not to do)"
+    can_pause = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue: Deque[Tuple[TaskHandle, Call]] = collections.deque()
+        self._timer: Optional[QTimer] = None
+        self._stack: List[TaskHandle] = []  # the tasks on the GUI thread's stack, outermost first
+
+    def attach(self, parent: QObject, signals: WorkerSignals, touch: Callable[[TaskHandle], None]) -> None:
+        super().attach(parent, signals, touch)
+        self._timer = QTimer(parent)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._run_next)
+
+    def start(self, handle: TaskHandle, call: Call) -> None:
+        self._queue.append((handle, call))  # not now: the click that asked for it must return first
+        self._next_turn()
+
+    def cancel(self, handle: TaskHandle) -> None:
+        for queued in self._queue:
+            if queued[0] is handle:
+                self._queue.remove(queued)
+                self.withdrawn(handle)
+                return
+
+    def shutdown(self, timeout_s: float) -> bool:
+        # The backend cancelled them all first, so none is queued. One still
+        # running can only be below this call on the stack (shutdown from an
+        # events task's processEvents()): it ends once this call returns.
+        return not self._queue and not self._stack
+
+    def _run_next(self) -> None:
+        if not self._queue:
+            return
+        handle, call = self._queue.popleft()
+        if self._queue:
+            self._next_turn()  # the next one in a later pass, so the window repaints in between
+        self._run(handle, call)
+
+    def _next_turn(self) -> None:
+        """Run the next queued task in a later pass of the event loop."""
+        assert self._timer is not None, "attach() makes the timer"
+        self._timer.start()
+
+    def _run(self, handle: TaskHandle, call: Call) -> None:
+        fn, args, kwargs = call
+        context = handle.context
+        self._stack.append(handle)
+        try:
+            run_call(handle.id, self.signals, context, fn, args, with_context(fn, kwargs, context))
+        finally:
+            self._stack.pop()
+
+
+class EventsContext(TaskContext):
+    """A task context that lets the GUI thread's event loop run at every check point.
+
+    This is the ``processEvents()`` approach: the window stays live, but
+    every event, a click included, is handled *inside* the task's call
+    stack. A click that starts another task runs that task to its end
+    before the first one can take its next step.
+    """
+
+    __slots__ = ("_events_due", "_loop")
+
+    def __init__(self, task_id: int, signals: EventSink) -> None:
+        super().__init__(task_id, signals)
+        self._events_due = 0.0
+        self._loop: Optional[QEventLoop] = None
+
+    def _attend(self) -> None:
+        now = time.monotonic()
+        if now >= self._events_due:
+            self._events_due = now + EVENTS_INTERVAL_S
+            QCoreApplication.processEvents()
+        try:
+            super()._attend()
+        finally:
+            self._attention = True  # every check point takes this path in events mode
+
+    def _arm_wait(self) -> None:
+        pass  # requests come from this same thread, inside the nested loop: none can slip in between
+
+    def _wait(self, seconds: Optional[float]) -> None:
+        """Run a nested event loop for ``seconds`` (None: until a request wakes it).
+
+        Blocking the thread, as other contexts do, would freeze the GUI: in a
+        pause, for good, since nothing could resume it.
+        """
+        loop = QEventLoop()
+        timer = None
+        if seconds is not None:
+            timer = QTimer()
+            timer.setSingleShot(True)
+            timer.timeout.connect(loop.quit)
+            timer.start(max(1, math.ceil(seconds * 1000)))
+        self._loop = loop
+        try:
+            if loop.exec_() == -1:  # refused: the application is quitting
+                self.request_cancel()
+        finally:
+            self._loop = None
+            if timer is not None:
+                timer.stop()
+
+    def _wake_waiters(self) -> None:
+        super()._wake_waiters()
+        loop = self._loop
+        if loop is not None:
+            loop.quit()
+
+
+class EventsMode(GuiMode):
+    """Tasks run on the GUI thread and call ``processEvents()`` at their check points.
+
+    The window stays live, and that is the trap: a task started by a click
+    during another runs inside it, and the outer one is stuck until the
+    inner one ends. Each task's ``note`` says when that happens.
+    """
+
+    name = "events"
+    description = "The GUI thread, calling processEvents() at check points: live, but a click runs inside the task"
+    can_pause = True
+
+    def make_context(self, task_id: int) -> TaskContext:
+        return EventsContext(task_id, self.signals)
+
+    def _run(self, handle: TaskHandle, call: Call) -> None:
+        outer = self._stack[-1] if self._stack else None
+        if outer is not None:
+            handle.note = f"started inside #{outer.id}'s processEvents()"
+            outer.note = f"stuck: #{handle.id} runs inside its processEvents()"
+            self.touch(handle)
+            self.touch(outer)
+            log.warning(
+                "task %d started inside task %d's processEvents(); %d waits until it ends",
+                handle.id,
+                outer.id,
+                outer.id,
+            )
+        started = time.monotonic()
+        try:
+            super()._run(handle, call)
+        finally:
+            if outer is not None:
+                outer.note = f"was stuck {time.monotonic() - started:.1f} s while #{handle.id} ran inside it"
+                self.touch(outer)

@@ -1,0 +1,89 @@
+"""``process`` mode: tasks run in worker processes, as fully as they do in threads.
+
+The pool is :class:`~backend.processpool.ProcessPool`: one pipe per worker,
+tasks queued on this side until a worker is free, hard stops that end the
+task's whole process group. Its docstring says why not pebble.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+from typing import Any, List, Optional
+
+from ...core import wire
+from ...core.errors import safe_str
+from ...core.processpool import HARD_STOP_AFTER_S, START_METHOD, ProcessPool
+from ...core.states import CancelReason, Event
+from ..task import TaskHandle
+from .base import Call, Mode, UnpicklableTask
+
+log = logging.getLogger(__name__)
+
+__all__ = ["HARD_STOP_AFTER_S", "START_METHOD", "WORKER_NICE", "ProcessMode"]
+
+# Worker processes run at this lower priority (POSIX nice), so that with
+# every core busy the GUI thread still gets one as soon as it wakes.
+WORKER_NICE = 5
+
+
+class ProcessMode(Mode):
+    """Tasks run in worker processes: CPU-bound Python no longer stalls the GUI.
+
+    As in thread mode, a task gets a :class:`~backend.context.TaskContext`
+    (progress, partial results, check points, pause), its errors come back
+    with the worker's traceback, and timeouts apply. In addition, a task
+    that does not stop within ``HARD_STOP_AFTER_S`` of its cancel is ended
+    by killing its process, and every process it started. The function and
+    its arguments are pickled when the task is submitted, so one that cannot
+    be sent fails its task at once with :class:`UnpicklableTask`. The
+    workers start with the first task, or earlier with :meth:`warm_up`.
+    """
+
+    name = "process"
+    description = "Worker processes: CPU-bound Python runs without stalling the GUI"
+    can_pause = True
+
+    def __init__(self, workers: Optional[int] = None, nice: int = WORKER_NICE) -> None:
+        super().__init__()
+        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.pool = ProcessPool(self.workers, self._emit, nice=nice)
+
+    def warm_up(self) -> None:
+        """Start the worker processes now, in the background (a tenth of a second or more)."""
+        self.pool.start()
+
+    @property
+    def started(self) -> bool:
+        """Whether the worker processes have been started."""
+        return self.pool.started
+
+    def worker_pids(self) -> List[int]:
+        """The pids of the worker processes now running."""
+        return self.pool.worker_pids()
+
+    def start(self, handle: TaskHandle, call: Call) -> None:
+        try:
+            payload = pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # PicklingError, or TypeError/AttributeError for local objects
+            raise UnpicklableTask(
+                f"cannot send this task to a worker process: {safe_str(error)}. Process mode needs a "
+                "function defined at the top level of a module, and arguments that pickle can copy"
+            ) from error
+        flags = wire.Flag.PAUSE if handle.context.pause_requested else wire.Flag.NONE
+        self.pool.submit(handle.id, payload, flags)
+
+    def cancel(self, handle: TaskHandle) -> None:
+        if self.pool.cancel(handle.id, handle.context.cancel_reason or CancelReason.CANCELLED):
+            self.withdrawn(handle)  # it never reached a worker
+
+    def pause(self, handle: TaskHandle, paused: bool) -> None:
+        self.pool.pause(handle.id, paused)
+
+    def shutdown(self, timeout_s: float) -> bool:
+        return self.pool.shutdown(timeout_s)
+
+    def _emit(self, name: Event, task_id: int, *args: Any) -> None:
+        """The pool's events (on its manager thread) go out as the manager's."""
+        self.send(name, task_id, *args)

@@ -1,0 +1,248 @@
+"""The one signals object that carries every task's events to the GUI thread, in batches."""
+
+from __future__ import annotations
+
+import collections
+import inspect
+import threading
+import time
+import weakref
+from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
+
+from qtpy.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from ..core.progress import check_report
+from ..core.sink import SAMPLE_INTERVAL_S
+from ..core.states import Event
+
+# Longest time one delivery pass may hold the GUI thread; a larger backlog is
+# delivered over several passes, so paints and timers get their turn between.
+DELIVERY_BUDGET_S = 0.008
+
+# How often the GUI thread looks at the latest progress of running tasks.
+SAMPLE_INTERVAL_MS = round(SAMPLE_INTERVAL_S * 1000)
+
+
+class WorkerSignals(QObject):
+    """Signals of all workers of one backend, each keyed by task id.
+
+    A QRunnable is not a QObject, so it cannot have signals of its own. The
+    tutorial gives every worker its own signals object; that object is then
+    destroyed on a pool thread along with its runnable, which crashes PySide2,
+    and each task costs a new set of connections. Here one object, created on
+    the GUI thread and owned by the backend, serves every task, and outlives
+    every worker that reports to it.
+
+    Workers do not emit these signals: they call :meth:`send`, which only
+    appends to a queue (thread-safe, a few hundred nanoseconds). The first
+    ``send`` after a delivery wakes the GUI thread once; it then delivers every
+    queued event there. A burst of events from many threads costs one
+    cross-thread wake instead of one queued call each.
+
+    Progress is not sent at all, except a task's first and last report: the
+    GUI thread samples the latest report of each running task every
+    ``SAMPLE_INTERVAL_MS`` and delivers it if it changed.
+
+    Delivery first calls the owner's ``handlers`` (plain Python calls: the
+    owner's bookkeeping is the hot path), then emits the Qt signal, but only
+    if something is connected to it: an emit costs microseconds even unheard.
+    After each pass it calls ``after_delivery``, so that the owner can
+    publish the changes in the same pass: while a pure-Python task holds the
+    GIL, every extra pass costs the GUI thread another wait for it.
+
+    Handlers that are methods are held weakly. The owner holds this object,
+    so strong references back would make a cycle, and a cycle is freed by
+    Python's cyclic collector, which runs on whichever thread happens to
+    allocate: a pool thread, where destroying the owner's timers leaves the
+    GUI thread dispatching timer events to deleted objects (a crash).
+
+    Per task, ``started`` comes first (unless the task was cancelled before it
+    started), then any ``progress``, ``partial``, ``paused`` and ``resumed``,
+    then exactly one of ``result``, ``error`` or ``cancelled``, and
+    ``finished`` always comes last.
+    """
+
+    started = Signal(int)  # task id
+    progress = Signal(int, float)  # task id, percent done in [0, 100]
+    partial = Signal(int, object)  # task id, a partial result (each one, in order)
+    paused = Signal(int)  # task id; the task is blocked at a pause point
+    resumed = Signal(int)  # task id; it runs again
+    result = Signal(int, object)  # task id, the function's return value
+    error = Signal(int, object)  # task id, a TaskError
+    cancelled = Signal(int, str)  # task id, why: "cancelled" or "timed out"
+    finished = Signal(int)  # task id; always the last signal of a task
+
+    _wake = Signal()  # queued to this object's (the GUI) thread
+
+    NAMES = tuple(event.value for event in Event)
+
+    def __init__(
+        self,
+        parent: Optional[QObject] = None,
+        handlers: Optional[Mapping[str, Callable[..., None]]] = None,
+        after_delivery: Optional[Callable[[], None]] = None,
+    ) -> None:
+        super().__init__(parent)
+        unknown = set(handlers or ()) - set(self.NAMES)
+        if unknown:
+            raise ValueError(f"no such signal: {', '.join(sorted(unknown))}")
+        self._handlers: Dict[str, Callable[[], Optional[Callable[..., None]]]] = {
+            name: weakly(handler) for name, handler in (handlers or {}).items()
+        }
+        self._after_delivery = weakly(after_delivery or (lambda: None))
+        # The class's own meta-object: self.metaObject() can return a stale wrapper in PySide2.
+        meta = getattr(type(self), "staticMetaObject")  # noqa: B009 - stubs do not declare it on subclasses
+        self._methods = {}
+        for index in range(meta.methodOffset(), meta.methodCount()):
+            method = meta.method(index)
+            name = bytes(method.name()).decode()
+            if name in self.NAMES:
+                self._methods[name] = method
+        self._queue: Deque[Tuple[str, Tuple[Any, ...]]] = collections.deque()
+        self._wake_pending = False
+        self._closed = False
+        self._owner_thread = threading.get_ident()  # made on the GUI thread
+        self._wake.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
+        self._sampler = QTimer(self)
+        self._sampler.setInterval(SAMPLE_INTERVAL_MS)
+        self._sampler.timeout.connect(self._sample)
+
+    # -- called from pool threads -----------------------------------------
+
+    def send(self, name: str, *args: Any) -> None:
+        """Deliver event ``name`` with ``args`` on the GUI thread, soon. Callable from any thread.
+
+        Events from one thread are delivered in the order they were sent.
+        ``progress`` carries a raw report ``(value, maximum, text)``; it is
+        delivered as ``progress(task_id, percent)``.
+        """
+        if self._closed:
+            if threading.get_ident() == self._owner_thread:
+                # A task left on the GUI thread's stack at shutdown (events
+                # mode) ends after it: its events still count.
+                self.dispatch(name, *args)
+                self._call_after_delivery()
+            return  # a thread left behind: nobody may be there to hear it
+        self._queue.append((name, args))
+        # Read-then-set is not atomic, but the worst case is one extra wake,
+        # never a lost event: delivery clears the flag before it drains.
+        if not self._wake_pending:
+            self._wake_pending = True
+            self._wake.emit()
+
+    def watch(self, context: Any) -> None:
+        """Sample ``context``'s progress while its task runs (worker thread, before ``started``)."""
+        self._live[context.task_id] = context
+
+    def unwatch(self, context: Any) -> None:
+        """Stop sampling ``context`` (worker thread, before ``finished``)."""
+        self._live.pop(context.task_id, None)
+
+    # -- GUI thread -------------------------------------------------------
+
+    def dispatch(self, name: str, *args: Any) -> None:
+        """Deliver one event now, on the GUI thread, for an event the GUI thread makes itself.
+
+        It is for a task that has no event in the queue (one withdrawn before
+        it ran, or one that could not start), so it may go ahead of the
+        queue. It must not deliver the queue too: dispatched from a slot in
+        the middle of a delivery (a result handler that cancels the other
+        tasks), that would deliver a task's ``finished`` before the slots
+        connected after this one have seen its result.
+
+        Unlike a delivery pass, it does not call ``after_delivery``: the
+        caller publishes when it is done (cancelling 10,000 queued tasks is
+        then one refresh, not 10,000).
+        """
+        if name == Event.PROGRESS:
+            self._deliver_report(*args)
+        else:
+            self._emit(name, args)
+
+    def flush(self) -> None:
+        """Deliver everything sent so far, now, with no time budget (GUI thread only)."""
+        self._wake_pending = False
+        self._drain(deadline=None)
+        self._call_after_delivery()
+
+    def close(self) -> None:
+        """Stop sampling, and drop events sent from other threads from now on: a task
+        left behind there may outlive its backend. Events sent on the GUI thread are
+        still delivered, at once."""
+        self._closed = True
+        self._sampler.stop()
+
+    @Slot()
+    def _deliver(self) -> None:
+        self._wake_pending = False
+        if not self._drain(deadline=time.perf_counter() + DELIVERY_BUDGET_S):
+            self._wake_pending = True
+            self._wake.emit()  # the rest in a later pass
+        self._call_after_delivery()
+
+    def _drain(self, deadline: Optional[float]) -> bool:
+        """Deliver queued events until the queue is empty (True) or ``deadline`` passes (False)."""
+        queue = self._queue
+        while queue:
+            name, args = queue.popleft()
+            if name == Event.PROGRESS:
+                self._deliver_report(*args)
+            else:
+                if name == Event.STARTED and not self._sampler.isActive() and not self._closed:
+                    self._sampler.start()
+                self._emit(name, args)
+            if deadline is not None and time.perf_counter() > deadline:
+                return not queue
+        return True
+
+    def _call_after_delivery(self) -> None:
+        after = self._after_delivery()
+        if after is not None:
+            after()
+
+    def _handler(self, name: str) -> Optional[Callable[..., None]]:
+        weak = self._handlers.get(name)
+        return None if weak is None else weak()
+
+    def _emit(self, name: str, args: Tuple[Any, ...]) -> None:
+        handler = self._handler(name)
+        if handler is not None:
+            handler(*args)
+        if self.isSignalConnected(self._methods[name]):
+            getattr(self, name).emit(*args)
+
+    def _deliver_report(self, task_id: int, report: Tuple[Any, Any, Any], sampled: bool = False) -> None:
+        context = self._live.get(task_id)
+        if context is not None and report == context.delivered:
+            return  # sampled already: the first or last report caught up with it
+        try:
+            percent, text = check_report(report)
+        except (TypeError, ValueError) as error:
+            if sampled and context is not None:  # the worker checks only the first and last reports itself
+                context.raise_at_next_check(error)  # the task fails at its next check point
+            return
+        if context is not None:
+            context.delivered = report
+        handler = self._handler(Event.PROGRESS)
+        if handler is not None:
+            handler(task_id, percent, text, report[2] is not None)
+        if self.isSignalConnected(self._methods[Event.PROGRESS]):
+            self.progress.emit(task_id, percent)
+
+    def _sample(self) -> None:
+        """Deliver the latest report of each running task whose first report was delivered."""
+        if not self._live:
+            self._sampler.stop()
+            return
+        for context in list(self._live.values()):
+            if context.delivered is not None:  # else its first report is still queued: keep the order
+                self._deliver_report(context.task_id, context.latest(), sampled=True)
+        self._call_after_delivery()
+
+
+def weakly(function: Callable[..., Any]) -> Callable[[], Optional[Callable[..., Any]]]:
+    """A getter for ``function``: weak for a bound method, strong for anything else."""
+    if inspect.ismethod(function):
+        return weakref.WeakMethod(function)
+    return lambda: function

@@ -1,0 +1,116 @@
+"""The Python-side view of one submitted task."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Optional, Union
+
+from ..core.context import TaskContext
+from ..core.display import display_text
+from ..core.errors import TaskError
+from ..core.states import ENDED, TaskState
+
+
+class TaskHandle:
+    """What ``TaskManager.submit`` returns: the task's id, state and outcome.
+
+    The manager updates a handle on the GUI thread only, as the task's events
+    arrive, so reading it from the GUI thread needs no lock.
+    """
+
+    __slots__ = (
+        "id",
+        "name",
+        "state",
+        "progress",
+        "progress_text",
+        "own_text",
+        "partial",
+        "result",
+        "error",
+        "timeout",
+        "started_at",
+        "ended_at",
+        "context",
+        "mode",
+        "can_pause",
+        "note",
+        "_shown",
+        "_shown_text",
+    )
+
+    def __init__(
+        self,
+        task_id: int,
+        name: str,
+        context: TaskContext,
+        timeout: Optional[float] = None,
+        mode: str = "thread",
+        can_pause: bool = True,
+    ) -> None:
+        self.id = task_id
+        self.name = name
+        self.state = TaskState.QUEUED
+        self.progress: float = 0.0
+        self.progress_text: str = ""
+        self.own_text = False  # whether progress_text is the task's own, not made from the numbers
+        self.partial: Any = None  # the latest partial result, while it runs
+        self.result: Any = None
+        self.error: Optional[TaskError] = None
+        self.timeout = timeout  # seconds from its start, or None
+        self.started_at: Optional[float] = None  # time.monotonic() on the GUI thread
+        self.ended_at: Optional[float] = None
+        self.context = context
+        self.mode = mode  # the name of the mode it runs in
+        self.can_pause = can_pause  # whether its mode can pause it
+        self.note = ""  # what the mode has to say about it, e.g. that it runs inside another task
+        self._shown: Any = None  # the value result_text was made from
+        self._shown_text = ""
+
+    @property
+    def done(self) -> bool:
+        """True once the task has finished, failed, or been cancelled or timed out."""
+        return self.state in ENDED
+
+    @property
+    def result_text(self) -> str:
+        """The result as text; while it runs, its latest partial result; "" if there is none.
+
+        Made once per value (the model asks on every refresh), and shortened
+        for display: see :func:`~backend.display.display_text`.
+        """
+        shown = self.result if self.done else self.partial
+        if shown is not self._shown:
+            self._shown, self._shown_text = shown, display_text(shown)
+        return self._shown_text
+
+    @property
+    def pause_requested(self) -> bool:
+        return self.context.pause_requested
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self.context.cancelled
+
+    def elapsed(self, now: Optional[float] = None) -> float:
+        """Seconds it has run (paused time included), 0 before it starts."""
+        if self.started_at is None:
+            return 0.0
+        end = self.ended_at if self.ended_at is not None else (now if now is not None else time.monotonic())
+        return max(0.0, end - self.started_at)
+
+    def __repr__(self) -> str:
+        return f"<TaskHandle {self.id} {self.name!r} {self.state}>"
+
+
+#: How the API names a task: its id, or its handle.
+TaskRef = Union[int, TaskHandle]
+
+
+def task_number(task: TaskRef, verb: str) -> int:
+    """The id of ``task``; TypeError, naming ``verb``, for anything else."""
+    if isinstance(task, TaskHandle):
+        return task.id
+    if isinstance(task, int) and not isinstance(task, bool):
+        return task
+    raise TypeError(f"{verb}() takes a task id (an int) or a TaskHandle, not {type(task).__name__}")

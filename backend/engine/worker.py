@@ -1,0 +1,103 @@
+"""The generic QRunnable that runs any callable, or drives any generator, on a pool thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from qtpy.QtCore import QRunnable
+
+from ..core.call import run_call, with_context
+from ..core.context import TaskContext
+from .signals import WorkerSignals
+
+log = logging.getLogger(__name__)
+
+
+class Ticket:
+    """Settles, once, whether a queued task is withdrawn or runs: whichever comes first.
+
+    As ``Future.set_running_or_notify_cancel`` does in ``concurrent.futures``,
+    one lock decides, so a cancel that races the task's start has exactly one
+    outcome. The task's events cannot tell: they reach the GUI thread later
+    than it starts, so a task whose events still wait may have run already.
+    """
+
+    __slots__ = ("_lock", "_state")
+
+    _PENDING, _RUNNING, _WITHDRAWN = range(3)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = self._PENDING
+
+    def claim(self) -> bool:
+        """On the pool thread, before running: True to run, False if withdrawn."""
+        with self._lock:
+            if self._state == self._PENDING:
+                self._state = self._RUNNING
+            return self._state == self._RUNNING
+
+    def withdraw(self) -> bool:
+        """From any thread: True if the task will never run."""
+        with self._lock:
+            if self._state == self._PENDING:
+                self._state = self._WITHDRAWN
+            return self._state == self._WITHDRAWN
+
+
+class Worker(QRunnable):
+    """Runs ``fn(*args, **kwargs)`` once on a pool thread and reports through ``signals``.
+
+    ``signals`` is shared, created on the GUI thread and owned by something
+    that outlives the worker (the backend); the worker only queues reports on
+    it, so nothing Qt-owned is ever destroyed on a pool thread. The pool
+    deletes the worker after ``run`` (auto-delete); the worker has dropped
+    its references to the function and arguments by then.
+
+    If ``fn`` declares a ``task`` or ``progress_callback`` parameter that the
+    caller did not pass, it receives the task's :class:`TaskContext`. The
+    caller's ``kwargs`` dict is never modified. If ``fn`` returns a generator,
+    the worker drives it: each ``yield`` is a progress point and a check point
+    (see :class:`Progress`), and the generator's ``return`` value is the result.
+
+    With a ``ticket``, it runs only if it claims it first (see :class:`Ticket`).
+    """
+
+    def __init__(
+        self,
+        task_id: int,
+        signals: WorkerSignals,
+        fn: Callable[..., Any],
+        args: Tuple[Any, ...] = (),
+        kwargs: Optional[Dict[str, Any]] = None,
+        context: Optional[TaskContext] = None,
+        ticket: Optional[Ticket] = None,
+    ) -> None:
+        super().__init__()
+        if not callable(fn):
+            raise TypeError(f"a task must be callable, not {type(fn).__name__}")
+        self.task_id = task_id
+        self.signals = signals
+        self.context = context if context is not None else TaskContext(task_id, signals)
+        kwargs = with_context(fn, kwargs or {}, self.context)
+        self._call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = (fn, tuple(args), kwargs)
+        self._ticket = ticket
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        """Run the task. Nothing raised here may reach Qt: it would end the app."""
+        try:
+            self._run()
+        except BaseException:  # only reporting can fail here, e.g. during interpreter exit
+            log.debug("task %s could not report its end", self.task_id, exc_info=True)
+
+    def _run(self) -> None:
+        call, self._call = self._call, None  # locals only: freed as soon as run ends
+        if call is None:  # a runnable is run once
+            return
+        if self._ticket is not None and not self._ticket.claim():
+            return  # withdrawn: its mode has ended it already
+        fn, args, kwargs = call
+        run_call(self.task_id, self.signals, self.context, fn, args, kwargs)
