@@ -6,7 +6,7 @@
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run live test soak bench screenshot clean
+.PHONY: run live test lint soak bench screenshot clean
 
 run:
 	@scripts/setup-venv -- python main.py $(ARGS)
@@ -17,6 +17,12 @@ live:
 
 test:
 	@scripts/setup-venv test -- python -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and format) over the tree, and mypy (strict for the engine's
+# core and engine layers). mypy reads PySide6's type stubs, so lint always
+# uses the PySide6 venv (Python 3.11+); PySide2 ships none.
+lint:
+	@QT_API=pyside6 scripts/setup-venv test -- sh -c 'ruff check . && ruff format --check . && mypy'
 
 # The randomized stateful test for minutes, with new random examples each
 # time (CI runs a fixed, short set): make soak SOAK=2000 for longer.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from typing import Callable, List, Optional
 
 from ..engine.limits import DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_THREADS
@@ -40,6 +41,8 @@ def _positive_seconds(text: str) -> float:
 def build_parser() -> argparse.ArgumentParser:
     cores = os.cpu_count() or 1
     parser = argparse.ArgumentParser(
+        # "offthread", "main.py", or "python -m offthread" (argparse would say "__main__.py")
+        prog="python -m offthread" if sys.argv[0].endswith("__main__.py") else None,
         description="A QML app that runs long work off the GUI thread, on threads or in worker "
         "processes, while its window stays alive. Its gui and events modes run the work on the "
         "GUI thread instead, to show what goes wrong there.",

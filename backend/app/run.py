@@ -94,6 +94,7 @@ def run_app(
                 if made is None:
                     return 1
                 ui, reloader = made
+                log.info("the window shows: %s", ui.path.resolve())
                 # Worker processes start in the background, so that the first task in
                 # process mode does not wait for them (nor hold the GUI thread); a
                 # moment after the window shows, so that starting them (several

@@ -1,0 +1,153 @@
+"""``pip install .`` as another project would: the wheel holds the engine as
+``offthread`` and every QML file, the ``offthread`` command starts the app
+from any folder, and the README's Python example runs against it."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import site
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .test_app import StderrLines, app_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    (built,) = out.glob("offthread-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory) -> Path:
+    """A fresh venv with the wheel installed; the binding and qtpy come from this test's venv.
+
+    They are large, and installing them again is not what this test is about:
+    a .pth file puts this venv's site-packages behind the new venv's own (a
+    directory named in a .pth file has its own .pth files ignored, so this
+    checkout's editable install does not leak in).
+    """
+    where = tmp_path_factory.mktemp("venv")
+    venv.EnvBuilder(with_pip=False).create(where)
+    python = where / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    ours = sysconfig.get_paths()["purelib"] if sys.prefix != sys.base_prefix else site.getsitepackages()[0]
+    Path(purelib, "zz_binding.pth").write_text(ours + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet",
+         "--disable-pip-version-check", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return where
+
+
+def test_the_wheel_holds_the_engine_and_every_qml_file_and_no_package_named_backend(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {f"offthread/ui/{p.relative_to(ROOT / 'qml').as_posix()}" for p in (ROOT / "qml").rglob("*.qml")}
+    expected |= {f"offthread/app/qml/{p.name}" for p in (ROOT / "backend" / "app" / "qml").glob("*.qml")}
+    assert expected and expected <= names
+    assert "offthread/core/remote.py" in names and "offthread/engine/manager.py" in names
+    assert not [n for n in names if n.startswith("backend/")]
+    assert any(n.endswith("entry_points.txt") for n in names)
+    assert "LICENSE" in "".join(n for n in names if "dist-info" in n)
+
+
+def test_the_command_shows_its_help_from_any_folder(installed, tmp_path):
+    done = subprocess.run(
+        [str(installed / "bin" / "offthread"), "--help"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: offthread ")
+
+
+def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installed, tmp_path):
+    process = subprocess.Popen(
+        [str(installed / "bin" / "offthread"), "--log-level", "info"],
+        cwd=tmp_path,
+        env=app_environment(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    stderr = StderrLines(process)
+    try:
+        stderr.wait_for("offthread.app.run: the window shows")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
+    lines = stderr.finish()
+    process.stderr.close()
+    shown = next(line for line in lines if "the window shows" in line)
+    assert str(installed) in shown  # its QML came from the installed package
+    assert lines[-1] == "INFO offthread.app.run: shut down cleanly"
+
+
+def test_the_readme_python_example_runs_as_written(installed, tmp_path):
+    text = README.read_text()
+    section = text[text.index("## For Python") :]
+    example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    script = tmp_path / "example.py"
+    script.write_text(example)
+    done = subprocess.run(
+        [str(installed / "bin" / "python"), str(script)],
+        cwd=tmp_path,
+        env=app_environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.splitlines()[-1] == "finished 332833500 finished 333332833333500000"
+
+
+def test_python_m_runs_the_same_command(installed, tmp_path):
+    done = subprocess.run(
+        [str(installed / "bin" / "python"), "-m", "offthread", "--help"],
+        cwd=tmp_path,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and "usage:" in done.stdout, done.stderr
