@@ -1,51 +1,85 @@
 // The app's window. Each part is its own file, named for what it shows;
-// every part that needs the backend gets it passed in explicitly.
+// every part that needs the backend gets it passed in explicitly. Colours,
+// sizes and fonts are in Theme.qml.
 import QtQuick 2.15
 import QtQuick.Controls 2.15
 import QtQuick.Layouts 1.15
+import "."
 
 ApplicationWindow {
     id: root
 
     // The Python Backend, set by the app (setInitialProperties) before anything binds to it.
     required property QtObject backend
+    // "light", "dark" or "system" (--theme); the app sets it too.
+    property string theme: "system"
 
-    width: 680
-    height: 780
-    minimumWidth: 560
-    minimumHeight: 600
+    width: 880
+    height: 860
+    minimumWidth: 600
+    minimumHeight: 580
     visible: true
     title: qsTr("DANGER! - long work off the GUI thread")
+    color: Theme.window
+    font.pixelSize: Theme.fontSize
+
+    // The Basic style's controls (the mode box, the spin boxes, scroll bars)
+    // take their colours from the palette.
+    palette.window: Theme.window
+    palette.windowText: Theme.text
+    palette.base: Theme.surface
+    palette.text: Theme.text
+    palette.button: Theme.button
+    palette.buttonText: Theme.buttonText
+    palette.highlight: Theme.focusRing
+    palette.highlightedText: Theme.textOnAccent
+    palette.mid: Theme.border
+    palette.dark: Theme.textMuted
+    palette.light: Theme.surface
+    palette.midlight: Theme.surfaceAlt
+    palette.toolTipBase: Theme.text
+    palette.toolTipText: Theme.window
+
+    Binding {
+        target: Theme
+        property: "mode"
+        value: root.theme
+    }
 
     ColumnLayout {
-        anchors.fill: parent
-        anchors.margins: 20
-        spacing: 16
+        anchors.top: parent.top
+        anchors.bottom: parent.bottom
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.margins: Theme.margin
+        width: Math.min(parent.width - 2 * Theme.margin, Theme.maxContentWidth)
+        spacing: 12
 
-        RowLayout {
+        Header {
+            meter: root.backend.lagMeter
             Layout.fillWidth: true
-            spacing: 12
+        }
 
-            CounterLabel {
-                Layout.fillWidth: true
+        Card {
+            padding: 12
+            Layout.fillWidth: true
+
+            ColumnLayout {
+                anchors.fill: parent
+                spacing: 10
+
+                TaskButtons {
+                    backend: root.backend
+                    Layout.fillWidth: true
+                }
+
+                PoolStatus {
+                    backend: root.backend
+                    Layout.fillWidth: true
+                }
             }
-
-            LagMeterLabel {
-                meter: root.backend.lagMeter
-            }
         }
 
-        TaskButtons {
-            backend: root.backend
-            Layout.fillWidth: true
-        }
-
-        PoolStatus {
-            backend: root.backend
-            Layout.fillWidth: true
-        }
-
-        TaskPanel {
+        LatestTask {
             backend: root.backend
             Layout.fillWidth: true
         }

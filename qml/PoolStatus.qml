@@ -1,39 +1,62 @@
-// The work at a glance: tasks running and queued (in every mode), and the
-// thread pool's size, which can be changed while tasks run.
+// What runs where, and the one size that applies to the selected mode: the
+// thread pool's in thread mode, the number of worker processes in process
+// mode. The GUI thread modes run one task at a time, by nature.
 import QtQuick 2.15
 import QtQuick.Controls 2.15
 import QtQuick.Layouts 1.15
+import "."
 
-GroupBox {
+RowLayout {
     id: root
 
     required property QtObject backend
+    readonly property string mode: root.backend.mode
 
-    title: qsTr("Workers")
+    spacing: Theme.spacing
 
-    RowLayout {
-        anchors.fill: parent
-        spacing: 8
+    Label {
+        objectName: "poolLabel"
+        text: qsTr("%1 running, %2 queued").arg(root.backend.activeCount).arg(root.backend.queuedCount)
+              + (root.backend.pausedCount > 0 ? qsTr(", %1 paused").arg(root.backend.pausedCount) : "")
+        color: Theme.textMuted
+        elide: Text.ElideRight
+        Layout.fillWidth: true
+        Accessible.name: text
+    }
 
-        Label {
-            objectName: "poolLabel"
-            text: qsTr("%1 running, %2 queued")
-                .arg(root.backend.activeCount)
-                .arg(root.backend.queuedCount)
-            Layout.fillWidth: true
-        }
+    Label {
+        text: root.mode === "thread" ? qsTr("Threads")
+            : root.mode === "process" ? qsTr("Worker processes")
+            : root.mode === "gui" || root.mode === "events" ? qsTr("One at a time, on the GUI thread")
+            : qsTr("Sizes itself")
+        color: Theme.textMuted
+        elide: Text.ElideRight
+        Layout.maximumWidth: 260
+    }
 
-        Label {
-            text: qsTr("Thread pool size")
-        }
+    SpinBox {
+        id: threads
 
-        SpinBox {
-            objectName: "threadsSpinBox"
-            from: 1
-            to: 64
-            value: root.backend.maxThreadCount
-            editable: true
-            onValueModified: root.backend.maxThreadCount = value
-        }
+        objectName: "threadsSpinBox"
+        visible: root.mode === "thread"
+        from: 1
+        to: 256  // as --threads
+        value: root.backend.maxThreadCount
+        editable: true
+        implicitHeight: Theme.controlHeight
+        Accessible.name: qsTr("Thread pool size: %1").arg(value)
+        onValueModified: root.backend.maxThreadCount = value
+    }
+
+    SpinBox {
+        objectName: "processesSpinBox"
+        visible: root.mode === "process"
+        from: 1
+        to: 256  // as --processes
+        value: root.backend.processCount
+        editable: true
+        implicitHeight: Theme.controlHeight
+        Accessible.name: qsTr("Worker processes: %1").arg(value)
+        onValueModified: root.backend.processCount = value
     }
 }

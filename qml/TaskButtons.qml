@@ -1,19 +1,21 @@
-// Where the next task runs, and the buttons that start one. Each click
-// submits a new task in the selected mode; tasks beyond what the mode runs at
-// once queue and run in order.
+// Where the next task runs, and the buttons that start one. Each click starts
+// a task in the selected mode, however fast the clicks come; tasks beyond
+// what the mode runs at once wait their turn.
 import QtQuick 2.15
 import QtQuick.Controls 2.15
 import QtQuick.Layouts 1.15
+import "."
 
 RowLayout {
     id: root
 
     required property QtObject backend
 
-    spacing: 12
+    spacing: Theme.spacing
 
     Label {
         text: qsTr("Run in")
+        color: Theme.textMuted
     }
 
     ComboBox {
@@ -23,46 +25,59 @@ RowLayout {
         model: root.backend.modes
         // Follows the backend, so a mode set from Python shows here too.
         currentIndex: model ? model.indexOf(root.backend.mode) : -1
-        ToolTip.visible: hovered
-        ToolTip.delay: 800
+        implicitHeight: Theme.controlHeight
+        Layout.preferredWidth: 112
+        Accessible.name: qsTr("Run new tasks in: %1").arg(currentText)
+        Accessible.description: root.backend.modeDescription
+        ToolTip.visible: hovered || visualFocus
+        ToolTip.delay: 700
         ToolTip.text: root.backend.modeDescription
         onActivated: root.backend.mode = currentText
     }
 
-    Button {
-        id: dangerButton
-
+    AppButton {
         objectName: "dangerButton"
         text: qsTr("DANGER!")
+        tone: "danger"
         font.bold: true
-        font.pixelSize: 16
-        palette.button: "#c62828"
-        palette.buttonText: "white"
-        ToolTip.visible: hovered
-        ToolTip.delay: 800
-        ToolTip.text: qsTr("Start the long job (it waits, like I/O) in the selected mode")
+        font.pixelSize: Theme.fontLarge
+        toolTip: qsTr("Start the long job (it waits, like I/O) in the selected mode. Ctrl+D")
+        Accessible.name: qsTr("DANGER! Start the long job")
         onClicked: root.backend.danger()
     }
 
-    Button {
+    AppButton {
         objectName: "cpuButton"
         text: qsTr("CPU job")
-        ToolTip.visible: hovered
-        ToolTip.delay: 800
-        ToolTip.text: qsTr("Start a pure-Python CPU-bound job (it holds the GIL) in the selected mode")
+        toolTip: qsTr("Start a pure-Python CPU-bound job (it holds the GIL) in the selected mode. Ctrl+U")
+        Accessible.name: qsTr("Start a CPU job")
         onClicked: root.backend.cpu()
     }
 
-    Button {
+    AppButton {
         objectName: "failButton"
         text: qsTr("Failing job")
-        ToolTip.visible: hovered
-        ToolTip.delay: 800
-        ToolTip.text: qsTr("Start a job that raises part-way, to see how errors are shown")
+        toolTip: qsTr("Start a job that raises part-way, to see how errors are shown. Ctrl+F")
+        Accessible.name: qsTr("Start a failing job")
         onClicked: root.backend.fail()
     }
 
     Item {
         Layout.fillWidth: true
+    }
+
+    Shortcut {
+        sequence: "Ctrl+D"
+        onActivated: root.backend.danger()
+    }
+
+    Shortcut {
+        sequence: "Ctrl+U"
+        onActivated: root.backend.cpu()
+    }
+
+    Shortcut {
+        sequence: "Ctrl+F"
+        onActivated: root.backend.fail()
     }
 }

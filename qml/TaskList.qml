@@ -1,42 +1,54 @@
-// Every task, oldest first, each with its own Cancel and Pause buttons.
-// Ended tasks stay until "Clear finished".
+// Every task, oldest first, one line each; the list follows new tasks at its
+// end unless you have scrolled up. Click a row to select it: Delete cancels
+// the selected task, Ctrl+. cancels them all. Ended tasks stay until removed.
 import QtQuick 2.15
 import QtQuick.Controls 2.15
 import QtQuick.Layouts 1.15
+import "."
 
-GroupBox {
+Card {
     id: root
 
     required property QtObject backend
+    property bool hadTasks: false
 
-    title: qsTr("Tasks")
+    padding: 12
 
     ColumnLayout {
         anchors.fill: parent
-        spacing: 8
+        spacing: Theme.spacing
 
         RowLayout {
             Layout.fillWidth: true
+            spacing: Theme.spacing
 
             Label {
                 objectName: "taskCountLabel"
-                text: list.count === 0 ? qsTr("No tasks yet: press DANGER!")
-                    : list.count === 1 ? qsTr("1 task") : qsTr("%1 tasks").arg(list.count)
-                opacity: 0.7
+                text: list.count === 1 ? qsTr("1 task")
+                    : list.count > 1 ? qsTr("%1 tasks").arg(list.count)
+                    : root.hadTasks ? qsTr("No tasks in the list: DANGER! starts one")
+                    : qsTr("No tasks yet: press DANGER!")
+                color: list.count > 0 ? Theme.text : Theme.textMuted
+                font.bold: list.count > 0
+                elide: Text.ElideRight
                 Layout.fillWidth: true
             }
 
-            Button {
+            AppButton {
                 objectName: "cancelAllButton"
                 text: qsTr("Cancel all")
                 enabled: root.backend.busy
+                toolTip: qsTr("Cancel every task that has not ended. Ctrl+.")
+                Accessible.name: qsTr("Cancel all tasks")
                 onClicked: root.backend.cancelAll()
             }
 
-            Button {
+            AppButton {
                 objectName: "clearFinishedButton"
                 text: qsTr("Clear finished")
                 enabled: list.count > 0
+                toolTip: qsTr("Remove every task that has ended from the list")
+                Accessible.name: qsTr("Clear finished tasks from the list")
                 onClicked: root.backend.clearFinished()
             }
         }
@@ -44,22 +56,39 @@ GroupBox {
         ListView {
             id: list
 
+            // Follows the end as tasks arrive, until you scroll up.
+            property bool following: true
+
             objectName: "taskList"
             model: root.backend.taskModel
             clip: true
-            spacing: 6
+            spacing: 2
+            currentIndex: -1
             boundsBehavior: Flickable.StopAtBounds
+            keyNavigationEnabled: true
+            activeFocusOnTab: true
             Layout.fillWidth: true
             Layout.fillHeight: true
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("Tasks")
 
             ScrollBar.vertical: ScrollBar {}
+
+            onCountChanged: {
+                if (count > 0)
+                    root.hadTasks = true
+                if (following)
+                    Qt.callLater(list.positionViewAtEnd)
+            }
+            onMovementEnded: following = atYEnd
 
             delegate: TaskRow {
                 // TaskRow has a required property, so the view hands over the
                 // row's roles only through a required "model" property.
                 required property var model
+                required property int index
 
-                width: ListView.view.width - 12
+                width: ListView.view.width - 10
                 backend: root.backend
                 taskId: model.id
                 name: model.name
@@ -68,13 +97,31 @@ GroupBox {
                 progressText: model.progressText
                 result: model.result
                 error: model.error
+                errorDetails: model.errorDetails
                 elapsed: model.elapsed
                 pauseRequested: model.pauseRequested
                 done: model.done
                 mode: model.mode
                 canPause: model.canPause
                 note: model.note
+                striped: index % 2 === 1
+                selected: ListView.isCurrentItem
+                onPicked: {
+                    list.currentIndex = index
+                    list.forceActiveFocus()
+                }
             }
         }
+    }
+
+    Shortcut {
+        sequences: [StandardKey.Delete]
+        enabled: list.currentItem !== null && !list.currentItem.done
+        onActivated: root.backend.cancel(list.currentItem.taskId)
+    }
+
+    Shortcut {
+        sequence: "Ctrl+."
+        onActivated: root.backend.cancelAll()
     }
 }

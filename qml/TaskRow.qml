@@ -1,10 +1,14 @@
-// One task in the task list: what it is, how far it got, and its controls.
-// Every value comes in as a property, so the row can be previewed with any data.
+// One task in the task list, on one line: what it is, where it runs, its
+// state, how long it has run, how far it got, and only the actions that apply
+// now. An ended row opens in place to show its error and traceback (or its
+// whole result), to copy. Every value comes in as a property, so the row can
+// be previewed with any data.
 import QtQuick 2.15
 import QtQuick.Controls 2.15
 import QtQuick.Layouts 1.15
+import "."
 
-Frame {
+Rectangle {
     id: root
 
     required property QtObject backend
@@ -16,104 +20,252 @@ Frame {
     property string progressText: ""
     property string result: ""
     property string error: ""
+    property string errorDetails: ""
     property real elapsed: 0
     property bool pauseRequested: false
     property bool done: false
     property string mode: ""
     property bool canPause: true
     property string note: ""
-    property color errorColor: "#c62828"
+    property bool selected: false
+    property bool striped: false
+    property bool expanded: false
+    readonly property bool hasDetails: errorDetails !== "" || result.length > 60 || (done && note !== "")
+    readonly property string label: qsTr("task %1, %2").arg(taskId).arg(name)
+
+    signal picked()
 
     objectName: "taskRow" + taskId
-    padding: 8
+    implicitHeight: line.implicitHeight + 12 + (details.visible ? details.height + Theme.spacing : 0)
+    radius: Theme.radiusSmall
+    color: selected ? Theme.selection : striped ? Theme.surfaceAlt : Theme.surface
+    Accessible.role: Accessible.ListItem
+    Accessible.name: qsTr("Task %1, %2, %3").arg(taskId).arg(name).arg(taskState)
 
-    ColumnLayout {
-        anchors.fill: parent
-        spacing: 4
+    TapHandler {
+        onTapped: root.picked()
+    }
 
-        RowLayout {
+    RowLayout {
+        id: line
+
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: parent.top
+        anchors.topMargin: 6
+        anchors.leftMargin: Theme.spacing
+        anchors.rightMargin: Theme.spacingSmall
+        spacing: Theme.spacing
+
+        Label {
+            text: qsTr("#%1").arg(root.taskId)
+            color: Theme.textMuted
+            font.family: Theme.monoFamily
+            font.pixelSize: Theme.fontSmall
+            Layout.preferredWidth: 30
+        }
+
+        Label {
+            text: root.name
+            color: Theme.text
+            font.bold: true
+            elide: Text.ElideRight
+            Layout.preferredWidth: 96
+        }
+
+        Label {
+            objectName: "taskModeLabel"
+            text: root.mode
+            color: Theme.textMuted
+            font.pixelSize: Theme.fontSmall
+            elide: Text.ElideRight
+            visible: root.width > 640
+            Layout.preferredWidth: 52
+        }
+
+        StateChip {
+            objectName: "taskStateLabel"
+            taskState: root.taskState
+            Layout.preferredWidth: 90
+        }
+
+        Label {
+            objectName: "taskElapsedLabel"
+            text: qsTr("%1 s").arg(root.elapsed.toFixed(1))
+            color: Theme.textMuted
+            font.family: Theme.monoFamily
+            font.pixelSize: Theme.fontSmall
+            horizontalAlignment: Text.AlignRight
+            Layout.preferredWidth: 48
+        }
+
+        ProgressBar {
+            objectName: "taskProgressBar"
+            from: 0
+            to: 100
+            value: root.progress
+            Layout.preferredWidth: root.width > 700 ? 120 : 72
+            Accessible.name: qsTr("Progress of %1").arg(root.label)
+            Accessible.description: root.progressText
+            background: Rectangle {
+                implicitHeight: 6
+                implicitWidth: 120
+                radius: 3
+                color: Theme.track
+            }
+            contentItem: Item {
+                implicitHeight: 6
+                Rectangle {
+                    width: parent.width * (root.progress / 100)
+                    height: parent.height
+                    radius: 3
+                    color: Theme.progressFill(root.taskState)
+                }
+            }
+        }
+
+        // The progress in words while it runs; how it ended, once it has
+        // (or what its mode has to say about it: "started inside #3's ...").
+        Item {
+            implicitHeight: outcome.implicitHeight
             Layout.fillWidth: true
-            spacing: 8
+            Layout.minimumWidth: 40
 
             Label {
-                text: qsTr("#%1 %2").arg(root.taskId).arg(root.name)
-                font.bold: true
+                objectName: "taskOutcomeLabel"
+                id: outcome
+
+                anchors.left: parent.left
+                anchors.right: parent.right
+                visible: root.note === ""
+                text: !root.done ? root.progressText : root.error !== "" ? root.error : root.result
+                color: root.error !== "" ? Theme.errorText : root.done ? Theme.text : Theme.textMuted
+                font.family: root.done ? Theme.fontFamily : Theme.monoFamily
+                font.pixelSize: Theme.fontSmall
                 elide: Text.ElideRight
-                Layout.fillWidth: true
+                ToolTip.visible: outcomeHover.hovered && truncated
+                ToolTip.text: text
+                HoverHandler {
+                    id: outcomeHover
+                }
             }
 
             Label {
-                objectName: "taskModeLabel"
-                text: root.mode
-                opacity: 0.7
+                objectName: "taskNoteLabel"
+                anchors.left: parent.left
+                anchors.right: parent.right
+                visible: root.note !== ""
+                text: root.note
+                color: Theme.noteText
+                font.italic: true
+                font.pixelSize: Theme.fontSmall
+                elide: Text.ElideRight
+            }
+        }
+
+        Row {
+            spacing: 2
+            Layout.preferredWidth: 3 * Theme.controlHeight + 4
+            layoutDirection: Qt.RightToLeft
+
+            AppButton {
+                objectName: "cancelButton"
+                visible: !root.done
+                text: qsTr("Cancel")
+                iconName: "close"
+                iconOnly: true
+                flat: true
+                toolTip: qsTr("Cancel this task (Delete, on the selected row)")
+                Accessible.name: qsTr("Cancel %1").arg(root.label)
+                onClicked: root.backend.cancel(root.taskId)
             }
 
-            Label {
-                objectName: "taskStateLabel"
-                text: root.taskState
-                color: root.taskState === "failed" ? root.errorColor : palette.windowText
-                opacity: root.done ? 0.7 : 1
-            }
-
-            Label {
-                objectName: "taskElapsedLabel"
-                text: qsTr("%1 s").arg(root.elapsed.toFixed(1))
-                font.family: "monospace"
-                horizontalAlignment: Text.AlignRight
-                Layout.preferredWidth: 56
-            }
-
-            Button {
+            AppButton {
                 objectName: "pauseButton"
+                visible: !root.done && root.canPause
                 text: root.pauseRequested ? qsTr("Resume") : qsTr("Pause")
-                enabled: !root.done && root.canPause
-                Layout.preferredWidth: 80
+                iconName: root.pauseRequested ? "play" : "pause"
+                iconOnly: true
+                flat: true
+                toolTip: text
+                Accessible.name: qsTr("%1 %2").arg(text).arg(root.label)
                 onClicked: root.pauseRequested ? root.backend.resume(root.taskId) : root.backend.pause(root.taskId)
             }
 
-            Button {
-                objectName: "cancelButton"
-                text: qsTr("Cancel")
-                enabled: !root.done
-                onClicked: root.backend.cancel(root.taskId)
+            AppButton {
+                objectName: "removeButton"
+                visible: root.done
+                text: qsTr("Remove")
+                iconName: "trash"
+                iconOnly: true
+                flat: true
+                toolTip: qsTr("Remove this row")
+                Accessible.name: qsTr("Remove %1 from the list").arg(root.label)
+                onClicked: root.backend.remove(root.taskId)
+            }
+
+            AppButton {
+                objectName: "retryButton"
+                visible: root.done
+                text: qsTr("Retry")
+                iconName: "retry"
+                iconOnly: true
+                flat: true
+                toolTip: qsTr("Run it again, as a new task")
+                Accessible.name: qsTr("Retry %1 as a new task").arg(root.label)
+                onClicked: root.backend.retry(root.taskId)
+            }
+
+            AppButton {
+                objectName: "detailsButton"
+                visible: root.done && root.hasDetails
+                text: root.expanded ? qsTr("Hide details") : qsTr("Details")
+                iconName: root.expanded ? "chevronUp" : "chevronDown"
+                iconOnly: true
+                flat: true
+                toolTip: root.error !== "" ? qsTr("The error and its traceback") : qsTr("All of it")
+                Accessible.name: qsTr("%1 of %2").arg(text).arg(root.label)
+                onClicked: root.expanded = !root.expanded
             }
         }
+    }
 
-        RowLayout {
-            Layout.fillWidth: true
-            spacing: 8
+    ColumnLayout {
+        id: details
 
-            ProgressBar {
-                objectName: "taskProgressBar"
-                from: 0
-                to: 100
-                value: root.progress
-                Layout.fillWidth: true
-            }
-
-            Label {
-                text: root.progressText
-                font.family: "monospace"
-            }
-        }
+        anchors.left: parent.left
+        anchors.right: parent.right
+        anchors.top: line.bottom
+        anchors.margins: Theme.spacing
+        visible: root.expanded && root.done
+        spacing: Theme.spacingSmall
 
         Label {
-            objectName: "taskNoteLabel"
             text: root.note
-            visible: text !== ""
-            font.italic: true
-            color: "#e65100"
-            elide: Text.ElideRight
+            visible: root.note !== ""
+            color: Theme.noteText
+            wrapMode: Text.Wrap
             Layout.fillWidth: true
         }
 
         Label {
-            objectName: "taskOutcomeLabel"
-            text: root.error !== "" ? root.error : root.result
-            visible: text !== ""
-            color: root.error !== "" ? root.errorColor : palette.windowText
-            elide: Text.ElideRight
+            objectName: "taskErrorLabel"
+            text: root.error
+            visible: root.error !== ""
+            color: Theme.errorText
+            font.bold: true
+            wrapMode: Text.Wrap
             Layout.fillWidth: true
+        }
+
+        TracebackView {
+            objectName: "taskDetails"
+            textName: "taskDetailsText"
+            what: root.errorDetails !== "" ? qsTr("traceback") : qsTr("result")
+            text: root.errorDetails !== "" ? root.errorDetails : root.result
+            visible: text !== ""
+            Layout.fillWidth: true
+            Layout.preferredHeight: 150
         }
     }
 }

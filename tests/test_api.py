@@ -40,12 +40,12 @@ def test_readme_table_lists_exactly_what_qml_sees():
     assert documented_slots == slots
 
 
-def test_every_property_notifies_or_is_constant_and_only_the_pool_size_and_mode_are_writable():
+def test_every_property_notifies_or_is_constant_and_only_the_pool_sizes_and_mode_are_writable():
     meta = Backend.staticMetaObject
     for i in range(QObject.staticMetaObject.propertyCount(), meta.propertyCount()):
         prop = meta.property(i)
         assert prop.hasNotifySignal() != prop.isConstant(), prop.name()
-        assert prop.isWritable() == (prop.name() in ("maxThreadCount", "mode")), prop.name()
+        assert prop.isWritable() == (prop.name() in ("maxThreadCount", "processCount", "mode")), prop.name()
 
 
 def test_readme_roles_table_lists_exactly_the_models_roles():

@@ -77,7 +77,7 @@ def test_new_files_are_watched(live, qtbot):
     folder, ui, reloader, _ = live
     (folder / "Badge.qml").write_text('import QtQuick.Controls 2.15\nLabel { objectName: "badge"; text: "v1" }\n')
     with qtbot.waitSignal(reloader.reloaded, timeout=3000):
-        edit(folder / "Main.qml", "        CounterLabel {", "        Badge {}\n\n        CounterLabel {")
+        edit(folder / "Main.qml", "        Header {", "        Badge {}\n\n        Header {")
     assert find_item(ui.window, "badge").property("text") == "v1"
     with qtbot.waitSignal(reloader.reloaded, timeout=3000):
         edit(folder / "Badge.qml", '"v1"', '"v2"', rename_over=True)

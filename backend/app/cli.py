@@ -8,12 +8,13 @@ import os
 import sys
 from typing import Callable, List, Optional
 
-from ..engine.limits import DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_THREADS
+from ..engine.limits import DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_PROCESSES, MAX_THREADS
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
 from .paths import DEFAULT_QML
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 BUILT_IN_MODES = ("gui", "events", "thread", "process")
+THEMES = ("system", "light", "dark")
 
 
 def _bounded(kind: Callable[[str], float], low: float, high: float, what: str) -> Callable[[str], float]:
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--processes",
         metavar="N",
-        type=_bounded(int, 1, MAX_THREADS, "a whole number"),
+        type=_bounded(int, 1, MAX_PROCESSES, "a whole number"),
         default=cores,
         help=f"worker processes of process mode, started in the background once the window shows (default: {cores})",
     )
@@ -81,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=str(DEFAULT_QML),
         help="root QML file to load instead of qml/Main.qml, e.g. a designer's variant; "
         "its root must be a Window that declares 'required property QtObject backend'",
+    )
+    parser.add_argument(
+        "--theme",
+        choices=THEMES,
+        default="system",
+        help="light or dark colours, or the desktop's where Qt can tell (default: system)",
     )
     parser.add_argument(
         "--live",
@@ -147,4 +154,5 @@ def main(argv: Optional[List[str]] = None) -> int:
         cpu_limit=args.cpu_limit,
         shutdown_timeout_ms=args.shutdown_timeout,
         live=args.live,
+        theme=args.theme,
     )

@@ -46,6 +46,7 @@ def run_app(
     dask: Optional[str] = None,
     cpu_limit: int = DEFAULT_CPU_LIMIT,
     live: bool = False,
+    theme: str = "system",
 ) -> int:
     """Show the window and run until it closes, Ctrl+C or SIGTERM; return the exit code.
 
@@ -90,7 +91,7 @@ def run_app(
                     return 1
             backend.select_mode(mode)
             if not interrupts.requested:  # else a signal came during start-up: no window at all
-                made = _make_ui(backend, Path(qml_file), live)
+                made = _make_ui(backend, Path(qml_file), live, theme)
                 if made is None:
                     return 1
                 ui, reloader = made
@@ -117,11 +118,11 @@ def _cancel_and_quit(backend: Backend, app: QCoreApplication) -> None:
     app.quit()
 
 
-def _make_ui(backend: Backend, qml_file: Path, live: bool) -> Optional[Tuple[QmlUi, Optional[LiveReload]]]:
+def _make_ui(backend: Backend, qml_file: Path, live: bool, theme: str) -> Optional[Tuple[QmlUi, Optional[LiveReload]]]:
     """The window, and its live reloader in live mode; None after saying why there is none."""
     if not live:
         try:
-            return load_ui(backend, qml_file), None
+            return load_ui(backend, qml_file, theme), None
         except QmlLoadError as error:
             sys.stderr.write(f"error: {error}\n")
             return None
@@ -129,7 +130,7 @@ def _make_ui(backend: Backend, qml_file: Path, live: bool) -> Optional[Tuple[Qml
     if not folder.is_dir():
         sys.stderr.write(f"error: cannot watch {folder}: no such folder\n")
         return None
-    ui = QmlUi(backend, qml_file)
+    ui = QmlUi(backend, qml_file, theme)
     problems = ui.load()
     if problems:  # shown in the window; the next good save replaces them
         log.warning("the QML has errors, shown in the window:\n  %s", "\n  ".join(problems))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import List, Optional, Union, cast
+from typing import Any, Dict, List, Optional, Union, cast
 
 from qtpy import shiboken
 from qtpy.QtCore import QCoreApplication, QEvent, QObject, QUrl
@@ -42,9 +42,12 @@ class QmlUi:
     instead. :meth:`close` tears everything down in the right order.
     """
 
-    def __init__(self, backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML) -> None:
+    def __init__(
+        self, backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML, theme: str = "system"
+    ) -> None:
         self.backend = backend
         self.path = Path(qml_file)
+        self.theme = theme
         use_basic_controls_style()
         self.engine = QQmlApplicationEngine()
         # Warnings come through the ``warnings`` signal only: while loading they
@@ -66,7 +69,7 @@ class QmlUi:
         self.engine.clearComponentCache()  # so that edited files are read again
         self._collecting = []
         component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(self.path.resolve())), self.engine)
-        root = _create(component, self.backend) if component.isReady() else None
+        root = _create(component, {"backend": self.backend, "theme": self.theme}) if component.isReady() else None
         during_load, self._collecting = self._collecting, None
         problems = _problems(self.path, root, [*component.errors(), *during_load], self.backend is not None)
         if problems:
@@ -129,7 +132,7 @@ class QmlUi:
             log_qml_errors(errors)
 
 
-def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML) -> QmlUi:
+def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML, theme: str = "system") -> QmlUi:
     """Create the root window of ``qml_file`` with its required ``backend`` property set.
 
     With ``backend=None`` the file must bring its own (qml/Preview.qml does).
@@ -137,7 +140,7 @@ def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML
     missing file, a syntax error, a missing import, an unset required
     property, or a root that is not a window (which would show nothing).
     """
-    ui = QmlUi(backend, qml_file)
+    ui = QmlUi(backend, qml_file, theme)
     problems = ui.load()
     if problems:
         ui.close()
@@ -145,18 +148,21 @@ def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML
     return ui
 
 
-def _create(component: QQmlComponent, backend: Optional[QObject]) -> Optional[QObject]:
-    """``component``'s object with its ``backend`` property set from the start; None if it failed.
+def _create(component: QQmlComponent, offered: Dict[str, Any]) -> Optional[QObject]:
+    """``component``'s object with the ``offered`` properties it declares set from the start.
 
-    The backend is offered only to a root that declares the property: Qt 6
-    warns about an initial property the root lacks (Qt 5 ignored it), and
-    :func:`_problems` reports that case better, as a load error.
+    ``backend`` and ``theme`` are offered only to a root that declares them:
+    Qt 6 warns about an initial property the root lacks (Qt 5 ignored it), and
+    :func:`_problems` reports a missing ``backend`` better, as a load error.
+    None if the object could not be made.
     """
     root = component.beginCreate(component.engine().rootContext())  # where create() makes it
     if root is None:
         return None
-    if backend is not None and root.metaObject().indexOfProperty("backend") >= 0:
-        component.setInitialProperties(root, {"backend": backend})
+    meta = root.metaObject()
+    initial = {k: v for k, v in offered.items() if v is not None and meta.indexOfProperty(k) >= 0}
+    if initial:
+        component.setInitialProperties(root, initial)
     component.completeCreate()
     if component.isError():  # e.g. a required property left unset
         _delete_now(root)

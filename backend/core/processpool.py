@@ -236,6 +236,13 @@ class ProcessPool:
             self._close_wake_pipe()
         return True
 
+    def resize(self, size: int) -> None:
+        """Run ``size`` worker processes from now on: more start at once; extra
+        ones end as soon as they are idle (a running task is never cut short)."""
+        with self._lock:
+            self.size = max(1, size)
+        self._wake()
+
     def worker_pids(self) -> List[int]:
         """The pids of the worker processes now running (for tests and diagnostics)."""
         with self._lock:
@@ -341,7 +348,12 @@ class ProcessPool:
         sends: List[Tuple[_Worker, Any]] = []
         kills: List[_Worker] = []
         with self._lock:
-            missing = 0 if self._closing or self._given_up else self.size - len(self._workers)
+            serving = [w for w in self._workers if not w.killed]
+            missing = 0 if self._closing or self._given_up else self.size - len(serving)
+            for worker in serving[self.size :]:  # too many after a resize: the idle ones go
+                if worker.task is None and worker.ready:
+                    worker.killed = True  # no more tasks for it; its end is expected
+                    sends.append((worker, wire.frame(wire.Kind.STOP)))
             for worker in self._workers:
                 if worker.ready and worker.task is None and not worker.killed:
                     task = self._next_queued()

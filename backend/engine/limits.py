@@ -5,3 +5,6 @@ DEFAULT_SHUTDOWN_TIMEOUT_MS = 2000
 
 #: The most threads a pool may have.
 MAX_THREADS = 256
+
+#: The most worker processes process mode may have.
+MAX_PROCESSES = 256

@@ -12,10 +12,11 @@ from qtpy.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from ..core.errors import TaskError
 from ..core.progress import percent_text
+from ..core.sink import end_task
 from ..core.states import CancelReason, Event, TaskState
 from ..core.validate import whole_number_in_range
 from .affinity import OwnerThreadCalls, on_owner_thread
-from .limits import DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_THREADS
+from .limits import DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_PROCESSES, MAX_THREADS
 from .model import TaskListModel
 from .modes import EventsMode, GuiMode, Mode, ProcessMode, ThreadMode
 from .modes.base import Call
@@ -54,8 +55,10 @@ class TaskManager(QObject):
 
     busyChanged = Signal()
     activeCountChanged = Signal()
+    pausedCountChanged = Signal()
     queuedCountChanged = Signal()
     maxThreadCountChanged = Signal()
+    processCountChanged = Signal()
     modeChanged = Signal()
     modesChanged = Signal()
 
@@ -97,6 +100,7 @@ class TaskManager(QObject):
 
         self._busy = False
         self._active_count = 0
+        self._paused_count = 0
         self._queued_count = 0
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -108,7 +112,8 @@ class TaskManager(QObject):
 
         self._modes: Dict[str, Mode] = {}
         self._threads = ThreadMode(max_threads)
-        for mode in (GuiMode(), EventsMode(), self._threads, ProcessMode(processes)):
+        self._processes = ProcessMode(processes)
+        for mode in (GuiMode(), EventsMode(), self._threads, self._processes):
             self.add_mode(mode)
         self._mode = self._threads.name
 
@@ -155,7 +160,8 @@ class TaskManager(QObject):
         context = runner.make_context(task_id)
         display_name = str(name or getattr(fn, "__name__", type(fn).__name__))
         handle = TaskHandle(task_id, display_name, context, timeout, mode=mode, can_pause=runner.can_pause)
-        self._start(handle, (fn, tuple(args), dict(kwargs or {})))
+        handle.call = (fn, tuple(args), dict(kwargs or {}))
+        self._start(handle, handle.call)
         return handle
 
     @on_owner_thread
@@ -170,8 +176,7 @@ class TaskManager(QObject):
             try:
                 self._modes[handle.mode].start(handle, call)
             except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
-                self.signals.dispatch("error", handle.id, TaskError.from_exception(error))
-                self.signals.dispatch("finished", handle.id)
+                end_task(self.signals.dispatch, handle.id, Event.ERROR, TaskError.from_exception(error))
         self._schedule_refresh()
 
     @on_owner_thread
@@ -213,6 +218,26 @@ class TaskManager(QObject):
         """Let a paused task go on."""
         self._request_pause(task_number(task, "resume"), False)
 
+    @Slot(int)
+    def retry(self, task: TaskRef) -> Optional[TaskHandle]:
+        """Run an ended task again, as a new task: the same function, arguments, mode,
+        name and timeout. Returns its handle (None if there is no such ended task)."""
+        old = self._model.handle(task_number(task, "retry"))
+        if old is None or not old.done or old.call is None:
+            return None
+        fn, args, kwargs = old.call
+        return self.submit_task(fn, args, kwargs, name=old.name, timeout=old.timeout, mode=old.mode)
+
+    @Slot(int)
+    def remove(self, task: TaskRef) -> None:
+        """Take an ended task out of ``taskModel`` (a running one stays: cancel it first)."""
+        self._remove_ended({task_number(task, "remove")})
+
+    @on_owner_thread
+    def _remove_ended(self, task_ids: Optional[Set[int]]) -> None:
+        self._refresh()  # publish pending rows first, so none is missed
+        self._model.remove_ended(task_ids)
+
     @Slot()
     @on_owner_thread
     def cancelAll(self) -> None:
@@ -221,11 +246,9 @@ class TaskManager(QObject):
             self._cancel_by_id(task_id)
 
     @Slot()
-    @on_owner_thread
     def clearFinished(self) -> None:
         """Remove the tasks that have ended from ``taskModel``."""
-        self._refresh()  # publish pending rows first, so none is missed
-        self._model.remove_ended()
+        self._remove_ended(None)
 
     def shutdown(self, timeout_ms: Optional[int] = None) -> bool:
         """Stop taking work, cancel every task, and wait at most ``timeout_ms``.
@@ -304,6 +327,19 @@ class TaskManager(QObject):
             self._threads.max_threads = threads  # a larger pool starts queued tasks at once
             self.maxThreadCountChanged.emit()
 
+    def _get_process_count(self) -> int:
+        return self._processes.workers
+
+    def _set_process_count(self, count: Any) -> None:
+        current = self._processes.workers
+        self._resize_process_pool(whole_number_in_range(count, "processCount", 1, MAX_PROCESSES, current))
+
+    @on_owner_thread
+    def _resize_process_pool(self, processes: int) -> None:
+        if processes != self._processes.workers:
+            self._processes.workers = processes  # more start at once; extra ones end once idle
+            self.processCountChanged.emit()
+
     def _get_mode(self) -> str:
         return self._mode
 
@@ -341,8 +377,10 @@ class TaskManager(QObject):
     # Read-only properties are plain fields, kept current by _refresh().
     busy = Property(bool, attrgetter("_busy"), notify=busyChanged)
     activeCount = Property(int, attrgetter("_active_count"), notify=activeCountChanged)
+    pausedCount = Property(int, attrgetter("_paused_count"), notify=pausedCountChanged)
     queuedCount = Property(int, attrgetter("_queued_count"), notify=queuedCountChanged)
     maxThreadCount = Property(float, _get_max_thread_count, _set_max_thread_count, notify=maxThreadCountChanged)
+    processCount = Property(float, _get_process_count, _set_process_count, notify=processCountChanged)
     mode = Property(str, _get_mode, _set_mode, notify=modeChanged)
     modes = Property(list, _get_modes, notify=modesChanged)
     modeDescription = Property(str, _get_mode_description, notify=modeChanged)
@@ -355,7 +393,8 @@ class TaskManager(QObject):
         if handle is None:
             return
         handle.state = TaskState.RUNNING
-        handle.started_at = time.monotonic()
+        if handle.started_at is None:  # a mode on the GUI thread notes the real start itself
+            handle.started_at = time.monotonic()
         log.info("task %d (%s) started", task_id, handle.name)
         self._running.add(task_id)
         self._task_started(handle)
@@ -453,9 +492,11 @@ class TaskManager(QObject):
         changed, self._changed = self._changed, set()
         self._model.append(new)
         self._model.update(changed)
-        active = len(self._running)
-        self._assign("_active_count", active, self.activeCountChanged.emit)
-        self._assign("_queued_count", len(self._tasks) - active, self.queuedCountChanged.emit)
+        started = len(self._running)
+        paused = sum(1 for task_id in self._running if self._tasks[task_id].state == TaskState.PAUSED)
+        self._assign("_active_count", started - paused, self.activeCountChanged.emit)
+        self._assign("_paused_count", paused, self.pausedCountChanged.emit)
+        self._assign("_queued_count", len(self._tasks) - started, self.queuedCountChanged.emit)
         self._assign("_busy", bool(self._tasks), self.busyChanged.emit)
         self._published()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from qtpy.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
 
@@ -85,7 +85,14 @@ class TaskListModel(QAbstractListModel):
             return None
         return self._rows[index.row()][column]
 
-    # -- for the backend --------------------------------------------------
+    # -- for the manager --------------------------------------------------
+
+    def handle(self, task_id: int) -> Optional[TaskHandle]:
+        """The handle of the task in a row, ended or not; None if it has no row (any thread)."""
+        row = self._row_of.get(task_id)
+        handles = self._handles
+        found = handles[row] if row is not None and row < len(handles) else None
+        return found if found is not None and found.id == task_id else None  # rows move on removal
 
     def append(self, handles: List[TaskHandle]) -> None:
         """Add new tasks at the end, in one insertion."""
@@ -119,9 +126,13 @@ class TaskListModel(QAbstractListModel):
             for first, last in _runs(sorted(rows)):
                 self.dataChanged.emit(self.index(first), self.index(last), list(roles))
 
-    def remove_ended(self) -> int:
-        """Remove the rows of tasks that have ended; return how many."""
-        doomed = [row for row, handle in enumerate(self._handles) if handle.done]
+    def remove_ended(self, task_ids: Optional[Set[int]] = None) -> int:
+        """Remove the rows of tasks that have ended (of ``task_ids`` only, if given); return how many."""
+        doomed = [
+            row
+            for row, handle in enumerate(self._handles)
+            if handle.done and (task_ids is None or handle.id in task_ids)
+        ]
         for first, last in reversed(list(_runs(doomed))):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._handles[first : last + 1]

@@ -35,6 +35,7 @@ class TaskHandle:
         "mode",
         "can_pause",
         "note",
+        "call",
         "_shown",
         "_shown_text",
     )
@@ -64,6 +65,7 @@ class TaskHandle:
         self.mode = mode  # the name of the mode it runs in
         self.can_pause = can_pause  # whether its mode can pause it
         self.note = ""  # what the mode has to say about it, e.g. that it runs inside another task
+        self.call: Any = None  # (fn, args, kwargs): what a retry runs again
         self._shown: Any = None  # the value result_text was made from
         self._shown_text = ""
 

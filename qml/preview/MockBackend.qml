@@ -16,22 +16,43 @@ QtObject {
     property string errorDetails: ""
     property bool busy: false
     property int activeCount: 0
+    property int pausedCount: 0
     property int queuedCount: 0
     property int maxThreadCount: 2
+    property int processCount: 2
     property string mode: "thread"
     property var modes: ["gui", "events", "thread", "process"]
     readonly property string modeDescription: _descriptions[mode] || ""
     property ListModel taskModel: ListModel {}
-    // The real one measures the GUI thread; a preview has nothing to measure.
+    // The real one measures the GUI thread; a preview shows a made-up half
+    // minute with one freeze in it, so that the chart has something to draw.
     property QtObject lagMeter: QtObject {
-        property int currentMs: 0
-        property int worstMs: 0
+        property int currentMs: 2
+        property int worstMs: 4
+        property var history: {
+            var values = []
+            for (var i = 0; i < 120; ++i)
+                values.push(i >= 70 && i < 78 ? (i - 69) * 250 : 1 + (i * 7) % 4)
+            return values
+        }
     }
 
     function danger() { _add("DANGER!", false, "Done.") }
     function fail() { _add("failing job", true, "") }
     function cpu() { _add("CPU job", false, "56,543 primes below 700,000") }
     function cancel(id) { _end(_row(id), "cancelled") }
+    function retry(id) {
+        var row = _row(id)
+        if (row >= 0 && taskModel.get(row).done) {
+            var task = taskModel.get(row)
+            _add(task.name, task.fails, task.answer)
+        }
+    }
+    function remove(id) {
+        var row = _row(id)
+        if (row >= 0 && taskModel.get(row).done)
+            taskModel.remove(row)
+    }
     function pause(id) { _set(_row(id), "pauseRequested", true) }
     function resume(id) { _set(_row(id), "pauseRequested", false) }
     function cancelAll() {
@@ -139,10 +160,11 @@ QtObject {
 
     // The top-level properties follow the task that started last, as in Backend.
     function _publish() {
-        var active = 0, queued = 0
+        var active = 0, paused = 0, queued = 0
         for (var row = 0; row < taskModel.count; ++row) {
             var task = taskModel.get(row)
             if (task.state === "queued") queued++
+            else if (task.state === "paused") paused++
             else if (!task.done) active++
             if (task.id === _currentId) {
                 progress = task.progress
@@ -153,8 +175,9 @@ QtObject {
             }
         }
         activeCount = active
+        pausedCount = paused
         queuedCount = queued
-        busy = active + queued > 0
+        busy = active + paused + queued > 0
     }
 
     onMaxThreadCountChanged: _schedule()

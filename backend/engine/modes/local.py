@@ -154,6 +154,10 @@ class GuiMode(Mode):
     def _run(self, handle: TaskHandle, call: Call) -> None:
         fn, args, kwargs = call
         context = handle.context
+        # Its events reach the manager only once it has returned (it holds the
+        # thread they are delivered on), so it notes its own start: the row
+        # then shows how long the window froze, not 0.0 s.
+        handle.started_at = time.monotonic()
         self._stack.append(handle)
         try:
             run_call(handle.id, self.signals, context, fn, args, with_context(fn, kwargs, context))

@@ -47,8 +47,16 @@ class ProcessMode(Mode):
 
     def __init__(self, workers: Optional[int] = None, nice: int = WORKER_NICE) -> None:
         super().__init__()
-        self.workers = max(1, workers or os.cpu_count() or 1)
-        self.pool = ProcessPool(self.workers, self._emit, nice=nice)
+        self.pool = ProcessPool(max(1, workers or os.cpu_count() or 1), self._emit, nice=nice)
+
+    @property
+    def workers(self) -> int:
+        """How many worker processes run tasks."""
+        return self.pool.size
+
+    @workers.setter
+    def workers(self, count: int) -> None:
+        self.pool.resize(count)
 
     def warm_up(self) -> None:
         """Start the worker processes now, in the background (a tenth of a second or more)."""

@@ -1,0 +1,130 @@
+// The most recent task (the one that started last), as the tutorial shows
+// its one job: how far it got, and how it ended, in words that fit the state.
+import QtQuick 2.15
+import QtQuick.Controls 2.15
+import QtQuick.Layouts 1.15
+import "."
+
+Card {
+    id: root
+
+    required property QtObject backend
+    readonly property string taskState: root.backend.state
+    readonly property bool failed: taskState === "failed"
+    property bool showDetails: false
+
+    padding: 12
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: Theme.spacingSmall
+
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: Theme.spacing
+
+            Label {
+                text: qsTr("Latest")
+                color: Theme.textMuted
+                font.pixelSize: Theme.fontSmall
+                font.bold: true
+            }
+
+            StateChip {
+                objectName: "stateLabel"
+                taskState: root.taskState
+                visible: root.taskState !== ""
+            }
+
+            ProgressBar {
+                objectName: "progressBar"
+                from: 0
+                to: 100
+                value: root.backend.progress
+                visible: root.taskState !== ""
+                Layout.fillWidth: true
+                Accessible.name: qsTr("Progress of the latest task")
+                Accessible.description: percent.text
+                background: Rectangle {
+                    implicitHeight: 6
+                    radius: 3
+                    color: Theme.track
+                }
+                contentItem: Item {
+                    implicitHeight: 6
+                    Rectangle {
+                        width: parent.width * (root.backend.progress / 100)
+                        height: parent.height
+                        radius: 3
+                        color: Theme.progressFill(root.taskState)
+                    }
+                }
+            }
+
+            Label {
+                id: percent
+
+                objectName: "percentLabel"
+                // "37.5 %", "40 %": the same form as the rows of the task list
+                text: qsTr("%1 %").arg(Number(root.backend.progress.toFixed(1)))
+                visible: root.taskState !== ""
+                color: Theme.textMuted
+                font.family: Theme.monoFamily
+                font.pixelSize: Theme.fontSmall
+            }
+
+            Label {
+                text: qsTr("No task yet: press DANGER! (Ctrl+D)")
+                visible: root.taskState === ""
+                color: Theme.textMuted
+                elide: Text.ElideRight
+                Layout.fillWidth: true
+            }
+
+            AppButton {
+                objectName: "errorDetailsButton"
+                text: root.showDetails ? qsTr("Hide traceback") : qsTr("Traceback")
+                iconName: root.showDetails ? "chevronUp" : "chevronDown"
+                flat: true
+                visible: root.failed && root.backend.errorDetails !== ""
+                Accessible.name: root.showDetails ? qsTr("Hide the latest task's traceback") : qsTr("Show the latest task's traceback")
+                onClicked: root.showDetails = !root.showDetails
+            }
+        }
+
+        // How it went, in one line that fits the state.
+        Label {
+            objectName: "resultLabel"
+            visible: root.taskState !== "" && !root.failed
+            text: root.backend.result !== "" ? root.backend.result
+                : root.taskState === "queued" ? qsTr("Waiting for its turn")
+                : root.taskState === "paused" ? qsTr("Paused: it waits at its next check point")
+                : root.taskState === "cancelled" ? qsTr("Cancelled before it finished")
+                : root.taskState === "timed out" ? qsTr("Stopped: it ran past its timeout")
+                : root.taskState === "finished" ? qsTr("Finished, with nothing to show")
+                : qsTr("Working…")
+            color: root.backend.result !== "" ? Theme.text : Theme.textMuted
+            elide: Text.ElideRight
+            maximumLineCount: 1
+            Layout.fillWidth: true
+        }
+
+        Label {
+            objectName: "errorLabel"
+            visible: root.failed
+            text: root.backend.error
+            color: Theme.errorText
+            elide: Text.ElideRight
+            Layout.fillWidth: true
+        }
+
+        TracebackView {
+            objectName: "latestDetails"
+            textName: "errorDetails"
+            text: root.backend.errorDetails
+            visible: root.showDetails && root.failed
+            Layout.fillWidth: true
+            Layout.preferredHeight: 140
+        }
+    }
+}

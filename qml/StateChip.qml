@@ -1,0 +1,42 @@
+// A task's state as a small pill: an icon and the word, in the state's
+// colours. The word alone says it; colour only helps.
+import QtQuick 2.15
+import QtQuick.Controls 2.15
+import "."
+
+Rectangle {
+    id: root
+
+    property string taskState: ""
+    // What tests and tools read: the word the chip shows.
+    readonly property string text: taskState
+
+    implicitWidth: content.implicitWidth + 16
+    implicitHeight: 22
+    radius: height / 2
+    color: Theme.stateFill(taskState)
+    Accessible.role: Accessible.StaticText
+    Accessible.name: taskState
+
+    Row {
+        id: content
+
+        anchors.centerIn: parent
+        spacing: 4
+
+        Icon {
+            name: Theme.stateIcon(root.taskState)
+            color: Theme.stateText(root.taskState)
+            size: 12
+            anchors.verticalCenter: parent.verticalCenter
+        }
+
+        Label {
+            text: root.taskState
+            color: Theme.stateText(root.taskState)
+            font.pixelSize: Theme.fontSmall
+            font.bold: true
+            anchors.verticalCenter: parent.verticalCenter
+        }
+    }
+}

@@ -1,0 +1,65 @@
+// A block of text to read and copy: a traceback, or a result too long for
+// its row. Selectable, scrollable, with a Copy button.
+import QtQuick 2.15
+import QtQuick.Controls 2.15
+import QtQuick.Layouts 1.15
+import "."
+
+Rectangle {
+    id: root
+
+    property string text: ""
+    // The objectName of the text itself (tests and tools look it up).
+    property string textName: "detailsText"
+    property string what: qsTr("traceback")
+
+    color: Theme.window
+    radius: Theme.radiusSmall
+    border.color: Theme.border
+
+    ScrollView {
+        id: scroller
+
+        anchors.fill: parent
+        anchors.margins: 1
+        anchors.rightMargin: copyButton.width + 8
+        clip: true
+
+        TextArea {
+            id: area
+
+            objectName: root.textName
+            text: root.text
+            readOnly: true
+            selectByMouse: true
+            selectByKeyboard: true
+            wrapMode: TextEdit.NoWrap
+            color: Theme.text
+            selectionColor: Theme.selection
+            selectedTextColor: Theme.text
+            font.family: Theme.monoFamily
+            font.pixelSize: Theme.fontSmall
+            background: null
+            Accessible.name: root.what
+        }
+    }
+
+    AppButton {
+        id: copyButton
+
+        objectName: "copyButton"
+        anchors.top: parent.top
+        anchors.right: parent.right
+        anchors.margins: 4
+        text: qsTr("Copy")
+        iconName: "copy"
+        flat: true
+        toolTip: qsTr("Copy the %1 to the clipboard").arg(root.what)
+        Accessible.name: qsTr("Copy the %1").arg(root.what)
+        onClicked: {
+            area.selectAll()
+            area.copy()
+            area.deselect()
+        }
+    }
+}
