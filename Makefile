@@ -37,8 +37,8 @@ bench:
 		'python bench/submit_many.py && python bench/progress_reports.py && python bench/gui_lag.py \
 		&& python bench/cpu_load.py && python bench/process_costs.py'
 
-# Refresh docs/screenshot.png, or docs/screenshot-pyside6.png on PySide6
-# (needs xvfb-run, xdotool and ImageMagick's import).
+# Refresh docs/screenshot.png (light) and docs/screenshot-dark.png (dark)
+# from the real app with tasks in every state (needs xvfb-run).
 screenshot:
 	@scripts/setup-venv -- scripts/screenshot
 

@@ -33,6 +33,7 @@ Rectangle {
 
         Label {
             text: root.taskState
+            Accessible.ignored: true  // the chip says it
             color: Theme.stateText(root.taskState)
             font.pixelSize: Theme.fontSmall
             font.bold: true

@@ -72,7 +72,9 @@ Card {
             Accessible.role: Accessible.List
             Accessible.name: qsTr("Tasks")
 
-            ScrollBar.vertical: ScrollBar {}
+            ScrollBar.vertical: ScrollBar {
+                Accessible.name: qsTr("Scroll the task list")
+            }
 
             onCountChanged: {
                 if (count > 0)

@@ -163,69 +163,76 @@ Rectangle {
             }
         }
 
-        Row {
-            spacing: 2
+        // The actions that apply now, in reading order, against the right edge.
+        Item {
+            implicitHeight: actions.implicitHeight
             Layout.preferredWidth: 3 * Theme.controlHeight + 4
-            layoutDirection: Qt.RightToLeft
 
-            AppButton {
-                objectName: "cancelButton"
-                visible: !root.done
-                text: qsTr("Cancel")
-                iconName: "close"
-                iconOnly: true
-                flat: true
-                toolTip: qsTr("Cancel this task (Delete, on the selected row)")
-                Accessible.name: qsTr("Cancel %1").arg(root.label)
-                onClicked: root.backend.cancel(root.taskId)
-            }
+            Row {
+                id: actions
 
-            AppButton {
-                objectName: "pauseButton"
-                visible: !root.done && root.canPause
-                text: root.pauseRequested ? qsTr("Resume") : qsTr("Pause")
-                iconName: root.pauseRequested ? "play" : "pause"
-                iconOnly: true
-                flat: true
-                toolTip: text
-                Accessible.name: qsTr("%1 %2").arg(text).arg(root.label)
-                onClicked: root.pauseRequested ? root.backend.resume(root.taskId) : root.backend.pause(root.taskId)
-            }
+                anchors.right: parent.right
+                spacing: 2
 
-            AppButton {
-                objectName: "removeButton"
-                visible: root.done
-                text: qsTr("Remove")
-                iconName: "trash"
-                iconOnly: true
-                flat: true
-                toolTip: qsTr("Remove this row")
-                Accessible.name: qsTr("Remove %1 from the list").arg(root.label)
-                onClicked: root.backend.remove(root.taskId)
-            }
+                AppButton {
+                    objectName: "detailsButton"
+                    visible: root.done && root.hasDetails
+                    text: root.expanded ? qsTr("Hide details") : qsTr("Details")
+                    iconName: root.expanded ? "chevronUp" : "chevronDown"
+                    iconOnly: true
+                    flat: true
+                    toolTip: root.error !== "" ? qsTr("The error and its traceback") : qsTr("All of it")
+                    Accessible.name: qsTr("%1 of %2").arg(text).arg(root.label)
+                    onClicked: root.expanded = !root.expanded
+                }
 
-            AppButton {
-                objectName: "retryButton"
-                visible: root.done
-                text: qsTr("Retry")
-                iconName: "retry"
-                iconOnly: true
-                flat: true
-                toolTip: qsTr("Run it again, as a new task")
-                Accessible.name: qsTr("Retry %1 as a new task").arg(root.label)
-                onClicked: root.backend.retry(root.taskId)
-            }
+                AppButton {
+                    objectName: "retryButton"
+                    visible: root.done
+                    text: qsTr("Retry")
+                    iconName: "retry"
+                    iconOnly: true
+                    flat: true
+                    toolTip: qsTr("Run it again, as a new task")
+                    Accessible.name: qsTr("Retry %1 as a new task").arg(root.label)
+                    onClicked: root.backend.retry(root.taskId)
+                }
 
-            AppButton {
-                objectName: "detailsButton"
-                visible: root.done && root.hasDetails
-                text: root.expanded ? qsTr("Hide details") : qsTr("Details")
-                iconName: root.expanded ? "chevronUp" : "chevronDown"
-                iconOnly: true
-                flat: true
-                toolTip: root.error !== "" ? qsTr("The error and its traceback") : qsTr("All of it")
-                Accessible.name: qsTr("%1 of %2").arg(text).arg(root.label)
-                onClicked: root.expanded = !root.expanded
+                AppButton {
+                    objectName: "removeButton"
+                    visible: root.done
+                    text: qsTr("Remove")
+                    iconName: "trash"
+                    iconOnly: true
+                    flat: true
+                    toolTip: qsTr("Remove this row")
+                    Accessible.name: qsTr("Remove %1 from the list").arg(root.label)
+                    onClicked: root.backend.remove(root.taskId)
+                }
+
+                AppButton {
+                    objectName: "pauseButton"
+                    visible: !root.done && root.canPause
+                    text: root.pauseRequested ? qsTr("Resume") : qsTr("Pause")
+                    iconName: root.pauseRequested ? "play" : "pause"
+                    iconOnly: true
+                    flat: true
+                    toolTip: text
+                    Accessible.name: qsTr("%1 %2").arg(text).arg(root.label)
+                    onClicked: root.pauseRequested ? root.backend.resume(root.taskId) : root.backend.pause(root.taskId)
+                }
+
+                AppButton {
+                    objectName: "cancelButton"
+                    visible: !root.done
+                    text: qsTr("Cancel")
+                    iconName: "close"
+                    iconOnly: true
+                    flat: true
+                    toolTip: qsTr("Cancel this task (Delete, on the selected row)")
+                    Accessible.name: qsTr("Cancel %1").arg(root.label)
+                    onClicked: root.backend.cancel(root.taskId)
+                }
             }
         }
     }

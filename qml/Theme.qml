@@ -41,7 +41,7 @@ QtObject {
     readonly property color accent: dark ? "#7fa8ff" : "#2358d4"
     readonly property color accentHover: dark ? "#9bbcff" : "#1d4bb8"
     readonly property color danger: dark ? "#c9302a" : "#c62828"
-    readonly property color dangerHover: dark ? "#d9413a" : "#a91f1f"
+    readonly property color dangerHover: dark ? "#b02a25" : "#a91f1f"
     readonly property color button: dark ? "#2b3038" : "#eceef2"
     readonly property color buttonHover: dark ? "#353b45" : "#e1e4ea"
     readonly property color buttonPressed: dark ? "#404755" : "#d3d7df"

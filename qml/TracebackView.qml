@@ -24,6 +24,18 @@ Rectangle {
         anchors.margins: 1
         anchors.rightMargin: copyButton.width + 8
         clip: true
+        ScrollBar.vertical: ScrollBar {
+            parent: scroller
+            x: scroller.width - width
+            height: scroller.availableHeight
+            Accessible.name: qsTr("Scroll the %1 up and down").arg(root.what)
+        }
+        ScrollBar.horizontal: ScrollBar {
+            parent: scroller
+            y: scroller.height - height
+            width: scroller.availableWidth
+            Accessible.name: qsTr("Scroll the %1 sideways").arg(root.what)
+        }
 
         TextArea {
             id: area

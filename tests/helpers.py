@@ -70,7 +70,15 @@ def find_item(root: Union[QQuickWindow, QQuickItem], object_name: str) -> QQuick
 
 
 def click(qtbot, window: QQuickWindow, item: QQuickItem) -> None:
-    """A real mouse click at the centre of ``item``, sent to the window."""
+    """A real mouse click at the centre of ``item``, sent to the window.
+
+    First the item must show, and the window must have drawn a frame since:
+    an item that has just appeared (a row's button, once its task ended) is
+    placed by its layout only when the window polishes, before its next frame.
+    """
+    qtbot.waitUntil(item.isVisible)
+    with qtbot.waitSignal(window.frameSwapped):
+        window.update()
     centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2))
     QTest.mouseClick(
         window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(int(centre.x()), int(centre.y()))

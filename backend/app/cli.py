@@ -26,10 +26,17 @@ def _bounded(kind: Callable[[str], float], low: float, high: float, what: str) -
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
         if not low <= value <= high:  # also rejects NaN
-            raise argparse.ArgumentTypeError(f"{text!r} is out of range: use {what} from {low:g} to {high:g}")
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is out of range: use {what} from {_readable(low)} to {_readable(high)}"
+            )
         return value
 
     return parse
+
+
+def _readable(number: float) -> str:
+    """100,000,000 rather than 1e+08; 0.5 as 0.5."""
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
 def _positive_seconds(text: str) -> float:

@@ -64,6 +64,8 @@ class QmlUi:
 
         On a problem the current window, if any, stays as it was.
         """
+        if self.path.is_dir():
+            return [f"{self.path}: this is a folder; give the QML file in it to open, such as its Main.qml"]
         if not self.path.is_file():
             return [f"{self.path}: no such file"]
         self.engine.clearComponentCache()  # so that edited files are read again

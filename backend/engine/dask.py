@@ -54,7 +54,8 @@ def dask_mode(address: str, name: str = "dask", local_workers: int = LOCAL_WORKE
     except Exception as error:  # OSError, TimeoutError, ValueError for a bad address...
         if cluster is not None:
             cluster.close()
-        raise DaskUnavailable(f"cannot reach a dask cluster at {address}: {error}") from error
+        why = str(error) or type(error).__name__  # some of distributed's errors say nothing
+        raise DaskUnavailable(f"cannot reach a dask cluster at {address}: {why}") from error
 
     def close() -> None:
         client.close()
