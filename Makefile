@@ -6,7 +6,7 @@
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run live test lint soak bench screenshot clean
+.PHONY: run live test lint qmllint qmltypes preview soak bench screenshot clean
 
 run:
 	@scripts/setup-venv -- python main.py $(ARGS)
@@ -23,6 +23,21 @@ test:
 # uses the PySide6 venv (Python 3.11+); PySide2 ships none.
 lint:
 	@QT_API=pyside6 scripts/setup-venv test -- sh -c 'ruff check . && ruff format --check . && mypy'
+
+# Qt 6's qmllint over every QML file, with the app's types (qml/types) or, for
+# the preview, the stand-in module (qml/preview); any warning fails it.
+QMLLINT = pyside6-qmllint --max-warnings 0 --unused-imports warning
+qmllint:
+	@QT_API=pyside6 scripts/setup-venv test -- sh -c '$(QMLLINT) -I qml/types qml/*.qml qml/style/*.qml backend/app/qml/*.qml \
+		&& $(QMLLINT) -I qml/preview qml/Preview.qml qml/preview/Offthread/*.qml && echo "qmllint: no warnings"'
+
+# Make qml/types/Offthread/ again from the Python types QML sees (after changing them).
+qmltypes:
+	@QT_API=pyside6 scripts/setup-venv test -- python scripts/qmltypes.py
+
+# The real UI on the stand-in backend, with no Python of ours: Qt 6's QML runner.
+preview:
+	@QT_API=pyside6 scripts/setup-venv -- pyside6-qml qml/Preview.qml
 
 # The randomized stateful test for minutes, with new random examples each
 # time (CI runs a fixed, short set): make soak SOAK=2000 for longer.

@@ -3,10 +3,11 @@
 // that counts as the two clicks it is. `tone`: "neutral", "accent" or "danger";
 // `flat` for row actions; `iconName` for an icon before (or instead of) the text.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import QtQuick.Templates 2.15 as T
+import "style"
 import "."
 
-Button {
+T.Button {
     id: root
 
     property string tone: "neutral"
@@ -22,24 +23,28 @@ Button {
         : tone === "accent" ? Theme.textOnAccent
         : Theme.buttonText
 
-    implicitHeight: Theme.controlHeight
+    implicitWidth: Math.max(implicitBackgroundWidth + leftInset + rightInset, implicitContentWidth + leftPadding + rightPadding)
+    implicitHeight: Math.max(implicitBackgroundHeight + topInset + bottomInset, implicitContentHeight + topPadding + bottomPadding)
     leftPadding: iconOnly ? 8 : 14
     rightPadding: iconOnly ? 8 : 14
     topPadding: 4
     bottomPadding: 4
+    font.family: Theme.fontFamily
     font.pixelSize: Theme.fontSize
     focusPolicy: Qt.StrongFocus
     hoverEnabled: true
     Accessible.name: text
     Accessible.description: toolTip
-    ToolTip.visible: toolTip !== "" && (hovered || visualFocus)
-    ToolTip.delay: 700
-    ToolTip.text: toolTip
 
     // A fast second click is a double-click to Qt, and no click: count it.
     onDoubleClicked: root.clicked()
     Keys.onReturnPressed: root.clicked()
     Keys.onEnterPressed: root.clicked()
+
+    ToolTip {
+        visible: root.toolTip !== "" && (root.hovered || root.visualFocus)
+        text: root.toolTip
+    }
 
     contentItem: Row {
         spacing: 6

@@ -1,6 +1,6 @@
 // A raised surface that groups one part of the window.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import "style"
 import "."
 
 Frame {

@@ -2,7 +2,7 @@
 // Timer on the GUI thread. While it ticks, the GUI thread is free; if it
 // stops, something is blocking it.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import "style"
 import QtQuick.Layouts 1.15
 import "."
 

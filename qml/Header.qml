@@ -1,14 +1,15 @@
 // The GUI thread's pulse: the counter that ticks while it is free, how late
 // its timers run now, and a chart of the last 30 s.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import Offthread 1.0
+import "style"
 import QtQuick.Layouts 1.15
 import "."
 
 Card {
     id: root
 
-    required property QtObject meter
+    required property LagMeter meter
 
     ColumnLayout {
         anchors.fill: parent

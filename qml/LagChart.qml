@@ -3,14 +3,15 @@
 // red ramp and stays in sight for half a minute. The scale grows with the
 // worst value shown, on a square-root axis so that a few ms still show.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import Offthread 1.0
+import "style"
 import "."
 
 Item {
     id: root
 
     // The backend's lagMeter: `history` in ms, oldest first, newest last.
-    required property QtObject meter
+    required property LagMeter meter
     property int warnMs: 50
     property int badMs: 250
     readonly property var values: root.meter.history

@@ -1,14 +1,15 @@
 // How late the GUI thread runs, from the backend's lag meter: a few ms while
 // it is free; after something blocked it, how long the next tick came late.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import Offthread 1.0
+import "style"
 import "."
 
 Label {
     id: root
 
     // The backend's lagMeter: currentMs, and worstMs over the last 3 s.
-    required property QtObject meter
+    required property LagMeter meter
     property int warnMs: 50
 
     objectName: "lagLabel"
@@ -16,11 +17,12 @@ Label {
     color: root.meter.worstMs >= root.warnMs ? Theme.errorText : Theme.textMuted
     font.family: Theme.monoFamily
     font.pixelSize: Theme.fontSmall
-    ToolTip.visible: hover.hovered
-    ToolTip.delay: 700
-    ToolTip.text: qsTr("How late the GUI thread's timer runs: now, and the worst in the last 3 s")
-
     HoverHandler {
         id: hover
+    }
+
+    ToolTip {
+        visible: hover.hovered
+        text: qsTr("How late the GUI thread's timer runs: now, and the worst in the last 3 s")
     }
 }

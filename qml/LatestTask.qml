@@ -1,14 +1,15 @@
 // The most recent task (the one that started last), as the tutorial shows
 // its one job: how far it got, and how it ended, in words that fit the state.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import Offthread 1.0
+import "style"
 import QtQuick.Layouts 1.15
 import "."
 
 Card {
     id: root
 
-    required property QtObject backend
+    required property Backend backend
     readonly property string taskState: root.backend.state
     readonly property bool failed: taskState === "failed"
     property bool showDetails: false
@@ -45,20 +46,7 @@ Card {
                 Layout.fillWidth: true
                 Accessible.name: qsTr("Progress of the latest task")
                 Accessible.description: percent.text
-                background: Rectangle {
-                    implicitHeight: 6
-                    radius: 3
-                    color: Theme.track
-                }
-                contentItem: Item {
-                    implicitHeight: 6
-                    Rectangle {
-                        width: parent.width * (root.backend.progress / 100)
-                        height: parent.height
-                        radius: 3
-                        color: Theme.progressFill(root.taskState)
-                    }
-                }
+                fillColor: Theme.progressFill(root.taskState)
             }
 
             Label {

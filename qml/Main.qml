@@ -1,8 +1,11 @@
 // The app's window. Each part is its own file, named for what it shows;
 // every part that needs the backend gets it passed in explicitly. Colours,
-// sizes and fonts are in Theme.qml.
+// sizes and fonts are in Theme.qml; the controls are the app's own, in
+// style/, so the window looks the same in every QML tool, whatever style
+// the tool would pick.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import Offthread 1.0
+import "style"
 import QtQuick.Layouts 1.15
 import "."
 
@@ -10,7 +13,7 @@ ApplicationWindow {
     id: root
 
     // The Python Backend, set by the app (setInitialProperties) before anything binds to it.
-    required property QtObject backend
+    required property Backend backend
     // "light", "dark" or "system" (--theme); the app sets it too.
     property string theme: "system"
 
@@ -20,25 +23,6 @@ ApplicationWindow {
     minimumHeight: 580
     visible: true
     title: qsTr("DANGER! - long work off the GUI thread")
-    color: Theme.window
-    font.pixelSize: Theme.fontSize
-
-    // The Basic style's controls (the mode box, the spin boxes, scroll bars)
-    // take their colours from the palette.
-    palette.window: Theme.window
-    palette.windowText: Theme.text
-    palette.base: Theme.surface
-    palette.text: Theme.text
-    palette.button: Theme.button
-    palette.buttonText: Theme.buttonText
-    palette.highlight: Theme.focusRing
-    palette.highlightedText: Theme.textOnAccent
-    palette.mid: Theme.border
-    palette.dark: Theme.textMuted
-    palette.light: Theme.surface
-    palette.midlight: Theme.surfaceAlt
-    palette.toolTipBase: Theme.text
-    palette.toolTipText: Theme.window
 
     Binding {
         target: Theme

@@ -2,14 +2,15 @@
 // thread pool's in thread mode, the number of worker processes in process
 // mode. The GUI thread modes run one task at a time, by nature.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import Offthread 1.0
+import "style"
 import QtQuick.Layouts 1.15
 import "."
 
 RowLayout {
     id: root
 
-    required property QtObject backend
+    required property Backend backend
     readonly property string mode: root.backend.mode
 
     spacing: Theme.spacing

@@ -1,7 +1,7 @@
 // A task's state as a small pill: an icon and the word, in the state's
 // colours. The word alone says it; colour only helps.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import "style"
 import "."
 
 Rectangle {

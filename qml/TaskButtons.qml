@@ -2,14 +2,15 @@
 // a task in the selected mode, however fast the clicks come; tasks beyond
 // what the mode runs at once wait their turn.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import Offthread 1.0
+import "style"
 import QtQuick.Layouts 1.15
 import "."
 
 RowLayout {
     id: root
 
-    required property QtObject backend
+    required property Backend backend
 
     spacing: Theme.spacing
 
@@ -29,10 +30,12 @@ RowLayout {
         Layout.preferredWidth: 112
         Accessible.name: qsTr("Run new tasks in: %1").arg(currentText)
         Accessible.description: root.backend.modeDescription
-        ToolTip.visible: hovered || visualFocus
-        ToolTip.delay: 700
-        ToolTip.text: root.backend.modeDescription
         onActivated: root.backend.mode = currentText
+
+        ToolTip {
+            visible: modeSelector.hovered || modeSelector.visualFocus
+            text: root.backend.modeDescription
+        }
     }
 
     AppButton {

@@ -2,14 +2,15 @@
 // end unless you have scrolled up. Click a row to select it: Delete cancels
 // the selected task, Ctrl+. cancels them all. Ended tasks stay until removed.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import Offthread 1.0
+import "style"
 import QtQuick.Layouts 1.15
 import "."
 
 Card {
     id: root
 
-    required property QtObject backend
+    required property Backend backend
     property bool hadTasks: false
 
     padding: 12
@@ -91,7 +92,9 @@ Card {
                 required property int index
 
                 width: ListView.view.width - 10
-                backend: root.backend
+                // An id from outside a delegate, which Qt 6 would have bound with
+                // "pragma ComponentBehavior: Bound"; Qt 5 cannot read that pragma.
+                backend: root.backend // qmllint disable unqualified
                 taskId: model.id
                 name: model.name
                 taskState: model.state
@@ -109,17 +112,20 @@ Card {
                 striped: index % 2 === 1
                 selected: ListView.isCurrentItem
                 onPicked: {
-                    list.currentIndex = index
-                    list.forceActiveFocus()
+                    ListView.view.currentIndex = index
+                    ListView.view.forceActiveFocus()
                 }
             }
         }
     }
 
     Shortcut {
+        // The selected row (a TaskRow, or null).
+        property var row: list.currentItem
+
         sequences: [StandardKey.Delete]
-        enabled: list.currentItem !== null && !list.currentItem.done
-        onActivated: root.backend.cancel(list.currentItem.taskId)
+        enabled: row !== null && !row.done
+        onActivated: root.backend.cancel(row.taskId)
     }
 
     Shortcut {

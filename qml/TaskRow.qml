@@ -4,14 +4,15 @@
 // whole result), to copy. Every value comes in as a property, so the row can
 // be previewed with any data.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
+import Offthread 1.0
+import "style"
 import QtQuick.Layouts 1.15
 import "."
 
 Rectangle {
     id: root
 
-    required property QtObject backend
+    required property Backend backend
     property int taskId: 0
     property string name: ""
     // Not "state": that name belongs to Item's states.
@@ -107,21 +108,7 @@ Rectangle {
             Layout.preferredWidth: root.width > 700 ? 120 : 72
             Accessible.name: qsTr("Progress of %1").arg(root.label)
             Accessible.description: root.progressText
-            background: Rectangle {
-                implicitHeight: 6
-                implicitWidth: 120
-                radius: 3
-                color: Theme.track
-            }
-            contentItem: Item {
-                implicitHeight: 6
-                Rectangle {
-                    width: parent.width * (root.progress / 100)
-                    height: parent.height
-                    radius: 3
-                    color: Theme.progressFill(root.taskState)
-                }
-            }
+            fillColor: Theme.progressFill(root.taskState)
         }
 
         // The progress in words while it runs; how it ended, once it has
@@ -143,10 +130,13 @@ Rectangle {
                 font.family: root.done ? Theme.fontFamily : Theme.monoFamily
                 font.pixelSize: Theme.fontSmall
                 elide: Text.ElideRight
-                ToolTip.visible: outcomeHover.hovered && truncated
-                ToolTip.text: text
                 HoverHandler {
                     id: outcomeHover
+                }
+
+                ToolTip {
+                    visible: outcomeHover.hovered && outcome.truncated
+                    text: outcome.text
                 }
             }
 

@@ -1,6 +1,6 @@
 // Every colour, size and font of the app, in one place: restyle it here.
 // No other file under qml/ names a colour (a test checks). Each colour has a
-// light and a dark value; `mode` picks, and tests/test_theme.py checks every
+// light and a dark value; `mode` picks, and tests/test_window.py checks every
 // text colour against the background it sits on (WCAG AA, 4.5:1 at least).
 pragma Singleton
 import QtQuick 2.15
@@ -12,8 +12,10 @@ QtObject {
     // (Qt 6.5+ says its colour scheme; before that, the palette's lightness).
     property string mode: "system"
     readonly property bool dark: mode === "dark" || (mode === "system" && theme.systemDark)
-    // Qt.ColorScheme: 0 unknown, 1 light, 2 dark; undefined before Qt 6.5.
-    readonly property int desktopScheme: Qt.styleHints.colorScheme === undefined ? 0 : Qt.styleHints.colorScheme
+    // Qt.ColorScheme: 0 unknown, 1 light, 2 dark; undefined before Qt 6.5
+    // (looked up by name: Qt 5 has no such property).
+    readonly property var styleHints: Qt.styleHints
+    readonly property int desktopScheme: theme.styleHints["colorScheme"] === undefined ? 0 : theme.styleHints["colorScheme"]
     readonly property bool systemDark: desktopScheme !== 0
         ? desktopScheme === 2
         : theme.systemPalette.window.hslLightness < 0.5
@@ -105,6 +107,7 @@ QtObject {
     readonly property int fontSmall: 12
     readonly property int fontLarge: 18
     readonly property int fontHuge: 30
-    readonly property string fontFamily: Qt.application.font.family
+    readonly property string fontFamily: theme.defaultText.font.family  // the platform's
+    property Text defaultText: Text {}
     readonly property string monoFamily: "monospace"
 }

@@ -1,8 +1,7 @@
 // A block of text to read and copy: a traceback, or a result too long for
 // its row. Selectable, scrollable, with a Copy button.
 import QtQuick 2.15
-import QtQuick.Controls 2.15
-import QtQuick.Layouts 1.15
+import "style"
 import "."
 
 Rectangle {

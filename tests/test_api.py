@@ -1,4 +1,4 @@
-"""The public surface: the package facade and the README's table of what QML sees."""
+"""The public surface: the package facade, and the tables of docs/designers.md: what QML sees, and the names to keep."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from qtpy.QtCore import QMetaMethod, QObject
 import offthread
 from offthread.app import Backend
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+DESIGNERS = ROOT / "docs" / "designers.md"
 
 
 def qml_surface():
@@ -31,8 +32,8 @@ def test_every_public_name_is_importable():
             assert getattr(package, name) is not None, f"{package.__name__}.{name}"
 
 
-def test_readme_table_lists_exactly_what_qml_sees():
-    rows = re.findall(r"^\| (property|slot) \| `(\w+)(?:\([^)]*\))?` \|", README.read_text(), re.MULTILINE)
+def test_the_api_table_lists_exactly_what_qml_sees():
+    rows = re.findall(r"^\| (property|slot) \| `(\w+)(?:\([^)]*\))?` \|", DESIGNERS.read_text(), re.MULTILINE)
     documented_properties = {name for kind, name in rows if kind == "property"}
     documented_slots = {name for kind, name in rows if kind == "slot"}
     properties, slots = qml_surface()
@@ -48,11 +49,23 @@ def test_every_property_notifies_or_is_constant_and_only_the_pool_sizes_and_mode
         assert prop.isWritable() == (prop.name() in ("maxThreadCount", "processCount", "mode")), prop.name()
 
 
-def test_readme_roles_table_lists_exactly_the_models_roles():
+def test_the_roles_table_lists_exactly_the_models_roles():
     from offthread.engine.model import ROLES
 
-    text = README.read_text()
+    text = DESIGNERS.read_text()
     table = text[text.index("`taskModel`'s roles") :].split("\n\n")[1]
     first_cells = [row.split("|")[1] for row in table.splitlines()[2:]]
     documented = [name for cell in first_cells for name in re.findall(r"`(\w+)`", cell)]
     assert sorted(documented) == sorted(ROLES)
+
+
+def test_the_names_to_keep_are_exactly_the_object_names_in_qml():
+    text = DESIGNERS.read_text()
+    paragraph = text[text.index("## 8. The names to keep") :].split("\n## ")[0]
+    documented = {n for n in re.findall(r"`(\w+)(?:<id>)?`", paragraph) if not re.fullmatch(r"taskRow\d+", n)}
+    documented -= {"objectName", "count"}  # the words around the names
+    sources = "".join(p.read_text() for p in (ROOT / "qml").glob("*.qml"))
+    named = set(re.findall(r'objectName: "(\w+)"', sources)) | set(
+        re.findall(r'^ *textName: "(\w+)"', sources, re.MULTILINE)
+    )
+    assert documented == named

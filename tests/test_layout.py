@@ -141,13 +141,13 @@ def test_each_layer_says_what_it_is(layer):
 
 
 def layout_table() -> Set[str]:
-    """The paths the README's layout table names under backend/, as backend/<path>.
+    """The paths the layout table of docs/development.md names under backend/, as backend/<path>.
 
     An entry is indented two spaces per level; a folder may name its files in
     its description ("modes/   ... base.py (Mode), local.py ..."), on its own
     line or on the continuation lines under it.
     """
-    text = (PACKAGE.parent / "README.md").read_text()
+    text = (PACKAGE.parent / "docs" / "development.md").read_text()
     block = text[text.index("## Layout") :].split("```")[1]
     named: Set[str] = set()
     folders: List[str] = []
@@ -173,7 +173,7 @@ def layout_table() -> Set[str]:
     return {n for n in named if n.split("/")[0] == "backend" and not n.endswith("__init__.py")}
 
 
-def test_the_readme_layout_table_matches_the_tree():
+def test_the_layout_table_matches_the_tree():
     named = layout_table()
     files = {
         "backend/" + p.relative_to(PACKAGE).as_posix()

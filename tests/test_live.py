@@ -22,7 +22,7 @@ def live(make_backend, tmp_path, qtbot):
     folder = tmp_path / "qml"
     shutil.copytree(QML, folder)
     backend = make_backend(max_threads=2, step_seconds=0.3)
-    ui = QmlUi(backend, folder / "Main.qml")
+    ui = QmlUi(backend, folder / "Main.qml", live=True)
     assert ui.load() == []
     reloader = LiveReload(ui, folder)
     yield folder, ui, reloader, backend
@@ -138,3 +138,51 @@ def test_when_the_first_load_fails_the_errors_show_in_a_stand_in_window(make_bac
         assert button_text(ui) == "DANGER!"
     finally:
         ui.close()
+
+
+# Mistakes that load but fail as they run: (what replaces the counter's text, what the message says).
+RUN_TIME_MISTAKES = {
+    "undefined name": ("undefinedThing.label", "undefinedThing"),
+    "undefined member": ('qsTr("Counter: %1").arg(root.cont.x)', "'x' of undefined"),
+    "null object": ("root.childAt(-1, -1).label", "'label' of null"),
+    "binding loop": ('text + "!"', "Binding loop"),
+}
+
+
+@pytest.mark.parametrize("mistake", RUN_TIME_MISTAKES, ids=list(RUN_TIME_MISTAKES))
+def test_an_error_at_run_time_shows_in_a_banner_until_the_next_good_save(live, qtbot, caplog, mistake):
+    folder, ui, reloader, _ = live
+    replacement, said = RUN_TIME_MISTAKES[mistake]
+    source = folder / "CounterLabel.qml"
+    good = source.read_text()
+    lines = good.splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if 'text: qsTr("Counter: %1")' in text)
+    where = {f"{source}:{line}:"}
+    if mistake == "binding loop":  # Qt 5 names the line of the object, Qt 6 that of the binding
+        where.add(f"{source}:{max(n for n in range(1, line) if lines[n - 1].strip() == 'Label {')}:")
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
+        source.write_text(good.replace('qsTr("Counter: %1").arg(root.count)', replacement))
+    assert reloaded.args == [True]  # it loads: the mistake shows only as it runs
+    banner = find_item(ui.window, "errorBanner")
+    text = find_item(banner, "errorBannerText").property("text")
+    assert any(w in text for w in where) and said in text, text
+    assert banner.isVisible()
+    caplog.clear()  # the terminal gets it too
+
+    click(qtbot, ui.window, find_item(banner, "errorBannerDismiss"))
+    qtbot.waitUntil(lambda: not banner.isVisible())
+
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000):
+        source.write_text(good)
+    with pytest.raises(AssertionError):
+        find_item(ui.window, "errorBanner")  # a good save: no banner
+    assert ui.reported == []
+
+
+def test_a_broken_component_lists_its_own_mistake_first(live, qtbot, caplog):
+    folder, ui, reloader, _ = live
+    source = folder / "TaskList.qml"
+    source.write_text(source.read_text().replace("ListView {", "ListView {{", 1))
+    problems = ui.load()
+    assert problems[0].startswith(f"{source}:")  # the cause, then "Type TaskList unavailable" after it
+    assert any("unavailable" in p for p in problems[1:])

@@ -2,81 +2,112 @@
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from typing import Dict
 
 import pytest
-from qtpy.QtCore import QMetaMethod, QUrl
-from qtpy.QtQml import QQmlComponent, QQmlEngine
+from qtpy.QtCore import QMetaMethod
 
-from offthread.app import Backend, load_ui
+from offthread.app import Backend
 
-from .helpers import click, find_item
 from .test_api import qml_surface
+from .test_app import app_environment
 
-QML = Path(__file__).resolve().parent.parent / "qml"
+ROOT = Path(__file__).resolve().parent.parent
+QML = ROOT / "qml"
 
 
-def mock_surface(qtbot):
-    """Properties, public functions and signals that MockBackend.qml declares."""
-    engine = QQmlEngine()
-    component = QQmlComponent(engine, QUrl.fromLocalFile(str(QML / "preview" / "MockBackend.qml")))
-    mock = component.create()
-    assert mock is not None, [e.toString() for e in component.errors()]
-    meta = mock.metaObject()
-    properties = {meta.property(i).name() for i in range(meta.propertyOffset(), meta.propertyCount())}
-    methods = {}
-    for i in range(meta.methodOffset(), meta.methodCount()):
-        method = meta.method(i)
-        methods.setdefault(method.methodType(), set()).add(bytes(method.name()).decode())
-    public = lambda names: {n for n in names if not n.startswith("_")}  # noqa: E731
-    return (
-        public(properties),
-        public(methods.get(QMetaMethod.Method, set()) | methods.get(QMetaMethod.Slot, set())),
-        methods.get(QMetaMethod.Signal, set()),
-        engine,
-        mock,
+def run_driver(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "tests.preview_driver", *args],
+        cwd=ROOT,
+        env=quiet_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
-def test_the_mock_has_the_real_backends_properties_slots_and_signals(qtbot):
-    properties, functions, signals, _engine, _mock = mock_surface(qtbot)
+def test_the_mock_has_the_real_backends_properties_slots_and_signals(tmp_path):
+    done = run_driver(tmp_path, "--surface")
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    mock = json.loads(done.stdout)
     real_properties, real_slots = qml_surface()
-    assert properties == real_properties
-    assert functions == real_slots
+    assert set(mock["properties"]) == real_properties
+    assert set(mock["functions"]) == real_slots
     meta = Backend.staticMetaObject
     real_signals = {
         bytes(meta.method(i).name()).decode()
         for i in range(meta.methodOffset(), meta.methodCount())
         if meta.method(i).methodType() == QMetaMethod.Signal
     }
-    assert real_signals <= signals
+    assert real_signals <= set(mock["signals"])
 
 
-def test_the_preview_runs_the_real_ui_on_the_mock_without_warnings(qtbot):
-    preview = load_ui(None, QML / "Preview.qml")
-    try:
-        window = preview.window
-        qtbot.waitExposed(window)
-        click(qtbot, window, find_item(window, "dangerButton"))
-        click(qtbot, window, find_item(window, "failButton"))
-        row = find_item(window, "taskRow1")
-        qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") == "running")
-        qtbot.waitUntil(lambda: "DemoFailure" in find_item(window, "taskRow2").property("error"), timeout=5000)
-        click(qtbot, window, find_item(row, "cancelButton"))
-        qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") == "cancelled")
-        assert find_item(window, "poolLabel").property("text") == "0 running, 0 queued"
-    finally:
-        preview.close()
+def quiet_environment(tmp_path: Path, **extra: str) -> Dict[str, str]:
+    """Headless, with a runtime folder: Qt 5 warns on stderr without one."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    return app_environment(XDG_RUNTIME_DIR=str(runtime), **extra)
+
+
+def test_the_preview_runs_the_real_ui_on_the_mock_without_warnings(tmp_path):
+    done = run_driver(tmp_path)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert done.stdout.splitlines() == ["1 running, 0 queued", "chart 120", "warnings []"]
 
 
 @pytest.mark.skipif(shutil.which("qmlscene") is None, reason="qmlscene (Debian: qmlscene) is not installed")
-def test_the_preview_opens_in_qmlscene_with_no_python_at_all():
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software")
+def test_the_preview_opens_in_qmlscene_with_no_python_at_all(tmp_path):
     done = subprocess.run(
-        ["qmlscene", "--quit", str(QML / "Preview.qml")], env=env, capture_output=True, text=True, timeout=60
+        ["qmlscene", "--quit", "-I", str(QML / "preview"), str(QML / "Preview.qml")],
+        env=quiet_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    complaints = [line for line in done.stderr.splitlines() if "XDG_RUNTIME_DIR" not in line]
-    assert (done.returncode, complaints) == (0, [])
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+PREVIEW_ONCE = """
+// Opens Preview.qml beside it, as pyside6-qml opens a file, and quits once it shows.
+import QtQuick 2.15
+import QtQuick.Window 2.15
+
+Window {
+    Component.onCompleted: {
+        var component = Qt.createComponent("Preview.qml")
+        var window = component.createObject(null)
+        if (window === null) {
+            console.error(component.errorString())
+            Qt.exit(1)
+            return
+        }
+        window.frameSwapped.connect(function() {
+            console.info("the preview showed its window")
+            Qt.quit()
+        })
+    }
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("pyside6-qml") is None, reason="Qt 6's QML runner comes with PySide6")
+def test_the_preview_opens_in_pyside6_qml_with_no_option_and_no_warning(tmp_path):
+    # A copy of qml/, with a file beside Preview.qml that quits once it shows:
+    # pyside6-qml runs the .py files under the folder it opens (that is how
+    # qml/preview/previewpath.py tells it where the stand-in module is).
+    shutil.copytree(QML, tmp_path / "qml")
+    (tmp_path / "qml" / "PreviewOnce.qml").write_text(PREVIEW_ONCE)
+    done = subprocess.run(
+        ["pyside6-qml", str(tmp_path / "qml" / "PreviewOnce.qml")],
+        env=quiet_environment(tmp_path, QML_IMPORT_PATH=""),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (done.returncode, done.stderr.strip()) == (0, "qml: the preview showed its window")

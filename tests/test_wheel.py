@@ -1,6 +1,6 @@
 """``pip install .`` as another project would: the wheel holds the engine as
 ``offthread`` and every QML file, the ``offthread`` command starts the app
-from any folder, and the README's Python example runs against it."""
+from any folder, and the example of docs/python-api.md runs against it."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pytest
 from .test_app import StderrLines, app_environment
 
 ROOT = Path(__file__).resolve().parent.parent
-README = ROOT / "README.md"
+PYTHON_API = ROOT / "docs" / "python-api.md"
 
 pytestmark = pytest.mark.slow
 
@@ -83,7 +83,8 @@ def installed(wheel, tmp_path_factory) -> Path:
 
 def test_the_wheel_holds_the_engine_and_every_qml_file_and_no_package_named_backend(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"offthread/ui/{p.relative_to(ROOT / 'qml').as_posix()}" for p in (ROOT / "qml").rglob("*.qml")}
+    qml_files = [p for p in (ROOT / "qml").rglob("*") if p.suffix in (".qml", ".qmltypes") or p.name == "qmldir"]
+    expected = {f"offthread/ui/{p.relative_to(ROOT / 'qml').as_posix()}" for p in qml_files}
     expected |= {f"offthread/app/qml/{p.name}" for p in (ROOT / "backend" / "app" / "qml").glob("*.qml")}
     assert expected and expected <= names
     assert "offthread/core/remote.py" in names and "offthread/engine/manager.py" in names
@@ -123,9 +124,9 @@ def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installe
     assert lines[-1] == "INFO offthread.app.run: shut down cleanly"
 
 
-def test_the_readme_python_example_runs_as_written(installed, tmp_path):
-    text = README.read_text()
-    section = text[text.index("## For Python") :]
+def test_the_python_api_pages_example_runs_as_written(installed, tmp_path):
+    text = PYTHON_API.read_text()
+    section = text[text.index("## A complete example") :]
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     script = tmp_path / "example.py"
     script.write_text(example)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from operator import attrgetter
 from typing import Any, Callable, Optional, Sequence
 
 from qtpy.QtCore import Property, QObject, Signal, Slot
@@ -97,15 +96,27 @@ class Backend(TaskManager):
             self._assign("_result", current.result_text, self.resultChanged.emit)
             self._assign("_error", current.error, self.errorChanged.emit)
 
+    def _get_progress(self) -> float:
+        return self._progress
+
+    def _get_state(self) -> str:
+        return self._state
+
+    def _get_result(self) -> str:
+        return self._result
+
+    def _get_lag_meter(self) -> LagMeter:
+        return self._lag_meter
+
     def _get_error(self) -> str:
         return self._error.summary if self._error else ""
 
     def _get_error_details(self) -> str:
         return self._error.traceback if self._error else ""
 
-    progress = Property(float, attrgetter("_progress"), notify=progressChanged)
-    state = Property(str, attrgetter("_state"), notify=stateChanged)
-    result = Property(str, attrgetter("_result"), notify=resultChanged)
+    progress = Property(float, _get_progress, notify=progressChanged)
+    state = Property(str, _get_state, notify=stateChanged)
+    result = Property(str, _get_result, notify=resultChanged)
     error = Property(str, _get_error, notify=errorChanged)
     errorDetails = Property(str, _get_error_details, notify=errorChanged)
-    lagMeter = Property(QObject, attrgetter("_lag_meter"), constant=True)
+    lagMeter = Property(QObject, _get_lag_meter, constant=True)  # typed for QML tools by scripts/qmltypes.py

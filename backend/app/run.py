@@ -130,7 +130,7 @@ def _make_ui(backend: Backend, qml_file: Path, live: bool, theme: str) -> Option
     if not folder.is_dir():
         sys.stderr.write(f"error: cannot watch {folder}: no such folder\n")
         return None
-    ui = QmlUi(backend, qml_file, theme)
+    ui = QmlUi(backend, qml_file, theme, live=True)
     problems = ui.load()
     if problems:  # shown in the window; the next good save replaces them
         log.warning("the QML has errors, shown in the window:\n  %s", "\n  ".join(problems))

@@ -12,8 +12,8 @@ from qtpy.QtGui import QWindow
 from qtpy.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlError
 from qtpy.QtQuick import QQuickItem, QQuickWindow
 
-from ..engine.binding import use_basic_controls_style
 from .paths import DEFAULT_QML, OWN_QML
+from .qmlmodule import register_qml_types
 from .qtlog import format_qml_error, log_qml_errors
 
 __all__ = ["DEFAULT_QML", "QmlLoadError", "QmlUi", "load_ui"]
@@ -43,12 +43,21 @@ class QmlUi:
     """
 
     def __init__(
-        self, backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML, theme: str = "system"
+        self,
+        backend: Optional[QObject],
+        qml_file: Union[str, Path] = DEFAULT_QML,
+        theme: str = "system",
+        *,
+        live: bool = False,
     ) -> None:
         self.backend = backend
         self.path = Path(qml_file)
         self.theme = theme
-        use_basic_controls_style()
+        # In live mode, what the QML reports as it runs shows in the window, in
+        # a banner; otherwise it is only logged.
+        self.live = live
+        self.reported: List[str] = []
+        register_qml_types()  # import Offthread: the Backend's type, by name
         self.engine = QQmlApplicationEngine()
         # Warnings come through the ``warnings`` signal only: while loading they
         # are collected into the error report, otherwise they are logged.
@@ -58,6 +67,7 @@ class QmlUi:
         self._component: Optional[QQmlComponent] = None
         self._collecting: Optional[List[QQmlError]] = None
         self._overlay: Optional[QQuickItem] = None
+        self._banner: Optional[QQuickItem] = None
 
     def load(self) -> List[str]:
         """(Re)create the window from the file; return its problems, or [] once it shows.
@@ -79,17 +89,18 @@ class QmlUi:
                 _delete_now(root)
             component.deleteLater()
             return problems
-        log_qml_errors(during_load)
         assert isinstance(root, QQuickWindow)  # _problems() said so
         old, self.window = self.window, root
         if old is not None:
             root.setGeometry(old.geometry())  # in place, at the size the user gave it
             old.hide()  # hidden, not closed: closing the last window would quit the app
             _delete_now(old)
-        self._overlay = None  # it was a child of the old window
+        self._overlay = self._banner = None  # they were children of the old window
+        self.reported = []
         if self._component is not None:
             self._component.deleteLater()
         self._component = component
+        self._report(during_load)  # a binding that failed as the window was made
         return []
 
     def show_problems(self, problems: List[str]) -> None:
@@ -131,7 +142,29 @@ class QmlUi:
         if self._collecting is not None:
             self._collecting.extend(errors)
         else:
-            log_qml_errors(errors)
+            self._report(errors)
+
+    def _report(self, errors: List[QQmlError]) -> None:
+        """Log what the QML reported as it ran; in live mode, show it in the window too."""
+        if not errors:
+            return
+        log_qml_errors(errors)
+        if not self.live or self.window is None:
+            return
+        self.reported.extend(format_qml_error(e) for e in errors)
+        if self._banner is None:
+            # Our own QML: a mistake of ours in it would report here again; it
+            # is logged, as above, and must not make a banner for the banner.
+            self._collecting = []
+            try:
+                self._banner = cast(QQuickItem, self._create_own("ErrorBanner.qml"))
+            finally:
+                log_qml_errors(self._collecting)
+                self._collecting = None
+            self._banner.setParentItem(self.window.contentItem())
+            QObject.setParent(self._banner, self.window)  # deleted with the window
+        self._banner.setProperty("messages", self.reported)
+        self._banner.setProperty("visible", True)
 
 
 def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML, theme: str = "system") -> QmlUi:
@@ -181,10 +214,16 @@ def _delete_now(qt_object: QObject) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+def causes_first(errors: List[QQmlError]) -> List[QQmlError]:
+    """The errors with their causes first: Qt lists "Type TaskList unavailable"
+    (in each file that uses it) before the mistake in TaskList.qml that causes it."""
+    return sorted(errors, key=lambda e: e.description().startswith("Type ") and "unavailable" in e.description())
+
+
 def _problems(path: Path, root: Optional[QObject], errors: List[QQmlError], needs_backend: bool) -> List[str]:
     """Why ``root`` cannot serve as the app's window; empty if it can."""
     if root is None:
-        return [format_qml_error(e) for e in errors] or [f"{path}: the file made no object"]
+        return [format_qml_error(e) for e in causes_first(errors)] or [f"{path}: the file made no object"]
     if not isinstance(root, QWindow):
         return [
             f"{path}: the root object is a {type(root).__name__}; it must be a Window "

@@ -7,7 +7,6 @@ overrides its choice). What qtpy does not cover is here.
 from __future__ import annotations
 
 import importlib
-import os
 from types import ModuleType
 
 import qtpy
@@ -23,28 +22,6 @@ QT6: bool = bool(qtpy.QT6)
 def shiboken_module() -> ModuleType:
     """The binding's own shiboken module (``qtpy.shiboken`` only re-exports its names)."""
     return importlib.import_module("shiboken6" if qtpy.PYSIDE6 else "shiboken2")
-
-
-_style_set = False
-
-
-def use_basic_controls_style() -> None:
-    """Style Qt Quick Controls as on Qt 5, where qml/ was designed; call before QML loads.
-
-    Qt 5's default style is "Default". Qt 6 renamed it "Basic" and defaults to
-    the platform's style instead: Fusion on Linux, which draws the DANGER!
-    button's red as a pale gradient, and native styles on Windows and macOS,
-    which do not support the QML's own backgrounds (they warn). A style chosen
-    with QT_QUICK_CONTROLS_STYLE is kept. The style is process-wide and set
-    once: setting it again after QML imported QtQuick.Controls only warns.
-    """
-    global _style_set
-    if _style_set or not QT6 or os.environ.get("QT_QUICK_CONTROLS_STYLE"):
-        return
-    from qtpy.QtQuickControls2 import QQuickStyle
-
-    QQuickStyle.setStyle("Basic")
-    _style_set = True
 
 
 def describe() -> str:

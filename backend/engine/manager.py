@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from operator import attrgetter
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
 from qtpy.QtCore import Property, QObject, QTimer, Signal, Slot
@@ -374,17 +373,35 @@ class TaskManager(QObject):
     def _get_mode_description(self) -> str:
         return self._modes[self._mode].description
 
-    # Read-only properties are plain fields, kept current by _refresh().
-    busy = Property(bool, attrgetter("_busy"), notify=busyChanged)
-    activeCount = Property(int, attrgetter("_active_count"), notify=activeCountChanged)
-    pausedCount = Property(int, attrgetter("_paused_count"), notify=pausedCountChanged)
-    queuedCount = Property(int, attrgetter("_queued_count"), notify=queuedCountChanged)
+    # Read-only properties are plain fields, kept current by _refresh(); the
+    # getters are named functions so that PySide6's metaobjectdump can read them.
+    def _get_busy(self) -> bool:
+        return self._busy
+
+    def _get_active_count(self) -> int:
+        return self._active_count
+
+    def _get_paused_count(self) -> int:
+        return self._paused_count
+
+    def _get_queued_count(self) -> int:
+        return self._queued_count
+
+    def _get_task_model(self) -> TaskListModel:
+        return self._model
+
+    busy = Property(bool, _get_busy, notify=busyChanged)
+    activeCount = Property(int, _get_active_count, notify=activeCountChanged)
+    pausedCount = Property(int, _get_paused_count, notify=pausedCountChanged)
+    queuedCount = Property(int, _get_queued_count, notify=queuedCountChanged)
     maxThreadCount = Property(float, _get_max_thread_count, _set_max_thread_count, notify=maxThreadCountChanged)
     processCount = Property(float, _get_process_count, _set_process_count, notify=processCountChanged)
     mode = Property(str, _get_mode, _set_mode, notify=modeChanged)
     modes = Property(list, _get_modes, notify=modesChanged)
     modeDescription = Property(str, _get_mode_description, notify=modeChanged)
-    taskModel = Property(QObject, attrgetter("_model"), constant=True)
+    # QObject: a Python model class as the type fails in PySide2 (an unregistered
+    # QAbstractListModel*); scripts/qmltypes.py gives QML tools the real type.
+    taskModel = Property(QObject, _get_task_model, constant=True)
 
     # -- task events, called by self.signals on the GUI thread -------------
 

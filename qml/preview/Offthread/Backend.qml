@@ -1,7 +1,8 @@
-// A stand-in for the Python Backend: the same properties, signals and slots
-// (tests/test_preview.py keeps the names in step with backend/backend.py),
-// with tasks simulated by a timer. qml/Preview.qml runs the real UI on it, so
-// qmlscene, qml or Qt Design Studio can open the UI with no Python at all.
+// A stand-in for the Python Backend, under the same type name in a module of
+// the same name (module Offthread): the same properties, signals and slots
+// (tests/test_preview.py keeps them in step with offthread.app.Backend), with
+// tasks simulated by a timer. qml/Preview.qml runs the real UI on it, so
+// qmlscene, pyside6-qml or Qt Design Studio open the UI with no Python at all.
 import QtQuick 2.15
 
 QtObject {
@@ -24,18 +25,8 @@ QtObject {
     property var modes: ["gui", "events", "thread", "process"]
     readonly property string modeDescription: _descriptions[mode] || ""
     property ListModel taskModel: ListModel {}
-    // The real one measures the GUI thread; a preview shows a made-up half
-    // minute with one freeze in it, so that the chart has something to draw.
-    property QtObject lagMeter: QtObject {
-        property int currentMs: 2
-        property int worstMs: 4
-        property var history: {
-            var values = []
-            for (var i = 0; i < 120; ++i)
-                values.push(i >= 70 && i < 78 ? (i - 69) * 250 : 1 + (i * 7) % 4)
-            return values
-        }
-    }
+    // The real one measures the GUI thread; a preview has nothing to measure.
+    property LagMeter lagMeter: LagMeter {}
 
     function danger() { _add("DANGER!", false, "Done.") }
     function fail() { _add("failing job", true, "") }
@@ -149,7 +140,7 @@ QtObject {
             if (task.fails && percent >= 40) {
                 taskModel.setProperty(row, "error", "DemoFailure: step 2 of 5 failed on purpose")
                 taskModel.setProperty(row, "errorDetails",
-                    "Traceback (most recent call last):\n  (simulated by MockBackend.qml)\nDemoFailure: step 2 of 5 failed on purpose\n")
+                    "Traceback (most recent call last):\n  (simulated by qml/preview/Offthread/Backend.qml)\nDemoFailure: step 2 of 5 failed on purpose\n")
                 _end(row, "failed")
             } else if (percent >= 100) {
                 _end(row, "finished")
