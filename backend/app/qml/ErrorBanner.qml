@@ -14,7 +14,7 @@ Rectangle {
     width: parent ? parent.width : 0
     height: Math.min(column.implicitHeight + 24, parent ? parent.height / 2 : 0)
     z: 1000000
-    color: "#f0521818"
+    color: "#5a1c1c"
     clip: true
 
     Column {
@@ -54,7 +54,7 @@ Rectangle {
         width: label.implicitWidth + 20
         height: 28
         radius: 6
-        color: mouse.containsMouse ? "#5a2a2a" : "#3a1a1a"
+        color: mouse.containsMouse ? "#2a0b0b" : "#3d1111"
         Accessible.role: Accessible.Button
         Accessible.name: "Dismiss the QML errors"
 
