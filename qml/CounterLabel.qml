@@ -11,6 +11,9 @@ RowLayout {
 
     property int count: 0
     property int interval: 1000
+    property bool running: true
+
+    objectName: "counter"
 
     spacing: 10
 
@@ -37,7 +40,7 @@ RowLayout {
 
     Timer {
         interval: root.interval
-        running: true
+        running: root.running
         repeat: true
         onTriggered: root.count += 1
     }

@@ -19,7 +19,10 @@ Card {
             Layout.fillWidth: true
             spacing: Theme.spacingLarge
 
-            CounterLabel {}
+            CounterLabel {
+                // Off with the meter while the window is hidden or minimised: nobody sees it.
+                running: root.meter.active
+            }
 
             Label {
                 text: qsTr("ticks every second while the GUI thread is free")

@@ -13,7 +13,9 @@ Label {
     property int warnMs: 50
 
     objectName: "lagLabel"
-    text: qsTr("lag %1 ms · worst %2 ms").arg(root.meter.currentMs).arg(root.meter.worstMs)
+    // Under the meter's floor (8 ms, less than a frame) lateness reads 0: on time.
+    text: root.meter.worstMs === 0 ? qsTr("on time")
+        : qsTr("lag %1 ms · worst %2 ms").arg(root.meter.currentMs).arg(root.meter.worstMs)
     color: root.meter.worstMs >= root.warnMs ? Theme.errorText : Theme.textMuted
     font.family: Theme.monoFamily
     font.pixelSize: Theme.fontSmall
@@ -23,6 +25,6 @@ Label {
 
     ToolTip {
         visible: hover.hovered
-        text: qsTr("How late the GUI thread's timer runs: now, and the worst in the last 3 s")
+        text: qsTr("How late the GUI thread's timer runs: now, and the worst in the last 3 s; under 8 ms is on time")
     }
 }

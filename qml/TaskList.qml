@@ -1,6 +1,7 @@
 // Every task, oldest first, one line each; the list follows new tasks at its
 // end unless you have scrolled up. Click a row to select it: Delete cancels
-// the selected task, Ctrl+. cancels them all. Ended tasks stay until removed.
+// the selected task, Ctrl+. cancels them all. Ended tasks stay until removed,
+// or until more than the backend's historyLimit have ended.
 import QtQuick 2.15
 import Offthread 1.0
 import "style"
@@ -32,7 +33,23 @@ Card {
                 color: list.count > 0 ? Theme.text : Theme.textMuted
                 font.bold: list.count > 0
                 elide: Text.ElideRight
+                Layout.fillWidth: !olderLabel.visible
+            }
+
+            // Ended tasks beyond the backend's historyLimit (--history) leave
+            // the list, oldest first; this says how many since "Clear finished".
+            Label {
+                id: olderLabel
+
+                objectName: "olderRemovedLabel"
+                visible: root.backend.olderRemoved > 0
+                text: root.backend.olderRemoved === 1 ? qsTr("· 1 older task removed")
+                    : qsTr("· %1 older tasks removed").arg(root.backend.olderRemoved.toLocaleString(Qt.locale(), "f", 0))
+                color: Theme.textMuted
+                elide: Text.ElideRight
                 Layout.fillWidth: true
+                Accessible.name: qsTr("%1; the list keeps the last %2 ended tasks").arg(text.slice(2))
+                    .arg(root.backend.historyLimit.toLocaleString(Qt.locale(), "f", 0))
             }
 
             AppButton {

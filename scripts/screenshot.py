@@ -16,18 +16,18 @@ import argparse
 import sys
 import time
 
-from qtpy.QtCore import QEventLoop, QTimer
-from qtpy.QtGui import QGuiApplication
-
 from offthread.app import Backend, load_ui
 from offthread.app.jobs import cpu_job, danger_job, failing_job
 from offthread.app.qtlog import qt_messages_to_logging
+from offthread.engine import qt
+from offthread.engine.qt.QtCore import QEventLoop, QTimer
+from offthread.engine.qt.QtGui import QGuiApplication
 
 
 def wait(ms: int) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
-    loop.exec()
+    qt.run_loop(loop)
 
 
 def until(condition, timeout_ms: int = 20000) -> None:

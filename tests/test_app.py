@@ -52,6 +52,7 @@ def test_help_documents_the_options():
         "--step-seconds",
         "--shutdown-timeout",
         "--theme",
+        "--history N",
     ):
         assert option in done.stdout
     assert "Its gui and events modes run the work on the GUI thread instead" in " ".join(done.stdout.split())
@@ -67,6 +68,7 @@ def test_help_documents_the_options():
         (["--shutdown-timeout", "1e9"], "argument --shutdown-timeout: '1e9' is not a whole number"),
         (["--cpu-limit", "999999999"], "'999999999' is out of range: use a whole number from 10 to 100,000,000"),
         (["--theme", "purple"], "argument --theme: invalid choice: 'purple'"),
+        (["--history", "-1"], "argument --history: '-1' is out of range: use a whole number from 0 to 100,000,000"),
         (["--no-such-option"], "unrecognized arguments: --no-such-option"),
     ],
 )

@@ -21,11 +21,46 @@ def test_a_blocked_gui_thread_shows_as_lag_and_is_forgotten_after_the_window(qap
 def test_the_lag_label_shows_the_meter(ui, backend, qtbot):
     label = find_item(ui.window, "lagLabel")
     meter = backend.lagMeter
-    qtbot.waitUntil(lambda: label.property("text") == f"lag {meter.currentMs} ms · worst {meter.worstMs} ms")
+
+    def shows_the_meter():
+        if meter.worstMs == 0:
+            return label.property("text") == "on time"
+        return label.property("text") == f"lag {meter.currentMs} ms · worst {meter.worstMs} ms"
+
+    qtbot.waitUntil(lambda: shows_the_meter() and meter._due is not None)  # it has ticked: a tick is due
+    time.sleep(0.6)  # longer than the idle tick: the freeze being measured, the GUI thread blocked on purpose
+    qtbot.waitUntil(lambda: meter.worstMs >= 50)
+    qtbot.waitUntil(shows_the_meter)
+    assert label.property("text").startswith("lag ")
+
+
+def test_lateness_under_the_floor_is_on_time_so_an_idle_window_does_not_repaint(qapp, qtbot):
+    meter = LagMeter(tick_ms=10, bucket_ms=50, floor_ms=1000)  # every tick is under this floor
+    changes = []
+    meter.changed.connect(lambda: changes.append("changed"))
+    meter.historyChanged.connect(lambda: changes.append("history"))
+    ticks_seen = lambda: len(meter._recent) >= 30  # noqa: E731
+    qtbot.waitUntil(ticks_seen)
+    assert changes == [] and meter.currentMs == meter.worstMs == 0 and set(meter.history) == {0}
+
+
+def test_the_meter_and_the_counter_stop_while_the_window_is_minimised_or_hidden(ui, backend, qtbot):
+    from qtpy.QtGui import QWindow
+
+    counter = find_item(ui.window, "counter")
+    meter = backend.lagMeter
+    assert meter.active and counter.property("running")
+    for away in (QWindow.Visibility.Minimized, QWindow.Visibility.Hidden):
+        with qtbot.waitSignal(meter.activeChanged):
+            ui.window.setVisibility(away)
+        assert not meter.active and not meter._timer.isActive() and not counter.property("running")
+        with qtbot.waitSignal(meter.activeChanged):
+            ui.window.setVisibility(QWindow.Visibility.Windowed)
+        assert meter.active and counter.property("running")
 
 
 def test_a_freeze_stays_in_the_history_after_it_leaves_the_window(qapp, qtbot):
-    meter = LagMeter(tick_ms=20, window_s=0.5, history_s=4, bucket_ms=100)
+    meter = LagMeter(tick_ms=20, window_s=0.5, history_s=4, bucket_ms=100, calm_ms=100)
     assert meter.history == [0] * 40
     qtbot.waitUntil(lambda: len(meter._recent) >= 3 and meter.worstMs < 50)
     time.sleep(0.4)  # the freeze being measured: the GUI thread itself, blocked on purpose
@@ -46,3 +81,28 @@ def test_the_chart_draws_the_history(ui, backend, qtbot):
 
     qtbot.waitUntil(lambda: drawn() == backend.lagMeter.history)
     assert chart.isVisible() and chart.height() > 40
+
+
+def test_while_on_time_the_chart_moves_on_at_a_calm_rate(qapp, qtbot):
+    meter = LagMeter(tick_ms=10, window_s=0.2, history_s=2, bucket_ms=50, calm_ms=60_000)
+    qtbot.waitUntil(lambda: len(meter._recent) >= 3)
+    time.sleep(0.1)  # the freeze being measured: the GUI thread itself, blocked on purpose
+    qtbot.waitUntil(lambda: max(meter.history) >= 50 and meter.currentMs == 0)  # shown at once; on time again
+    shown = meter.history
+    moves = []
+    meter.historyChanged.connect(lambda: moves.append(meter.history))
+    qtbot.waitUntil(lambda: meter.worstMs == 0, timeout=3000)  # on time for many buckets since
+    assert moves == [] and meter.history == shown  # the spike waits for the calm step to scroll on
+
+
+def test_the_meter_watches_closely_only_while_tasks_run(make_backend, qtbot):
+    from .helpers import Gate
+
+    backend = make_backend(max_threads=1)
+    timer = backend.lagMeter._timer
+    assert timer.interval() == 500
+    gate = Gate()
+    backend.submit(gate)
+    qtbot.waitUntil(lambda: timer.interval() == 50)
+    gate.open()
+    qtbot.waitUntil(lambda: timer.interval() == 500)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Optional, Sequence
 
-from qtpy.QtCore import Property, QObject, Signal, Slot
-
 from ..core.errors import TaskError
-from ..engine.limits import DEFAULT_SHUTDOWN_TIMEOUT_MS
+from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS
 from ..engine.manager import TaskManager
+from ..engine.qt.QtCore import Property, QObject, Signal, Slot
 from ..engine.task import TaskHandle
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS, cpu_job, danger_job, failing_job
 from .lagmeter import LagMeter
@@ -47,14 +46,24 @@ class Backend(TaskManager):
         step_seconds: float = DEFAULT_STEP_SECONDS,
         cpu_limit: int = DEFAULT_CPU_LIMIT,
         shutdown_timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS,
+        history: int = DEFAULT_HISTORY,
     ) -> None:
-        super().__init__(parent, max_threads=max_threads, processes=processes, shutdown_timeout_ms=shutdown_timeout_ms)
+        super().__init__(
+            parent,
+            max_threads=max_threads,
+            processes=processes,
+            shutdown_timeout_ms=shutdown_timeout_ms,
+            history=history,
+        )
         self._current: Optional[TaskHandle] = None  # what the task properties describe
         self._progress = 0.0
         self._state = ""
         self._result = ""
         self._error: Optional[TaskError] = None
         self._lag_meter = LagMeter(self)
+        # Close watch while tasks run; a calm one while idle (see LagMeter.set_calm).
+        self.busyChanged.connect(self._pace_lag_meter)
+        self._pace_lag_meter()
         self.steps = steps
         self.step_seconds = step_seconds
         self.cpu_limit = cpu_limit
@@ -95,6 +104,9 @@ class Backend(TaskManager):
             self._assign("_state", str(current.state), self.stateChanged.emit)
             self._assign("_result", current.result_text, self.resultChanged.emit)
             self._assign("_error", current.error, self.errorChanged.emit)
+
+    def _pace_lag_meter(self) -> None:
+        self._lag_meter.set_calm(not self.busy)
 
     def _get_progress(self) -> float:
         return self._progress

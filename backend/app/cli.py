@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Callable, List, Optional
 
-from ..engine.limits import DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_PROCESSES, MAX_THREADS
+from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_HISTORY, MAX_PROCESSES, MAX_THREADS
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
 from .paths import DEFAULT_QML
 
@@ -70,6 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=_bounded(int, 1, MAX_PROCESSES, "a whole number"),
         default=cores,
         help=f"worker processes of process mode, started in the background once the window shows (default: {cores})",
+    )
+    parser.add_argument(
+        "--history",
+        metavar="N",
+        type=_bounded(int, 0, MAX_HISTORY, "a whole number"),
+        default=DEFAULT_HISTORY,
+        help="ended tasks the list keeps; older ones leave it, oldest first, and the list says how many "
+        f"(default: {DEFAULT_HISTORY:,}; 0 keeps none). Running and queued tasks always stay",
     )
     parser.add_argument(
         "--mode",
@@ -162,4 +170,5 @@ def main(argv: Optional[List[str]] = None) -> int:
         shutdown_timeout_ms=args.shutdown_timeout,
         live=args.live,
         theme=args.theme,
+        history=args.history,
     )

@@ -6,8 +6,7 @@ import signal
 import socket
 from typing import Any, Callable, List, Optional
 
-from qtpy.QtCore import QObject, QSocketNotifier, Qt, Signal
-
+from ..engine.qt.QtCore import QObject, QSocketNotifier, Qt, Signal
 from . import quitsignals
 
 

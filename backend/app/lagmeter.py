@@ -6,12 +6,28 @@ import collections
 import time
 from typing import Deque, List, Optional, Tuple
 
-from qtpy.QtCore import Property, QObject, Qt, QTimer, Signal
+from ..engine.qt.QtCore import Property, QObject, Qt, QTimer, Signal
 
 TICK_MS = 50
+# While no task runs, the timer ticks this often instead. Each tick wakes the
+# process (about 0.4 ms of CPU under X11 with PySide6, most of it Qt's and
+# the binding's), so 20 ticks a second cost an idle window 0.8 % of a core.
+# A freeze still shows in full: it delays whichever tick falls due during it.
+CALM_TICK_MS = 500
 WINDOW_S = 3.0  # worstMs: the worst over this long
 HISTORY_S = 30.0  # history: this long, for the chart
 BUCKET_MS = 250  # one history value per this long: the worst lateness in it
+# Lateness under this is "on time" and published as 0. A free GUI thread's
+# timers run 0-3 ms late; shown as they are, those values would change the
+# label and move the chart several times a second, and every change is a
+# frame to render: an idle window would cost 5-10 % of a core under a
+# software renderer (bench/idle_cpu.py). Under a frame at 60 Hz, lateness
+# cannot be seen anyway.
+FLOOR_MS = 8
+# While the newest quarter second was on time, the chart moves on only this
+# often: a past freeze still scrolls away, in steps, at a frame per step
+# instead of four frames a second for the 30 s it stays in sight.
+CALM_MS = 2000
 
 
 class LagMeter(QObject):
@@ -24,13 +40,18 @@ class LagMeter(QObject):
     While the GUI thread is free the values stay at a few ms; during a freeze
     no tick runs, so the quarter seconds it covered are filled in afterwards
     with how late the thread was by then (a ramp up to the freeze's length).
-    Values are whole milliseconds. ``changed`` and ``historyChanged`` fire at
-    most four times a second, and only when what they describe changes: an
-    idle window costs nothing to repaint.
+    Values are whole milliseconds; below ``floor_ms`` they are 0 ("on time").
+    ``changed`` and ``historyChanged`` fire at most four times a second, and
+    only when what they describe changes; while the thread is on time,
+    ``history`` moves on only every ``calm_ms``: an idle window costs almost
+    nothing to repaint. ``active`` stops the timer, e.g. while the window is hidden or
+    minimised: nothing is shown then, and a timer that wakes the process 20
+    times a second for nobody costs power.
     """
 
     changed = Signal()
     historyChanged = Signal()
+    activeChanged = Signal()
 
     def __init__(
         self,
@@ -39,11 +60,18 @@ class LagMeter(QObject):
         window_s: float = WINDOW_S,
         history_s: float = HISTORY_S,
         bucket_ms: int = BUCKET_MS,
+        floor_ms: int = FLOOR_MS,
+        calm_ms: int = CALM_MS,
+        calm_tick_ms: int = CALM_TICK_MS,
     ) -> None:
         super().__init__(parent)
         self._tick_s = tick_ms / 1000
+        self._intervals = (tick_ms, max(tick_ms, calm_tick_ms))  # (close, calm)
         self._window_s = window_s
         self._bucket_s = bucket_ms / 1000
+        self._floor_ms = floor_ms
+        self._calm_s = calm_ms / 1000
+        self._published_at = 0.0
         self._due: Optional[float] = None
         self._recent: Deque[Tuple[float, int]] = collections.deque()  # (when, lateness in ms) of the ticks
         self._history: Deque[int] = collections.deque(
@@ -66,7 +94,7 @@ class LagMeter(QObject):
         if due is None:
             self._bucket_end = now + self._bucket_s
             return
-        lateness = max(0, round((now - due) * 1000))
+        lateness = self._shown(now - due)
         recent = self._recent
         recent.append((now, lateness))
         while recent[0][0] < now - self._window_s:
@@ -86,7 +114,7 @@ class LagMeter(QObject):
         while now >= self._bucket_end:
             # A quarter second that ended while the thread was blocked (after
             # the tick was due) was as late as the time it had waited by then.
-            waited = max(0, round((self._bucket_end - due) * 1000))
+            waited = self._shown(self._bucket_end - due)
             self._history.append(max(self._bucket_worst, waited))
             self._bucket_worst = 0
             self._bucket_end += self._bucket_s
@@ -94,10 +122,42 @@ class LagMeter(QObject):
         if current != self._current:
             self._current = current
             self.changed.emit()
+        if current == 0 and now - self._published_at < self._calm_s:
+            return  # on time: the chart can wait (see CALM_MS)
         latest = list(self._history)
         if latest != self._published:  # a flat line that moves on looks the same: no repaint
             self._published = latest
+            self._published_at = now
             self.historyChanged.emit()
+
+    def set_calm(self, calm: bool) -> None:
+        """Tick every ``calm_tick_ms`` (nothing is running) or every ``tick_ms`` (work is)."""
+        interval = self._intervals[1 if calm else 0]
+        if interval != self._timer.interval():
+            if self._timer.isActive() and self._due is not None and time.monotonic() > self._due:
+                self._tick()  # overdue (the thread was blocked): measured now, before the restart forgets it
+            self._timer.setInterval(interval)  # a running timer restarts with it: due one interval from now
+            self._tick_s = interval / 1000
+            if self._due is not None:
+                self._due = time.monotonic() + self._tick_s
+
+    def _shown(self, late_s: float) -> int:
+        """Lateness in whole ms, or 0 below the floor."""
+        late_ms = round(late_s * 1000)
+        return late_ms if late_ms >= self._floor_ms else 0
+
+    def _get_active(self) -> bool:
+        return self._timer.isActive()
+
+    def _set_active(self, active: bool) -> None:
+        if active == self._timer.isActive():
+            return
+        if active:
+            self._due = None  # the time it was off is not lateness: start afresh
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self.activeChanged.emit()
 
     def _get_current(self) -> int:
         return self._current
@@ -111,3 +171,4 @@ class LagMeter(QObject):
     currentMs = Property(int, _get_current, notify=changed)
     worstMs = Property(int, _get_worst, notify=changed)
     history = Property(list, _get_history, notify=historyChanged)
+    active = Property(bool, _get_active, _set_active, notify=activeChanged)

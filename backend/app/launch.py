@@ -19,17 +19,14 @@ REQUIRED = {
 
 
 def binding_problem() -> str:
-    """Why the Qt binding that qtpy picks (QT_API chooses) cannot run this app here, or "" if it can."""
+    """Why the Qt binding that the app picks (QT_API chooses) cannot run this app here, or "" if it can."""
     try:
-        import qtpy
-    except ImportError as error:  # no qtpy, or no binding that qtpy can load
+        from ..engine import qt
+    except ImportError as error:  # no binding, or QT_API names one the app does not run on
         return f"no Qt binding for {sys.executable} ({error})."
-    name, version = qtpy.API_NAME, qtpy.PYSIDE_VERSION or qtpy.PYQT_VERSION or ""
-    if name not in REQUIRED:
-        return f"{name} is not supported: this app runs on PySide2 or PySide6 (QT_API=pyside2 or QT_API=pyside6)."
-    oldest, wanted = REQUIRED[name]
-    if tuple(int(part) for part in version.split(".")[:2]) < oldest:
-        return f"{name} {version} is too old: this app needs {wanted}."
+    oldest, wanted = REQUIRED[qt.NAME]
+    if tuple(int(part) for part in qt.VERSION.split(".")[:2]) < oldest:
+        return f"{qt.NAME} {qt.VERSION} is too old: this app needs {wanted}."
     return ""
 
 

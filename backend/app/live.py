@@ -6,8 +6,7 @@ import logging
 from pathlib import Path
 from typing import Optional, Union
 
-from qtpy.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
-
+from ..engine.qt.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from .ui import QmlUi
 
 log = logging.getLogger(__name__)

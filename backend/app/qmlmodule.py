@@ -34,7 +34,7 @@ def register_qml_types() -> None:
     global _registered
     if _registered:
         return
-    from qtpy import QtQml
+    from ..engine.qt import QtQml
 
     for cls, reason in TYPES:
         if QT6:

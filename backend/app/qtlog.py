@@ -6,8 +6,8 @@ import contextlib
 import logging
 from typing import Iterable, Iterator
 
-from qtpy.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
-from qtpy.QtQml import QQmlError
+from ..engine.qt.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+from ..engine.qt.QtQml import QQmlError
 
 _LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import functools
+import glob
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Optional, Tuple, Union
 
-from qtpy.QtCore import QCoreApplication, Qt, QTimer
-from qtpy.QtGui import QGuiApplication
-
+from ..engine import qt
 from ..engine.binding import QT6, describe
 from ..engine.dask import DaskUnavailable, dask_mode
+from ..engine.limits import DEFAULT_HISTORY
+from ..engine.qt.QtCore import QCoreApplication, Qt, QTimer
+from ..engine.qt.QtGui import QGuiApplication
 from .backend import Backend
 from .interrupts import QuitOnSignals
 from .jobs import DEFAULT_CPU_LIMIT
@@ -47,6 +50,7 @@ def run_app(
     cpu_limit: int = DEFAULT_CPU_LIMIT,
     live: bool = False,
     theme: str = "system",
+    history: int = DEFAULT_HISTORY,
 ) -> int:
     """Show the window and run until it closes, Ctrl+C or SIGTERM; return the exit code.
 
@@ -63,6 +67,7 @@ def run_app(
         sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
         if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
             QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_EnableHighDpiScaling)
+        choose_scene_graph_backend()
         app = QGuiApplication([sys.argv[0]])
         app.setApplicationName("offthread")
         backend = Backend(
@@ -72,6 +77,7 @@ def run_app(
             step_seconds=step_seconds,
             cpu_limit=cpu_limit,
             shutdown_timeout_ms=shutdown_timeout_ms,
+            history=history,
         )
         log.info("%s; thread pool: up to %d threads", describe(), backend.maxThreadCount)
         app.aboutToQuit.connect(backend.shutdown)
@@ -101,7 +107,7 @@ def run_app(
                 # moment after the window shows, so that starting them (several
                 # Python processes on a few cores) does not slow its first frames.
                 QTimer.singleShot(WARM_UP_DELAY_MS, backend.mode_named("process").warm_up)
-            code = 0 if interrupts.requested else app.exec_()
+            code = 0 if interrupts.requested else qt.run_loop(app)
         finally:
             interrupts.restore()
             del interrupts  # its handler holds the backend, which must go before the app
@@ -111,6 +117,22 @@ def run_app(
         log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
         del ui, reloader, backend, app
         return code
+
+
+def choose_scene_graph_backend() -> None:
+    """Render with Qt Quick's software backend where OpenGL would be software too.
+
+    Without a GPU (no DRM render node: a VM, a remote desktop, Xvfb), Mesa's
+    llvmpipe runs OpenGL on the CPU, redrawing the whole window for every
+    frame: the counter's one tick a second then cost 1-2 % of a core, and
+    the first frame waits for shaders to compile. The software backend
+    redraws only what changed. QT_QUICK_BACKEND, if set, decides instead.
+    """
+    if os.environ.get("QT_QUICK_BACKEND") or not sys.platform.startswith("linux"):
+        return
+    if not glob.glob("/dev/dri/renderD*"):
+        os.environ["QT_QUICK_BACKEND"] = "software"
+        log.info("no GPU found (no /dev/dri/renderD*): Qt Quick renders in software")
 
 
 def _cancel_and_quit(backend: Backend, app: QCoreApplication) -> None:

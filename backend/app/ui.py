@@ -6,12 +6,11 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Union, cast
 
-from qtpy import shiboken
-from qtpy.QtCore import QCoreApplication, QEvent, QObject, QUrl
-from qtpy.QtGui import QWindow
-from qtpy.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlError
-from qtpy.QtQuick import QQuickItem, QQuickWindow
-
+from ..engine import qt
+from ..engine.qt.QtCore import QCoreApplication, QEvent, QObject, QUrl
+from ..engine.qt.QtGui import QWindow
+from ..engine.qt.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlError
+from ..engine.qt.QtQuick import QQuickItem, QQuickWindow
 from .paths import DEFAULT_QML, OWN_QML
 from .qmlmodule import register_qml_types
 from .qtlog import format_qml_error, log_qml_errors
@@ -19,6 +18,7 @@ from .qtlog import format_qml_error, log_qml_errors
 __all__ = ["DEFAULT_QML", "QmlLoadError", "QmlUi", "load_ui"]
 
 log = logging.getLogger(__name__)
+shiboken = qt.shiboken()
 
 
 class QmlLoadError(Exception):
@@ -101,7 +101,15 @@ class QmlUi:
             self._component.deleteLater()
         self._component = component
         self._report(during_load)  # a binding that failed as the window was made
+        root.visibilityChanged.connect(self._on_visibility)
+        self._on_visibility(root.visibility())
         return []
+
+    def _on_visibility(self, visibility: QWindow.Visibility) -> None:
+        """The lag meter (and the counter, which follows it) runs only while the window is on screen."""
+        meter = getattr(self.backend, "lagMeter", None)
+        if meter is not None:
+            meter.active = visibility not in (QWindow.Visibility.Hidden, QWindow.Visibility.Minimized)
 
     def show_problems(self, problems: List[str]) -> None:
         """Show ``problems`` over the window (over a stand-in window if there is none yet)."""

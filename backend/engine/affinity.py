@@ -6,13 +6,19 @@ import collections
 import functools
 import logging
 import threading
+import time
 from typing import Any, Callable, Deque, Optional, Tuple, TypeVar
 
-from qtpy.QtCore import QObject, Qt, Signal
+from .qt.QtCore import QObject, Qt, Signal
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Longest time one pass of posted calls may hold the owner thread, as for task
+# events (signals.DELIVERY_BUDGET_S): 10,000 submits from a worker thread are
+# then run over several passes, and the window repaints between them.
+CALLS_BUDGET_S = 0.008
 
 
 class OwnerThreadCalls(QObject):
@@ -49,12 +55,17 @@ class OwnerThreadCalls(QObject):
     def _run(self) -> None:
         self._wake_pending = False
         queue = self._queue
+        deadline = time.perf_counter() + CALLS_BUDGET_S
         while queue:
             fn, args = queue.popleft()
             try:
                 fn(*args)
             except Exception:  # it was called from elsewhere: nobody there can catch it now
                 log.exception("%s, called from another thread, failed", getattr(fn, "__qualname__", fn))
+            if queue and time.perf_counter() > deadline:  # the rest in a later pass: paints come between
+                self._wake_pending = True
+                self._wake.emit()
+                return
 
 
 def on_owner_thread(method: F) -> F:

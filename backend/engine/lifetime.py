@@ -8,9 +8,8 @@ import logging
 import os
 from typing import Callable, List, Optional
 
-from qtpy.QtCore import QObject
-
 from .binding import shiboken_module
+from .qt.QtCore import QObject
 
 log = logging.getLogger(__name__)
 

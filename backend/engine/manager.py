@@ -7,18 +7,17 @@ import logging
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
-from qtpy.QtCore import Property, QObject, QTimer, Signal, Slot
-
 from ..core.errors import TaskError
 from ..core.progress import percent_text
 from ..core.sink import end_task
 from ..core.states import CancelReason, Event, TaskState
 from ..core.validate import whole_number_in_range
 from .affinity import OwnerThreadCalls, on_owner_thread
-from .limits import DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_PROCESSES, MAX_THREADS
+from .limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_HISTORY, MAX_PROCESSES, MAX_THREADS
 from .model import TaskListModel
 from .modes import EventsMode, GuiMode, Mode, ProcessMode, ThreadMode
 from .modes.base import Call
+from .qt.QtCore import Property, QObject, QTimer, Signal, Slot
 from .signals import WorkerSignals
 from .task import TaskHandle, TaskRef, task_number
 
@@ -60,6 +59,8 @@ class TaskManager(QObject):
     processCountChanged = Signal()
     modeChanged = Signal()
     modesChanged = Signal()
+    historyLimitChanged = Signal()
+    olderRemovedChanged = Signal()
 
     def __init__(
         self,
@@ -68,6 +69,7 @@ class TaskManager(QObject):
         max_threads: Optional[int] = None,
         processes: Optional[int] = None,
         shutdown_timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS,
+        history: int = DEFAULT_HISTORY,
     ) -> None:
         super().__init__(parent)
         self._calls = OwnerThreadCalls(self)
@@ -101,6 +103,8 @@ class TaskManager(QObject):
         self._active_count = 0
         self._paused_count = 0
         self._queued_count = 0
+        self._history = _history_number(history)
+        self._older_removed = 0
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(0)
@@ -168,6 +172,9 @@ class TaskManager(QObject):
         """Give a new task to its mode (GUI thread: from another, it is queued, and starts soon)."""
         self._tasks[handle.id] = handle
         self._new.append(handle)
+        # Before the mode starts it: a gui-mode task runs in the next pass, and
+        # the refresh (busy, and all that follows it) must come first.
+        self._schedule_refresh()
         if not self._accepting:  # shut down while its start was on its way from another thread
             handle.context.request_cancel()
             self._modes[handle.mode].withdrawn(handle)
@@ -176,7 +183,6 @@ class TaskManager(QObject):
                 self._modes[handle.mode].start(handle, call)
             except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
                 end_task(self.signals.dispatch, handle.id, Event.ERROR, TaskError.from_exception(error))
-        self._schedule_refresh()
 
     @on_owner_thread
     def add_mode(self, mode: Mode) -> None:
@@ -236,6 +242,8 @@ class TaskManager(QObject):
     def _remove_ended(self, task_ids: Optional[Set[int]]) -> None:
         self._refresh()  # publish pending rows first, so none is missed
         self._model.remove_ended(task_ids)
+        if task_ids is None:  # Clear finished: nothing older is hidden any more
+            self._assign("_older_removed", 0, self.olderRemovedChanged.emit)
 
     @Slot()
     @on_owner_thread
@@ -326,6 +334,28 @@ class TaskManager(QObject):
             self._threads.max_threads = threads  # a larger pool starts queued tasks at once
             self.maxThreadCountChanged.emit()
 
+    @property
+    def history_limit(self) -> int:
+        """How many ended tasks ``taskModel`` keeps (``historyLimit``); older ones leave it, oldest first."""
+        return self._history
+
+    @history_limit.setter
+    def history_limit(self, limit: int) -> None:
+        self._set_history(_history_number(limit))
+
+    @on_owner_thread
+    def _set_history(self, limit: int) -> None:
+        if limit != self._history:
+            self._history = limit
+            self.historyLimitChanged.emit()
+            self._refresh()
+
+    def _get_history_limit(self) -> int:
+        return self._history
+
+    def _get_older_removed(self) -> int:
+        return self._older_removed
+
     def _get_process_count(self) -> int:
         return self._processes.workers
 
@@ -399,6 +429,8 @@ class TaskManager(QObject):
     mode = Property(str, _get_mode, _set_mode, notify=modeChanged)
     modes = Property(list, _get_modes, notify=modesChanged)
     modeDescription = Property(str, _get_mode_description, notify=modeChanged)
+    historyLimit = Property(int, _get_history_limit, notify=historyLimitChanged)
+    olderRemoved = Property(int, _get_older_removed, notify=olderRemovedChanged)
     # QObject: a Python model class as the type fails in PySide2 (an unregistered
     # QAbstractListModel*); scripts/qmltypes.py gives QML tools the real type.
     taskModel = Property(QObject, _get_task_model, constant=True)
@@ -509,6 +541,9 @@ class TaskManager(QObject):
         changed, self._changed = self._changed, set()
         self._model.append(new)
         self._model.update(changed)
+        removed = self._model.trim(self._history)
+        if removed:
+            self._assign("_older_removed", self._older_removed + removed, self.olderRemovedChanged.emit)
         started = len(self._running)
         paused = sum(1 for task_id in self._running if self._tasks[task_id].state == TaskState.PAUSED)
         self._assign("_active_count", started - paused, self.activeCountChanged.emit)
@@ -530,3 +565,12 @@ class TaskManager(QObject):
         if getattr(self, attribute) != value:
             setattr(self, attribute, value)
             notify()
+
+
+def _history_number(value: Any) -> int:
+    """A history limit from Python code: a whole number of ended tasks, 0 to MAX_HISTORY."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"history must be a whole number of tasks, not {type(value).__name__}")
+    if not 0 <= value <= MAX_HISTORY:
+        raise ValueError(f"history must be from 0 (keep no ended task) to {MAX_HISTORY:,}, not {value:,}")
+    return value

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Union
+from collections import deque
+from typing import Any, Deque, Dict, Iterable, List, Optional, Set, Tuple, Union
 
-from qtpy.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
-
+from .qt.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
 from .task import TaskHandle
 
 AnyIndex = Union[QModelIndex, QPersistentModelIndex]
@@ -30,6 +30,8 @@ ROLES = (
 )
 FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _ROOT = QModelIndex()  # the invalid index: the parent of every row
+_ID = ROLES.index("id")
+_DONE = ROLES.index("done")
 
 
 def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
@@ -53,7 +55,7 @@ def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
 
 
 class TaskListModel(QAbstractListModel):
-    """One row per task, oldest first; ended tasks stay until :meth:`remove_ended`.
+    """One row per task, oldest first; ended tasks stay until :meth:`remove_ended` or :meth:`trim`.
 
     The model shows what it last published: :meth:`update` compares each
     changed task with its published row and emits ``dataChanged`` for the
@@ -66,6 +68,7 @@ class TaskListModel(QAbstractListModel):
         self._handles: List[TaskHandle] = []
         self._rows: List[Tuple[Any, ...]] = []  # published role values
         self._row_of: Dict[int, int] = {}  # task id -> row
+        self._ended: Deque[int] = deque()  # ids of the rows published as ended, in the order they ended
 
     # -- the Qt model interface ---------------------------------------------
 
@@ -104,13 +107,16 @@ class TaskListModel(QAbstractListModel):
         for offset, handle in enumerate(handles):
             self._row_of[handle.id] = first + offset
         self._handles.extend(handles)
-        self._rows.extend(_role_values(h, now) for h in handles)
+        rows = [_role_values(h, now) for h in handles]
+        self._rows.extend(rows)
+        self._ended.extend(h.id for h in sorted((h for h in handles if h.done), key=_end_order))  # ended unseen
         self.endInsertRows()
 
     def update(self, handles: Iterable[TaskHandle]) -> None:
         """Publish what changed in ``handles``, naming only the changed roles."""
         now = time.monotonic()
         changes: Dict[Tuple[int, ...], List[int]] = {}  # changed roles -> rows
+        ended: List[TaskHandle] = []
         for handle in handles:
             row = self._row_of.get(handle.id)
             if row is None:
@@ -120,27 +126,67 @@ class TaskListModel(QAbstractListModel):
             if new == old:
                 continue
             self._rows[row] = new
+            if new[_DONE] and not old[_DONE]:
+                ended.append(handle)
             roles = tuple(FIRST_ROLE + i for i, (a, b) in enumerate(zip(old, new)) if a != b)
             changes.setdefault(roles, []).append(row)
+        ended.sort(key=_end_order)
+        self._ended.extend(handle.id for handle in ended)
         for roles, rows in changes.items():
             for first, last in _runs(sorted(rows)):
                 self.dataChanged.emit(self.index(first), self.index(last), list(roles))
+
+    @property
+    def ended_count(self) -> int:
+        """How many rows show an ended task."""
+        return len(self._ended)
 
     def remove_ended(self, task_ids: Optional[Set[int]] = None) -> int:
         """Remove the rows of tasks that have ended (of ``task_ids`` only, if given); return how many."""
         doomed = [
             row
-            for row, handle in enumerate(self._handles)
-            if handle.done and (task_ids is None or handle.id in task_ids)
+            for row, published in enumerate(self._rows)
+            if published[_DONE] and (task_ids is None or published[_ID] in task_ids)
         ]
+        self._remove_rows(doomed)
+        if doomed:
+            row_of = self._row_of
+            self._ended = deque(task_id for task_id in self._ended if task_id in row_of)
+        return len(doomed)
+
+    def trim(self, limit: int) -> int:
+        """Remove the rows of the tasks that ended first until at most ``limit`` ended ones are left.
+
+        Returns how many rows went. The order is the order they ended in, not
+        the rows': a long task that just ended stays, with its result in view.
+        """
+        excess = len(self._ended) - max(0, limit)
+        if excess <= 0:
+            return 0
+        row_of = self._row_of
+        doomed = sorted(row_of[self._ended.popleft()] for _ in range(excess))
+        self._remove_rows(doomed)
+        return excess
+
+    def _remove_rows(self, doomed: List[int]) -> None:
+        """Remove ``doomed`` (sorted rows), in one removal per run of adjacent rows."""
+        if not doomed:
+            return
+        row_of = self._row_of
+        for row in doomed:
+            del row_of[self._rows[row][_ID]]
         for first, last in reversed(list(_runs(doomed))):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._handles[first : last + 1]
             del self._rows[first : last + 1]
             self.endRemoveRows()
-        if doomed:
-            self._row_of = {handle.id: row for row, handle in enumerate(self._handles)}
-        return len(doomed)
+        handles = self._handles
+        for row in range(doomed[0], len(handles)):  # rows above the first removed one keep their numbers
+            row_of[handles[row].id] = row
+
+
+def _end_order(handle: TaskHandle) -> Tuple[float, int]:
+    return (handle.ended_at or 0.0, handle.id)
 
 
 def _runs(rows: List[int]) -> Iterable[Tuple[int, int]]:

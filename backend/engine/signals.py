@@ -9,11 +9,10 @@ import time
 import weakref
 from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
 
-from qtpy.QtCore import QObject, Qt, QTimer, Signal, Slot
-
 from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S
 from ..core.states import Event
+from .qt.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 # Longest time one delivery pass may hold the GUI thread; a larger backlog is
 # delivered over several passes, so paints and timers get their turn between.

@@ -38,6 +38,7 @@ class TaskHandle:
         "call",
         "_shown",
         "_shown_text",
+        "__weakref__",  # a test checks that a handle removed from the history is freed
     )
 
     def __init__(

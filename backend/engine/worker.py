@@ -6,10 +6,9 @@ import logging
 import threading
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from qtpy.QtCore import QRunnable
-
 from ..core.call import run_call, with_context
 from ..core.context import TaskContext
+from .qt.QtCore import QRunnable
 from .signals import WorkerSignals
 
 log = logging.getLogger(__name__)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from qtpy.QtCore import QObject
-
 from ...core.context import TaskContext
 from ...core.sink import end_task
 from ...core.states import Event
+from ..qt.QtCore import QObject
 from ..signals import WorkerSignals, weakly
 from ..task import TaskHandle
 

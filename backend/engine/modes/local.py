@@ -8,16 +8,15 @@ import math
 import time
 from typing import Callable, Deque, Dict, List, Optional, Tuple
 
-from qtpy import shiboken
-from qtpy.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, QTimer
-
 from ...core.call import run_call, with_context
 from ...core.context import TaskContext
 from ...core.sink import EventSink
+from .. import qt
 from ..lifetime import keep_past_exit
+from ..qt.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, QTimer
 from ..signals import WorkerSignals
 from ..task import TaskHandle
-from ..worker import Ticket, Worker
+from ..threadqueue import Job, TaskQueue
 from .base import Call, Mode
 
 log = logging.getLogger(__name__)
@@ -29,7 +28,12 @@ EVENTS_INTERVAL_S = 0.010
 
 
 class ThreadMode(Mode):
-    """Tasks run on a ``QThreadPool`` owned by the manager: the default."""
+    """Tasks run on a ``QThreadPool`` owned by the manager: the default.
+
+    Tasks wait in the mode's own queue (see :mod:`offthread.engine.threadqueue`),
+    not in the pool's: submitting costs a deque append, and a queued task is
+    withdrawn by marking it.
+    """
 
     name = "thread"
     description = "A thread pool: the GUI stays live (pure-Python CPU work still shares the GIL with it)"
@@ -38,13 +42,15 @@ class ThreadMode(Mode):
         super().__init__()
         self._max_threads = max_threads
         self._pool: Optional[QThreadPool] = None
-        self._pending: Dict[int, Tuple[Worker, Ticket]] = {}  # tasks not yet ended, to withdraw them
+        self._queue: Optional[TaskQueue] = None
+        self._jobs: Dict[int, Job] = {}  # tasks not yet ended, to withdraw them
 
     def attach(self, parent: QObject, signals: WorkerSignals, touch: Callable[[TaskHandle], None]) -> None:
         super().attach(parent, signals, touch)
         self._pool = QThreadPool(parent)
         if self._max_threads is not None:
             self._pool.setMaxThreadCount(max(1, self._max_threads))
+        self._queue = TaskQueue(self._pool, signals)
 
     @property
     def pool(self) -> QThreadPool:
@@ -54,39 +60,35 @@ class ThreadMode(Mode):
         return self._pool
 
     @property
+    def queue(self) -> TaskQueue:
+        if self._queue is None:
+            raise RuntimeError("the thread mode is not attached to a TaskManager")
+        return self._queue
+
+    @property
     def max_threads(self) -> int:
-        """How many tasks run at once; more wait in the pool's queue."""
-        return int(self.pool.maxThreadCount())
+        """How many tasks run at once; more wait in the queue."""
+        return self.queue.max_threads
 
     @max_threads.setter
     def max_threads(self, count: int) -> None:
-        self.pool.setMaxThreadCount(count)  # a larger pool starts queued tasks at once
+        self.queue.max_threads = count  # a larger pool starts queued tasks at once
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         fn, args, kwargs = call
-        ticket = Ticket()
-        worker = Worker(handle.id, self.signals, fn, args, kwargs, handle.context, ticket)
-        self._pending[handle.id] = (worker, ticket)
-        self.pool.start(worker)
+        job = Job(handle.id, handle.context, (fn, args, with_context(fn, kwargs, handle.context)))
+        self._jobs[handle.id] = job
+        self.queue.put(job)
 
     def cancel(self, handle: TaskHandle) -> None:
-        entry = self._pending.pop(handle.id, None)
-        if entry is None:
-            return
-        worker, ticket = entry
-        if not ticket.withdraw():
-            self._pending[handle.id] = entry
-            return  # it runs: the context's cancel request stops it at its next check point
-        try:
-            taken = self.pool.tryTake(worker)  # out of the queue, if it is still there
-        except RuntimeError:  # its pool thread has already run it (as a no-op) and deleted it
-            taken = False
-        if taken:
-            shiboken.delete(worker)  # taken back from the pool, so it is ours to delete
-        self.withdrawn(handle)
+        job = self._jobs.get(handle.id)
+        if job is not None and self.queue.withdraw(job):
+            del self._jobs[handle.id]
+            self.withdrawn(handle)
+        # else it runs: the context's cancel request stops it at its next check point
 
     def ended(self, handle: TaskHandle) -> None:
-        self._pending.pop(handle.id, None)
+        self._jobs.pop(handle.id, None)
 
     def shutdown(self, timeout_s: float) -> bool:
         stopped = bool(self.pool.waitForDone(max(0, int(timeout_s * 1000))))
@@ -209,7 +211,7 @@ class EventsContext(TaskContext):
             timer.start(max(1, math.ceil(seconds * 1000)))
         self._loop = loop
         try:
-            if loop.exec_() == -1:  # refused: the application is quitting
+            if qt.run_loop(loop) == -1:  # refused: the application is quitting
                 self.request_cancel()
         finally:
             self._loop = None

@@ -10,18 +10,20 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 from ...core import wire
 from ...core.errors import safe_str
-from ...core.processpool import HARD_STOP_AFTER_S, START_METHOD, ProcessPool
 from ...core.states import CancelReason, Event
 from ..task import TaskHandle
 from .base import Call, Mode, UnpicklableTask
 
 log = logging.getLogger(__name__)
 
-__all__ = ["HARD_STOP_AFTER_S", "START_METHOD", "WORKER_NICE", "ProcessMode"]
+if TYPE_CHECKING:
+    from ...core.processpool import ProcessPool
+
+__all__ = ["WORKER_NICE", "ProcessMode"]
 
 # Worker processes run at this lower priority (POSIX nice), so that with
 # every core busy the GUI thread still gets one as soon as it wakes.
@@ -34,7 +36,7 @@ class ProcessMode(Mode):
     As in thread mode, a task gets a :class:`~backend.context.TaskContext`
     (progress, partial results, check points, pause), its errors come back
     with the worker's traceback, and timeouts apply. In addition, a task
-    that does not stop within ``HARD_STOP_AFTER_S`` of its cancel is ended
+    that does not stop within ``processpool.HARD_STOP_AFTER_S`` of its cancel is ended
     by killing its process, and every process it started. The function and
     its arguments are pickled when the task is submitted, so one that cannot
     be sent fails its task at once with :class:`UnpicklableTask`. The
@@ -47,16 +49,30 @@ class ProcessMode(Mode):
 
     def __init__(self, workers: Optional[int] = None, nice: int = WORKER_NICE) -> None:
         super().__init__()
-        self.pool = ProcessPool(max(1, workers or os.cpu_count() or 1), self._emit, nice=nice)
+        self._workers = max(1, workers or os.cpu_count() or 1)
+        self._nice = nice
+        self._pool: Optional[ProcessPool] = None
+
+    @property
+    def pool(self) -> ProcessPool:
+        """The pool, made on first use: multiprocessing and the pool's code are imported
+        then, not at start-up, where they would delay the window by some 40 ms."""
+        if self._pool is None:
+            from ...core.processpool import ProcessPool
+
+            self._pool = ProcessPool(self._workers, self._emit, nice=self._nice)
+        return self._pool
 
     @property
     def workers(self) -> int:
         """How many worker processes run tasks."""
-        return self.pool.size
+        return self._pool.size if self._pool is not None else self._workers
 
     @workers.setter
     def workers(self, count: int) -> None:
-        self.pool.resize(count)
+        self._workers = max(1, count)
+        if self._pool is not None:
+            self._pool.resize(count)
 
     def warm_up(self) -> None:
         """Start the worker processes now, in the background (a tenth of a second or more)."""
@@ -65,11 +81,11 @@ class ProcessMode(Mode):
     @property
     def started(self) -> bool:
         """Whether the worker processes have been started."""
-        return self.pool.started
+        return self._pool is not None and self._pool.started
 
     def worker_pids(self) -> List[int]:
         """The pids of the worker processes now running."""
-        return self.pool.worker_pids()
+        return self._pool.worker_pids() if self._pool is not None else []
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         try:
@@ -90,7 +106,7 @@ class ProcessMode(Mode):
         self.pool.pause(handle.id, paused)
 
     def shutdown(self, timeout_s: float) -> bool:
-        return self.pool.shutdown(timeout_s)
+        return self._pool.shutdown(timeout_s) if self._pool is not None else True
 
     def _emit(self, name: Event, task_id: int, *args: Any) -> None:
         """The pool's events (on its manager thread) go out as the manager's."""

@@ -21,6 +21,8 @@ QtObject {
     property int queuedCount: 0
     property int maxThreadCount: 2
     property int processCount: 2
+    readonly property int historyLimit: 1000
+    property int olderRemoved: 0
     property string mode: "thread"
     property var modes: ["gui", "events", "thread", "process"]
     readonly property string modeDescription: _descriptions[mode] || ""
@@ -51,6 +53,7 @@ QtObject {
             _end(row, "cancelled")
     }
     function clearFinished() {
+        olderRemoved = 0
         for (var row = taskModel.count - 1; row >= 0; --row)
             if (taskModel.get(row).done)
                 taskModel.remove(row)

@@ -3,12 +3,13 @@
 import QtQuick 2.15
 
 QtObject {
-    property int currentMs: 2
-    property int worstMs: 4
+    property int currentMs: 0
+    property int worstMs: 0
+    property bool active: true
     property var history: {
         var values = []
         for (var i = 0; i < 120; ++i)
-            values.push(i >= 70 && i < 78 ? (i - 69) * 250 : 1 + (i * 7) % 4)
+            values.push(i >= 70 && i < 78 ? (i - 69) * 250 : i % 9 === 0 ? 12 : 0)
         return values
     }
 }

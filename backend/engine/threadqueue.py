@@ -1,0 +1,140 @@
+"""Thread mode's own queue: a few long-lived runnables that take tasks in order.
+
+Handing every task to ``QThreadPool.start`` costs a ``QRunnable`` per task (a
+wrapped C++ object, several microseconds to make) and a trip into Qt, on the
+GUI thread, even for the 100,000th task of a burst that will wait minutes
+for a thread. Here a task is a small Python object appended to a deque; at
+most ``max_threads`` runnables are in the pool, and each takes task after
+task from the deque until it is empty, as ``ThreadPoolExecutor``'s threads do.
+The pool still owns the threads: idle ones expire, and ``waitForDone`` waits
+for the runnables.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+from typing import Any, Callable, Deque, Dict, Optional, Tuple
+
+from ..core.call import run_call
+from ..core.context import TaskContext
+from ..core.sink import EventSink
+from .qt.QtCore import QRunnable, QThreadPool
+
+log = logging.getLogger(__name__)
+
+
+class Job:
+    """One queued task: run once by a runner, or withdrawn first; never both."""
+
+    __slots__ = ("task_id", "context", "call", "state")
+
+    PENDING, RUNNING, WITHDRAWN = range(3)
+
+    def __init__(
+        self,
+        task_id: int,
+        context: TaskContext,
+        call: Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]],
+    ) -> None:
+        self.task_id = task_id
+        self.context = context
+        self.call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = call
+        self.state = Job.PENDING
+
+
+class TaskQueue:
+    """Runs jobs in submission order on at most ``max_threads`` threads of ``pool``.
+
+    One lock settles every race: a runner takes a job (it becomes RUNNING)
+    or :meth:`withdraw` takes it back (WITHDRAWN), whichever comes first, as
+    ``Future.set_running_or_notify_cancel`` does in ``concurrent.futures``.
+    """
+
+    def __init__(self, pool: QThreadPool, signals: EventSink) -> None:
+        self._pool = pool
+        self._signals = signals
+        self._lock = threading.Lock()
+        self._jobs: Deque[Job] = collections.deque()
+        self._runners = 0  # runnables started and not yet returned
+        self._max = max(1, pool.maxThreadCount())
+
+    @property
+    def max_threads(self) -> int:
+        return self._max
+
+    @max_threads.setter
+    def max_threads(self, count: int) -> None:
+        """More threads start queued jobs at once; fewer take effect as runners finish a job."""
+        self._pool.setMaxThreadCount(count)
+        with self._lock:
+            self._max = max(1, count)
+        self._add_runners()
+
+    def put(self, job: Job) -> None:
+        """Queue ``job`` (any thread); it starts at once if a thread is free."""
+        with self._lock:
+            self._jobs.append(job)
+            wanted = self._runners < self._max
+            if wanted:
+                self._runners += 1
+        if wanted:
+            self._pool.start(_Runner(self))
+
+    def withdraw(self, job: Job) -> bool:
+        """True if ``job`` will never run (it was still queued); False if it has started."""
+        with self._lock:
+            if job.state == Job.PENDING:
+                job.state = Job.WITHDRAWN
+                job.call = None  # its arguments are freed now, not when a runner passes it
+            return job.state == Job.WITHDRAWN
+
+    def _add_runners(self) -> None:
+        while True:
+            with self._lock:
+                if not (self._jobs and self._runners < self._max):
+                    return
+                self._runners += 1
+            self._pool.start(_Runner(self))
+
+    def _take(self) -> Optional[Job]:
+        """On a runner: the next job to run, or None when the runner should end."""
+        with self._lock:
+            while self._jobs and self._runners <= self._max:
+                job = self._jobs.popleft()
+                if job.state == Job.PENDING:
+                    job.state = Job.RUNNING
+                    return job
+            self._runners -= 1
+            return None
+
+    def run_all(self) -> None:
+        """A runner's loop: run jobs until none is left for it."""
+        while True:
+            job = self._take()
+            if job is None:
+                return
+            call, job.call = job.call, None
+            assert call is not None, "a running job keeps its call until it runs"
+            fn, args, kwargs = call
+            del call
+            try:
+                run_call(job.task_id, self._signals, job.context, fn, args, kwargs)
+            except BaseException:  # only reporting can fail here, e.g. during interpreter exit
+                log.debug("task %s could not report its end", job.task_id, exc_info=True)
+            del fn, args, kwargs, job  # freed before the runner waits for the next
+
+
+class _Runner(QRunnable):
+    """Takes jobs from a :class:`TaskQueue` until it is empty. Deleted by the pool after ``run``."""
+
+    def __init__(self, queue: TaskQueue) -> None:
+        super().__init__()
+        self._queue: Optional[TaskQueue] = queue
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        queue, self._queue = self._queue, None
+        if queue is not None:
+            queue.run_all()
