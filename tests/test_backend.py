@@ -423,7 +423,7 @@ def test_the_api_can_be_called_from_worker_threads(make_backend, qtbot):
         assert names[-1] == "finished" and names.count("finished") == 1, names
         assert "started" not in names[1:], names
         assert sum(n in ("result", "error", "cancelled") for n in names) == 1, names
-    assert not backend.busy
+    qtbot.waitUntil(lambda: not backend.busy)  # published with the model, at most a frame later
 
 
 def test_shutdown_must_be_called_on_the_gui_thread(backend, qtbot):

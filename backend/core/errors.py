@@ -46,3 +46,15 @@ class TaskError:
     def to_variant(self) -> Dict[str, Any]:
         """The same data as a dict, which QML sees as a ``QVariantMap``."""
         return {"type": self.type, "message": self.message, "traceback": self.traceback}
+
+
+class UnpicklableTask(TypeError):
+    """A task's function or arguments cannot be copied to another process."""
+
+
+def unpicklable(error: BaseException) -> UnpicklableTask:
+    """The error a task fails with when pickling it for a worker process raised ``error``."""
+    return UnpicklableTask(
+        f"cannot send this task to a worker process: {safe_str(error)}. Process mode needs a "
+        "function defined at the top level of a module, and arguments that pickle can copy"
+    )

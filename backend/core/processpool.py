@@ -32,6 +32,7 @@ import collections
 import logging
 import multiprocessing
 import os
+import pickle
 import selectors
 import signal
 import threading
@@ -41,7 +42,7 @@ from multiprocessing import resource_tracker
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from . import remote, wire
-from .errors import TaskError, safe_str
+from .errors import TaskError, safe_str, unpicklable
 from .sink import end_task
 from .states import ENDINGS, CancelReason, Event
 
@@ -60,37 +61,58 @@ HARD_STOP_AFTER_S = 0.5
 # up: it then fails its queued tasks rather than start workers in a loop.
 FAILED_STARTS_LIMIT = 3
 
-# Frames read from one worker in one pass, so that a chatty one cannot
-# keep the manager from the others.
-FRAMES_PER_PASS = 64
+# Bytes read from one worker in one pass: many messages in one call, and
+# a chatty worker cannot keep the manager from the others.
+READ_CHUNK = 1 << 16
+
+# While tasks are short, a worker is sent up to this many at once: the next
+# one waits in its pipe and starts the moment the last one ends, instead of
+# after a round trip through this process (the GUI process's threads, the
+# GIL, a wake-up). Tiny tasks then cost about what they cost in pebble.
+PREFETCH = 4
+# "Short": the recent average from start to end, under this. Long tasks go
+# one at a time, so that none waits behind another on a busy worker while
+# another worker is idle.
+SHORT_TASK_S = 0.005
 
 Emit = Callable[..., None]
 
 
 class _Task:
-    __slots__ = ("id", "payload", "flags", "sent_flags", "worker", "stop_at", "reason", "failure")
+    __slots__ = ("id", "payload", "flags", "sent_flags", "worker", "stop_at", "reason", "failure", "started_at")
 
-    def __init__(self, task_id: int, payload: bytes, flags: int) -> None:
+    def __init__(self, task_id: int, payload: Any, flags: int) -> None:
         self.id = task_id
-        self.payload: Optional[bytes] = payload  # dropped once sent
+        self.payload: Any = payload  # the call, or its pickle; dropped once sent
         self.flags = flags  # the controls asked for
         self.sent_flags = flags  # the controls its worker knows of
         self.worker: Optional[_Worker] = None  # None while it waits in the pool's queue
         self.stop_at: Optional[float] = None  # when its worker is killed if it has not ended
         self.reason: Optional[CancelReason] = None  # why it is being stopped
         self.failure: Optional[TaskError] = None  # it fails with this, whatever it sends
+        self.started_at = 0.0  # when its worker began it (the manager's clock), once it has
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "pid", "ready", "task", "killed")
+    __slots__ = ("process", "conn", "fd", "reader", "pid", "ready", "tasks", "killed")
 
     def __init__(self, process: Any, conn: Any) -> None:
         self.process = process
-        self.conn = conn
+        self.conn = conn  # read and written raw, many messages per call (see wire.MessageReader)
+        self.fd: int = conn.fileno()
+        self.reader = wire.MessageReader()
         self.pid: int = process.pid
         self.ready = False  # it said hello
-        self.task: Optional[_Task] = None
+        # Sent to it and not ended, in order: the first one runs, the others
+        # wait in its pipe (see PREFETCH). A worker runs them one at a time,
+        # so a task starts when the one before it ends.
+        self.tasks: Deque[_Task] = collections.deque()
         self.killed = False
+
+    @property
+    def task(self) -> Optional[_Task]:
+        """The task it runs now, if any."""
+        return self.tasks[0] if self.tasks else None
 
 
 class ProcessPool:
@@ -136,7 +158,9 @@ class ProcessPool:
         self._failed_starts = 0
         self._given_up = False  # after FAILED_STARTS_LIMIT, until the next submit
         self._wake_pending = False
+        self._woken = True  # the wake pipe may hold bytes: drain it at the top of the next pass
         self._wake_reader = self._wake_writer = -1  # a pipe, made with the manager thread
+        self._recent_s = 2 * SHORT_TASK_S  # how long tasks take, lately (start to end, decaying average)
         self._selector: Optional[selectors.BaseSelector] = None
         _live_pools.add(self)
 
@@ -155,8 +179,12 @@ class ProcessPool:
             self._ensure_manager()
         self._wake()
 
-    def submit(self, task_id: int, payload: bytes, flags: int = 0) -> None:
-        """Queue a call pickled as ``(fn, args, kwargs)``; ``flags`` are controls asked for already."""
+    def submit(self, task_id: int, payload: Any, flags: int = 0) -> None:
+        """Queue a call ``(fn, args, kwargs)``, or its pickle; ``flags`` are controls asked for already.
+
+        A call is pickled on the manager thread as it goes to a worker; if it
+        cannot be, the task fails with :class:`~offthread.core.errors.UnpicklableTask`.
+        """
         with self._lock:
             if self._closing:
                 raise RuntimeError("the process pool is shut down")
@@ -272,6 +300,9 @@ class ProcessPool:
             task.reason = reason
         task.flags |= wire.Flag.CANCEL | (wire.Flag.TIMED_OUT if task.reason == CancelReason.TIMED_OUT else 0)
         self._dirty[task.id] = task
+        worker = task.worker
+        if worker is not None and worker.task is not task:
+            return  # it waits behind another: no hard stop, which would kill that one; it starts cancelled
         task.stop_at = kill_at if task.stop_at is None else min(task.stop_at, kill_at)
 
     @property
@@ -334,17 +365,19 @@ class ProcessPool:
         # sees; one made before it is in the state read below. (Cleared
         # first, a byte written meanwhile could be drained here while the
         # flag stays set, and the next request would not wake us.)
-        try:
-            while os.read(self._wake_reader, 4096):
+        if self._woken:
+            self._woken = False
+            try:
+                while os.read(self._wake_reader, 4096):
+                    pass
+            except BlockingIOError:
                 pass
-        except BlockingIOError:
-            pass
         self._wake_pending = False
         if self._stopping:
             self._end_workers()
             return False
         now = time.monotonic()
-        runs: List[Tuple[_Worker, _Task, bytes]] = []
+        runs: List[Tuple[_Worker, _Task]] = []
         sends: List[Tuple[_Worker, Any]] = []
         kills: List[_Worker] = []
         with self._lock:
@@ -354,15 +387,24 @@ class ProcessPool:
                 if worker.task is None and worker.ready:
                     worker.killed = True  # no more tasks for it; its end is expected
                     sends.append((worker, wire.frame(wire.Kind.STOP)))
-            for worker in self._workers:
-                if worker.ready and worker.task is None and not worker.killed:
+            # Level by level, so that queued tasks spread over the workers
+            # before any worker gets a second one (see PREFETCH).
+            depth = PREFETCH if self._recent_s < SHORT_TASK_S else 1
+            takers = [w for w in self._workers if w.ready and not w.killed]
+            for level in range(depth):
+                for worker in takers:
+                    if len(worker.tasks) > level:
+                        continue
                     task = self._next_queued()
                     if task is None:
                         break
-                    task.worker, worker.task = worker, task
+                    task.worker = worker
+                    worker.tasks.append(task)
                     task.sent_flags = task.flags
-                    assert task.payload is not None  # dropped only once sent
-                    runs.append((worker, task, wire.run_frame(task.id, task.flags, task.payload)))
+                    runs.append((worker, task))
+                else:
+                    continue
+                break  # the queue is empty
             for task in self._dirty.values():
                 if task.worker is not None and task.flags != task.sent_flags and task.id in self._tasks:
                     task.sent_flags = task.flags
@@ -379,8 +421,9 @@ class ProcessPool:
                 else:
                     wait = task.stop_at - now
                     timeout = wait if timeout is None else min(timeout, wait)
-        for worker, task, data in runs:
-            self._hand_over(worker, task, data)
+        batches = self._frames(runs)
+        for worker, batch in batches.items():
+            self._hand_over(worker, batch)
         for worker, data in sends:
             _send(worker, data)
         for worker in kills:
@@ -395,7 +438,8 @@ class ProcessPool:
                 break
         for key, _mask in self._poller.select(timeout):
             if key.data is None:
-                continue  # the wake pipe: drained at the top of the next pass
+                self._woken = True  # the wake pipe: drained at the top of the next pass
+                continue
             worker, what = key.data
             if what == "conn":
                 self._read(worker)
@@ -403,21 +447,50 @@ class ProcessPool:
                 self._bury(worker)
         return True
 
-    def _hand_over(self, worker: _Worker, task: _Task, data: bytes) -> None:
-        """Send a task to its worker; it has started once the worker has it."""
-        if _send(worker, data):
-            task.payload = None
-            self._emit(Event.STARTED, task.id)  # before any event of the task: this thread reads those
+    def _frames(self, runs: List[Tuple[_Worker, _Task]]) -> Dict[_Worker, List[Tuple[_Task, List[Any]]]]:
+        """The RUN messages of ``runs``, by worker; a task whose call cannot be pickled fails here."""
+        batches: Dict[_Worker, List[Tuple[_Task, List[Any]]]] = {}
+        for worker, task in runs:
+            payload = task.payload
+            if not isinstance(payload, bytes):
+                try:
+                    payload = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as error:  # PicklingError, TypeError, AttributeError...
+                    with self._lock:
+                        if task in worker.tasks:
+                            worker.tasks.remove(task)
+                        task.worker = None
+                    self._finish(task, Event.ERROR, TaskError.from_exception(unpicklable(error)))
+                    continue
+            batches.setdefault(worker, []).append((task, wire.run_message(task.id, task.sent_flags, payload)))
+        return batches
+
+    def _hand_over(self, worker: _Worker, batch: List[Tuple[_Task, List[Any]]]) -> None:
+        """Send tasks to a worker, in one write. The first in its line has started once
+        the worker has it; one sent behind others starts when the one before it ends (see _finish)."""
+        if _send_all(worker, [part for _, parts in batch for part in parts]):
+            for task, _ in batch:
+                task.payload = None
+                if worker.task is task:
+                    task.started_at = time.monotonic()
+                    self._emit(Event.STARTED, task.id)  # before any event of the task: this thread reads those
             return
-        # The worker died before it could take the task (say, killed while
-        # idle): the task never ran, so it goes back to the front of the queue.
+        # The worker died before it could take them (say, killed while idle):
+        # they never ran, so they go back to the front of the queue.
+        ended: List[Tuple[_Task, CancelReason]] = []
         with self._lock:
             worker.ready = False  # nothing more for it; its sentinel will say it ended
-            worker.task = task.worker = None
-            reason = task.reason
-            if reason is None and task.id in self._tasks:
-                self._queue.appendleft(task)
-        if reason is not None:  # cancelled meanwhile, and it never started: it ends so, now
+            back: List[_Task] = []
+            for task, _ in batch:
+                if task in worker.tasks:
+                    worker.tasks.remove(task)
+                task.worker = None
+                if task.reason is not None:
+                    ended.append((task, task.reason))
+                elif task.id in self._tasks:
+                    back.append(task)
+            self._queue.extendleft(reversed(back))
+        for task, reason in ended:  # cancelled meanwhile, and it never started: it ends so, now
             self._finish(task, Event.CANCELLED, reason)
         self._wake()
 
@@ -464,19 +537,16 @@ class ProcessPool:
             self._finish(task, Event.ERROR, failure)
 
     def _read(self, worker: _Worker) -> None:
-        conn = worker.conn
-        for _ in range(FRAMES_PER_PASS):
-            try:
-                data = conn.recv_bytes()
-            except (EOFError, OSError):  # gone, or killed in mid-frame: its sentinel says the rest
-                self._unregister(conn)
-                return
+        """What a worker sent: one read of up to READ_CHUNK bytes, and the messages it completes."""
+        try:
+            chunk = os.read(worker.fd, READ_CHUNK)
+        except OSError:
+            chunk = b""
+        if not chunk:  # gone, or killed in mid-frame: its sentinel says the rest
+            self._unregister(worker.conn)
+            return
+        for data in worker.reader.feed(chunk):
             self._on_frame(worker, data)
-            try:
-                if not conn.poll():
-                    return
-            except (EOFError, OSError):
-                return
 
     def _on_frame(self, worker: _Worker, data: bytes) -> None:
         try:
@@ -524,26 +594,44 @@ class ProcessPool:
             except BaseException as error:
                 problem = TypeError(f"the result cannot be rebuilt in the GUI process: {_describe(error)}")
                 ending, payload = Event.ERROR, TaskError.from_exception(problem)
-        self._finish(task, ending, payload)
-        self._wake()  # the worker is free for the next task
+        self._finish(task, ending, payload)  # the manager's loop then gives the worker its next task
 
     def _finish(self, task: _Task, ending: Event, payload: Any) -> None:
-        """End a task (its one ending, then ``finished``) and forget it. Lock not held."""
+        """End a task (its one ending, then ``finished``) and forget it. Lock not held.
+
+        The next task in its worker's line has started then: it gets its ``started``.
+        """
         end_task(self._emit, task.id, ending, payload)
+        after: Optional[_Task] = None
         with self._lock:
             if self._tasks.get(task.id) is task:
                 del self._tasks[task.id]
             worker = task.worker
-            if worker is not None and worker.task is task:
-                worker.task = None
+            if worker is not None and task in worker.tasks:
+                ran = worker.tasks[0] is task
+                worker.tasks.remove(task)
+                if ran and task.started_at:
+                    now = time.monotonic()
+                    self._recent_s = (self._recent_s + (now - task.started_at)) / 2
+                    if worker.tasks and not worker.killed:
+                        after = worker.tasks[0]
+                        after.started_at = now
+                        if after.reason is not None:  # cancelled while it waited: the hard stop applies now
+                            after.stop_at = now + self._hard_stop_after
             self._ended.notify_all()
+        if after is not None:
+            self._emit(Event.STARTED, after.id)
 
     def _bury(self, worker: _Worker) -> None:
         """A worker process ended: read what it sent before, end its task, clean up after it."""
         conn = worker.conn
         try:
-            while conn.poll():
-                self._on_frame(worker, conn.recv_bytes())
+            while conn.poll():  # without blocking: what it (or a process it started) left in the pipe
+                chunk = os.read(worker.fd, READ_CHUNK)
+                if not chunk:
+                    break
+                for data in worker.reader.feed(chunk):  # a torn last message stays in the reader
+                    self._on_frame(worker, data)
         except (EOFError, OSError):
             pass
         self._unregister(conn)
@@ -555,7 +643,18 @@ class ProcessPool:
         _kill_group(worker)
         with self._lock:
             self._workers.remove(worker)
-            task, worker.task = worker.task, None
+            task = worker.task
+            waiting = list(worker.tasks)[1:]  # sent behind it: they never started
+            for each in waiting:
+                worker.tasks.remove(each)
+                each.worker = None
+            back = [each for each in waiting if each.reason is None and each.id in self._tasks]
+            self._queue.extendleft(reversed(back))  # at the front, in their order
+            gone = [each for each in waiting if each.reason is not None and each.id in self._tasks]
+        for each in gone:
+            self._finish(each, Event.CANCELLED, each.reason)
+        if back:
+            self._wake()
         if task is not None:
             if task.failure is not None:
                 self._finish(task, Event.ERROR, task.failure)
@@ -603,8 +702,24 @@ class ProcessPool:
 
 def _send(worker: _Worker, data: Any) -> bool:
     """Send a frame to a worker; False if it is gone (its sentinel will say so)."""
+    return _send_all(worker, list(wire.message_parts(data)))
+
+
+def _send_all(worker: _Worker, parts: List[Any]) -> bool:
+    """Write ``parts`` (messages, framed) to a worker's pipe in as few calls as it takes; False if it is gone."""
+    views = [memoryview(part).cast("B") for part in parts if len(part)]
     try:
-        worker.conn.send_bytes(data)
+        while views:
+            if hasattr(os, "writev"):
+                written = os.writev(worker.fd, views)
+            else:
+                written = os.write(worker.fd, views[0])
+            while written:
+                if written >= len(views[0]):
+                    written -= len(views.pop(0))
+                else:
+                    views[0] = views[0][written:]
+                    written = 0
     except (OSError, ValueError):
         return False
     return True

@@ -19,7 +19,7 @@ import enum
 import io
 import pickle
 import struct
-from typing import Any, Tuple, Union
+from typing import Any, List, Tuple, Union
 
 from .states import Event
 
@@ -89,9 +89,13 @@ def frame(kind: Kind, task_id: int = 0, flags: int = 0, value: Any = _NOTHING) -
     return buffer.getbuffer() if buffer.tell() > _COPY_LIMIT else buffer.getvalue()
 
 
-def run_frame(task_id: int, flags: int, payload: bytes) -> bytes:
-    """A RUN frame around a call pickled already (at submit, to find what cannot be sent)."""
-    return _HEADER.pack(Kind.RUN, task_id, flags) + payload
+def run_message(task_id: int, flags: int, payload: bytes) -> List[Any]:
+    """A RUN frame around a pickled call, framed for the pipe, as parts to write in turn
+    (a large call is not copied once more to put the header in front of it)."""
+    header = _HEADER.pack(Kind.RUN, task_id, flags)
+    if len(payload) <= _COPY_LIMIT:
+        return [message(header + payload)]
+    return [_size_prefix(len(header) + len(payload)) + header, payload]
 
 
 def header(data: bytes) -> Tuple[Kind, int, int]:
@@ -108,3 +112,59 @@ def body(data: bytes) -> memoryview:
 def value(data: bytes) -> Any:
     """The value a frame carries. Raises whatever unpickling raises."""
     return pickle.loads(body(data))
+
+
+# -- the pipe's own framing ---------------------------------------------------
+# multiprocessing.Connection's: a 4-byte big-endian size, or -1 and an 8-byte
+# size for a message over 2 GiB, then the message. A worker process sends and
+# receives with Connection itself; the GUI process's manager thread reads and
+# writes the raw pipe, many messages per system call (each call releases the
+# GIL, and getting it back costs while the GUI thread works).
+_SIZE = struct.Struct("!i")
+_LARGE_SIZE = struct.Struct("!Q")
+
+
+def message(data: Union[bytes, memoryview]) -> bytes:
+    """``data`` framed as ``Connection.send_bytes`` frames it (small messages; see :func:`message_parts`)."""
+    return _SIZE.pack(len(data)) + bytes(data)
+
+
+def message_parts(data: Union[bytes, memoryview]) -> Tuple[bytes, Union[bytes, memoryview]]:
+    """The size prefix and the body of a message of any size, to write one after the other."""
+    return _size_prefix(len(data)), data
+
+
+def _size_prefix(size: int) -> bytes:
+    return _SIZE.pack(-1) + _LARGE_SIZE.pack(size) if size > 0x7FFFFFFF else _SIZE.pack(size)
+
+
+class MessageReader:
+    """Whole messages out of the bytes read from a pipe, however they were split."""
+
+    __slots__ = ("_buffer",)
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, chunk: bytes) -> List[bytes]:
+        """Add ``chunk``; return the messages it completed, in order."""
+        buffer = self._buffer
+        buffer += chunk
+        found: List[bytes] = []
+        start = 0
+        end = len(buffer)
+        while end - start >= 4:
+            (size,) = _SIZE.unpack_from(buffer, start)
+            header = 4
+            if size == -1:
+                if end - start < 12:
+                    break
+                (size,) = _LARGE_SIZE.unpack_from(buffer, start + 4)
+                header = 12
+            if end - start - header < size:
+                break
+            found.append(bytes(buffer[start + header : start + header + size]))
+            start += header + size
+        if start:
+            del buffer[:start]
+        return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import time
 from collections import deque
 from typing import Any, Deque, Dict, Iterable, List, Optional, Set, Tuple, Union
@@ -67,7 +68,13 @@ class TaskListModel(QAbstractListModel):
         super().__init__(parent)
         self._handles: List[TaskHandle] = []
         self._rows: List[Tuple[Any, ...]] = []  # published role values
-        self._row_of: Dict[int, int] = {}  # task id -> row
+        # A row's place is found by its serial number, not stored: removing
+        # rows (the history's trim, in every refresh of a busy app) then
+        # renumbers nothing. Serials grow with each append, so the list of
+        # them, one per row, stays sorted, and bisect finds a row.
+        self._serials: List[int] = []
+        self._serial_of: Dict[int, int] = {}  # task id -> its row's serial
+        self._next_serial = 0
         self._ended: Deque[int] = deque()  # ids of the rows published as ended, in the order they ended
 
     # -- the Qt model interface ---------------------------------------------
@@ -92,10 +99,19 @@ class TaskListModel(QAbstractListModel):
 
     def handle(self, task_id: int) -> Optional[TaskHandle]:
         """The handle of the task in a row, ended or not; None if it has no row (any thread)."""
-        row = self._row_of.get(task_id)
+        row = self._row(task_id)
         handles = self._handles
         found = handles[row] if row is not None and row < len(handles) else None
         return found if found is not None and found.id == task_id else None  # rows move on removal
+
+    def _row(self, task_id: int) -> Optional[int]:
+        """The row of a task, or None."""
+        serial = self._serial_of.get(task_id)
+        if serial is None:
+            return None
+        serials = self._serials
+        row = bisect.bisect_left(serials, serial)
+        return row if row < len(serials) and serials[row] == serial else None
 
     def append(self, handles: List[TaskHandle]) -> None:
         """Add new tasks at the end, in one insertion."""
@@ -104,8 +120,11 @@ class TaskListModel(QAbstractListModel):
         now = time.monotonic()
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(handles) - 1)
+        serial = self._next_serial
+        self._next_serial += len(handles)
         for offset, handle in enumerate(handles):
-            self._row_of[handle.id] = first + offset
+            self._serial_of[handle.id] = serial + offset
+        self._serials.extend(range(serial, serial + len(handles)))
         self._handles.extend(handles)
         rows = [_role_values(h, now) for h in handles]
         self._rows.extend(rows)
@@ -118,7 +137,7 @@ class TaskListModel(QAbstractListModel):
         changes: Dict[Tuple[int, ...], List[int]] = {}  # changed roles -> rows
         ended: List[TaskHandle] = []
         for handle in handles:
-            row = self._row_of.get(handle.id)
+            row = self._row(handle.id)
             if row is None:
                 continue
             new = _role_values(handle, now)
@@ -150,8 +169,8 @@ class TaskListModel(QAbstractListModel):
         ]
         self._remove_rows(doomed)
         if doomed:
-            row_of = self._row_of
-            self._ended = deque(task_id for task_id in self._ended if task_id in row_of)
+            serial_of = self._serial_of
+            self._ended = deque(task_id for task_id in self._ended if task_id in serial_of)
         return len(doomed)
 
     def trim(self, limit: int) -> int:
@@ -163,26 +182,24 @@ class TaskListModel(QAbstractListModel):
         excess = len(self._ended) - max(0, limit)
         if excess <= 0:
             return 0
-        row_of = self._row_of
-        doomed = sorted(row_of[self._ended.popleft()] for _ in range(excess))
-        self._remove_rows(doomed)
+        ended = self._ended
+        rows = [self._row(ended.popleft()) for _ in range(excess)]
+        self._remove_rows(sorted(row for row in rows if row is not None))
         return excess
 
     def _remove_rows(self, doomed: List[int]) -> None:
         """Remove ``doomed`` (sorted rows), in one removal per run of adjacent rows."""
         if not doomed:
             return
-        row_of = self._row_of
+        serial_of = self._serial_of
         for row in doomed:
-            del row_of[self._rows[row][_ID]]
+            del serial_of[self._rows[row][_ID]]
         for first, last in reversed(list(_runs(doomed))):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._handles[first : last + 1]
             del self._rows[first : last + 1]
+            del self._serials[first : last + 1]
             self.endRemoveRows()
-        handles = self._handles
-        for row in range(doomed[0], len(handles)):  # rows above the first removed one keep their numbers
-            row_of[handles[row].id] = row
 
 
 def _end_order(handle: TaskHandle) -> Tuple[float, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ...core.context import TaskContext
+from ...core.errors import UnpicklableTask
 from ...core.sink import end_task
 from ...core.states import Event
 from ..qt.QtCore import QObject
@@ -13,9 +14,7 @@ from ..task import TaskHandle
 
 Call = Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]
 
-
-class UnpicklableTask(TypeError):
-    """A task's function or arguments cannot be copied to another process."""
+__all__ = ["Call", "Mode", "UnpicklableTask"]
 
 
 class Mode:

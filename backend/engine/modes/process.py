@@ -13,10 +13,10 @@ import pickle
 from typing import TYPE_CHECKING, Any, List, Optional
 
 from ...core import wire
-from ...core.errors import safe_str
+from ...core.errors import unpicklable
 from ...core.states import CancelReason, Event
 from ..task import TaskHandle
-from .base import Call, Mode, UnpicklableTask
+from .base import Call, Mode
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,8 @@ class ProcessMode(Mode):
     that does not stop within ``processpool.HARD_STOP_AFTER_S`` of its cancel is ended
     by killing its process, and every process it started. The function and
     its arguments are pickled when the task is submitted, so one that cannot
-    be sent fails its task at once with :class:`UnpicklableTask`. The
+    be sent fails its task with :class:`UnpicklableTask` (at once for the
+    function; for the arguments, as it goes to a worker). The
     workers start with the first task, or earlier with :meth:`warm_up`.
     """
 
@@ -88,15 +89,17 @@ class ProcessMode(Mode):
         return self._pool.worker_pids() if self._pool is not None else []
 
     def start(self, handle: TaskHandle, call: Call) -> None:
+        # Only the function is pickled here, on the caller's (GUI) thread: it
+        # is small, and a lambda or a local function then fails at once. The
+        # arguments, which may be large, are pickled on the pool's manager
+        # thread as the task goes to a worker; one that cannot be pickled
+        # fails its task from there, with the same UnpicklableTask.
         try:
-            payload = pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dumps(call[0], protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as error:  # PicklingError, or TypeError/AttributeError for local objects
-            raise UnpicklableTask(
-                f"cannot send this task to a worker process: {safe_str(error)}. Process mode needs a "
-                "function defined at the top level of a module, and arguments that pickle can copy"
-            ) from error
+            raise unpicklable(error) from error
         flags = wire.Flag.PAUSE if handle.context.pause_requested else wire.Flag.NONE
-        self.pool.submit(handle.id, payload, flags)
+        self.pool.submit(handle.id, call, flags)
 
     def cancel(self, handle: TaskHandle) -> None:
         if self.pool.cancel(handle.id, handle.context.cancel_reason or CancelReason.CANCELLED):
