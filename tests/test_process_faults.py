@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -163,3 +165,21 @@ def test_a_huge_maximum_is_a_fine_progress_scale_in_a_worker_process(backend, qt
     handle = backend.submit_task(tasks.huge_numbers, mode="process")
     wait_done(qtbot, handle, timeout=15000)
     assert (handle.state, handle.result, handle.progress) == (TaskState.FINISHED, "counted", 100)
+
+
+def test_a_signal_meant_for_the_app_does_not_end_a_starting_worker():
+    # A worker starts with SIGINT blocked while it shares the app's process
+    # group; a Ctrl+C sent to the group then is pending in it when it has a
+    # group of its own, and must not end it with a KeyboardInterrupt.
+    code = (
+        "import os, signal\n"
+        "from offthread.core.remote import unblock_signals_dropping_the_apps\n"
+        "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "unblock_signals_dropping_the_apps()\n"
+        "assert signal.getsignal(signal.SIGINT) is signal.default_int_handler\n"
+        "print('still here')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "still here\n", "")

@@ -189,14 +189,30 @@ def _read(conn: Any, link: _Link, runs: "queue.SimpleQueue[Optional[Tuple[int, i
             return
 
 
+def unblock_signals_dropping_the_apps() -> None:
+    """Let SIGINT and SIGTERM in again, as a task (and what it starts) expects them.
+
+    The pool blocked them while this process shared the app's process group.
+    One sent to that group meanwhile (a Ctrl+C as the workers start) is
+    pending here, and was meant for the app, which shuts the pool down: let
+    in as it is, it would end this worker with a KeyboardInterrupt traceback
+    on the app's stderr. Setting a pending signal's action to SIG_IGN
+    discards it (POSIX), so the defaults go back only once it is gone.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        return
+    wanted = (signal.SIGINT, signal.SIGTERM)
+    handlers = {number: signal.signal(number, signal.SIG_IGN) for number in wanted}
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, set(wanted))
+    for number, handler in handlers.items():
+        signal.signal(number, handler)
+
+
 def worker_main(conn: Any, nice: int = 0) -> None:
     """The life of a worker process: start, say hello, run tasks until told to stop."""
     if hasattr(os, "setsid"):
         os.setsid()  # a group of its own: see the module's docstring
-    if hasattr(signal, "pthread_sigmask"):
-        # Blocked by the pool while this process shared the app's group; a
-        # task (and what it starts) gets them as usual.
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    unblock_signals_dropping_the_apps()
     if nice and hasattr(os, "nice"):
         # Below the GUI process: on a machine with every core busy, the
         # scheduler then runs the GUI thread as soon as it wakes.
