@@ -9,7 +9,8 @@ import threading
 import time
 from typing import Any, Callable, Deque, Optional, Tuple, TypeVar
 
-from .qt.QtCore import QObject, Qt, Signal
+from .qt.QtCore import QObject
+from .wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Longest time one pass of posted calls may hold the owner thread, as for task
 # events (signals.DELIVERY_BUDGET_S): 10,000 submits from a worker thread are
 # then run over several passes, and the window repaints between them.
-CALLS_BUDGET_S = 0.008
+CALLS_BUDGET_S = 0.004
 
 
 class OwnerThreadCalls(QObject):
@@ -31,14 +32,11 @@ class OwnerThreadCalls(QObject):
     would race the GUI thread, and Qt refuses to start timers there.
     """
 
-    _wake = Signal()  # queued to the owner thread
-
     def __init__(self, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self._owner = threading.get_ident()
         self._queue: Deque[Tuple[Callable[..., Any], Tuple[Any, ...]]] = collections.deque()
-        self._wake_pending = False
-        self._wake.connect(self._run, Qt.ConnectionType.QueuedConnection)
+        self._wakeup = Wakeup(self._run, self)
 
     def here(self) -> bool:
         """Whether the caller runs on the owner thread."""
@@ -47,13 +45,10 @@ class OwnerThreadCalls(QObject):
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
         """Run ``fn(*args)`` on the owner thread soon. Callable from any thread."""
         self._queue.append((fn, args))
-        # As in WorkerSignals.send: the worst case is one extra wake, never a lost call.
-        if not self._wake_pending:
-            self._wake_pending = True
-            self._wake.emit()
+        self._wakeup.request()  # as in WorkerSignals.send: at worst one extra wake, never a lost call
 
     def _run(self) -> None:
-        self._wake_pending = False
+        self._wakeup.pending = False
         queue = self._queue
         deadline = time.perf_counter() + CALLS_BUDGET_S
         while queue:
@@ -63,8 +58,7 @@ class OwnerThreadCalls(QObject):
             except Exception:  # it was called from elsewhere: nobody there can catch it now
                 log.exception("%s, called from another thread, failed", getattr(fn, "__qualname__", fn))
             if queue and time.perf_counter() > deadline:  # the rest in a later pass: paints come between
-                self._wake_pending = True
-                self._wake.emit()
+                self._wakeup.again()
                 return
 
 

@@ -12,11 +12,12 @@ from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
 from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S
 from ..core.states import Event
-from .qt.QtCore import QObject, Qt, QTimer, Signal, Slot
+from .qt.QtCore import QObject, QTimer, Signal
+from .wakeup import Wakeup
 
 # Longest time one delivery pass may hold the GUI thread; a larger backlog is
 # delivered over several passes, so paints and timers get their turn between.
-DELIVERY_BUDGET_S = 0.008
+DELIVERY_BUDGET_S = 0.004
 
 # How often the GUI thread looks at the latest progress of running tasks.
 SAMPLE_INTERVAL_MS = round(SAMPLE_INTERVAL_S * 1000)
@@ -34,9 +35,10 @@ class WorkerSignals(QObject):
 
     Workers do not emit these signals: they call :meth:`send`, which only
     appends to a queue (thread-safe, a few hundred nanoseconds). The first
-    ``send`` after a delivery wakes the GUI thread once; it then delivers every
-    queued event there. A burst of events from many threads costs one
-    cross-thread wake instead of one queued call each.
+    ``send`` after a delivery wakes the GUI thread once (see :class:`Wakeup`);
+    it then delivers every queued event there, 4 ms at most per pass. A
+    burst of events from many threads costs one cross-thread wake instead of
+    one queued call each.
 
     Progress is not sent at all, except a task's first and last report: the
     GUI thread samples the latest report of each running task every
@@ -71,8 +73,6 @@ class WorkerSignals(QObject):
     cancelled = Signal(int, str)  # task id, why: "cancelled" or "timed out"
     finished = Signal(int)  # task id; always the last signal of a task
 
-    _wake = Signal()  # queued to this object's (the GUI) thread
-
     NAMES = tuple(event.value for event in Event)
 
     def __init__(
@@ -98,10 +98,9 @@ class WorkerSignals(QObject):
             if name in self.NAMES:
                 self._methods[name] = method
         self._queue: Deque[Tuple[str, Tuple[Any, ...]]] = collections.deque()
-        self._wake_pending = False
+        self._wakeup = Wakeup(self._deliver, self)
         self._closed = False
         self._owner_thread = threading.get_ident()  # made on the GUI thread
-        self._wake.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
         self._sampler = QTimer(self)
         self._sampler.setInterval(SAMPLE_INTERVAL_MS)
@@ -126,9 +125,7 @@ class WorkerSignals(QObject):
         self._queue.append((name, args))
         # Read-then-set is not atomic, but the worst case is one extra wake,
         # never a lost event: delivery clears the flag before it drains.
-        if not self._wake_pending:
-            self._wake_pending = True
-            self._wake.emit()
+        self._wakeup.request()
 
     def watch(self, context: Any) -> None:
         """Sample ``context``'s progress while its task runs (worker thread, before ``started``)."""
@@ -161,7 +158,7 @@ class WorkerSignals(QObject):
 
     def flush(self) -> None:
         """Deliver everything sent so far, now, with no time budget (GUI thread only)."""
-        self._wake_pending = False
+        self._wakeup.pending = False
         self._drain(deadline=None)
         self._call_after_delivery()
 
@@ -172,12 +169,10 @@ class WorkerSignals(QObject):
         self._closed = True
         self._sampler.stop()
 
-    @Slot()
     def _deliver(self) -> None:
-        self._wake_pending = False
+        self._wakeup.pending = False  # before draining: an event sent from now on asks again
         if not self._drain(deadline=time.perf_counter() + DELIVERY_BUDGET_S):
-            self._wake_pending = True
-            self._wake.emit()  # the rest in a later pass
+            self._wakeup.again()  # the rest in a later pass
         self._call_after_delivery()
 
     def _drain(self, deadline: Optional[float]) -> bool:
