@@ -98,6 +98,9 @@ def run_case(case: str, tasks: int) -> dict:
     seconds = time.perf_counter() - started
     recorder.recording = False
     feeder.join()
+    settled = Waiter()  # the model is published at most a frame after the last result
+    QTimer.singleShot(100, settled.stop)
+    settled.wait(10)
     rows = backend.taskModel.rowCount()
     assert backend.shutdown(5000)
     lateness = sorted(recorder.lateness)
