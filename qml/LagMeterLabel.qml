@@ -15,6 +15,7 @@ Label {
     objectName: "lagLabel"
     // Under the meter's floor (8 ms, less than a frame) lateness reads 0: on time.
     text: root.meter.worstMs === 0 ? qsTr("on time")
+        : root.meter.currentMs === 0 ? qsTr("on time now · worst %1 ms").arg(root.meter.worstMs)
         : qsTr("lag %1 ms · worst %2 ms").arg(root.meter.currentMs).arg(root.meter.worstMs)
     color: root.meter.worstMs >= root.warnMs ? Theme.errorText : Theme.textMuted
     font.family: Theme.monoFamily
