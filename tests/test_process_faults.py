@@ -183,3 +183,25 @@ def test_a_signal_meant_for_the_app_does_not_end_a_starting_worker():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert (done.returncode, done.stdout, done.stderr) == (0, "still here\n", "")
+
+
+def test_a_task_cancelled_while_it_waits_behind_another_in_its_worker_never_runs(make_backend, qtbot, tmp_path):
+    # Short tasks are sent to a worker ahead of time (processpool.PREFETCH):
+    # the ones queued behind a task that turns out long wait in its pipe.
+    # Cancelling one there must not run its body, and its hard stop must not
+    # kill the long task ahead of it, which never checks and would die.
+    backend = make_backend(processes=1)
+    for i in range(8):  # the pool learns that tasks are short
+        wait_done(qtbot, backend.submit_task(tasks.square, (i,), mode="process"), timeout=15000)
+    markers = [tmp_path / "first ran", tmp_path / "second ran"]
+    long = backend.submit_task(tasks.never_checks, (1.5,), mode="process")
+    behind = [backend.submit_task(tasks.mark_and_sleep, (str(m), 0), mode="process") for m in markers]
+    log = SignalLog(backend.signals)
+    qtbot.waitUntil(lambda: long.state == TaskState.RUNNING, timeout=15000)
+    backend.cancel(behind[0].id)
+    for handle in (long, *behind):
+        wait_done(qtbot, handle, timeout=15000)
+    assert (long.state, long.result) == (TaskState.FINISHED, "slept")  # not killed
+    assert behind[0].state == TaskState.CANCELLED and not markers[0].exists()
+    assert behind[1].state == TaskState.FINISHED and markers[1].exists()  # the one after it runs
+    assert "result" not in log.names(behind[0].id) and log.names(behind[0].id)[-1] == "finished"
