@@ -44,9 +44,9 @@ class LagMeter(QObject):
     ``changed`` and ``historyChanged`` fire at most four times a second, and
     only when what they describe changes; while the thread is on time,
     ``history`` moves on only every ``calm_ms``: an idle window costs almost
-    nothing to repaint. ``active`` stops the timer, e.g. while the window is hidden or
-    minimised: nothing is shown then, and a timer that wakes the process 20
-    times a second for nobody costs power.
+    nothing to repaint. ``active`` stops the timer, e.g. while the window is
+    hidden or minimised: nothing is shown then, and a timer that wakes the
+    process 20 times a second for nobody costs power.
     """
 
     changed = Signal()

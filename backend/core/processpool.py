@@ -475,24 +475,31 @@ class ProcessPool:
                     task.started_at = time.monotonic()
                     self._emit(Event.STARTED, task.id)  # before any event of the task: this thread reads those
             return
-        # The worker died before it could take them (say, killed while idle):
-        # they never ran, so they go back to the front of the queue.
-        ended: List[Tuple[_Task, CancelReason]] = []
+        # The worker died before it could take them (say, killed while idle).
         with self._lock:
             worker.ready = False  # nothing more for it; its sentinel will say it ended
-            back: List[_Task] = []
-            for task, _ in batch:
-                if task in worker.tasks:
-                    worker.tasks.remove(task)
-                task.worker = None
-                if task.reason is not None:
-                    ended.append((task, task.reason))
-                elif task.id in self._tasks:
-                    back.append(task)
-            self._queue.extendleft(reversed(back))
-        for task, reason in ended:  # cancelled meanwhile, and it never started: it ends so, now
-            self._finish(task, Event.CANCELLED, reason)
+            cancelled = self._take_back(worker, [task for task, _ in batch])
+        self._end_cancelled(cancelled)
         self._wake()
+
+    def _take_back(self, worker: _Worker, tasks: List[_Task]) -> List[_Task]:
+        """Tasks sent to ``worker`` that never started (lock held): back to the front of
+        the queue, in their order. Returns those cancelled meanwhile, to end with _end_cancelled."""
+        back: List[_Task] = []
+        cancelled: List[_Task] = []
+        for task in tasks:
+            if task in worker.tasks:
+                worker.tasks.remove(task)
+            task.worker = None
+            if task.id in self._tasks:  # else it has ended already
+                (back if task.reason is None else cancelled).append(task)
+        self._queue.extendleft(reversed(back))
+        return cancelled
+
+    def _end_cancelled(self, tasks: List[_Task]) -> None:
+        """End tasks cancelled before they started (lock not held)."""
+        for task in tasks:
+            self._finish(task, Event.CANCELLED, task.reason or CancelReason.CANCELLED)
 
     def _next_queued(self) -> Optional[_Task]:
         while self._queue:
@@ -645,16 +652,10 @@ class ProcessPool:
             self._workers.remove(worker)
             task = worker.task
             waiting = list(worker.tasks)[1:]  # sent behind it: they never started
-            for each in waiting:
-                worker.tasks.remove(each)
-                each.worker = None
-            back = [each for each in waiting if each.reason is None and each.id in self._tasks]
-            self._queue.extendleft(reversed(back))  # at the front, in their order
-            gone = [each for each in waiting if each.reason is not None and each.id in self._tasks]
-        for each in gone:
-            self._finish(each, Event.CANCELLED, each.reason)
-        if back:
-            self._wake()
+            cancelled = self._take_back(worker, waiting)
+        self._end_cancelled(cancelled)
+        if waiting:
+            self._wake()  # the others go to the other workers
         if task is not None:
             if task.failure is not None:
                 self._finish(task, Event.ERROR, task.failure)

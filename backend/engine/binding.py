@@ -6,8 +6,6 @@ The app imports Qt from :mod:`offthread.engine.qt`, which picks the binding
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from . import qt
 
 #: "PySide2" or "PySide6".
@@ -16,11 +14,6 @@ NAME: str = qt.NAME
 QT_VERSION: str = str(qt.module("QtCore").qVersion())
 #: Qt 6 (PySide6) rather than Qt 5.15 (PySide2).
 QT6: bool = qt.QT6
-
-
-def shiboken_module() -> ModuleType:
-    """The binding's own shiboken module."""
-    return qt.shiboken()
 
 
 def describe() -> str:

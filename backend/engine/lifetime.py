@@ -8,7 +8,7 @@ import logging
 import os
 from typing import Callable, List, Optional
 
-from .binding import shiboken_module
+from . import qt
 from .qt.QtCore import QObject
 
 log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ _kept: List[QObject] = []
 
 
 def _find_release_ownership() -> Optional[Callable[[object], None]]:
-    module = shiboken_module()
+    module = qt.shiboken()
     if module.__file__ is None:
         return None
     folder = os.path.dirname(module.__file__)

@@ -126,8 +126,7 @@ class TaskListModel(QAbstractListModel):
             self._serial_of[handle.id] = serial + offset
         self._serials.extend(range(serial, serial + len(handles)))
         self._handles.extend(handles)
-        rows = [_role_values(h, now) for h in handles]
-        self._rows.extend(rows)
+        self._rows.extend(_role_values(h, now) for h in handles)
         self._ended.extend(h.id for h in sorted((h for h in handles if h.done), key=_end_order))  # ended unseen
         self.endInsertRows()
 
@@ -154,11 +153,6 @@ class TaskListModel(QAbstractListModel):
         for roles, rows in changes.items():
             for first, last in _runs(sorted(rows)):
                 self.dataChanged.emit(self.index(first), self.index(last), list(roles))
-
-    @property
-    def ended_count(self) -> int:
-        """How many rows show an ended task."""
-        return len(self._ended)
 
     def remove_ended(self, task_ids: Optional[Set[int]] = None) -> int:
         """Remove the rows of tasks that have ended (of ``task_ids`` only, if given); return how many."""

@@ -70,17 +70,15 @@ class TaskQueue:
         self._pool.setMaxThreadCount(count)
         with self._lock:
             self._max = max(1, count)
-        self._add_runners()
+            starting = self._claim_runners()
+        self._start_runners(starting)
 
     def put(self, job: Job) -> None:
         """Queue ``job`` (any thread); it starts at once if a thread is free."""
         with self._lock:
             self._jobs.append(job)
-            wanted = self._runners < self._max
-            if wanted:
-                self._runners += 1
-        if wanted:
-            self._pool.start(_Runner(self))
+            starting = self._claim_runners()
+        self._start_runners(starting)
 
     def withdraw(self, job: Job) -> bool:
         """True if ``job`` will never run (it was still queued); False if it has started."""
@@ -90,12 +88,14 @@ class TaskQueue:
                 job.call = None  # its arguments are freed now, not when a runner passes it
             return job.state == Job.WITHDRAWN
 
-    def _add_runners(self) -> None:
-        while True:
-            with self._lock:
-                if not (self._jobs and self._runners < self._max):
-                    return
-                self._runners += 1
+    def _claim_runners(self) -> int:
+        """How many runners to start now (lock held): one per queued job, up to ``max_threads`` in all."""
+        count = max(0, min(len(self._jobs), self._max - self._runners))
+        self._runners += count
+        return count
+
+    def _start_runners(self, count: int) -> None:
+        for _ in range(count):  # outside the lock: the pool may start a thread
             self._pool.start(_Runner(self))
 
     def _take(self) -> Optional[Job]:

@@ -37,10 +37,10 @@ class ProcessMode(Mode):
     (progress, partial results, check points, pause), its errors come back
     with the worker's traceback, and timeouts apply. In addition, a task
     that does not stop within ``processpool.HARD_STOP_AFTER_S`` of its cancel is ended
-    by killing its process, and every process it started. The function and
-    its arguments are pickled when the task is submitted, so one that cannot
-    be sent fails its task with :class:`UnpicklableTask` (at once for the
-    function; for the arguments, as it goes to a worker). The
+    by killing its process, and every process it started. A task that cannot
+    be sent fails with :class:`UnpicklableTask`: at once if its function
+    cannot be pickled (only the function is pickled on submit), or as it
+    goes to a worker if its arguments cannot (they are pickled there). The
     workers start with the first task, or earlier with :meth:`warm_up`.
     """
 
@@ -67,7 +67,7 @@ class ProcessMode(Mode):
     @property
     def workers(self) -> int:
         """How many worker processes run tasks."""
-        return self._pool.size if self._pool is not None else self._workers
+        return self._workers  # the pool's size, kept in step by the setter
 
     @workers.setter
     def workers(self, count: int) -> None:
