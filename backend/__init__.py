@@ -18,6 +18,8 @@ from .core.lazy import lazy_names
 
 # public name -> the module that defines it, under this package
 _HOMES = {
+    "AsyncContext": "core.coroutines",
+    "AsyncioMode": "engine.modes",
     "CancelReason": "core.states",
     "DEFAULT_SHUTDOWN_TIMEOUT_MS": "engine.manager",
     "Event": "core.states",
@@ -36,6 +38,7 @@ _HOMES = {
     "TaskListModel": "engine.model",
     "TaskManager": "engine.manager",
     "TaskState": "core.states",
+    "Tracked": "core.track",
     "ThreadMode": "engine.modes",
     "UnpicklableTask": "engine.modes",
     "Worker": "engine.worker",

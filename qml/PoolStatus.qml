@@ -29,6 +29,7 @@ RowLayout {
         text: root.mode === "thread" ? qsTr("Threads")
             : root.mode === "process" ? qsTr("Worker processes")
             : root.mode === "gui" || root.mode === "events" ? qsTr("One at a time, on the GUI thread")
+            : root.mode === "asyncio" ? qsTr("All at once, on one event loop")
             : qsTr("Sizes itself")
         color: Theme.textMuted
         elide: Text.ElideRight

@@ -12,9 +12,19 @@ RowLayout {
 
     required property Backend backend
 
+    // What the row needs with its label. Where the window is narrower, the
+    // label goes first: the selector's accessible name says it anyway. (The
+    // parent's width, not the row's: a row never shrinks below its content.)
+    readonly property real roomyWidth: runIn.implicitWidth + modeSelector.Layout.preferredWidth
+        + dangerButton.implicitWidth + cpuButton.implicitWidth + fetchButton.implicitWidth
+        + failButton.implicitWidth + 5 * spacing
+
     spacing: Theme.spacing
 
     Label {
+        id: runIn
+
+        visible: !root.parent || root.parent.width >= root.roomyWidth
         text: qsTr("Run in")
         color: Theme.textMuted
     }
@@ -39,6 +49,8 @@ RowLayout {
     }
 
     AppButton {
+        id: dangerButton
+
         objectName: "dangerButton"
         text: qsTr("DANGER!")
         tone: "danger"
@@ -50,6 +62,8 @@ RowLayout {
     }
 
     AppButton {
+        id: cpuButton
+
         objectName: "cpuButton"
         text: qsTr("CPU job")
         toolTip: qsTr("Start a pure-Python CPU-bound job (it holds the GIL) in the selected mode. Ctrl+U")
@@ -58,6 +72,18 @@ RowLayout {
     }
 
     AppButton {
+        id: fetchButton
+
+        objectName: "fetchButton"
+        text: qsTr("I/O job")
+        toolTip: qsTr("Start simulated fetches (I/O) in the selected mode: all at once in asyncio mode, one after another elsewhere. Ctrl+I")
+        Accessible.name: qsTr("Start an I/O job")
+        onClicked: root.backend.fetch()
+    }
+
+    AppButton {
+        id: failButton
+
         objectName: "failButton"
         text: qsTr("Failing job")
         toolTip: qsTr("Start a job that raises part-way, to see how errors are shown. Ctrl+F")
@@ -77,6 +103,11 @@ RowLayout {
     Shortcut {
         sequence: "Ctrl+U"
         onActivated: root.backend.cpu()
+    }
+
+    Shortcut {
+        sequence: "Ctrl+I"
+        onActivated: root.backend.fetch()
     }
 
     Shortcut {

@@ -23,6 +23,11 @@ def qt_modules_loaded() -> list:
     )
 
 
+async def async_square(x: int) -> int:
+    """A coroutine function: only asyncio mode runs it."""
+    return x * x
+
+
 def this_pid() -> int:
     return os.getpid()
 
@@ -177,3 +182,8 @@ def pause_point_loop(*, task: TaskContext) -> str:
     for _ in range(200):
         task.sleep(0.005)
     return "resumed and done"
+
+
+def tracked_sum(count: int, *, task: TaskContext) -> int:
+    """task.track in a worker process."""
+    return sum(task.track(range(count), text="numbers"))

@@ -249,7 +249,7 @@ def test_a_task_that_never_checks_left_behind_does_not_crash_the_exit():
         "def spin(*args, **kwargs):\n"
         "    while True:\n"
         "        pass\n"
-        "jobs.danger_job = spin\n"
+        "jobs.JOBS['danger'] = jobs.Job(spin, spin)\n"
         "from offthread.app.launch import main\n"
         f"sys.exit(main(['--qml', {str(DATA / 'close_mid_job.qml')!r}, '--shutdown-timeout', '200']))\n"
     )

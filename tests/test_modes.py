@@ -57,7 +57,7 @@ def test_every_mode_runs_the_same_job_to_the_same_result(with_executor, qtbot, m
 
 
 def test_modes_are_listed_and_the_selected_one_is_used_by_the_buttons(backend, qtbot):
-    assert backend.modes == ["gui", "events", "thread", "process"]
+    assert backend.modes == ["gui", "events", "thread", "process", "asyncio"]
     assert backend.mode == "thread"
     with qtbot.waitSignal(backend.modeChanged):
         backend.mode = "process"

@@ -189,9 +189,10 @@ def focus_chain(window, presses: int) -> List[str]:
 def test_tab_reaches_every_control_in_reading_order_with_a_focus_ring(ui, backend, qtbot):
     ui.window.requestActivate()
     qtbot.waitUntil(lambda: ui.window.isActive())
-    chain = focus_chain(ui.window, 6)
+    chain = focus_chain(ui.window, 7)
     # Cancel all and Clear finished wait, disabled, for tasks to act on.
-    assert chain == ["modeSelector", "dangerButton", "cpuButton", "failButton", "threadsSpinBox", "taskList"]
+    expected = ["modeSelector", "dangerButton", "cpuButton", "fetchButton", "failButton", "threadsSpinBox", "taskList"]
+    assert chain == expected
     danger = find_item(ui.window, "dangerButton")
     danger.forceActiveFocus(Qt.TabFocusReason)
     assert danger.property("visualFocus")  # the ring shows on the red button too

@@ -15,6 +15,7 @@ _HOMES = {
     "Backend": "backend",
     "DEFAULT_QML": "ui",
     "DemoFailure": "jobs",
+    "JOBS": "jobs",
     "LagMeter": "lagmeter",
     "LiveReload": "live",
     "QmlLoadError": "ui",
@@ -22,6 +23,8 @@ _HOMES = {
     "cpu_job": "jobs",
     "danger_job": "jobs",
     "failing_job": "jobs",
+    "fetch_job": "jobs",
+    "fetch_job_async": "jobs",
     "load_ui": "ui",
     "run_app": "run",
 }

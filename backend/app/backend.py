@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Optional, Sequence
 
 from ..core.errors import TaskError
 from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS
 from ..engine.manager import TaskManager
 from ..engine.qt.QtCore import Property, QObject, Signal, Slot
 from ..engine.task import TaskHandle
-from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS, cpu_job, danger_job, failing_job
+from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_FETCHES, DEFAULT_STEP_SECONDS, DEFAULT_STEPS, JOBS, Job
 from .lagmeter import LagMeter
 
 log = logging.getLogger(__name__)
@@ -19,9 +19,10 @@ log = logging.getLogger(__name__)
 class Backend(TaskManager):
     """The engine's :class:`~offthread.engine.manager.TaskManager`, with what the demo adds.
 
-    - the demo's jobs, as slots: ``danger()``, ``fail()`` and ``cpu()`` start
-      them in the selected ``mode``, with ``steps``, ``step_seconds`` and
-      ``cpu_limit`` as their sizes;
+    - the demo's jobs, as slots: ``danger()``, ``fail()``, ``cpu()`` and
+      ``fetch()`` start them in the selected ``mode`` (in asyncio mode, their
+      ``async def`` twins), with ``steps``, ``step_seconds``, ``cpu_limit``
+      and ``fetches`` as their sizes;
     - ``progress``, ``state``, ``result``, ``error`` and ``errorDetails``,
       which describe the most recent task: the one that started last, so that
       a click that only queues a task does not hide the running one;
@@ -67,30 +68,42 @@ class Backend(TaskManager):
         self.steps = steps
         self.step_seconds = step_seconds
         self.cpu_limit = cpu_limit
+        self.fetches = DEFAULT_FETCHES
 
     # -- the demo's jobs ------------------------------------------------------
 
     @Slot()
     def danger(self) -> None:
         """Start the tutorial's long job (``steps`` x ``step_seconds``, returns "Done.") in ``mode``."""
-        self._submit_from_ui(danger_job, (self.steps, self.step_seconds), "DANGER!")
+        self._submit_from_ui(JOBS["danger"], (self.steps, self.step_seconds), "DANGER!")
 
     @Slot()
     def fail(self) -> None:
         """Start a job that fails part-way, to show the error path, in ``mode``."""
-        self._submit_from_ui(failing_job, (self.steps, self.step_seconds), "failing job")
+        self._submit_from_ui(JOBS["fail"], (self.steps, self.step_seconds), "failing job")
 
     @Slot()
     def cpu(self) -> None:
         """Start the CPU-bound job (pure Python, holds the GIL) in ``mode``."""
-        self._submit_from_ui(cpu_job, (self.cpu_limit,), "CPU job")
+        self._submit_from_ui(JOBS["cpu"], (self.cpu_limit,), "CPU job")
 
-    def _submit_from_ui(self, fn: Callable[..., Any], args: Sequence[Any], name: str) -> None:
+    @Slot()
+    def fetch(self) -> None:
+        """Start the I/O job in ``mode``: ``fetches`` simulated fetches, each a partial result.
+
+        In asyncio mode they wait all at once, and the job takes about the
+        longest one (1.2 s); elsewhere one after another (18 s for 24).
+        """
+        self._submit_from_ui(JOBS["fetch"], (self.fetches,), "I/O job")
+
+    def _submit_from_ui(self, job: Job, args: Sequence[Any], name: str) -> None:
         # A slot called from QML must not raise: the exception would only be printed.
         if not self.accepting:
             log.info("ignored %s: the app is shutting down", name)
             return
-        self.submit_task(fn, args, name=name, mode=self.selected_mode)
+        mode = self.selected_mode
+        fn = job.coroutine if self.mode_named(mode).runs_coroutines else job.function
+        self.submit_task(fn, args, name=name, mode=mode)
 
     # -- the most recent task ---------------------------------------------------
 

@@ -13,7 +13,7 @@ from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
 from .paths import DEFAULT_QML
 
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
-BUILT_IN_MODES = ("gui", "events", "thread", "process")
+BUILT_IN_MODES = ("gui", "events", "thread", "process", "asyncio")
 THEMES = ("system", "light", "dark")
 
 

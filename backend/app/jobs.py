@@ -1,8 +1,18 @@
-"""The demo's long jobs. They are plain functions: any function can be a task."""
+"""The demo's long jobs. They are plain functions: any function can be a task.
+
+Each job has an ``async def`` twin for asyncio mode, which runs only
+coroutines: :data:`JOBS` pairs them, and the backend picks the one the
+selected mode runs. The twins do the same work and return the same text.
+They import asyncio when they run: the app's start-up does not pay for it.
+"""
 
 from __future__ import annotations
 
+import time
+from typing import Any, Callable, Dict, NamedTuple
+
 from ..core.context import TaskContext
+from ..core.coroutines import AsyncContext
 
 DEFAULT_STEPS = 5
 DEFAULT_STEP_SECONDS = 1.0
@@ -42,7 +52,40 @@ def failing_job(
     for n in range(1, fail_at + 1):
         progress_callback.sleep(step_seconds)
         progress_callback.emit(n * 100 / steps)
-    raise DemoFailure(f"step {fail_at} of {steps} failed on purpose, to show how errors reach the UI")
+    raise DemoFailure(_failure_text(fail_at, steps))
+
+
+def _failure_text(fail_at: int, steps: int) -> str:
+    return f"step {fail_at} of {steps} failed on purpose, to show how errors reach the UI"
+
+
+async def danger_job_async(
+    steps: int = DEFAULT_STEPS,
+    step_seconds: float = DEFAULT_STEP_SECONDS,
+    *,
+    task: AsyncContext,
+) -> str:
+    """:func:`danger_job` for asyncio mode: it awaits instead of sleeping."""
+    task.progress(0)
+    for n in range(1, steps + 1):
+        await task.sleep_async(step_seconds)  # a cancel ends it at once; a pause waits here
+        task.progress(n * 100 / steps)
+    return "Done."
+
+
+async def failing_job_async(
+    steps: int = DEFAULT_STEPS,
+    step_seconds: float = DEFAULT_STEP_SECONDS,
+    *,
+    task: AsyncContext,
+) -> str:
+    """:func:`failing_job` for asyncio mode."""
+    fail_at = max(1, steps // 2)
+    task.progress(0)
+    for n in range(1, fail_at + 1):
+        await task.sleep_async(step_seconds)
+        task.progress(n * 100 / steps)
+    raise DemoFailure(_failure_text(fail_at, steps))
 
 
 DEFAULT_CPU_LIMIT = 700_000
@@ -57,8 +100,39 @@ def cpu_job(limit: int = DEFAULT_CPU_LIMIT, *, task: TaskContext) -> str:
     wherever it runs.
     """
     task.set_maximum(limit)
+    count = count_primes(2, limit, task)
+    task.progress(limit)
+    return _primes_text(count, limit)
+
+
+# How many numbers the async CPU job checks between two awaits.
+CPU_CHUNK = 20_000
+
+
+async def cpu_job_async(limit: int = DEFAULT_CPU_LIMIT, *, task: AsyncContext) -> str:
+    """:func:`cpu_job` for asyncio mode, awaiting every :data:`CPU_CHUNK` numbers.
+
+    CPU-bound work on an event loop holds the loop: every other coroutine
+    waits until it awaits. This one yields between chunks, so others get
+    their turn (and a pause takes effect); the GUI thread is not on this
+    loop, so the window stays live either way.
+    """
+    import asyncio
+
+    task.set_maximum(limit)
     count = 0
-    for n in range(2, limit):
+    for start in range(2, limit, CPU_CHUNK):
+        count += count_primes(start, min(start + CPU_CHUNK, limit), task)
+        await asyncio.sleep(0)
+        await task.check_async()
+    task.progress(limit)
+    return _primes_text(count, limit)
+
+
+def count_primes(start: int, stop: int, task: TaskContext) -> int:
+    """The primes in ``range(start, stop)``, reporting each number as progress (start >= 2)."""
+    count = 0
+    for n in range(start, stop):
         task.progress(n)
         if n < 4:
             count += 1
@@ -72,5 +146,77 @@ def cpu_job(limit: int = DEFAULT_CPU_LIMIT, *, task: TaskContext) -> str:
             divisor += 2
         else:
             count += 1
-    task.progress(limit)
+    return count
+
+
+def _primes_text(count: int, limit: int) -> str:
     return f"{count:,} primes below {limit:,}"
+
+
+# -- the I/O job: simulated fetches ------------------------------------------------
+
+DEFAULT_FETCHES = 24
+
+
+def fetch_latency(page: int) -> float:
+    """How long fetching ``page`` takes (simulated): 0.3-1.2 s, the same every run."""
+    return 0.3 + (page * 7 % 10) / 10
+
+
+def _page_text(page: int, seconds: float) -> str:
+    size = 2_000 + page * 7_919 % 60_000
+    return f"page {page}: {size:,} bytes in {seconds:.1f} s"
+
+
+def fetch_job(fetches: int = DEFAULT_FETCHES, *, task: TaskContext) -> str:
+    """Fetch ``fetches`` pages (simulated), one after another: what a thread does.
+
+    Each page is a partial result. It takes the sum of the latencies; the
+    asyncio twin, :func:`fetch_job_async`, takes about the longest one.
+    """
+    started = time.monotonic()
+    for page in task.track(range(1, fetches + 1), text="pages"):
+        seconds = fetch_latency(page)
+        task.sleep(seconds)
+        task.partial(_page_text(page, seconds))
+    return _fetched_text(fetches, time.monotonic() - started)
+
+
+async def fetch_job_async(fetches: int = DEFAULT_FETCHES, *, task: AsyncContext) -> str:
+    """Fetch ``fetches`` pages (simulated) at once, as async I/O does; each page is a partial result."""
+    import asyncio
+
+    started = time.monotonic()
+
+    async def fetch(page: int) -> str:
+        seconds = fetch_latency(page)
+        await asyncio.sleep(seconds)  # where a real job awaits httpx, aiohttp, a database...
+        return _page_text(page, seconds)
+
+    fetching = [asyncio.ensure_future(fetch(page)) for page in range(1, fetches + 1)]
+    try:
+        async for done in task.track(asyncio.as_completed(fetching), total=fetches, text="pages"):
+            task.partial(await done)
+    finally:  # cancelled (or failed): the fetches still on their way stop too
+        for fetch_task in fetching:
+            fetch_task.cancel()
+    return _fetched_text(fetches, time.monotonic() - started)
+
+
+def _fetched_text(fetches: int, seconds: float) -> str:
+    return f"{fetches} pages in {seconds:.1f} s"
+
+
+class Job(NamedTuple):
+    """A demo job: its function for most modes, and its twin for asyncio mode."""
+
+    function: Callable[..., Any]
+    coroutine: Callable[..., Any]
+
+
+JOBS: Dict[str, Job] = {
+    "danger": Job(danger_job, danger_job_async),
+    "fail": Job(failing_job, failing_job_async),
+    "cpu": Job(cpu_job, cpu_job_async),
+    "fetch": Job(fetch_job, fetch_job_async),
+}

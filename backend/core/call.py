@@ -89,13 +89,11 @@ def run_call(
             value = fn(*args, **kwargs)
             if inspect.isgenerator(value):
                 value = _drive(value, context)
+            else:
+                refuse_coroutine(value, fn)
             context.send_final_report()  # a bad last value fails the task
-        except TaskCancelled as stop:
-            _send_final_report_quietly(context)
-            ending = (Event.CANCELLED, stop.reason)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt fail the task too
-            _send_final_report_quietly(context)
-            ending = (Event.ERROR, TaskError.from_exception(exc))
+            ending = ending_for(exc, context)
         else:
             ending = (Event.RESULT, value)
     finally:
@@ -114,19 +112,46 @@ def _drive(generator: Generator[Any, Any, Any], context: TaskContext) -> Any:
                 item = next(generator)
             except StopIteration as stop:
                 return stop.value
-            if item is None:
-                context.check()
-            elif isinstance(item, numbers.Real) and not isinstance(item, bool):
-                context.emit(item)
-            elif isinstance(item, Progress):
-                context.report(item.value, item.maximum, item.text)
-            elif isinstance(item, Partial):
-                context.partial(item.value)
-            else:
-                context.partial(item)
+            apply_yielded(item, context)
     except BaseException:
         generator.close()  # runs the generator's finally blocks
         raise
+
+
+def apply_yielded(item: Any, context: TaskContext) -> None:
+    """What a generator task's yield means: a check point, progress, or a partial result."""
+    if item is None:
+        context.check()
+    elif isinstance(item, numbers.Real) and not isinstance(item, bool):
+        context.emit(item)
+    elif isinstance(item, Progress):
+        context.report(item.value, item.maximum, item.text)
+    elif isinstance(item, Partial):
+        context.partial(item.value)
+    else:
+        context.partial(item)
+
+
+def refuse_coroutine(value: Any, fn: Callable[..., Any]) -> None:
+    """Fail a task whose function turned out to be ``async def`` outside asyncio mode.
+
+    Only asyncio mode runs a coroutine; anywhere else it would be dropped
+    unrun, with a "never awaited" warning and a coroutine object as the result.
+    """
+    if inspect.iscoroutine(value):
+        value.close()
+    elif not inspect.isasyncgen(value):
+        return
+    name = getattr(fn, "__qualname__", type(fn).__name__)
+    raise TypeError(f'{name} is an async def function: submit it with mode="asyncio", which runs coroutines')
+
+
+def ending_for(exc: BaseException, context: TaskContext) -> Tuple[Any, ...]:
+    """How a task that raised ``exc`` ends: cancelled if it was :class:`TaskCancelled`, else failed."""
+    _send_final_report_quietly(context)
+    if isinstance(exc, TaskCancelled):
+        return (Event.CANCELLED, exc.reason)
+    return (Event.ERROR, TaskError.from_exception(exc))
 
 
 def _send_final_report_quietly(context: TaskContext) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Optional, SupportsFloat
+from typing import TYPE_CHECKING, Any, Iterable, Optional, SupportsFloat
 
 from .progress import Report, check_report
 from .states import CancelReason, Event, as_cancel_reason
 
 if TYPE_CHECKING:
     from .sink import EventSink
+    from .track import Tracked
 
 _NOTHING = object()  # no report yet
 
@@ -109,6 +110,30 @@ class TaskContext:
         self._maximum = maximum
         self._text = text
         self.progress(value)
+
+    def track(
+        self,
+        iterable: Optional[Iterable[Any]] = None,
+        total: Optional[int] = None,
+        text: Optional[str] = None,
+        *,
+        desc: Optional[str] = None,
+        **tqdm_looks: Any,
+    ) -> "Tracked":
+        """Loop over ``iterable`` with progress: ``for item in task.track(items, text="files"):``.
+
+        The maximum is ``len(iterable)`` (or ``total``), the count is reported
+        after each item, and each step is a check point. ``desc`` is tqdm's
+        name for ``text``, and tqdm's look-only options are accepted, so that
+        ``tqdm(...)`` becomes ``task.track(...)`` as it is. See
+        :mod:`offthread.core.track`.
+        """
+        from .track import TQDM_LOOKS, Tracked
+
+        unknown = sorted(set(tqdm_looks) - TQDM_LOOKS)
+        if unknown:
+            raise TypeError(f"track() got unexpected keyword arguments: {', '.join(unknown)}")
+        return Tracked(self, iterable, total, text if text is not None else desc)
 
     def partial(self, value: Any) -> None:
         """Send a partial result: every one reaches the GUI thread, in order."""

@@ -16,7 +16,7 @@ from ..core.validate import whole_number_in_range
 from .affinity import OwnerThreadCalls, on_owner_thread
 from .limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_HISTORY, MAX_PROCESSES, MAX_THREADS
 from .model import TaskListModel
-from .modes import EventsMode, GuiMode, Mode, ProcessMode, ThreadMode
+from .modes import AsyncioMode, EventsMode, GuiMode, Mode, ProcessMode, ThreadMode
 from .modes.base import Call
 from .qt.QtCore import Property, QObject, QTimer, Signal, Slot
 from .signals import WorkerSignals
@@ -37,7 +37,7 @@ class TaskManager(QObject):
     """Runs work off the GUI thread (or on it, to show why not), and shows it to QML.
 
     Each task runs in a mode (see :mod:`offthread.engine.modes`): ``gui``,
-    ``events``, ``thread`` (the default) or ``process``, or any executor added
+    ``events``, ``thread`` (the default), ``process`` or ``asyncio``, or any executor added
     with :meth:`add_mode`. ``mode`` is the one a UI's buttons would use.
 
     For QML: ``taskModel`` lists every task (see :class:`TaskListModel`);
@@ -122,7 +122,7 @@ class TaskManager(QObject):
         self._modes: Dict[str, Mode] = {}
         self._threads = ThreadMode(max_threads)
         self._processes = ProcessMode(processes)
-        for mode in (GuiMode(), EventsMode(), self._threads, self._processes):
+        for mode in (GuiMode(), EventsMode(), self._threads, self._processes, AsyncioMode()):
             self.add_mode(mode)
         self._mode = self._threads.name
 

@@ -35,6 +35,8 @@ class Mode:
     description = ""
     #: Whether a running task can be paused (it needs a way to reach the task).
     can_pause = True
+    #: Whether its tasks are ``async def`` functions (asyncio mode), not plain ones.
+    runs_coroutines = False
 
     def __init__(self) -> None:
         self._signals: Optional[WorkerSignals] = None

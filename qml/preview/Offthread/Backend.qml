@@ -24,7 +24,7 @@ QtObject {
     readonly property int historyLimit: 1000
     property int olderRemoved: 0
     property string mode: "thread"
-    property var modes: ["gui", "events", "thread", "process"]
+    property var modes: ["gui", "events", "thread", "process", "asyncio"]
     readonly property string modeDescription: _descriptions[mode] || ""
     property ListModel taskModel: ListModel {}
     // The real one measures the GUI thread; a preview has nothing to measure.
@@ -33,6 +33,7 @@ QtObject {
     function danger() { _add("DANGER!", false, "Done.") }
     function fail() { _add("failing job", true, "") }
     function cpu() { _add("CPU job", false, "56,543 primes below 700,000") }
+    function fetch() { _add("I/O job", false, mode === "asyncio" ? "24 pages in 1.2 s" : "24 pages in 18.0 s") }
     function cancel(id) { _end(_row(id), "cancelled") }
     function retry(id) {
         var row = _row(id)
@@ -66,7 +67,8 @@ QtObject {
         "gui": "The GUI thread itself: the window freezes until the task ends (what not to do)",
         "events": "The GUI thread, calling processEvents() at check points: live, but a click runs inside the task",
         "thread": "A thread pool: the GUI stays live (pure-Python CPU work still shares the GIL with it)",
-        "process": "Worker processes: CPU-bound Python runs without stalling the GUI"
+        "process": "Worker processes: CPU-bound Python runs without stalling the GUI",
+        "asyncio": "An asyncio event loop on a thread of its own: for async def tasks, thousands can wait at once"
     })
     property int _nextId: 1
     property int _currentId: 0

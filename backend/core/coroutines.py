@@ -1,0 +1,159 @@
+"""Running an ``async def`` task: its context and its runner (asyncio mode's Qt-free part).
+
+A coroutine task runs on an asyncio event loop shared with many others, so
+nothing here may block that loop's thread:
+
+- reporting (``progress``, ``partial``, ``track``) is the same as in a
+  thread, and a plain check point still raises once the task is cancelled;
+- pausing happens only at *awaitable* check points (``await
+  task.check_async()``, ``await task.sleep_async(s)``, ``async for`` over
+  ``task.track``): a paused task awaits there, and the loop runs the others;
+- cancel reaches the coroutine at once, as ``asyncio.CancelledError`` at
+  whatever it awaits, so its ``finally`` blocks run; the task ends
+  ``cancelled`` (or ``timed out``).
+
+``asyncio`` is imported where it is used, on the loop's thread: it costs
+60 ms, which the app's start-up does not pay for a mode it may never use.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Dict, Optional, Tuple
+
+from .call import apply_yielded, ending_for
+from .context import TaskCancelled, TaskContext
+from .sink import EventSink, end_task
+from .states import CancelReason, Event
+
+if TYPE_CHECKING:
+    import asyncio
+
+
+def is_async_callable(fn: Callable[..., Any]) -> bool:
+    """Whether calling ``fn`` makes a coroutine or an async generator (checked without calling it)."""
+    if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        return True
+    call = inspect.getattr_static(type(fn), "__call__", None)  # an object with an async __call__
+    return call is not None and (inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call))
+
+
+class AsyncContext(TaskContext):
+    """The :class:`TaskContext` of a coroutine task, with awaitable check points."""
+
+    __slots__ = ("_async_wake",)
+
+    def __init__(self, task_id: int, signals: EventSink) -> None:
+        super().__init__(task_id, signals)
+        # While paused: the loop the task awaits on and what wakes it.
+        self._async_wake: Optional[Tuple[asyncio.AbstractEventLoop, asyncio.Event]] = None
+
+    async def check_async(self) -> None:
+        """An awaitable check point: raise :class:`TaskCancelled` if cancelled; await while paused."""
+        if self._attention:
+            self._attend()
+        if self._pause_requested:
+            await self._pause_async()
+
+    async def sleep_async(self, seconds: float) -> None:
+        """``asyncio.sleep(seconds)``, then a check point; a cancel ends it at once."""
+        import asyncio
+
+        await asyncio.sleep(seconds)
+        await self.check_async()
+
+    def sleep(self, seconds: float) -> None:
+        raise TypeError("a coroutine task must not block the event loop it shares: use await task.sleep_async(seconds)")
+
+    # -- the slow path, without blocking ---------------------------------------
+
+    def _wait_while_paused(self) -> None:
+        # A plain check point cannot block here: it would stop every task on
+        # the loop. It keeps the slow path, so the next awaitable one pauses.
+        self._attention = True
+
+    async def _pause_async(self) -> None:
+        import asyncio
+
+        self._signals.send(Event.PAUSED, self.task_id)
+        wake = asyncio.Event()
+        self._async_wake = (asyncio.get_running_loop(), wake)  # published before the fields are read
+        try:
+            while True:
+                wake.clear()
+                if self._cancel_reason is not None:
+                    raise TaskCancelled(self._cancel_reason)
+                if not self._pause_requested:
+                    break
+                await wake.wait()
+        finally:
+            self._async_wake = None
+        self._signals.send(Event.RESUMED, self.task_id)
+
+    def _wake_waiters(self) -> None:
+        super()._wake_waiters()
+        waiting = self._async_wake
+        if waiting is not None:
+            loop, wake = waiting
+            try:
+                loop.call_soon_threadsafe(wake.set)
+            except RuntimeError:  # the loop is closed: nothing waits on it any more
+                pass
+
+
+async def run_coroutine(
+    task_id: int,
+    signals: EventSink,
+    context: AsyncContext,
+    fn: Callable[..., Any],
+    args: Tuple[Any, ...],
+    kwargs: Dict[str, Any],
+) -> None:
+    """Await ``fn(*args, **kwargs)`` as task ``task_id``; its events go to ``signals``.
+
+    The async twin of :func:`~offthread.core.call.run_call`, with the same
+    order of events. An async generator is driven like a generator task:
+    each yield is progress or a partial result (it returns nothing, so the
+    task's result is None).
+    """
+    import asyncio
+
+    if context.cancel_reason is not None:  # cancelled before the loop reached it
+        end_task(signals.send, task_id, Event.CANCELLED, context.cancel_reason)
+        return
+    signals.watch(context)
+    ending: Optional[Tuple[Any, ...]] = None
+    try:
+        signals.send(Event.STARTED, task_id)
+        try:
+            value = fn(*args, **kwargs)
+            if inspect.isasyncgen(value):
+                await _drive(value, context)
+                value = None  # an async generator returns nothing
+            elif inspect.isawaitable(value):
+                value = await value
+            context.send_final_report()
+        except asyncio.CancelledError:  # our cancel, a timeout or the shutdown
+            ending = ending_for(TaskCancelled(context.cancel_reason or CancelReason.CANCELLED), context)
+        except BaseException as exc:
+            ending = ending_for(exc, context)
+        else:
+            ending = (Event.RESULT, value)
+    finally:
+        signals.unwatch(context)
+        if ending is None:
+            signals.send(Event.FINISHED, task_id)
+        else:
+            end_task(signals.send, task_id, *ending)
+
+
+async def _drive(generator: AsyncGenerator[Any, Any], context: AsyncContext) -> None:
+    """Run an async generator task to its end; pause at its yields."""
+    try:
+        async for item in generator:
+            apply_yielded(item, context)
+            if context.pause_requested:
+                await context.check_async()
+    except BaseException:
+        await generator.aclose()  # runs its finally blocks
+        raise

@@ -1,0 +1,158 @@
+"""``task.track(items)``: progress from a loop, the way tqdm users write it.
+
+:meth:`TaskContext.track <offthread.core.context.TaskContext.track>` wraps an
+iterable. Looping over it yields the items unchanged; the maximum comes from
+``len()`` (or ``total=``), the count is reported after each item, and every
+step is a check point, so cancel and pause work in the loop's body without a
+line of their own. ``async for`` works too, over an async iterable or a plain
+one, with awaitable check points (asyncio mode).
+
+For an existing tqdm loop, ``task.track`` takes tqdm's words as well:
+``desc=`` for the text, ``total=``, ``update(n)`` and ``set_description()``
+for a bar driven by hand, and ``with``; tqdm's look-only options (``unit``,
+``ncols``, ``leave``...) are accepted and have nothing to change here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator, Optional
+
+from .errors import safe_str
+
+if TYPE_CHECKING:
+    from .context import TaskContext
+
+# tqdm's options that only change how its bar looks in a terminal: a tqdm call
+# moved over as it is keeps them, and they mean nothing in the task list.
+TQDM_LOOKS = frozenset(
+    {
+        "ascii",
+        "bar_format",
+        "colour",
+        "delay",
+        "disable",
+        "dynamic_ncols",
+        "file",
+        "leave",
+        "lock_args",
+        "maxinterval",
+        "mininterval",
+        "miniters",
+        "ncols",
+        "nrows",
+        "position",
+        "postfix",
+        "smoothing",
+        "unit",
+        "unit_divisor",
+        "unit_scale",
+        "write_bytes",
+    }
+)
+
+
+def _length(iterable: Any) -> Optional[int]:
+    try:
+        return len(iterable)
+    except Exception:  # a generator, or a len() that fails: no maximum then
+        return None
+
+
+class Tracked:
+    """What :meth:`TaskContext.track` returns: loop over it (``for`` or ``async for``), or ``update()`` it.
+
+    With a known total the row shows "3 / 10" (or the text given); without
+    one it shows the count ("1,234 files") and the bar stays at 0 %, since
+    there is nothing to measure it against.
+    """
+
+    __slots__ = ("_context", "_iterable", "_total", "_text", "count")
+
+    def __init__(
+        self,
+        context: "TaskContext",
+        iterable: Optional[Iterable[Any]],
+        total: Optional[int],
+        text: Optional[str],
+    ) -> None:
+        if text is not None and not isinstance(text, str):
+            raise TypeError(f"track's text must be a string, not {type(text).__name__}")
+        self._context = context
+        self._iterable = iterable
+        self._total = total if total is not None else _length(iterable)
+        if self._total is not None and (isinstance(self._total, bool) or not isinstance(self._total, int)):
+            raise TypeError(f"track's total must be an int, not {type(self._total).__name__}")
+        self._text = text
+        self.count = 0
+        self._show()
+
+    # -- loops -----------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._iterable is None:
+            raise TypeError("this track() has no iterable to loop over: use update(n)")
+        context = self._context
+        if self._total is not None and self._text is None:
+            # The common case, as cheap as a bare progress() per item.
+            for item in self._iterable:
+                yield item
+                self.count += 1
+                context.progress(self.count)
+            return
+        for item in self._iterable:
+            yield item
+            self.update()
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self._async_items()
+
+    async def _async_items(self) -> AsyncIterator[Any]:
+        if self._iterable is None:
+            raise TypeError("this track() has no iterable to loop over: use update(n)")
+        check_async = getattr(self._context, "check_async", None)
+        if check_async is None:
+            raise TypeError("async for over task.track() needs a task in asyncio mode")
+        source: Any = self._iterable
+        if hasattr(source, "__aiter__"):
+            async for item in source:
+                yield item
+                self.update()
+                await check_async()
+        else:
+            for item in source:
+                yield item
+                self.update()
+                await check_async()
+
+    # -- by hand, as tqdm's bar -----------------------------------------------
+
+    def update(self, n: int = 1) -> None:
+        """Count ``n`` more items done and report it (a check point)."""
+        self.count += n
+        self._show()
+
+    def set_description(self, text: Optional[str] = None, refresh: bool = True) -> None:
+        """Show ``text`` beside the count from now on (tqdm's name for it)."""
+        self._text = None if text is None else safe_str(text)
+        self._show()
+
+    def close(self) -> None:
+        """Nothing to release: here for loops written for tqdm's bar."""
+
+    def __enter__(self) -> "Tracked":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    # -- internals ---------------------------------------------------------------
+
+    def _show(self) -> None:
+        count, total, text = self.count, self._total, self._text
+        if total is None:
+            label = f"{count:,} {text}" if text else f"{count:,} done"
+            self._context.report(0, None, label)
+        elif total <= 0:  # an empty loop is done before it starts
+            self._context.report(100, None, f"0 {text}" if text else None)
+        else:
+            self._context.report(count, total, f"{text}: {count:,} / {total:,}" if text else None)
