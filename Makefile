@@ -46,13 +46,13 @@ soak:
 	@scripts/setup-venv test -- env OFFTHREAD_SOAK=$(SOAK) python -m pytest tests/test_stateful.py -p no:cacheprovider --timeout 0
 
 # Benchmarks print our figures beside the tutorial pattern's and a baseline,
-# measured in one run (about 30 minutes in all on 2 cores; startup.py and
+# measured in one run (about 32 minutes in all on 2 cores; startup.py and
 # idle_cpu.py need a display, and run themselves under xvfb-run without one).
 bench:
 	@scripts/setup-venv bench -- env QT_QPA_PLATFORM=offscreen sh -c \
 		'python bench/submit_many.py && python bench/progress_reports.py && python bench/gui_lag.py \
 		&& python bench/cpu_load.py && python bench/process_costs.py && python bench/queue_many.py \
-		&& python bench/history.py && python bench/startup.py && python bench/idle_cpu.py'
+		&& python bench/history.py && python bench/asyncio_many.py && python bench/startup.py && python bench/idle_cpu.py'
 
 # Refresh docs/screenshot.png (light) and docs/screenshot-dark.png (dark)
 # from the real app with tasks in every state (needs xvfb-run).

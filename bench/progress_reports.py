@@ -10,6 +10,8 @@ from the submit until the result is on the GUI thread. Compares:
   baseline-progress  noop.progress(i): a do-nothing Python method
   ours-progress      task.progress(i) on the TaskContext, after
                      task.set_maximum(n): items done out of n
+  ours-track         for i in task.track(range(n)): the loop tqdm users write,
+                     against baseline-progress (its loop reports each item too)
   tutorial           progress_callback.emit(int(i * 100 / n)) on the tutorial's
                      worker (bench/tutorial_pattern.py): one queued signal per
                      report, each to a connected slot on the GUI thread; done
@@ -43,8 +45,13 @@ from pathlib import Path
 from common import Noop, Waiter, emit_loop, run_child, tutorial_loop
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("baseline-emit", "ours-emit", "baseline-progress", "ours-progress", "tutorial")
-BASELINE_OF = {"ours-emit": "baseline-emit", "ours-progress": "baseline-progress", "tutorial": "baseline-emit"}
+CASES = ("baseline-emit", "ours-emit", "baseline-progress", "ours-progress", "ours-track", "tutorial")
+BASELINE_OF = {
+    "ours-emit": "baseline-emit",
+    "ours-progress": "baseline-progress",
+    "ours-track": "baseline-progress",
+    "tutorial": "baseline-emit",
+}
 TARGET_RATIO = 1.5
 CASE_TIMEOUT_S = 300
 
@@ -54,6 +61,13 @@ def progress_loop(n, task):
     started = time.perf_counter()
     for i in range(n):
         task.progress(i)
+    return time.perf_counter() - started
+
+
+def track_loop(n, task):
+    started = time.perf_counter()
+    for _ in task.track(range(n)):
+        pass
     return time.perf_counter() - started
 
 
@@ -97,6 +111,7 @@ def run_case(case: str, n: int) -> dict:
         "ours-emit": (emit_loop, {}),
         "baseline-progress": (progress_loop, {"task": Noop()}),
         "ours-progress": (progress_loop, {}),
+        "ours-track": (track_loop, {}),
     }[case]
     waiter = Waiter()
     # The backend updates the handle before it emits the signal: the handle is done here.
@@ -177,7 +192,7 @@ def main() -> None:
         )
 
     print(f"target: ours within {TARGET_RATIO}x of baseline (loop time: what the reports cost the task)")
-    for case in ("ours-emit", "ours-progress"):
+    for case in ("ours-emit", "ours-progress", "ours-track"):
         value = ratio(case, "loop")
         if value is not None:
             verdict = "met" if value <= TARGET_RATIO else "NOT met"

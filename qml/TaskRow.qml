@@ -111,8 +111,9 @@ Rectangle {
             fillColor: Theme.progressFill(root.taskState)
         }
 
-        // The progress in words while it runs; how it ended, once it has
-        // (or what its mode has to say about it: "started inside #3's ...").
+        // The progress in words while it runs, and its latest partial result
+        // if it sends them ("9 / 24 · page 19: 32,461 bytes"); how it ended,
+        // once it has (or what its mode has to say: "started inside #3's ...").
         Item {
             implicitHeight: outcome.implicitHeight
             Layout.fillWidth: true
@@ -125,7 +126,8 @@ Rectangle {
                 anchors.left: parent.left
                 anchors.right: parent.right
                 visible: root.note === ""
-                text: !root.done ? root.progressText : root.error !== "" ? root.error : root.result
+                text: !root.done ? (root.result !== "" ? qsTr("%1 · %2").arg(root.progressText).arg(root.result) : root.progressText)
+                    : root.error !== "" ? root.error : root.result
                 color: root.error !== "" ? Theme.errorText : root.done ? Theme.text : Theme.textMuted
                 font.family: root.done ? Theme.fontFamily : Theme.monoFamily
                 font.pixelSize: Theme.fontSmall

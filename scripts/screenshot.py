@@ -5,7 +5,8 @@
 It opens qml/Main.qml on a real Backend (as the app does), starts tasks so
 that the list holds every state at once (finished, failed with its details
 open, cancelled, timed out, paused, running in threads and in processes,
-queued, and an events-mode task started inside another), freezes the GUI
+queued, an events-mode task started inside another, and an I/O job in asyncio
+mode with a partial result per page), freezes the GUI
 thread once in gui mode so the lag chart shows it, and saves the window.
 Run it on a display; `make screenshot` does so under Xvfb.
 """
@@ -17,7 +18,7 @@ import sys
 import time
 
 from offthread.app import Backend, load_ui
-from offthread.app.jobs import cpu_job, danger_job, failing_job
+from offthread.app.jobs import cpu_job, danger_job, failing_job, fetch_job_async
 from offthread.app.qtlog import qt_messages_to_logging
 from offthread.engine import qt
 from offthread.engine.qt.QtCore import QEventLoop, QTimer
@@ -73,8 +74,12 @@ def stage(backend: Backend) -> None:
     backend.submit_task(danger_job, (100, 0.5), name="DANGER!")
     until(lambda: paused.state == "running" and late_failure.done)
     backend.pause(paused)
-    until(lambda: paused.state == "paused")
-    wait(1500)
+    fetched = backend.submit_task(fetch_job_async, (6,), name="I/O job", mode="asyncio")
+    until(lambda: paused.state == "paused" and fetched.done)
+    wait(1000)
+    # The last row: an I/O job in asyncio mode, a page of its 24 in the row as each arrives.
+    fetching = backend.submit_task(fetch_job_async, (24,), name="I/O job", mode="asyncio")
+    until(lambda: fetching.progress >= 30)
 
 
 def main() -> int:

@@ -14,7 +14,7 @@ from offthread import TaskState
 from offthread.app.jobs import fetch_job_async
 
 from . import tasks
-from .helpers import SignalLog, click, find_item, wait_done
+from .helpers import SignalLog, click, find_item, wait_done, wait_for_item
 
 MODE = "asyncio"
 
@@ -210,6 +210,11 @@ def test_the_io_job_fetches_at_once_in_asyncio_mode_with_a_partial_result_per_pa
     qtbot.waitUntil(lambda: len(backend.tasks()) == 1)
     handle = backend.tasks()[0]
     assert (handle.name, handle.mode) == ("I/O job", MODE)
+    row = wait_for_item(qtbot, ui.window, f"taskRow{handle.id}")
+    outcome = find_item(row, "taskOutcomeLabel")
+    # While it runs, the row shows the count and the latest page: "2 / 6 · page 3: ..."
+    qtbot.waitUntil(lambda: " · page " in outcome.property("text") or handle.done, timeout=5000)
+    assert not handle.done, "the job ended before its row showed a page"
     wait_done(qtbot, handle, timeout=10000)
     assert handle.state == TaskState.FINISHED
     assert handle.result.startswith("6 pages in ")
@@ -217,7 +222,7 @@ def test_the_io_job_fetches_at_once_in_asyncio_mode_with_a_partial_result_per_pa
     assert seconds < 2.5  # together, about the longest (1.2 s); one after another it would be 4.2 s
     pages = [e[2] for e in log.of(handle.id) if e[0] == "partial"]
     assert sorted(int(p.split(":")[0].split()[1]) for p in pages) == [1, 2, 3, 4, 5, 6]
-    assert (handle.progress, handle.progress_text) == (100, "pages: 6 / 6")
+    assert handle.progress == 100
 
 
 def test_every_demo_button_runs_its_async_twin_in_asyncio_mode(backend, qtbot):
@@ -249,3 +254,13 @@ def test_cancelling_the_io_job_stops_its_fetches(backend, qtbot):
     probe = backend.submit_task(tasks_on_the_loop, mode=MODE)
     wait_done(qtbot, probe)
     assert probe.result == 1  # the probe itself: the job's fetches ended with it
+
+
+def test_the_io_job_in_thread_mode_fetches_one_page_after_another(backend, qtbot):
+    backend.fetches = 2
+    backend.fetch()
+    handle = backend.tasks()[-1]
+    assert handle.mode == "thread"
+    wait_done(qtbot, handle, timeout=10000)
+    seconds = float(handle.result.split(" in ")[1].rstrip(" s"))
+    assert handle.result.startswith("2 pages in ") and seconds >= 1.6  # 1.0 s + 0.7 s, in turn

@@ -175,7 +175,7 @@ def fetch_job(fetches: int = DEFAULT_FETCHES, *, task: TaskContext) -> str:
     asyncio twin, :func:`fetch_job_async`, takes about the longest one.
     """
     started = time.monotonic()
-    for page in task.track(range(1, fetches + 1), text="pages"):
+    for page in task.track(range(1, fetches + 1)):
         seconds = fetch_latency(page)
         task.sleep(seconds)
         task.partial(_page_text(page, seconds))
@@ -195,7 +195,7 @@ async def fetch_job_async(fetches: int = DEFAULT_FETCHES, *, task: AsyncContext)
 
     fetching = [asyncio.ensure_future(fetch(page)) for page in range(1, fetches + 1)]
     try:
-        async for done in task.track(asyncio.as_completed(fetching), total=fetches, text="pages"):
+        async for done in task.track(asyncio.as_completed(fetching), total=fetches):
             task.partial(await done)
     finally:  # cancelled (or failed): the fetches still on their way stop too
         for fetch_task in fetching:
