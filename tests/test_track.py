@@ -180,3 +180,16 @@ def test_track_says_what_is_wrong_with_its_arguments(backend, qtbot, bad):
     handle = backend.submit(wrong)
     wait_done(qtbot, handle)
     assert handle.error.type == "TypeError" and "track's" in handle.error.summary
+
+
+def test_a_loop_left_early_counts_only_the_items_it_finished(backend, qtbot):
+    def until_three(task):
+        tracked = task.track([1, 2, 3, 4])
+        for item in tracked:
+            if item == 3:
+                break
+        return tracked.count
+
+    handle = backend.submit(until_three)
+    wait_done(qtbot, handle)
+    assert handle.result == 2

@@ -93,11 +93,18 @@ class Tracked:
             raise TypeError("this track() has no iterable to loop over: use update(n)")
         context = self._context
         if self._total is not None and self._text is None:
-            # The common case, as cheap as a bare progress() per item.
-            for item in self._iterable:
-                yield item
-                self.count += 1
-                context.progress(self.count)
+            # The common case, near a bare progress() per item: progress()'s
+            # one store and one flag check, inline, and the count kept in a
+            # local until the loop ends (or is left).
+            done = self.count
+            try:
+                for count, item in enumerate(self._iterable, done + 1):
+                    yield item
+                    context._value = done = count
+                    if context._attention:
+                        context._attend()
+            finally:
+                self.count = done  # a loop left early: the item in hand is not counted
             return
         for item in self._iterable:
             yield item
