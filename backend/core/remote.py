@@ -42,11 +42,21 @@ from .states import ENDINGS, CancelReason, Event
 Ending = Tuple[Event, Tuple[Any, ...]]
 
 
+# The control flags as plain ints: IntFlag's operators cost microseconds, per task.
+_CANCEL, _TIMED_OUT, _PAUSE = int(wire.Flag.CANCEL), int(wire.Flag.TIMED_OUT), int(wire.Flag.PAUSE)
+
+# How much the reader thread reads from the pipe at once: the GUI process
+# writes a few tasks in one go (see PREFETCH in processpool), and they come
+# out of one read.
+READ_CHUNK = 65536
+
+
 def apply_flags(context: TaskContext, flags: int) -> None:
     """Make ``context`` ask for what the control ``flags`` say (any thread)."""
-    if flags & wire.Flag.CANCEL and not context.cancelled:
-        context.request_cancel(CancelReason.TIMED_OUT if flags & wire.Flag.TIMED_OUT else CancelReason.CANCELLED)
-    paused = bool(flags & wire.Flag.PAUSE)
+    flags = int(flags)
+    if flags & _CANCEL and not context.cancelled:
+        context.request_cancel(CancelReason.TIMED_OUT if flags & _TIMED_OUT else CancelReason.CANCELLED)
+    paused = bool(flags & _PAUSE)
     if paused != context.pause_requested:
         context.request_pause(paused)
 
@@ -95,7 +105,7 @@ class _Link:
     def watch(self, context: TaskContext) -> None:
         with self._state_lock:
             flags = self._pending.pop(context.task_id, None)
-            if flags is not None:  # a request made before it started counts at once
+            if flags:  # a request made before it started counts at once
                 apply_flags(context, flags)
             self._current = context
         self._wake.set()
@@ -171,22 +181,39 @@ def end_process_group() -> None:
 
 
 def _read(conn: Any, link: _Link, runs: "queue.SimpleQueue[Optional[Tuple[int, int, bytes]]]") -> None:
-    """The reader thread: tasks go to the main thread, controls to the running task."""
+    """The reader thread: tasks go to the main thread, controls to the running task.
+
+    It reads the pipe raw, as much as is there (every message that came in
+    one write comes out of one read), and splits the messages itself.
+    """
+    fd = conn.fileno()
+    reader = wire.MessageReader()
     while True:
         try:
-            data = conn.recv_bytes()
-            kind, task_id, flags = wire.header(data)
+            chunk = os.read(fd, READ_CHUNK)
+            if not chunk:
+                raise EOFError
+            for data in reader.feed(chunk):
+                if not _take(data, link, runs):
+                    end_process_group()
+                    return
         except (EOFError, OSError, ValueError):  # the GUI process is gone (or talks nonsense)
             end_process_group()
             return
-        if kind == wire.Kind.RUN:
+
+
+def _take(data: bytes, link: _Link, runs: "queue.SimpleQueue[Optional[Tuple[int, int, bytes]]]") -> bool:
+    """Act on one message from the GUI process; False if it says to stop."""
+    kind, task_id, flags = wire.header(data)
+    if kind == wire.Kind.RUN:
+        if flags:
             link.control(task_id, flags)
-            runs.put((task_id, flags, bytes(wire.body(data))))
-        elif kind == wire.Kind.CONTROL:
-            link.control(task_id, flags)
-        elif kind == wire.Kind.STOP:
-            end_process_group()
-            return
+        runs.put((task_id, flags, bytes(wire.body(data))))
+    elif kind == wire.Kind.CONTROL:
+        link.control(task_id, flags)
+    elif kind == wire.Kind.STOP:
+        return False
+    return True
 
 
 def unblock_signals_dropping_the_apps() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import types
+import weakref
 from typing import TYPE_CHECKING, Any, List, Optional
 
 from ...core import wire
@@ -53,6 +55,7 @@ class ProcessMode(Mode):
         self._workers = max(1, workers or os.cpu_count() or 1)
         self._nice = nice
         self._pool: Optional[ProcessPool] = None
+        self._sendable: "weakref.WeakSet[Any]" = weakref.WeakSet()  # plain functions known to pickle
 
     @property
     def pool(self) -> ProcessPool:
@@ -94,10 +97,17 @@ class ProcessMode(Mode):
         # arguments, which may be large, are pickled on the pool's manager
         # thread as the task goes to a worker; one that cannot be pickled
         # fails its task from there, with the same UnpicklableTask.
-        try:
-            pickle.dumps(call[0], protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as error:  # PicklingError, or TypeError/AttributeError for local objects
-            raise unpicklable(error) from error
+        fn = call[0]
+        # A plain function is pickled by its name, which does not change:
+        # checked once, not for each of 10,000 tasks.
+        plain = type(fn) is types.FunctionType
+        if not (plain and fn in self._sendable):
+            try:
+                pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as error:  # PicklingError, or TypeError/AttributeError for local objects
+                raise unpicklable(error) from error
+            if plain:
+                self._sendable.add(fn)
         flags = wire.Flag.PAUSE if handle.context.pause_requested else wire.Flag.NONE
         self.pool.submit(handle.id, call, flags)
 
