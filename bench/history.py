@@ -63,10 +63,10 @@ def run_case(case: str, tasks: int) -> dict:
         return {"p99": percentile(lateness, 0.99), "max": lateness[-1], "rss": [], "rows": 0, "seconds": IDLE_S}
 
     from offthread.app import Backend
-    from offthread.app.run import freeze_startup_objects
+    from offthread.app.run import tune_collector
 
     backend = Backend()
-    freeze_startup_objects()  # as the app does once its window shows
+    tune_collector()  # as the app does once its window shows
     done = {"count": 0}
     batch_done = threading.Event()
     finished = Waiter()

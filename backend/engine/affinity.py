@@ -19,7 +19,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # Longest time one pass of posted calls may hold the owner thread, as for task
 # events (signals.DELIVERY_BUDGET_S): 10,000 submits from a worker thread are
 # then run over several passes, and the window repaints between them.
-CALLS_BUDGET_S = 0.004
+CALLS_BUDGET_S = 0.002
 
 
 class OwnerThreadCalls(QObject):

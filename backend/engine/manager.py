@@ -32,6 +32,12 @@ TICK_INTERVAL_MS = 100
 # while events pour in (see TaskManager._schedule_refresh): a frame at 60 Hz.
 REFRESH_INTERVAL_S = 0.016
 
+# How long one publish may hold the GUI thread, and how many rows it takes
+# between looks at the clock. A burst (10,000 tasks ending at once) is
+# published over several passes, with the window's timers run in between.
+REFRESH_BUDGET_S = 0.002
+REFRESH_CHUNK = 128
+
 
 class TaskManager(QObject):
     """Runs work off the GUI thread (or on it, to show why not), and shows it to QML.
@@ -246,7 +252,7 @@ class TaskManager(QObject):
 
     @on_owner_thread
     def _remove_ended(self, task_ids: Optional[Set[int]]) -> None:
-        self._refresh()  # publish pending rows first, so none is missed
+        self._refresh(complete=True)  # publish pending rows first, so none is missed
         self._model.remove_ended(task_ids)
         if task_ids is None:  # Clear finished: nothing older is hidden any more
             self._assign("_older_removed", 0, self.olderRemovedChanged.emit)
@@ -295,7 +301,7 @@ class TaskManager(QObject):
         self.signals.flush()
         self.signals.close()
         self._ticker.stop()
-        self._refresh()
+        self._refresh(complete=True)
         if not stopped:
             names = ", ".join(f"{h.id} ({h.name})" for h in self._tasks.values())
             log.warning("tasks still running %d ms after shutdown, left behind: %s", timeout, names)
@@ -354,7 +360,7 @@ class TaskManager(QObject):
         if limit != self._history:
             self._history = limit
             self.historyLimitChanged.emit()
-            self._refresh()
+            self._refresh(complete=True)
 
     def _get_history_limit(self) -> int:
         return self._history
@@ -551,16 +557,30 @@ class TaskManager(QObject):
             wait = self._refreshed_at + REFRESH_INTERVAL_S - time.monotonic()
             self._refresh_timer.start(max(0, math.ceil(wait * 1000)))
 
-    def _refresh(self) -> None:
-        """Bring the model and every property up to date, notifying real changes only."""
+    def _refresh(self, complete: bool = False) -> None:
+        """Bring the model and every property up to date, notifying real changes only.
+
+        Unless ``complete``, at most REFRESH_BUDGET_S of rows at a time: new
+        rows first, in order, then changed ones; what is left waits for the
+        next pass, which comes at once. A row changed before it was added
+        needs no update (it is made from the handle as it is then).
+        """
         self._refresh_timer.stop()
         self._refresh_pending = False
         self._refreshed_at = time.monotonic()
-        new, self._new = self._new, []
-        changed, self._changed = self._changed, set()
-        self._model.append(new)
-        self._model.update(changed)
-        removed = self._model.trim(self._history)
+        deadline = math.inf if complete else time.perf_counter() + REFRESH_BUDGET_S
+        model, new, changed = self._model, self._new, self._changed
+        taken = 0
+        while taken < len(new) and time.perf_counter() < deadline:
+            model.append(new[taken : taken + REFRESH_CHUNK])
+            taken += REFRESH_CHUNK
+        del new[:taken]
+        while changed and not new and time.perf_counter() < deadline:
+            model.update([changed.pop() for _ in range(min(REFRESH_CHUNK, len(changed)))])
+        if new or changed:
+            self._refresh_pending = True
+            self._refresh_timer.start(0)  # the rest in the next pass
+        removed = model.trim(self._history)
         if removed:
             self._assign("_older_removed", self._older_removed + removed, self.olderRemovedChanged.emit)
         started = len(self._running)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import itertools
+import operator
 import time
 from collections import deque
 from typing import Any, Deque, Dict, Iterable, List, Optional, Set, Tuple, Union
 
+from ..core.states import TaskState
 from .qt.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
 from .task import TaskHandle
 
@@ -33,6 +36,9 @@ FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _ROOT = QModelIndex()  # the invalid index: the parent of every row
 _ID = ROLES.index("id")
 _DONE = ROLES.index("done")
+_ROLE_NUMBERS = tuple(range(FIRST_ROLE, FIRST_ROLE + len(ROLES)))
+# A state's text: a dict lookup, not the enum's __str__ (a Python call per row).
+_STATE_TEXT = {state: state.value for state in TaskState}
 
 
 def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
@@ -40,7 +46,7 @@ def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
     return (
         handle.id,
         handle.name,
-        str(handle.state),
+        _STATE_TEXT[handle.state],
         handle.progress,
         handle.progress_text,
         handle.result_text,
@@ -146,7 +152,7 @@ class TaskListModel(QAbstractListModel):
             self._rows[row] = new
             if new[_DONE] and not old[_DONE]:
                 ended.append(handle)
-            roles = tuple(FIRST_ROLE + i for i, (a, b) in enumerate(zip(old, new)) if a != b)
+            roles = tuple(itertools.compress(_ROLE_NUMBERS, map(operator.ne, old, new)))  # in C, no Python loop
             changes.setdefault(roles, []).append(row)
         ended.sort(key=_end_order)
         self._ended.extend(handle.id for handle in ended)

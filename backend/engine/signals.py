@@ -11,13 +11,13 @@ from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
 
 from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S
-from ..core.states import Event
+from ..core.states import ENDINGS, Event
 from .qt.QtCore import QObject, QTimer, Signal
 from .wakeup import Wakeup
 
 # Longest time one delivery pass may hold the GUI thread; a larger backlog is
 # delivered over several passes, so paints and timers get their turn between.
-DELIVERY_BUDGET_S = 0.004
+DELIVERY_BUDGET_S = 0.002
 
 # How often the GUI thread looks at the latest progress of running tasks.
 SAMPLE_INTERVAL_MS = round(SAMPLE_INTERVAL_S * 1000)
@@ -176,8 +176,14 @@ class WorkerSignals(QObject):
         self._call_after_delivery()
 
     def _drain(self, deadline: Optional[float]) -> bool:
-        """Deliver queued events until the queue is empty (True) or ``deadline`` passes (False)."""
+        """Deliver queued events until the queue is empty (True) or ``deadline`` passes (False).
+
+        A pass never stops between an ending and a ``finished``: a handle
+        seen done has had its ``finished`` delivered too (they are sent one
+        after the other, so this holds the pass for an event or two at most).
+        """
         queue = self._queue
+        endings_open = 0
         while queue:
             name, args = queue.popleft()
             if name == Event.PROGRESS:
@@ -185,8 +191,12 @@ class WorkerSignals(QObject):
             else:
                 if name == Event.STARTED and not self._sampler.isActive() and not self._closed:
                     self._sampler.start()
+                elif name in ENDINGS:
+                    endings_open += 1
+                elif name == Event.FINISHED and endings_open:
+                    endings_open -= 1
                 self._emit(name, args)
-            if deadline is not None and time.perf_counter() > deadline:
+            if deadline is not None and not endings_open and time.perf_counter() > deadline:
                 return not queue
         return True
 
