@@ -100,6 +100,12 @@ Card {
                 if (following)
                     Qt.callLater(list.positionViewAtEnd)
             }
+            // The view estimates the height of rows it has not made yet, and
+            // corrects it as it makes them: while following, stay at the end.
+            onContentHeightChanged: {
+                if (following && !moving)
+                    Qt.callLater(list.positionViewAtEnd)
+            }
             onMovementEnded: following = atYEnd
 
             delegate: TaskRow {

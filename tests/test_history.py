@@ -58,6 +58,25 @@ def test_removed_tasks_free_their_handles_and_results(make_backend, qtbot):
     assert backend.retry(1) is None  # it is gone: nothing to retry
 
 
+def test_thread_mode_leaves_no_runnable_behind(make_backend, qtbot):
+    # Tiny tasks end before the pool's start() returns; a runnable made per
+    # start leaked its Python object now and then (283 of 20,000 here).
+    from offthread.engine.threadqueue import _Runner
+
+    def runners() -> int:
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, _Runner))
+
+    before = runners()  # other backends' in this session, if they are still alive
+    backend = make_backend(max_threads=2, history=0)
+    handles = [backend.submit(pow, i, 2) for i in range(5000)]
+    for handle in handles[-1:]:
+        wait_done(qtbot, handle, timeout=20000)
+    settle(qtbot, backend, 0)
+    del handles
+    assert runners() - before <= 1  # this backend's own
+
+
 def test_running_and_queued_tasks_are_never_dropped(make_backend, qtbot):
     backend = make_backend(max_threads=1, history=0)
     gate = Gate()

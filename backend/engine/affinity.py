@@ -10,16 +10,11 @@ import time
 from typing import Any, Callable, Deque, Optional, Tuple, TypeVar
 
 from .qt.QtCore import QObject
-from .wakeup import Wakeup
+from .wakeup import Turns, Wakeup
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# Longest time one pass of posted calls may hold the owner thread, as for task
-# events (signals.DELIVERY_BUDGET_S): 10,000 submits from a worker thread are
-# then run over several passes, and the window repaints between them.
-CALLS_BUDGET_S = 0.002
 
 
 class OwnerThreadCalls(QObject):
@@ -32,11 +27,11 @@ class OwnerThreadCalls(QObject):
     would race the GUI thread, and Qt refuses to start timers there.
     """
 
-    def __init__(self, parent: Optional[QObject] = None) -> None:
+    def __init__(self, parent: Optional[QObject] = None, turns: Optional[Turns] = None) -> None:
         super().__init__(parent)
         self._owner = threading.get_ident()
         self._queue: Deque[Tuple[Callable[..., Any], Tuple[Any, ...]]] = collections.deque()
-        self._wakeup = Wakeup(self._run, self)
+        self._wakeup = Wakeup(self._run, self, turns)
 
     def here(self) -> bool:
         """Whether the caller runs on the owner thread."""
@@ -50,7 +45,9 @@ class OwnerThreadCalls(QObject):
     def _run(self) -> None:
         self._wakeup.pending = False
         queue = self._queue
-        deadline = time.perf_counter() + CALLS_BUDGET_S
+        # 10,000 submits from a worker thread run over several turns (a turn's
+        # budget: wakeup.TURN_BUDGET_S), and the window repaints between them.
+        deadline = self._wakeup.deadline
         while queue:
             fn, args = queue.popleft()
             try:

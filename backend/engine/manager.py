@@ -21,6 +21,7 @@ from .modes.base import Call
 from .qt.QtCore import Property, QObject, QTimer, Signal, Slot
 from .signals import WorkerSignals
 from .task import TaskHandle, TaskRef, task_number
+from .wakeup import Turns, Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,11 @@ TICK_INTERVAL_MS = 100
 # while events pour in (see TaskManager._schedule_refresh): a frame at 60 Hz.
 REFRESH_INTERVAL_S = 0.016
 
-# How long one publish may hold the GUI thread, and how many rows it takes
-# between looks at the clock. A burst (10,000 tasks ending at once) is
-# published over several passes, with the window's timers run in between.
-REFRESH_BUDGET_S = 0.002
-REFRESH_CHUNK = 128
+# How many rows a publish takes between looks at the clock. It runs in the
+# GUI thread's turns (wakeup.Turns), within their budget: a burst (10,000
+# tasks ending at once) is published over several turns, with the window's
+# timers run in between.
+REFRESH_CHUNK = 64
 
 
 class TaskManager(QObject):
@@ -83,7 +84,11 @@ class TaskManager(QObject):
         history: int = DEFAULT_HISTORY,
     ) -> None:
         super().__init__(parent)
-        self._calls = OwnerThreadCalls(self)
+        # Calls from other threads and task events share the GUI thread's
+        # turns: one budget, then the window's timers (see wakeup.Turns).
+        turns = Turns(self)
+        self._calls = OwnerThreadCalls(self, turns)
+        self._publisher = Wakeup(self._publish_some, self, turns)
         self.signals = WorkerSignals(
             self,
             handlers={
@@ -98,6 +103,7 @@ class TaskManager(QObject):
                 Event.FINISHED: self._on_finished,
             },
             after_delivery=self._schedule_refresh,
+            turns=turns,
         )
         self._model = TaskListModel(self)
         self.shutdown_timeout_ms = shutdown_timeout_ms
@@ -118,8 +124,8 @@ class TaskManager(QObject):
         self._older_removed = 0
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.timeout.connect(self._refresh)
-        self._refresh_pending = False  # the timer is on (a Python flag: asking Qt costs more)
+        self._refresh_timer.timeout.connect(self._publisher.again)
+        self._refresh_pending = False  # a publish is due (a Python flag: asking Qt costs more)
         self._refreshed_at = 0.0
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_INTERVAL_MS)
@@ -252,7 +258,7 @@ class TaskManager(QObject):
 
     @on_owner_thread
     def _remove_ended(self, task_ids: Optional[Set[int]]) -> None:
-        self._refresh(complete=True)  # publish pending rows first, so none is missed
+        self._refresh()  # publish pending rows first, so none is missed
         self._model.remove_ended(task_ids)
         if task_ids is None:  # Clear finished: nothing older is hidden any more
             self._assign("_older_removed", 0, self.olderRemovedChanged.emit)
@@ -301,7 +307,7 @@ class TaskManager(QObject):
         self.signals.flush()
         self.signals.close()
         self._ticker.stop()
-        self._refresh(complete=True)
+        self._refresh()
         if not stopped:
             names = ", ".join(f"{h.id} ({h.name})" for h in self._tasks.values())
             log.warning("tasks still running %d ms after shutdown, left behind: %s", timeout, names)
@@ -360,7 +366,7 @@ class TaskManager(QObject):
         if limit != self._history:
             self._history = limit
             self.historyLimitChanged.emit()
-            self._refresh(complete=True)
+            self._refresh()
 
     def _get_history_limit(self) -> int:
         return self._history
@@ -555,20 +561,25 @@ class TaskManager(QObject):
         if not self._refresh_pending:
             self._refresh_pending = True
             wait = self._refreshed_at + REFRESH_INTERVAL_S - time.monotonic()
-            self._refresh_timer.start(max(0, math.ceil(wait * 1000)))
+            if wait > 0:
+                self._refresh_timer.start(math.ceil(wait * 1000))
+            else:
+                self._publisher.again()  # in the next turn
 
-    def _refresh(self, complete: bool = False) -> None:
+    def _publish_some(self) -> None:
+        self._refresh(deadline=self._publisher.deadline)
+
+    def _refresh(self, deadline: float = math.inf) -> None:
         """Bring the model and every property up to date, notifying real changes only.
 
-        Unless ``complete``, at most REFRESH_BUDGET_S of rows at a time: new
+        Until ``deadline`` (``time.perf_counter()``; none: all of it): new
         rows first, in order, then changed ones; what is left waits for the
-        next pass, which comes at once. A row changed before it was added
+        next turn, which comes at once. A row changed before it was added
         needs no update (it is made from the handle as it is then).
         """
         self._refresh_timer.stop()
         self._refresh_pending = False
         self._refreshed_at = time.monotonic()
-        deadline = math.inf if complete else time.perf_counter() + REFRESH_BUDGET_S
         model, new, changed = self._model, self._new, self._changed
         taken = 0
         while taken < len(new) and time.perf_counter() < deadline:
@@ -579,7 +590,7 @@ class TaskManager(QObject):
             model.update([changed.pop() for _ in range(min(REFRESH_CHUNK, len(changed)))])
         if new or changed:
             self._refresh_pending = True
-            self._refresh_timer.start(0)  # the rest in the next pass
+            self._publisher.again()  # the rest in the next turn
         removed = model.trim(self._history)
         if removed:
             self._assign("_older_removed", self._older_removed + removed, self.olderRemovedChanged.emit)

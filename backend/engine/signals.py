@@ -13,11 +13,7 @@ from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S
 from ..core.states import ENDINGS, Event
 from .qt.QtCore import QObject, QTimer, Signal
-from .wakeup import Wakeup
-
-# Longest time one delivery pass may hold the GUI thread; a larger backlog is
-# delivered over several passes, so paints and timers get their turn between.
-DELIVERY_BUDGET_S = 0.002
+from .wakeup import Turns, Wakeup
 
 # How often the GUI thread looks at the latest progress of running tasks.
 SAMPLE_INTERVAL_MS = round(SAMPLE_INTERVAL_S * 1000)
@@ -80,6 +76,7 @@ class WorkerSignals(QObject):
         parent: Optional[QObject] = None,
         handlers: Optional[Mapping[str, Callable[..., None]]] = None,
         after_delivery: Optional[Callable[[], None]] = None,
+        turns: Optional[Turns] = None,
     ) -> None:
         super().__init__(parent)
         unknown = set(handlers or ()) - set(self.NAMES)
@@ -98,7 +95,7 @@ class WorkerSignals(QObject):
             if name in self.NAMES:
                 self._methods[name] = method
         self._queue: Deque[Tuple[str, Tuple[Any, ...]]] = collections.deque()
-        self._wakeup = Wakeup(self._deliver, self)
+        self._wakeup = Wakeup(self._deliver, self, turns)
         self._closed = False
         self._owner_thread = threading.get_ident()  # made on the GUI thread
         self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
@@ -171,7 +168,7 @@ class WorkerSignals(QObject):
 
     def _deliver(self) -> None:
         self._wakeup.pending = False  # before draining: an event sent from now on asks again
-        if not self._drain(deadline=time.perf_counter() + DELIVERY_BUDGET_S):
+        if not self._drain(deadline=self._wakeup.deadline):  # a turn's budget (wakeup.TURN_BUDGET_S)
             self._wakeup.again()  # the rest in a later pass
         self._call_after_delivery()
 

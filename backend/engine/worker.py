@@ -62,6 +62,11 @@ class Worker(QRunnable):
     (see :class:`Progress`), and the generator's ``return`` value is the result.
 
     With a ``ticket``, it runs only if it claims it first (see :class:`Ticket`).
+
+    For many small tasks, submit them to a :class:`TaskManager` instead: its
+    thread mode makes no ``QRunnable`` per task. One made per task and
+    deleted by the pool now and then outlives its C++ side in PySide (when
+    ``run`` ends before ``start`` returns), a Python object lost each time.
     """
 
     def __init__(
