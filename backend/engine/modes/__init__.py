@@ -3,7 +3,8 @@
 ``gui`` and ``events`` run the task on the GUI thread (what not to do, shown
 live); ``thread`` runs it on a ``QThreadPool`` (the default); ``process`` runs
 it in a pool of worker processes (for CPU-bound Python); :class:`ExecutorMode`
-plugs in any ``concurrent.futures.Executor``, such as dask.distributed's.
+plugs in any ``concurrent.futures.Executor``. The dask mode
+(:mod:`offthread.engine.dask`) is an ``ExecutorMode`` that reaches its tasks as they run.
 """
 
 from .base import Mode, UnpicklableTask
