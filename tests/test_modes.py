@@ -350,7 +350,7 @@ def test_a_dask_task_reports_progress_and_partial_results_as_it_runs(make_backen
     backend = make_backend()
     add_dask_mode(backend, dask_cluster)
     log = SignalLog(backend.signals)
-    steps = 200
+    steps = 300  # 1.5 s at least
     handle = backend.submit_task(tasks.count_and_share, (steps,), mode="dask")
     # Several reports while it runs: its first one, then samples.
     qtbot.waitUntil(lambda: len(set(log.progress(handle.id))) >= 3, timeout=30000)
@@ -385,7 +385,7 @@ def test_a_running_dask_task_stops_at_its_check_point_and_its_finally_runs(make_
 def test_a_dask_task_pauses_and_resumes_at_its_check_points(ui, backend, dask_cluster, qtbot):
     add_dask_mode(backend, dask_cluster)
     log = SignalLog(backend.signals)
-    handle = backend.submit_task(tasks.count_and_share, (400,), mode="dask")
+    handle = backend.submit_task(tasks.count_and_share, (600,), mode="dask")
     qtbot.waitUntil(lambda: handle.progress > 0, timeout=30000)
     row = wait_for_item(qtbot, ui.window, f"taskRow{handle.id}")
     pause = find_item(row, "pauseButton")
@@ -397,7 +397,7 @@ def test_a_dask_task_pauses_and_resumes_at_its_check_points(ui, backend, dask_cl
     click(qtbot, ui.window, pause)
     qtbot.waitUntil(lambda: handle.state != TaskState.PAUSED, timeout=10000)
     qtbot.waitUntil(lambda: "finished" in log.names(handle.id), timeout=30000)
-    assert (handle.state, handle.result) == (TaskState.FINISHED, 400)
+    assert (handle.state, handle.result) == (TaskState.FINISHED, 600)
     names = log.names(handle.id)
     assert names.count("paused") == names.count("resumed") == 1
     while_paused = log.of(handle.id)[names.index("paused") + 1 : names.index("resumed")]
@@ -465,6 +465,24 @@ def test_a_dask_task_without_check_points_is_cancelled_by_dask_after_its_grace(m
     assert [handle.id] in mode.client.run(daskremote.running_tasks, mode.topic).values()
     # Its worker is free again once the sleep ends (for the tests after this one).
     qtbot.waitUntil(lambda: not any(mode.client.run(daskremote.running_tasks, mode.topic).values()), timeout=10000)
+
+
+def test_shutdown_keeps_its_bound_with_a_dask_task_that_never_checks(make_backend, dask_cluster, qtbot):
+    from distributed import Client
+
+    from offthread.core import daskremote
+
+    backend = make_backend()
+    mode = add_dask_mode(backend, dask_cluster)
+    handle = backend.submit_task(tasks.report_then_sleep, (3,), mode="dask")
+    qtbot.waitUntil(lambda: handle.progress == 50, timeout=30000)  # it runs on a worker
+    begun = time.monotonic()
+    assert backend.shutdown(2000)
+    assert time.monotonic() - begun < 2.5  # its grace, then closing the client
+    assert handle.state == TaskState.CANCELLED
+    # Its worker is free again once the sleep ends (for the tests after this one).
+    with Client(dask_cluster.scheduler_address, timeout=5) as client:
+        qtbot.waitUntil(lambda: not any(client.run(daskremote.running_tasks, mode.topic).values()), timeout=10000)
 
 
 # -- the UI ------------------------------------------------------------------------

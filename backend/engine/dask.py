@@ -12,6 +12,7 @@ or a pause reaches it at its next check point, as in a thread.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import heapq
 import itertools
@@ -21,7 +22,7 @@ import sys
 import threading
 import time
 import uuid
-from concurrent.futures import CancelledError, Future
+from concurrent.futures import CancelledError
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from ..core import daskremote
@@ -113,10 +114,21 @@ def dask_mode(
 class _Run:
     """What the mode knows of one of its tasks that has not ended."""
 
-    __slots__ = ("future", "worker", "flags", "number", "spread", "reason", "cancelling", "received", "held")
+    __slots__ = (
+        "future",
+        "worker",
+        "flags",
+        "number",
+        "spread",
+        "reason",
+        "cancelling",
+        "received",
+        "held",
+        "gathering",
+    )
 
     def __init__(self, flags: int) -> None:
-        self.future: Optional[Future[DaskEnding]] = None
+        self.future: Optional[Any] = None  # its distributed.Future
         self.worker: Optional[str] = None  # where it runs, once its first message has come
         self.flags = flags  # its controls, as last sent
         self.number = 0  # of its last control
@@ -125,6 +137,7 @@ class _Run:
         self.cancelling = False
         self.received = 0  # messages from it so far
         self.held: Optional[DaskEnding] = None  # its ending, while messages it sent before are on their way
+        self.gathering = False  # its result is on its way: its future is no longer cancelled
 
 
 class _Calls:
@@ -180,7 +193,7 @@ class _Calls:
 
 
 class DaskMode(ExecutorMode):
-    """dask.distributed's executor as a mode whose tasks report, and can be cancelled and paused, as they run.
+    """A dask.distributed client as a mode whose tasks report, and can be cancelled and paused, as they run.
 
     A task runs on a worker with a :class:`~offthread.core.context.TaskContext`:
     its first progress report comes at once and the latest one about 30
@@ -197,9 +210,13 @@ class DaskMode(ExecutorMode):
     of each topic (``distributed.admin.low-level-log-length``, 1,000): keep
     them small. The result itself comes back as any dask result does.
 
+    Tasks go through ``client.submit``, not through :attr:`executor` (the
+    client's, kept for code that wants one): the mode keeps each task's dask
+    future, to cancel it, and awaits its result on the client's event loop.
+
     Three threads touch a task's record: the GUI thread (start, cancel,
-    pause), the client's event loop (messages from the workers, the futures'
-    ends) and the mode's own thread (:class:`_Calls`: controls, deadlines).
+    pause), the client's event loop (messages from the workers, the results)
+    and the mode's own thread (:class:`_Calls`: controls, cancels, deadlines).
     ``_lock`` guards the records; an event is sent under it only while its
     task's record exists, and the ending removes the record under it, so no
     event follows its task's ending. No thread waits on the cluster while it
@@ -219,7 +236,7 @@ class DaskMode(ExecutorMode):
     ) -> None:
         super().__init__(
             name,
-            client.get_executor(pure=False),  # keys by uuid: nothing hashes the arguments on the GUI thread
+            client.get_executor(),
             description=description or "dask.distributed",
             on_shutdown=functools.partial(self._close_cluster_side, on_shutdown),
         )
@@ -243,14 +260,16 @@ class DaskMode(ExecutorMode):
         with self._lock:
             self._runs[handle.id] = run  # before submit: its first message may come before submit returns
         try:
-            future = self.executor.submit(run_on_dask, self.topic, handle.id, run.flags, fn, args, kwargs)
+            # Not pure: a key of its own, and nothing hashes the arguments on the GUI thread.
+            key = f"{handle.name}-{uuid.uuid4().hex}"
+            future = self.client.submit(run_on_dask, self.topic, handle.id, run.flags, fn, args, kwargs, key=key)
         except BaseException:
             with self._lock:
                 self._runs.pop(handle.id, None)
             raise
         with self._lock:
             run.future = future
-        future.add_done_callback(functools.partial(self._done, handle.id))
+        future.add_done_callback(functools.partial(self._future_done, handle.id))
 
     def cancel(self, handle: TaskHandle) -> None:
         reason = handle.context.cancel_reason or CancelReason.CANCELLED
@@ -262,13 +281,11 @@ class DaskMode(ExecutorMode):
             run.cancelling = True
             run.reason = reason
             run.flags = flags
-            worker, future = run.worker, run.future
+            worker = run.worker
             run.number += 1
             change = (handle.id, run.number, flags)
         if worker is None:  # not started on a worker, as far as we know: withdrawn now
-            self._finish(handle.id, Event.CANCELLED, reason)
-            if future is not None:
-                self._calls.put(functools.partial(self._drop, future))
+            self._drop(self._end_run(handle.id, Event.CANCELLED, reason))
             return
         self._calls.put(functools.partial(self._control, [worker], [change]))
         self._calls.put(functools.partial(self._give_up, handle.id), self.cancel_grace_s)
@@ -301,7 +318,7 @@ class DaskMode(ExecutorMode):
                 self._ended.wait(left)
             remaining = [(task_id, run.reason) for task_id, run in self._runs.items()]
         for task_id, reason in remaining:
-            self._finish(task_id, Event.CANCELLED, reason)
+            self._end_run(task_id, Event.CANCELLED, reason)
         self._calls.close()
         self._close_within(deadline - time.monotonic())
         return True
@@ -350,31 +367,24 @@ class DaskMode(ExecutorMode):
             self.send(EVENT_OF[kind], task_id, value)
         held = run.held
         if held is not None and run.received >= held[2]:
-            self._finish(task_id, held[0], *held[1])
+            self._end_run(task_id, held[0], *held[1])
 
-    def _done(self, task_id: int, future: Future[DaskEnding]) -> None:
-        """The task's future has ended (on the client's event loop, or the thread that cancelled it)."""
+    async def _gather(self, task_id: int, future: Any) -> None:
+        """Fetch the task's result and end it as it says. It must not raise: it runs on the client's loop."""
+        try:
+            ending, payload, sent = await self.client.gather(future, asynchronous=True)
+        except BaseException as error:  # its worker died, the client closes...
+            self._failed(task_id, error)
+            return
         with self._lock:
             run = self._runs.get(task_id)
             if run is None:
                 return
-        if future.cancelled():
-            self._finish(task_id, Event.CANCELLED, run.reason)
-            return
-        error = future.exception()
-        if error is not None:
-            if run.cancelling or isinstance(error, CancelledError):
-                self._finish(task_id, Event.CANCELLED, run.reason)
-            else:  # the worker died, the result could not be sent...
-                self._finish(task_id, Event.ERROR, TaskError.from_exception(error))
-            return
-        ending, payload, sent = future.result()
-        with self._lock:
-            if task_id in self._runs and run.received < sent:
+            if run.received < sent:
                 run.held = (ending, payload, sent)
                 self._calls.put(functools.partial(self._release, task_id), ENDING_WAIT_S)
                 return
-        self._finish(task_id, ending, *payload)
+        self._end_run(task_id, ending, *payload)
 
     # -- the mode's own thread ---------------------------------------------------------
 
@@ -385,9 +395,9 @@ class DaskMode(ExecutorMode):
     def _forget(self, task_ids: List[int]) -> None:
         self.client.run(daskremote.forget, self.topic, task_ids)
 
-    def _drop(self, future: Future[DaskEnding]) -> None:
-        """Cancel a task's future: dask withdraws it, or forgets its result (``Client.cancel``)."""
-        future.cancel()
+    def _cancel_futures(self, futures: List[Any]) -> None:
+        """dask withdraws these tasks, or forgets their results (``Client.cancel``)."""
+        self.client.cancel(futures)
 
     def _give_up(self, task_id: int) -> None:
         """The task has not stopped within its grace since its cancel: drop it."""
@@ -395,15 +405,13 @@ class DaskMode(ExecutorMode):
             run = self._runs.get(task_id)
             if run is None:
                 return
-            future, reason = run.future, run.reason
+            reason = run.reason
         log.info(
             "task %d did not stop within %.1f s of its cancel: dask cancels it, and drops its result",
             task_id,
             self.cancel_grace_s,
         )
-        self._finish(task_id, Event.CANCELLED, reason)
-        if future is not None:
-            self._drop(future)
+        self._drop(self._end_run(task_id, Event.CANCELLED, reason))
 
     def _release(self, task_id: int) -> None:
         """The task's ending waited long enough for its last messages: end it without them."""
@@ -413,29 +421,67 @@ class DaskMode(ExecutorMode):
                 return
             ending, payload, sent = run.held
             log.info("task %d ended, but %d of its %d messages never came", task_id, sent - run.received, sent)
-            self._finish(task_id, ending, *payload)
+            self._end_run(task_id, ending, *payload)
 
     # -- internals -------------------------------------------------------------------------
 
-    def _finish(self, task_id: int, ending: Event, *args: Any) -> None:
-        """End a task once: later calls for the same task do nothing. Any thread."""
+    def _end_run(self, task_id: int, ending: Event, *args: Any) -> Optional[_Run]:
+        """End a task once: later calls for the same task do nothing. Any thread.
+
+        Returns the task's record if this call ended it, else None.
+        """
         with self._lock:
             run = self._runs.pop(task_id, None)
             if run is None:
-                return
+                return None
             self.end(task_id, ending, *args)
             self._ended.notify_all()
         if run.spread:
             self._calls.put(functools.partial(self._forget, [task_id]))
+        return run
+
+    def _drop(self, run: Optional[_Run]) -> None:
+        """Cancel the future of a task that this side has ended, unless its result is on its way.
+
+        Cancelling a future while its result is fetched makes dask log errors
+        (the key is forgotten under the fetch); the task has ended there anyway.
+        """
+        if run is not None and run.future is not None and not run.gathering:
+            self._calls.put(functools.partial(self._cancel_futures, [run.future]))
+
+    def _future_done(self, task_id: int, future: Any) -> None:
+        """The task's future is done (on dask's callback thread): fetch its result, or end it as it says."""
+        with self._lock:
+            run = self._runs.get(task_id)
+            if run is None:
+                return
+            run.gathering = future.status == "finished"
+        if run.gathering:
+            self.client.loop.add_callback(self._gather, task_id, future)
+            return
+        try:
+            error = future.exception() if future.status == "error" else CancelledError()
+        except BaseException as problem:  # cancelled meanwhile, or the client closes
+            error = problem
+        self._failed(task_id, error)
+
+    def _failed(self, task_id: int, error: BaseException) -> None:
+        """The task's future failed or was cancelled: it ends cancelled if it was asked to stop, else failed."""
+        with self._lock:
+            run = self._runs.get(task_id)
+            if run is None:
+                return
+        if run.cancelling or isinstance(error, (CancelledError, asyncio.CancelledError)):
+            self._end_run(task_id, Event.CANCELLED, run.reason)
+        else:  # its worker died, its result could not be sent...
+            self._end_run(task_id, Event.ERROR, TaskError.from_exception(error))
 
     def _fail(self, task_id: int, run: _Run, error: TaskError) -> None:
         """End a task that cannot go on as failed, and stop it on its worker."""
-        self._finish(task_id, Event.ERROR, error)
+        self._drop(self._end_run(task_id, Event.ERROR, error))
         if run.worker is not None:
             stop = (task_id, _LAST_WORD, int(Flag.CANCEL))
             self._calls.put(functools.partial(self._control, [run.worker], [stop], False))
-        if run.future is not None:
-            self._calls.put(functools.partial(self._drop, run.future))
 
     def _close_cluster_side(self, then: Optional[Callable[[], None]]) -> None:
         """Stop what the mode's tasks left running on the workers, then ``then`` (closing the client)."""
