@@ -187,3 +187,47 @@ def pause_point_loop(*, task: TaskContext) -> str:
 def tracked_sum(count: int, *, task: TaskContext) -> int:
     """task.track in a worker process."""
     return sum(task.track(range(count), text="numbers"))
+
+
+# -- for the dask mode's tests ----------------------------------------------------
+
+
+def count_and_share(steps: int, *, task: TaskContext) -> int:
+    """Reports every step out of ``steps`` and shares every tenth as a partial result."""
+    task.set_maximum(steps)
+    for step in range(1, steps + 1):
+        task.progress(step)
+        if step % 10 == 0:
+            task.partial(step)
+        task.sleep(0.005)
+    return steps
+
+
+def report_until_cancelled(*, task: TaskContext) -> None:
+    """Reports and shares its steps until cancelled; its finally block says where it stopped."""
+    task.set_maximum(1_000_000)
+    step = 0
+    try:
+        while True:
+            step += 1
+            task.progress(step)
+            if step % 10 == 0:
+                task.partial(step)
+            task.sleep(0.002)
+    finally:
+        task.partial(f"stopped after {step} steps")
+
+
+def report_then_sleep(seconds: float, *, task: TaskContext) -> str:
+    """Reports once, then sleeps without a check point: a cancel cannot reach it."""
+    task.progress(50)
+    time.sleep(seconds)
+    return "slept"
+
+
+def share_after_first_check(*, task: TaskContext) -> str:
+    """Shares a partial result right after its first check point: paused before it
+    started, it shares it only once resumed."""
+    task.progress(1)
+    task.partial("past its first check point")
+    return "done"

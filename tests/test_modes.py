@@ -323,6 +323,168 @@ def test_the_local_dask_cluster_listens_on_no_fixed_port(make_backend, qtbot):
         assert handle.result == 64
 
 
+# -- dask tasks report, and can be cancelled and paused, as they run ---------------
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """One local cluster of 2 worker processes for the module's dask tests (each starts in seconds)."""
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+    )
+    yield cluster
+    cluster.close()
+
+
+def add_dask_mode(backend, cluster, **options):
+    """A "dask" mode on ``cluster`` for ``backend`` (closing the backend closes only its client)."""
+    from offthread.engine.dask import dask_mode
+
+    mode = dask_mode(cluster.scheduler_address, **options)
+    backend.add_mode(mode)
+    return mode
+
+
+def test_a_dask_task_reports_progress_and_partial_results_as_it_runs(make_backend, dask_cluster, qtbot):
+    backend = make_backend()
+    add_dask_mode(backend, dask_cluster)
+    log = SignalLog(backend.signals)
+    steps = 300  # 1.5 s at least
+    handle = backend.submit_task(tasks.count_and_share, (steps,), mode="dask")
+    # Several reports while it runs: its first one, then samples.
+    qtbot.waitUntil(lambda: len(set(log.progress(handle.id))) >= 3, timeout=30000)
+    assert not handle.done
+    assert log.progress(handle.id)[0] == pytest.approx(100 / steps)  # the first report comes, at once
+    qtbot.waitUntil(lambda: "finished" in log.names(handle.id), timeout=30000)
+    assert (handle.state, handle.result) == (TaskState.FINISHED, steps)
+    reported = log.progress(handle.id)
+    assert reported == sorted(reported) and len(reported) < steps  # sampled, never backwards
+    assert [e[2] for e in log.of(handle.id) if e[0] == "partial"] == list(range(10, steps + 1, 10))  # each, in order
+    assert log.names(handle.id)[-2:] == ["result", "finished"]
+
+
+@pytest.mark.parametrize("how", ["cancel", "timeout"])
+def test_a_running_dask_task_stops_at_its_check_point_and_its_finally_runs(make_backend, dask_cluster, qtbot, how):
+    backend = make_backend()
+    # A long grace: the task can only end by stopping itself, as in a thread.
+    add_dask_mode(backend, dask_cluster, cancel_grace_s=30)
+    log = SignalLog(backend.signals)
+    handle = backend.submit_task(tasks.report_until_cancelled, mode="dask", timeout=1.5 if how == "timeout" else None)
+    qtbot.waitUntil(lambda: handle.partial is not None, timeout=30000)  # it runs on a worker
+    if how == "cancel":
+        backend.cancel(handle.id)
+    qtbot.waitUntil(lambda: "finished" in log.names(handle.id), timeout=20000)
+    assert handle.state == (TaskState.CANCELLED if how == "cancel" else TaskState.TIMED_OUT)
+    events = log.of(handle.id)
+    assert [e[0] for e in events[-2:]] == ["cancelled", "finished"]  # nothing after its ending
+    last_partial = [e[2] for e in events if e[0] == "partial"][-1]
+    assert str(last_partial).startswith("stopped after ")  # its finally block ran, and was heard
+
+
+def test_a_dask_task_pauses_and_resumes_at_its_check_points(ui, backend, dask_cluster, qtbot):
+    add_dask_mode(backend, dask_cluster)
+    log = SignalLog(backend.signals)
+    handle = backend.submit_task(tasks.count_and_share, (600,), mode="dask")
+    qtbot.waitUntil(lambda: handle.progress > 0, timeout=30000)
+    row = wait_for_item(qtbot, ui.window, f"taskRow{handle.id}")
+    pause = find_item(row, "pauseButton")
+    click(qtbot, ui.window, pause)
+    qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") == "paused", timeout=10000)
+    assert handle.state == TaskState.PAUSED and pause.property("text") == "Resume"
+    qtbot.wait(300)  # a while paused: nothing moves
+    assert handle.state == TaskState.PAUSED
+    click(qtbot, ui.window, pause)
+    qtbot.waitUntil(lambda: handle.state != TaskState.PAUSED, timeout=10000)
+    qtbot.waitUntil(lambda: "finished" in log.names(handle.id), timeout=30000)
+    assert (handle.state, handle.result) == (TaskState.FINISHED, 600)
+    names = log.names(handle.id)
+    assert names.count("paused") == names.count("resumed") == 1
+    while_paused = log.of(handle.id)[names.index("paused") + 1 : names.index("resumed")]
+    # The task was blocked: no partial result, and no progress past where it stopped.
+    assert {e[0] for e in while_paused} <= {"progress"}
+    assert len({e[2] for e in while_paused}) <= 1
+    after = [e[2] for e in log.of(handle.id)[names.index("resumed") :] if e[0] == "progress"]
+    assert after and after[-1] > max(log.progress(handle.id)[: names.index("resumed")])  # then it went on
+
+
+def test_a_dask_task_paused_before_it_starts_pauses_at_its_first_check_point(make_backend, dask_cluster, qtbot):
+    from offthread.core import daskremote
+
+    backend = make_backend()
+    mode = add_dask_mode(backend, dask_cluster)
+    log = SignalLog(backend.signals)
+    busy = [backend.submit_task(tasks.report_until_cancelled, mode="dask") for _ in range(2)]
+    qtbot.waitUntil(lambda: all(h.progress > 0 for h in busy), timeout=30000)  # both workers are taken
+    waiting = backend.submit_task(tasks.share_after_first_check, mode="dask")
+    withdrawn = backend.submit_task(tasks.square, (3,), mode="dask")
+    backend.pause(waiting.id)
+    backend.cancel(withdrawn.id)  # not started: withdrawn at once
+    wait_done(qtbot, withdrawn)
+    assert withdrawn.state == TaskState.CANCELLED and "started" not in log.names(withdrawn.id)
+    assert waiting.state == TaskState.QUEUED  # it shows as running once a worker runs it
+    backend.cancel(busy[0].id)  # a worker is free: the paused task starts there
+    qtbot.waitUntil(lambda: waiting.state == TaskState.PAUSED, timeout=10000)
+    assert log.names(waiting.id) == ["started", "progress", "paused"]  # stopped at its first check point
+    backend.resume(waiting.id)
+    qtbot.waitUntil(lambda: "finished" in log.names(waiting.id), timeout=10000)
+    assert waiting.result == "done"
+    assert log.names(waiting.id)[3:] == ["resumed", "partial", "result", "finished"]
+    # The other worker kept the pause for it, in case it ran there; it forgets it now.
+    qtbot.waitUntil(lambda: not any(mode.client.run(daskremote.pending_tasks, mode.topic).values()), timeout=5000)
+    backend.cancel(busy[1].id)
+    wait_done(qtbot, busy[1], timeout=10000)
+
+
+def test_a_dask_partial_result_that_cannot_be_rebuilt_fails_its_task_and_stops_it(make_backend, dask_cluster, qtbot):
+    from offthread.core import daskremote
+
+    backend = make_backend()
+    mode = add_dask_mode(backend, dask_cluster)
+    handle = backend.submit_task(tasks.send_unrebuildable_partial, mode="dask")
+    wait_done(qtbot, handle, timeout=30000)
+    assert handle.state == TaskState.FAILED
+    assert "a partial result cannot be rebuilt in the GUI process" in handle.error.message
+    qtbot.waitUntil(lambda: not any(mode.client.run(daskremote.running_tasks, mode.topic).values()), timeout=5000)
+
+
+def test_a_dask_task_without_check_points_is_cancelled_by_dask_after_its_grace(make_backend, dask_cluster, qtbot):
+    from offthread.core import daskremote
+
+    backend = make_backend()
+    mode = add_dask_mode(backend, dask_cluster)  # the default grace, half a second
+    handle = backend.submit_task(tasks.report_then_sleep, (4,), mode="dask")
+    qtbot.waitUntil(lambda: handle.progress == 50, timeout=30000)  # it runs on a worker
+    backend.cancel(handle.id)
+    cancelled_at = time.monotonic()
+    wait_done(qtbot, handle, timeout=10000)
+    assert handle.state == TaskState.CANCELLED and handle.result is None
+    assert 0.4 < time.monotonic() - cancelled_at < 3
+    # Client.cancel took it from the scheduler, though its thread sleeps on.
+    qtbot.waitUntil(lambda: not any(mode.client.processing().values()), timeout=3000)
+    assert [handle.id] in mode.client.run(daskremote.running_tasks, mode.topic).values()
+    # Its worker is free again once the sleep ends (for the tests after this one).
+    qtbot.waitUntil(lambda: not any(mode.client.run(daskremote.running_tasks, mode.topic).values()), timeout=10000)
+
+
+def test_shutdown_keeps_its_bound_with_a_dask_task_that_never_checks(make_backend, dask_cluster, qtbot):
+    from distributed import Client
+
+    from offthread.core import daskremote
+
+    backend = make_backend()
+    mode = add_dask_mode(backend, dask_cluster)
+    handle = backend.submit_task(tasks.report_then_sleep, (3,), mode="dask")
+    qtbot.waitUntil(lambda: handle.progress == 50, timeout=30000)  # it runs on a worker
+    begun = time.monotonic()
+    assert backend.shutdown(2000)
+    assert time.monotonic() - begun < 2.5  # its grace, then closing the client
+    assert handle.state == TaskState.CANCELLED
+    # Its worker is free again once the sleep ends (for the tests after this one).
+    with Client(dask_cluster.scheduler_address, timeout=5) as client:
+        qtbot.waitUntil(lambda: not any(client.run(daskremote.running_tasks, mode.topic).values()), timeout=10000)
+
+
 # -- the UI ------------------------------------------------------------------------
 
 

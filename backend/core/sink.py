@@ -18,8 +18,9 @@ class EventSink(Protocol):
     """What :func:`~offthread.core.call.run_call` reports to.
 
     Implemented by the engine's ``WorkerSignals`` (threads, the GUI thread),
-    by a worker process's link to the GUI process, and by the stand-in that
-    keeps only the ending of a task run by a plain executor.
+    by a worker process's link to the GUI process, by a dask task's link to
+    its mode's events topic, and by the stand-in that keeps only the ending
+    of a task run by a plain executor.
     """
 
     def send(self, name: str, *args: Any) -> None:

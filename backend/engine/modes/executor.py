@@ -1,4 +1,4 @@
-"""``ExecutorMode``: any ``concurrent.futures.Executor`` as a mode (dask.distributed's, for one)."""
+"""``ExecutorMode``: any ``concurrent.futures.Executor`` as a mode (``DaskMode`` builds on it)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 class ExecutorMode(Mode):
-    """Plugs any ``concurrent.futures.Executor`` in as a mode (for instance dask.distributed's).
+    """Plugs any ``concurrent.futures.Executor`` in as a mode.
 
     Such an executor offers no way back while a task runs, so a task reports
     no progress (it goes from 0 to 100 % when it ends) and cannot be paused;
@@ -31,6 +31,10 @@ class ExecutorMode(Mode):
     A task can end by several routes at once (its future's end, a cancel, the
     shutdown); whichever claims it first, by removing its future from
     ``_futures`` (atomic), sends the ending, and the others do nothing.
+
+    dask.distributed has channels of its own to reach a running task:
+    :class:`offthread.engine.dask.DaskMode` uses them, and its tasks report
+    progress and can be cancelled and paused as they run.
     """
 
     can_pause = False
@@ -72,8 +76,15 @@ class ExecutorMode(Mode):
         for task_id, future in list(self._futures.items()):
             future.cancel()
             self._finish(task_id, Event.CANCELLED, CancelReason.CANCELLED)
+        self._close_within(timeout_s)
+        return True
+
+    # -- internals ---------------------------------------------------------------
+
+    def _close_within(self, timeout_s: float) -> None:
+        """Call ``on_shutdown``, waiting for it at most ``timeout_s``."""
         if self._on_shutdown is None:
-            return True
+            return
         # On a thread of its own, so that the bound holds: closing may wait
         # for a task that cannot be stopped, or for a cluster far away.
         closer = threading.Thread(target=self._close, name=f"offthread-close-{self.name}", daemon=True)
@@ -83,9 +94,6 @@ class ExecutorMode(Mode):
             log.warning(
                 "closing the %s executor did not end within %.1f s; it goes on without us", self.name, timeout_s
             )
-        return True
-
-    # -- internals ---------------------------------------------------------------
 
     def _finish(self, task_id: int, ending: Event, *args: Any) -> None:
         """End a task once: later calls for the same task do nothing. Any thread."""
