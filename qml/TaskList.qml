@@ -101,11 +101,15 @@ Card {
                     Qt.callLater(list.positionViewAtEnd)
             }
             // The view estimates the height of rows it has not made yet, and
-            // corrects it as it makes them: while following, stay at the end.
-            onContentHeightChanged: {
-                if (following && !moving)
-                    Qt.callLater(list.positionViewAtEnd)
+            // corrects it as it makes them, or as the window is resized:
+            // while following, stay at the end, at once (a deferred call
+            // made while the last one runs would be dropped).
+            function stayAtEnd() {
+                if (following && !moving && contentHeight > height)
+                    contentY = originY + contentHeight - height
             }
+            onContentHeightChanged: stayAtEnd()
+            onHeightChanged: stayAtEnd()
             onMovementEnded: following = atYEnd
 
             delegate: TaskRow {
