@@ -13,7 +13,6 @@ from typing import Optional, Tuple, Union
 
 from ..engine import qt
 from ..engine.binding import QT6, describe
-from ..engine.dask import DaskUnavailable, dask_mode
 from ..engine.limits import DEFAULT_HISTORY
 from ..engine.qt.QtCore import QCoreApplication, Qt, QTimer
 from ..engine.qt.QtGui import QGuiApplication
@@ -91,6 +90,10 @@ def run_app(
         reloader: Optional[LiveReload] = None  # it must live as long as the loop
         try:
             if dask is not None:
+                # Imported only here: the dask mode's code (asyncio, uuid...)
+                # costs some 80 ms that a start without --dask does not pay.
+                from ..engine.dask import DaskUnavailable, dask_mode
+
                 try:
                     backend.add_mode(dask_mode(dask))
                 except DaskUnavailable as error:
