@@ -127,7 +127,7 @@ def run_app(
 # The cyclic collector's thresholds once the window shows: a young collection
 # every 2,000 net new objects (Python 3.13's default), a middle one every 100
 # of those (not 10), a full one as before.
-COLLECTOR_THRESHOLDS = (2000, 100, 10)
+COLLECTOR_THRESHOLDS = (2000, 1000, 10)
 
 
 def tune_collector() -> None:

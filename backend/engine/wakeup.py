@@ -11,7 +11,7 @@ from .qt.QtCore import QObject, Qt, QTimer, Signal
 # How long one turn may hold the GUI thread, for all the wakeups that share
 # it: a backlog (10,000 task events, 10,000 submits from a thread) is worked
 # off over several turns, and the window's timers and paints run between.
-TURN_BUDGET_S = 0.002
+TURN_BUDGET_S = 0.001
 
 
 class Turns(QObject):
