@@ -84,8 +84,9 @@ class TaskManager(QObject):
         history: int = DEFAULT_HISTORY,
     ) -> None:
         super().__init__(parent)
-        # Calls from other threads and task events share the GUI thread's
-        # turns: one budget, then the window's timers (see wakeup.Turns).
+        # Calls from other threads, task events and the model's publish share
+        # the GUI thread's turns: one budget, then the window's timers (see
+        # wakeup.Turns).
         turns = Turns(self)
         self._calls = OwnerThreadCalls(self, turns)
         self._publisher = Wakeup(self._publish_some, self, turns)
