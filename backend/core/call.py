@@ -78,8 +78,7 @@ def run_call(
     whatever ``fn`` raises: the ending is made inside, and sent from the
     ``finally``, so nothing can skip it.
     """
-    if context.cancel_reason is not None:  # cancelled while queued: never start the work
-        end_task(signals.send, task_id, Event.CANCELLED, context.cancel_reason)
+    if ended_before_start(task_id, signals, context):
         return
     signals.watch(context)
     ending: Optional[Tuple[Any, ...]] = None
@@ -97,11 +96,28 @@ def run_call(
         else:
             ending = (Event.RESULT, value)
     finally:
-        signals.unwatch(context)
-        if ending is None:  # only if the channel itself failed: nobody hears any more
-            signals.send(Event.FINISHED, task_id)
-        else:
-            end_task(signals.send, task_id, *ending)
+        close_task(task_id, signals, context, ending)
+
+
+def ended_before_start(task_id: int, signals: EventSink, context: TaskContext) -> bool:
+    """End a task cancelled while it was queued (it never starts); True if it was."""
+    if context.cancel_reason is None:
+        return False
+    end_task(signals.send, task_id, Event.CANCELLED, context.cancel_reason)
+    return True
+
+
+def close_task(task_id: int, signals: EventSink, context: TaskContext, ending: Optional[Tuple[Any, ...]]) -> None:
+    """Stop sampling a task that ran, then send its ending and ``finished`` (from a ``finally``).
+
+    ``ending`` is None only if the channel itself failed: nobody hears any
+    more, and ``finished`` alone is tried.
+    """
+    signals.unwatch(context)
+    if ending is None:
+        signals.send(Event.FINISHED, task_id)
+    else:
+        end_task(signals.send, task_id, *ending)
 
 
 def _drive(generator: Generator[Any, Any, Any], context: TaskContext) -> Any:

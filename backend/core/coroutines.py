@@ -21,9 +21,9 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Dict, Optional, Tuple
 
-from .call import apply_yielded, ending_for
+from .call import apply_yielded, close_task, ended_before_start, ending_for
 from .context import TaskCancelled, TaskContext
-from .sink import EventSink, end_task
+from .sink import EventSink
 from .states import CancelReason, Event
 
 if TYPE_CHECKING:
@@ -118,8 +118,7 @@ async def run_coroutine(
     """
     import asyncio
 
-    if context.cancel_reason is not None:  # cancelled before the loop reached it
-        end_task(signals.send, task_id, Event.CANCELLED, context.cancel_reason)
+    if ended_before_start(task_id, signals, context):  # cancelled before the loop reached it
         return
     signals.watch(context)
     ending: Optional[Tuple[Any, ...]] = None
@@ -140,11 +139,7 @@ async def run_coroutine(
         else:
             ending = (Event.RESULT, value)
     finally:
-        signals.unwatch(context)
-        if ending is None:
-            signals.send(Event.FINISHED, task_id)
-        else:
-            end_task(signals.send, task_id, *ending)
+        close_task(task_id, signals, context, ending)
 
 
 async def _drive(generator: AsyncGenerator[Any, Any], context: AsyncContext) -> None:
