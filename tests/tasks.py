@@ -71,6 +71,19 @@ def never_checks(seconds: float) -> str:
     return "slept"
 
 
+def sleep_in_steps(seconds: float, *, task: TaskContext) -> int:
+    """Sleeps at check points (so it can be paused and cancelled); returns its pid."""
+    end = time.monotonic() + seconds
+    task.check()
+    while time.monotonic() < end:
+        task.sleep(min(0.01, max(0.0, end - time.monotonic())))
+    return os.getpid()
+
+
+def length(data: bytes) -> int:
+    return len(data)
+
+
 def spin_forever() -> None:
     """CPU-bound and never checks: only terminating its process stops it."""
     while True:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import itertools
 import logging
 import multiprocessing
 import os
@@ -74,16 +75,43 @@ PREFETCH = 4
 # one at a time, so that none waits behind another on a busy worker while
 # another worker is idle.
 SHORT_TASK_S = 0.005
+# A task sent ahead is asked back (wire.Kind.RETRACT) once the one it waits
+# behind has run this long, or is paused: the average said "short", this one
+# is not. It goes back to the front of the queue, for the first free worker.
+RETRACT_AFTER_S = 4 * SHORT_TASK_S
 
 Emit = Callable[..., None]
 
+_PAUSE = int(wire.Flag.PAUSE)  # a plain int: IntFlag's operators cost microseconds
+# Functions whose durations the pool keeps (see ProcessPool._durations).
+_KNOWN_FUNCTIONS = 1024
+# Buffers per writev call: far below any system's IOV_MAX.
+_WRITE_BATCH = 64
+
 
 class _Task:
-    __slots__ = ("id", "payload", "flags", "sent_flags", "worker", "stop_at", "reason", "failure", "started_at")
+    __slots__ = (
+        "id",
+        "fn",
+        "payload",
+        "flags",
+        "sent_flags",
+        "worker",
+        "stop_at",
+        "reason",
+        "failure",
+        "started_at",
+        "announced",
+        "retracting",
+    )
 
     def __init__(self, task_id: int, payload: Any, flags: int) -> None:
         self.id = task_id
-        self.payload: Any = payload  # the call, or its pickle; dropped once sent
+        # Its function, by which the pool learns which tasks are short (None for a pickle).
+        self.fn: Any = _function_key(payload)
+        # The call, or its pickle; dropped once it has started: one sent ahead
+        # may come back (see _take_back), and goes out again as it was.
+        self.payload: Any = payload
         self.flags = flags  # the controls asked for
         self.sent_flags = flags  # the controls its worker knows of
         self.worker: Optional[_Worker] = None  # None while it waits in the pool's queue
@@ -91,10 +119,14 @@ class _Task:
         self.reason: Optional[CancelReason] = None  # why it is being stopped
         self.failure: Optional[TaskError] = None  # it fails with this, whatever it sends
         self.started_at = 0.0  # when its worker began it (the manager's clock), once it has
+        self.announced = False  # its "started" went out
+        # Asked back from the worker it was sent ahead to: until the answer
+        # (RETURNED or TAKEN), whether it started there is not known.
+        self.retracting = False
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "fd", "reader", "pid", "ready", "tasks", "killed")
+    __slots__ = ("process", "conn", "fd", "reader", "pid", "ready", "tasks", "killed", "retiring", "outbox")
 
     def __init__(self, process: Any, conn: Any) -> None:
         self.process = process
@@ -108,6 +140,11 @@ class _Worker:
         # so a task starts when the one before it ends.
         self.tasks: Deque[_Task] = collections.deque()
         self.killed = False
+        self.retiring = False  # one too many after a resize: no new tasks; it stops once idle
+        # What could not be written yet: the pipe is non-blocking, so that one
+        # worker that does not read (a C call holding its GIL) never holds up
+        # the manager, and so the other workers. Written as the pipe drains.
+        self.outbox: Deque[memoryview] = collections.deque()
 
     @property
     def task(self) -> Optional[_Task]:
@@ -164,6 +201,9 @@ class ProcessPool:
         self._woken = True  # the wake pipe may hold bytes: drain it at the top of the next pass
         self._wake_reader = self._wake_writer = -1  # a pipe, made with the manager thread
         self._recent_s = 2 * SHORT_TASK_S  # how long tasks take, lately (start to end, decaying average)
+        # The same, per function: a task waits in a worker's pipe only behind
+        # one whose function has been short, never behind one not seen yet.
+        self._durations: Dict[Any, float] = {}
         self._selector: Optional[selectors.BaseSelector] = None
         _live_pools.add(self)
 
@@ -385,19 +425,15 @@ class ProcessPool:
         sends: List[Tuple[_Worker, Any]] = []
         kills: List[_Worker] = []
         with self._lock:
-            serving = [w for w in self._workers if not w.killed]
-            missing = 0 if self._closing or self._given_up else self.size - len(serving)
-            for worker in serving[self.size :]:  # too many after a resize: the idle ones go
-                if worker.task is None and worker.ready:
-                    worker.killed = True  # no more tasks for it; its end is expected
-                    sends.append((worker, wire.frame(wire.Kind.STOP)))
+            missing = self._fit_to_size(sends)
+            timeout = self._retract(now, sends)
             # Level by level, so that queued tasks spread over the workers
             # before any worker gets a second one (see PREFETCH).
             depth = PREFETCH if self._recent_s < SHORT_TASK_S else 1
-            takers = [w for w in self._workers if w.ready and not w.killed]
+            takers = [w for w in self._workers if w.ready and not w.killed and not w.retiring]
             for level in range(depth):
                 for worker in takers:
-                    if len(worker.tasks) > level:
+                    if len(worker.tasks) > level or (level and not self._may_send_ahead(worker, now)):
                         continue
                     task = self._next_queued()
                     if task is None:
@@ -414,7 +450,6 @@ class ProcessPool:
                     task.sent_flags = task.flags
                     sends.append((task.worker, wire.frame(wire.Kind.CONTROL, task.id, task.flags)))
             self._dirty.clear()
-            timeout: Optional[float] = None
             for task in list(self._deadlines.values()):
                 runner = task.worker
                 if task.stop_at is None or runner is None or runner.killed or self._tasks.get(task.id) is not task:
@@ -430,7 +465,7 @@ class ProcessPool:
         for worker, batch in batches.items():
             self._hand_over(worker, batch)
         for worker, data in sends:
-            _send(worker, data)
+            self._send(worker, data)
         for worker in kills:
             log.info(
                 "task %d did not stop within %.1f s of its cancel: its worker process was killed",
@@ -447,10 +482,102 @@ class ProcessPool:
                 continue
             worker, what = key.data
             if what == "conn":
-                self._read(worker)
+                if _mask & selectors.EVENT_WRITE:
+                    self._flush(worker)
+                if _mask & selectors.EVENT_READ:
+                    self._read(worker)
             else:
                 self._bury(worker)
         return True
+
+    def _send(self, worker: _Worker, data: Any) -> bool:
+        """Send a frame to a worker; False if it is gone (its sentinel will say so)."""
+        return self._write(worker, list(wire.message_parts(data)))
+
+    def _write(self, worker: _Worker, parts: List[Any]) -> bool:
+        """Write ``parts`` (messages, framed) to a worker's pipe: what fits now, the rest
+        as the pipe drains (see _Worker.outbox), in order. False if it is gone."""
+        views = collections.deque(memoryview(part).cast("B") for part in parts if len(part))
+        if worker.outbox:
+            worker.outbox.extend(views)
+            return True
+        try:
+            _write_some(worker.fd, views)
+        except (OSError, ValueError):
+            return False
+        if views:
+            worker.outbox = views
+            self._watch_writes(worker, True)
+        return True
+
+    def _flush(self, worker: _Worker) -> None:
+        """The pipe of a worker with an outbox can take more."""
+        try:
+            _write_some(worker.fd, worker.outbox)
+        except (OSError, ValueError):  # gone: its sentinel says the rest
+            worker.outbox.clear()
+        if not worker.outbox:
+            self._watch_writes(worker, False)
+
+    def _watch_writes(self, worker: _Worker, on: bool) -> None:
+        events = selectors.EVENT_READ | (selectors.EVENT_WRITE if on else 0)
+        try:
+            self._poller.modify(worker.conn, events, (worker, "conn"))
+        except (KeyError, ValueError):  # no longer watched: it has closed its end
+            worker.outbox.clear()
+
+    def _may_send_ahead(self, worker: _Worker, now: float) -> bool:
+        """Whether a task may wait in ``worker``'s pipe behind the ones it has (lock held):
+        only behind one of a function known to be short, that has not run long and is
+        not paused, and not while tasks there are being asked back. (A task that has
+        turned long in one C call holding its worker's GIL cannot answer a RETRACT
+        until the call returns: better not to send ahead of one that might.)"""
+        head = worker.tasks[0]
+        return (
+            not (head.flags & _PAUSE or worker.tasks[-1].retracting)
+            and now - head.started_at < RETRACT_AFTER_S
+            and self._durations.get(head.fn, SHORT_TASK_S) < SHORT_TASK_S
+        )
+
+    def _fit_to_size(self, sends: List[Tuple[_Worker, Any]]) -> int:
+        """Match the workers to ``size`` (lock held): how many to start. After a shrink
+        the least busy retire at once (no new task; they stop once idle)."""
+        serving = [w for w in self._workers if not w.killed and not w.retiring]
+        missing = 0 if self._closing or self._given_up else self.size - len(serving)
+        if missing > 0:  # grown (again): workers on their way out serve on first
+            for worker in self._workers:
+                if missing and worker.retiring and not worker.killed:
+                    worker.retiring = False
+                    missing -= 1
+        elif missing < 0:
+            for worker in sorted(serving, key=lambda w: len(w.tasks))[:-missing]:
+                worker.retiring = True
+            missing = 0
+        for worker in self._workers:
+            if worker.retiring and not worker.killed and worker.ready and not worker.tasks:
+                worker.killed = True  # its end is expected
+                sends.append((worker, wire.frame(wire.Kind.STOP)))
+        return missing
+
+    def _retract(self, now: float, sends: List[Tuple[_Worker, Any]]) -> Optional[float]:
+        """Ask back the tasks sent ahead to a worker whose task turned out long, is paused,
+        or that retires (lock held). Returns how long until the next such check is due."""
+        due_in: Optional[float] = None
+        for worker in self._workers:
+            tasks = worker.tasks
+            if len(tasks) < 2 or worker.killed or tasks[-1].retracting:  # the last is asked back first
+                continue
+            head = tasks[0]
+            due = head.started_at + RETRACT_AFTER_S
+            if worker.retiring or head.flags & _PAUSE or due <= now:
+                for task in reversed(tasks):
+                    if task is head or task.retracting:
+                        break
+                    task.retracting = True
+                    sends.append((worker, wire.frame(wire.Kind.RETRACT, task.id)))
+            elif due_in is None or due - now < due_in:
+                due_in = due - now
+        return due_in
 
     def _frames(self, runs: List[Tuple[_Worker, _Task]]) -> Dict[_Worker, List[Tuple[_Task, List[Any]]]]:
         """The RUN messages of ``runs``, by worker; a task whose call cannot be pickled fails here."""
@@ -467,18 +594,20 @@ class ProcessPool:
                         task.worker = None
                     self._finish(task, Event.ERROR, TaskError.from_exception(unpicklable(error)))
                     continue
+                task.payload = payload
             batches.setdefault(worker, []).append((task, wire.run_message(task.id, task.sent_flags, payload)))
         return batches
 
     def _hand_over(self, worker: _Worker, batch: List[Tuple[_Task, List[Any]]]) -> None:
         """Send tasks to a worker, in one write. The first in its line has started once
         the worker has it; one sent behind others starts when the one before it ends (see _finish)."""
-        if _send_all(worker, [part for _, parts in batch for part in parts]):
+        if self._write(worker, [part for _, parts in batch for part in parts]):
             for task, _ in batch:
-                task.payload = None
                 if worker.task is task:
+                    # It starts as the worker reads it, whether or not the
+                    # whole call has gone into the pipe yet (see _Worker.outbox).
                     task.started_at = time.monotonic()
-                    self._emit(Event.STARTED, task.id)  # before any event of the task: this thread reads those
+                    self._announce(task)  # before any event of the task: this thread reads those
             return
         # The worker died before it could take them (say, killed while idle).
         with self._lock:
@@ -486,6 +615,11 @@ class ProcessPool:
             cancelled = self._take_back(worker, [task for task, _ in batch])
         self._end_cancelled(cancelled)
         self._wake()
+
+    def _announce(self, task: _Task) -> None:
+        task.announced = True
+        task.payload = None
+        self._emit(Event.STARTED, task.id)
 
     def _take_back(self, worker: _Worker, tasks: List[_Task]) -> List[_Task]:
         """Tasks sent to ``worker`` that never started (lock held): back to the front of
@@ -496,6 +630,8 @@ class ProcessPool:
             if task in worker.tasks:
                 worker.tasks.remove(task)
             task.worker = None
+            task.retracting = task.announced = False
+            task.started_at = 0.0
             if task.id in self._tasks:  # else it has ended already
                 (back if task.reason is None else cancelled).append(task)
         self._queue.extendleft(reversed(back))
@@ -526,6 +662,7 @@ class ProcessPool:
             self._worker_failed_to_start(safe_str(error), at_once=True)
             return False
         worker = _Worker(process, conn)
+        os.set_blocking(worker.fd, False)  # see _Worker.outbox
         self._poller.register(conn, selectors.EVENT_READ, (worker, "conn"))
         self._poller.register(process.sentinel, selectors.EVENT_READ, (worker, "sentinel"))
         with self._lock:
@@ -552,6 +689,8 @@ class ProcessPool:
         """What a worker sent: one read of up to READ_CHUNK bytes, and the messages it completes."""
         try:
             chunk = os.read(worker.fd, READ_CHUNK)
+        except BlockingIOError:  # nothing after all
+            return
         except OSError:
             chunk = b""
         if not chunk:  # gone, or killed in mid-frame: its sentinel says the rest
@@ -572,9 +711,14 @@ class ProcessPool:
             self._failed_starts = 0
             self._wake()  # it can take a task
             return
+        if kind == wire.Kind.RETURNED or kind == wire.Kind.TAKEN:
+            self._answered(worker, task_id, given_back=kind == wire.Kind.RETURNED)
+            return
         task = worker.task
         if task is None or task.id != task_id:
             return  # cannot happen: a worker runs the task it was given, one at a time
+        if not task.announced:  # asked back, it had started: this says so before the TAKEN does
+            self._announce(task)
         name = wire.EVENT_OF[kind]
         if name in ENDINGS:
             self._end(task, name, data)
@@ -588,6 +732,19 @@ class ProcessPool:
                 self._fail(task, f"{what} cannot be rebuilt in the GUI process: {_describe(error)}")
                 return
             self._emit(name, task_id, payload)
+
+    def _answered(self, worker: _Worker, task_id: int, *, given_back: bool) -> None:
+        """The worker's answer to a RETRACT: the task comes back to the queue, or it had started."""
+        task = next((t for t in worker.tasks if t.id == task_id), None)
+        if task is None:
+            return  # it has ended
+        task.retracting = False
+        if given_back:
+            with self._lock:
+                cancelled = self._take_back(worker, [task])  # the next pass hands it out
+            self._end_cancelled(cancelled)
+        elif worker.task is task and not task.announced:
+            self._announce(task)
 
     def _fail(self, task: _Task, message: str) -> None:
         """Make ``task`` fail with ``message`` however it ends, and stop it now."""
@@ -624,16 +781,23 @@ class ProcessPool:
                 worker.tasks.remove(task)
                 if ran and task.started_at:
                     now = time.monotonic()
-                    self._recent_s = (self._recent_s + (now - task.started_at)) / 2
+                    took = now - task.started_at
+                    self._recent_s = (self._recent_s + took) / 2
+                    durations = self._durations
+                    if len(durations) >= _KNOWN_FUNCTIONS and task.fn not in durations:
+                        durations.clear()  # functions made at run time: keep it bounded
+                    durations[task.fn] = (durations.get(task.fn, took) + took) / 2
                     if worker.tasks and not worker.killed:
                         after = worker.tasks[0]
                         after.started_at = now
                         if after.reason is not None:  # cancelled while it waited: the hard stop applies now
                             after.stop_at = now + self._hard_stop_after
                             self._deadlines[after.id] = after
+                        if after.retracting:
+                            after = None  # it may have been given back: the worker's answer says
             self._ended.notify_all()
         if after is not None:
-            self._emit(Event.STARTED, after.id)
+            self._announce(after)
 
     def _bury(self, worker: _Worker) -> None:
         """A worker process ended: read what it sent before, end its task, clean up after it."""
@@ -683,10 +847,9 @@ class ProcessPool:
         for worker in workers:
             self._unregister(worker.conn)
         for worker in workers:
-            if worker.task is None and worker.ready and not worker.killed:
-                _send(worker, wire.frame(wire.Kind.STOP))
-            else:
-                _kill_group(worker)
+            idle = worker.task is None and worker.ready and not worker.killed and not worker.outbox
+            if not (idle and _send_now(worker, wire.frame(wire.Kind.STOP))):
+                _kill_group(worker)  # busy, or its pipe full: no waiting for it here
         while workers:
             remaining = self._deadline - time.monotonic()
             if remaining <= 0:
@@ -707,29 +870,48 @@ class ProcessPool:
             pass
 
 
-def _send(worker: _Worker, data: Any) -> bool:
-    """Send a frame to a worker; False if it is gone (its sentinel will say so)."""
-    return _send_all(worker, list(wire.message_parts(data)))
-
-
-def _send_all(worker: _Worker, parts: List[Any]) -> bool:
-    """Write ``parts`` (messages, framed) to a worker's pipe in as few calls as it takes; False if it is gone."""
-    views = [memoryview(part).cast("B") for part in parts if len(part)]
+def _function_key(payload: Any) -> Any:
+    """What stands for a call's function in ProcessPool._durations: itself, if it can be a key."""
+    if type(payload) is not tuple:
+        return None
+    fn = payload[0]
     try:
-        while views:
-            if hasattr(os, "writev"):
-                written = os.writev(worker.fd, views)
-            else:
-                written = os.write(worker.fd, views[0])
-            while written:
-                if written >= len(views[0]):
-                    written -= len(views.pop(0))
-                else:
-                    views[0] = views[0][written:]
-                    written = 0
+        hash(fn)
+    except TypeError:  # say, an instance with __eq__ and no __hash__
+        return type(fn)
+    return fn
+
+
+def _send_now(worker: _Worker, data: Any) -> bool:
+    """Send a frame to a worker at once, whole, or not at all (False)."""
+    views = collections.deque(memoryview(part).cast("B") for part in wire.message_parts(data))
+    try:
+        _write_some(worker.fd, views)
     except (OSError, ValueError):
         return False
-    return True
+    return not views
+
+
+def _write_some(fd: int, views: Deque[memoryview]) -> None:
+    """Write ``views`` in order, in as few calls as it takes, until the pipe is full
+    (what is left stays in ``views``). Raises OSError if the reader is gone."""
+    writev = getattr(os, "writev", None)
+    while views:
+        try:
+            if writev is not None:
+                written = writev(fd, list(itertools.islice(views, _WRITE_BATCH)))
+            else:
+                written = os.write(fd, views[0])
+        except BlockingIOError:
+            return
+        while written:
+            first = views[0]
+            if written >= len(first):
+                written -= len(first)
+                views.popleft()
+            else:
+                views[0] = first[written:]
+                written = 0
 
 
 def _kill_group(worker: _Worker) -> None:

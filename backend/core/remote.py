@@ -22,13 +22,14 @@ itself when it is told to stop or finds its GUI process gone.
 
 from __future__ import annotations
 
+import collections
 import os
 import pickle
 import queue
 import signal
 import threading
 import time
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Optional, Set, Tuple
 
 from . import wire
 from .call import run_call, with_context
@@ -77,6 +78,10 @@ class _Link:
         self._state_lock = threading.Lock()
         self._current: Optional[TaskContext] = None
         self._pending: Dict[int, int] = {}  # controls for a task that has not started here yet
+        # Tasks received and not yet taken by the main thread, in order, and
+        # those given back meanwhile (the main thread skips them): see retract().
+        self._received: Deque[int] = collections.deque()
+        self._returned: Set[int] = set()
         self._wake = threading.Event()
         threading.Thread(target=self._sample_loop, name="offthread-sampler", daemon=True).start()
 
@@ -115,7 +120,46 @@ class _Link:
             if self._current is context:
                 self._current = None
 
+    def take(self, task_id: int) -> bool:
+        """The main thread is about to run ``task_id``: False if it was given back instead."""
+        with self._state_lock:
+            if task_id in self._returned:
+                self._returned.discard(task_id)
+                return False
+            received = self._received
+            if received and received[0] == task_id:
+                received.popleft()
+            else:
+                received.remove(task_id)
+            return True
+
     # -- the reader thread ----------------------------------------------------
+
+    def receive(self, task_id: int, flags: int) -> None:
+        """A task came in with its controls so far; the main thread takes it once those
+        before it have ended. (Controls kept from an earlier stay here, as a task given
+        back, would be stale: these replace them.)"""
+        with self._state_lock:
+            self._received.append(task_id)
+            if flags:
+                self._pending[task_id] = flags
+            else:
+                self._pending.pop(task_id, None)
+
+    def retract(self, task_id: int) -> None:
+        """The GUI process wants ``task_id`` back, if it has not started: answer RETURNED or TAKEN.
+
+        The answer goes out after the decision, under the send lock alone, so
+        that the main thread's frames keep their order around it: a task
+        found taken has had its predecessor's ending sent already.
+        """
+        with self._state_lock:
+            given_back = task_id in self._received
+            if given_back:
+                self._received.remove(task_id)
+                self._returned.add(task_id)
+                self._pending.pop(task_id, None)
+        self.put(wire.frame(wire.Kind.RETURNED if given_back else wire.Kind.TAKEN, task_id))
 
     def control(self, task_id: int, flags: int) -> None:
         """Apply a control request to its task, now if it runs, else once it starts."""
@@ -206,11 +250,12 @@ def _take(data: bytes, link: _Link, runs: "queue.SimpleQueue[Optional[Tuple[int,
     """Act on one message from the GUI process; False if it says to stop."""
     kind, task_id, flags = wire.header(data)
     if kind == wire.Kind.RUN:
-        if flags:
-            link.control(task_id, flags)
+        link.receive(task_id, flags)
         runs.put((task_id, flags, bytes(wire.body(data))))
     elif kind == wire.Kind.CONTROL:
         link.control(task_id, flags)
+    elif kind == wire.Kind.RETRACT:
+        link.retract(task_id)
     elif kind == wire.Kind.STOP:
         return False
     return True
@@ -252,7 +297,8 @@ def worker_main(conn: Any, nice: int = 0) -> None:
         item = runs.get()
         if item is None:
             return
-        run_task(link, *item)
+        if link.take(item[0]):  # else it was given back while it waited here
+            run_task(link, *item)
 
 
 def run_task(link: _Link, task_id: int, flags: int, payload: bytes) -> None:

@@ -34,6 +34,7 @@ class Kind(enum.IntEnum):
     RUN = 1  # run this task; flags: its controls so far; body: pickled (fn, args, kwargs)
     CONTROL = 2  # the task's controls changed (flags)
     STOP = 3  # end, with every process the worker's tasks started
+    RETRACT = 4  # give this task back if it has not started (it was sent ahead; see processpool)
 
     # worker -> GUI process
     HELLO = 10  # the worker is ready for tasks
@@ -44,6 +45,8 @@ class Kind(enum.IntEnum):
     RESULT = 15  # body: the return value
     ERROR = 16  # body: a TaskError
     CANCELLED = 17  # body: the reason, "cancelled" or "timed out"
+    RETURNED = 18  # the answer to RETRACT: given back, it never started and never will here
+    TAKEN = 19  # the answer to RETRACT: too late, it had started (it may have ended too)
 
 
 class Flag(enum.IntFlag):
