@@ -535,7 +535,7 @@ class ProcessPool:
         head = worker.tasks[0]
         return (
             not (head.flags & _PAUSE or worker.tasks[-1].retracting)
-            and now - head.started_at < RETRACT_AFTER_S
+            and (not head.started_at or now - head.started_at < RETRACT_AFTER_S)  # 0: handed over in this pass
             and self._durations.get(head.fn, SHORT_TASK_S) < SHORT_TASK_S
         )
 
