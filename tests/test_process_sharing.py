@@ -103,4 +103,3 @@ def test_a_smaller_pool_takes_effect_at_once_while_tasks_are_queued(make_backend
     # (The window shows events a batch late, hence the margin.)
     pids = {h.result for h in left[500:]}
     assert pids == set(mode.worker_pids()), pids
-
