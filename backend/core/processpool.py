@@ -309,7 +309,7 @@ class ProcessPool:
 
     def resize(self, size: int) -> None:
         """Run ``size`` worker processes from now on: more start at once; extra
-        ones end as soon as they are idle (a running task is never cut short)."""
+        ones take no new task at once and end after their current one (never cut short)."""
         with self._lock:
             self.size = max(1, size)
         self._wake()
