@@ -388,7 +388,7 @@ class TaskManager(QObject):
     @on_owner_thread
     def _resize_process_pool(self, processes: int) -> None:
         if processes != self._processes.workers:
-            self._processes.workers = processes  # more start at once; extra ones take no new task and end after their current one
+            self._processes.workers = processes  # extra ones finish their current task, then end
             self.processCountChanged.emit()
 
     def _get_mode(self) -> str:
