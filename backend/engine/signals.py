@@ -7,7 +7,7 @@ import inspect
 import threading
 import time
 import weakref
-from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Mapping, Optional, Set, Tuple
 
 from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S
@@ -17,6 +17,11 @@ from .wakeup import Turns, Wakeup
 
 # How often the GUI thread looks at the latest progress of running tasks.
 SAMPLE_INTERVAL_MS = round(SAMPLE_INTERVAL_S * 1000)
+
+# How many of the latest finished tasks delivery remembers, to drop what still
+# comes for them. A context ignores reports once its task ended, so only a
+# report that raced with the end can come, right behind its finished.
+FINISHED_REMEMBERED = 4096
 
 
 class WorkerSignals(QObject):
@@ -56,7 +61,9 @@ class WorkerSignals(QObject):
     Per task, ``started`` comes first (unless the task was cancelled before it
     started), then any ``progress``, ``partial``, ``paused`` and ``resumed``,
     then exactly one of ``result``, ``error`` or ``cancelled``, and
-    ``finished`` always comes last.
+    ``finished`` always comes last: an event that comes for a task after its
+    ``finished`` (a report from a thread the task left running, sent as it
+    ended) is dropped.
     """
 
     started = Signal(int)  # task id
@@ -99,6 +106,9 @@ class WorkerSignals(QObject):
         self._closed = False
         self._owner_thread = threading.get_ident()  # made on the GUI thread
         self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
+        # The latest finished tasks (GUI thread): a set to look up, a deque to forget the oldest.
+        self._finished: Set[int] = set()
+        self._finished_order: Deque[int] = collections.deque()
         self._sampler = QTimer(self)
         self._sampler.setInterval(SAMPLE_INTERVAL_MS)
         self._sampler.timeout.connect(self._sample)
@@ -207,13 +217,27 @@ class WorkerSignals(QObject):
         return None if weak is None else weak()
 
     def _emit(self, name: str, args: Tuple[Any, ...]) -> None:
+        task_id = args[0]
+        if task_id in self._finished:
+            return  # after its finished: nothing more for that task
+        if name == Event.FINISHED:
+            self._remember_finished(task_id)
         handler = self._handler(name)
         if handler is not None:
             handler(*args)
         if self.isSignalConnected(self._methods[name]):
             getattr(self, name).emit(*args)
 
+    def _remember_finished(self, task_id: int) -> None:
+        self._finished.add(task_id)
+        order = self._finished_order
+        order.append(task_id)
+        if len(order) > FINISHED_REMEMBERED:
+            self._finished.discard(order.popleft())
+
     def _deliver_report(self, task_id: int, report: Tuple[Any, Any, Any], sampled: bool = False) -> None:
+        if task_id in self._finished:
+            return
         context = self._live.get(task_id)
         if context is not None and report == context.delivered:
             return  # sampled already: the first or last report caught up with it
