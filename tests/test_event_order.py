@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 
-from offthread import WorkerSignals
+from offthread import TaskState, WorkerSignals
 from offthread.core.call import run_call
 from offthread.core.context import TaskContext
+from offthread.engine.modes import ExecutorMode
 
+from . import tasks
 from .helpers import SignalLog, wait_done
 
 # -- a context whose task has ended ignores reports ------------------------------
@@ -111,3 +114,19 @@ def test_signals_drop_what_comes_for_a_task_after_its_finished(qapp):
     signals.flush()
     assert log.names(7) == ["started", "result", "finished"]
     signals.close()
+
+
+# -- an executor that refuses a task ------------------------------------------
+
+
+def test_a_task_an_executor_refuses_fails_without_having_started(make_backend, qtbot):
+    backend = make_backend()
+    executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    executor.shutdown()
+    backend.add_mode(ExecutorMode("closed", executor))
+    log = SignalLog(backend.signals)
+    handle = backend.submit_task(tasks.square, (2,), mode="closed")
+    wait_done(qtbot, handle)
+    backend.signals.flush()
+    assert handle.state == TaskState.FAILED
+    assert log.names(handle.id) == ["error", "finished"]
