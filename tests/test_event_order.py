@@ -6,6 +6,8 @@ import asyncio
 import concurrent.futures
 import threading
 
+import pytest
+
 from offthread import TaskState, WorkerSignals
 from offthread.core.call import run_call
 from offthread.core.context import TaskContext
@@ -130,3 +132,21 @@ def test_a_task_an_executor_refuses_fails_without_having_started(make_backend, q
     backend.signals.flush()
     assert handle.state == TaskState.FAILED
     assert log.names(handle.id) == ["error", "finished"]
+
+
+# -- shutdown from a slot ----------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["thread", "process"])
+@pytest.mark.parametrize("ending", ["result", "error"])
+def test_shutdown_from_an_ending_slot_lets_later_slots_see_the_ending_before_finished(
+    make_backend, qtbot, mode, ending
+):
+    backend = make_backend()
+    getattr(backend.signals, ending).connect(lambda *_: backend.shutdown())  # first: "the last one is in"
+    log = SignalLog(backend.signals)  # after it
+    fn, args = (tasks.square, (3,)) if ending == "result" else (tasks.fail_in_child, ("last",))
+    handle = backend.submit_task(fn, args, mode=mode)
+    qtbot.waitUntil(lambda: "finished" in log.names(handle.id), timeout=10_000)
+    assert log.names(handle.id) == ["started", ending, "finished"]
+    assert not backend.accepting

@@ -104,6 +104,8 @@ class WorkerSignals(QObject):
         self._queue: Deque[Tuple[str, Tuple[Any, ...]]] = collections.deque()
         self._wakeup = Wakeup(self._deliver, self, turns)
         self._closed = False
+        self._draining = False  # a delivery pass is under way (GUI thread)
+        self._flush_asked = False  # flush() was called from inside it
         self._owner_thread = threading.get_ident()  # made on the GUI thread
         self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
         # The latest finished tasks (GUI thread): a set to look up, a deque to forget the oldest.
@@ -164,7 +166,16 @@ class WorkerSignals(QObject):
             self._emit(name, args)
 
     def flush(self) -> None:
-        """Deliver everything sent so far, now, with no time budget (GUI thread only)."""
+        """Deliver everything sent so far, now, with no time budget (GUI thread only).
+
+        Called from a slot in the middle of a delivery (``shutdown()`` from a
+        result slot), it cannot deliver now: the slots connected after that
+        one would see the task's ``finished`` before its result. The pass
+        under way then delivers everything, with no budget, once that slot returns.
+        """
+        if self._draining:
+            self._flush_asked = True
+            return
         self._wakeup.pending = False
         self._drain(deadline=None)
         self._call_after_delivery()
@@ -189,6 +200,15 @@ class WorkerSignals(QObject):
         seen done has had its ``finished`` delivered too (they are sent one
         after the other, so this holds the pass for an event or two at most).
         """
+        outer, self._draining = self._draining, True  # outer: a slot ran a nested event loop
+        try:
+            return self._drain_queue(deadline)
+        finally:
+            self._draining = outer
+            if not outer:
+                self._flush_asked = False
+
+    def _drain_queue(self, deadline: Optional[float]) -> bool:
         queue = self._queue
         endings_open = 0
         while queue:
@@ -203,6 +223,8 @@ class WorkerSignals(QObject):
                 elif name == Event.FINISHED and endings_open:
                     endings_open -= 1
                 self._emit(name, args)
+            if self._flush_asked:
+                deadline = None
             if deadline is not None and not endings_open and time.perf_counter() > deadline:
                 return not queue
         return True
