@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gc
+import logging
 import threading
+import weakref
 
 import pytest
 
-from offthread import TaskState, WorkerSignals
+from offthread import TaskManager, TaskState, WorkerSignals
 from offthread.core.call import run_call
 from offthread.core.context import TaskContext
 from offthread.engine.modes import ExecutorMode
@@ -150,3 +153,23 @@ def test_shutdown_from_an_ending_slot_lets_later_slots_see_the_ending_before_fin
     qtbot.waitUntil(lambda: "finished" in log.names(handle.id), timeout=10_000)
     assert log.names(handle.id) == ["started", ending, "finished"]
     assert not backend.accepting
+
+
+# -- a manager dropped without shutdown -----------------------------------------
+
+
+def test_a_manager_dropped_while_process_tasks_run_ends_them_quietly(qapp, qtbot, caplog):
+    caplog.set_level(logging.DEBUG)
+    manager = TaskManager(processes=1)
+    handle = manager.submit_task(tasks.spin_forever, mode="process")
+    qtbot.waitUntil(lambda: handle.state == TaskState.RUNNING, timeout=10_000)
+    pool = manager.mode_named("process").pool
+    gone = weakref.ref(manager)
+    del manager
+    gc.collect()
+    assert gone() is None  # and with it its signals and their wakeup, on the Qt side
+    pool.kill_all()  # as at exit: the pool's thread sees the worker die and ends its task
+    qtbot.waitUntil(lambda: not pool._tasks, timeout=10_000)
+    assert pool.shutdown(5)
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, [r.getMessage() for r in errors]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import inspect
+import logging
 import threading
 import time
 import weakref
@@ -14,6 +15,8 @@ from ..core.sink import SAMPLE_INTERVAL_S
 from ..core.states import ENDINGS, Event
 from .qt.QtCore import QObject, QTimer, Signal
 from .wakeup import Turns, Wakeup
+
+log = logging.getLogger(__name__)
 
 # How often the GUI thread looks at the latest progress of running tasks.
 SAMPLE_INTERVAL_MS = round(SAMPLE_INTERVAL_S * 1000)
@@ -106,7 +109,7 @@ class WorkerSignals(QObject):
         self._closed = False
         self._draining = False  # a delivery pass is under way (GUI thread)
         self._flush_asked = False  # flush() was called from inside it
-        self._owner_thread = threading.get_ident()  # made on the GUI thread
+        self._owner_thread: Optional[int] = threading.get_ident()  # made on the GUI thread
         self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
         # The latest finished tasks (GUI thread): a set to look up, a deque to forget the oldest.
         self._finished: Set[int] = set()
@@ -134,7 +137,17 @@ class WorkerSignals(QObject):
         self._queue.append((name, args))
         # Read-then-set is not atomic, but the worst case is one extra wake,
         # never a lost event: delivery clears the flag before it drains.
-        self._wakeup.request()
+        try:
+            self._wakeup.request()
+        except RuntimeError:  # its Qt side was deleted with its owner, dropped without shutdown()
+            self._owner_gone()
+
+    def _owner_gone(self) -> None:
+        """Nobody is left to deliver to: drop what comes from now on (a thread that outlived us)."""
+        self._closed = True
+        self._owner_thread = None  # not even the GUI thread's sends: the signals are gone
+        self._queue.clear()
+        log.debug("events for a task manager that is gone are dropped")
 
     def watch(self, context: Any) -> None:
         """Sample ``context``'s progress while its task runs (worker thread, before ``started``)."""
