@@ -103,6 +103,7 @@ def ended_before_start(task_id: int, signals: EventSink, context: TaskContext) -
     """End a task cancelled while it was queued (it never starts); True if it was."""
     if context.cancel_reason is None:
         return False
+    context.end()
     end_task(signals.send, task_id, Event.CANCELLED, context.cancel_reason)
     return True
 
@@ -114,6 +115,7 @@ def close_task(task_id: int, signals: EventSink, context: TaskContext, ending: O
     more, and ``finished`` alone is tried.
     """
     signals.unwatch(context)
+    context.end()  # before the ending: what the task left running is not heard after its finished
     if ending is None:
         signals.send(Event.FINISHED, task_id)
     else:

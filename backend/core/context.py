@@ -45,6 +45,13 @@ class TaskContext:
     written for the tutorial's ``progress_callback.emit(percent)`` therefore
     become cancellable and pausable without a change.
 
+    Once its task has ended, a context ignores reports: a thread or a
+    coroutine the task left running may still hold it, and its task's
+    ``finished`` must stay its last event. Ignored, not raised: the task's
+    outcome is already delivered, and an exception there would only kill
+    whatever it was left doing, with a traceback nobody asked for. Its
+    check points neither raise nor block any more.
+
     Control requests come from the GUI thread. Each one sets its own field,
     then ``_attention``; the task clears ``_attention`` before it reads the
     fields, so no request is ever missed (every step is atomic under the GIL).
@@ -63,6 +70,7 @@ class TaskContext:
         "_pause_requested",
         "_raise_next",
         "_wake",
+        "_ended",
         "delivered",
     )
 
@@ -79,6 +87,7 @@ class TaskContext:
         self._pause_requested = False
         self._raise_next: Optional[BaseException] = None
         self._wake: Optional[threading.Event] = None  # made on first wait only
+        self._ended = False  # its task has ended: reports are ignored
         # Written by the GUI thread: the last report it showed, or None before the first.
         self.delivered: Optional[Report] = None
 
@@ -137,6 +146,8 @@ class TaskContext:
 
     def partial(self, value: Any) -> None:
         """Send a partial result: every one reaches the GUI thread, in order."""
+        if self._ended:
+            return
         self._signals.send(Event.PARTIAL, self.task_id, value)
         if self._attention:
             self._attend()
@@ -198,6 +209,16 @@ class TaskContext:
 
     # -- for the worker and the sampler ---------------------------------------
 
+    def end(self) -> None:
+        """Its task has ended (the runner, before it sends the ending): ignore reports from now on.
+
+        A report racing with this call on another thread may still be sent;
+        ``WorkerSignals`` drops what comes for a task after its ``finished``.
+        """
+        self._ended = True
+        self._attention = True  # the next report takes the slow path, which sees it
+        self._wake_waiters()  # nothing can resume a thread left paused any more
+
     def latest(self) -> Optional[Report]:
         """The latest report as ``(value, maximum, text)``, or None if there was none."""
         value = self._value
@@ -232,6 +253,8 @@ class TaskContext:
 
     def _attend(self) -> None:
         self._attention = False  # first, so that a request made from now on is seen next time
+        if self._ended:
+            return  # nothing to send to, nothing to stop: the fast path from now on
         if self._first_pending and self._value is not _NOTHING:
             self._first_pending = False
             report = self.latest()
@@ -255,10 +278,11 @@ class TaskContext:
             self._arm_wait()
             if self._cancel_reason is not None:
                 raise TaskCancelled(self._cancel_reason)
-            if not self._pause_requested:
+            if not self._pause_requested or self._ended:  # ended: a thread left paused goes on, unheard
                 break
             self._wait(None)
-        self._signals.send(Event.RESUMED, self.task_id)
+        if not self._ended:
+            self._signals.send(Event.RESUMED, self.task_id)
 
     # How the task waits (in sleep and while paused): the one thing a context
     # for another kind of thread changes (see EventsContext).

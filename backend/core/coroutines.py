@@ -52,7 +52,7 @@ class AsyncContext(TaskContext):
         """An awaitable check point: raise :class:`TaskCancelled` if cancelled; await while paused."""
         if self._attention:
             self._attend()
-        if self._pause_requested:
+        if self._pause_requested and not self._ended:
             await self._pause_async()
 
     async def sleep_async(self, seconds: float) -> None:
@@ -83,12 +83,13 @@ class AsyncContext(TaskContext):
                 wake.clear()
                 if self._cancel_reason is not None:
                     raise TaskCancelled(self._cancel_reason)
-                if not self._pause_requested:
+                if not self._pause_requested or self._ended:  # ended: a coroutine left paused goes on, unheard
                     break
                 await wake.wait()
         finally:
             self._async_wake = None
-        self._signals.send(Event.RESUMED, self.task_id)
+        if not self._ended:
+            self._signals.send(Event.RESUMED, self.task_id)
 
     def _wake_waiters(self) -> None:
         super()._wake_waiters()

@@ -291,6 +291,10 @@ class TaskManager(QObject):
         inside an events-mode task's ``processEvents()``: that task is below
         this call on the stack, and ends once it returns. Calling it again
         returns the first answer. GUI thread only: it waits for the tasks.
+        Called from a slot of ``signals`` ("the last result is in"), the
+        events still queued are delivered once that slot returns, so that
+        the slots connected after it see each task's ending before its
+        ``finished``.
         """
         if not self._calls.here():
             raise RuntimeError(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import collections
 import inspect
+import logging
 import threading
 import time
 import weakref
-from typing import Any, Callable, Deque, Dict, Mapping, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Mapping, Optional, Set, Tuple
 
 from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S
@@ -15,8 +16,15 @@ from ..core.states import ENDINGS, Event
 from .qt.QtCore import QObject, QTimer, Signal
 from .wakeup import Turns, Wakeup
 
+log = logging.getLogger(__name__)
+
 # How often the GUI thread looks at the latest progress of running tasks.
 SAMPLE_INTERVAL_MS = round(SAMPLE_INTERVAL_S * 1000)
+
+# How many of the latest finished tasks delivery remembers, to drop what still
+# comes for them. A context ignores reports once its task ended, so only a
+# report that raced with the end can come, right behind its finished.
+FINISHED_REMEMBERED = 4096
 
 
 class WorkerSignals(QObject):
@@ -56,7 +64,9 @@ class WorkerSignals(QObject):
     Per task, ``started`` comes first (unless the task was cancelled before it
     started), then any ``progress``, ``partial``, ``paused`` and ``resumed``,
     then exactly one of ``result``, ``error`` or ``cancelled``, and
-    ``finished`` always comes last.
+    ``finished`` always comes last: an event that comes for a task after its
+    ``finished`` (a report from a thread the task left running, sent as it
+    ended) is dropped.
     """
 
     started = Signal(int)  # task id
@@ -97,8 +107,13 @@ class WorkerSignals(QObject):
         self._queue: Deque[Tuple[str, Tuple[Any, ...]]] = collections.deque()
         self._wakeup = Wakeup(self._deliver, self, turns)
         self._closed = False
-        self._owner_thread = threading.get_ident()  # made on the GUI thread
+        self._draining = False  # a delivery pass is under way (GUI thread)
+        self._flush_asked = False  # flush() was called from inside it
+        self._owner_thread: Optional[int] = threading.get_ident()  # made on the GUI thread
         self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
+        # The latest finished tasks (GUI thread): a set to look up, a deque to forget the oldest.
+        self._finished: Set[int] = set()
+        self._finished_order: Deque[int] = collections.deque()
         self._sampler = QTimer(self)
         self._sampler.setInterval(SAMPLE_INTERVAL_MS)
         self._sampler.timeout.connect(self._sample)
@@ -122,7 +137,17 @@ class WorkerSignals(QObject):
         self._queue.append((name, args))
         # Read-then-set is not atomic, but the worst case is one extra wake,
         # never a lost event: delivery clears the flag before it drains.
-        self._wakeup.request()
+        try:
+            self._wakeup.request()
+        except RuntimeError:  # its Qt side was deleted with its owner, dropped without shutdown()
+            self._owner_gone()
+
+    def _owner_gone(self) -> None:
+        """Nobody is left to deliver to: drop what comes from now on (a thread that outlived us)."""
+        self._closed = True
+        self._owner_thread = None  # not even the GUI thread's sends: the signals are gone
+        self._queue.clear()
+        log.debug("events for a task manager that is gone are dropped")
 
     def watch(self, context: Any) -> None:
         """Sample ``context``'s progress while its task runs (worker thread, before ``started``)."""
@@ -154,7 +179,16 @@ class WorkerSignals(QObject):
             self._emit(name, args)
 
     def flush(self) -> None:
-        """Deliver everything sent so far, now, with no time budget (GUI thread only)."""
+        """Deliver everything sent so far, now, with no time budget (GUI thread only).
+
+        Called from a slot in the middle of a delivery (``shutdown()`` from a
+        result slot), it cannot deliver now: the slots connected after that
+        one would see the task's ``finished`` before its result. The pass
+        under way then delivers everything, with no budget, once that slot returns.
+        """
+        if self._draining:
+            self._flush_asked = True
+            return
         self._wakeup.pending = False
         self._drain(deadline=None)
         self._call_after_delivery()
@@ -179,6 +213,15 @@ class WorkerSignals(QObject):
         seen done has had its ``finished`` delivered too (they are sent one
         after the other, so this holds the pass for an event or two at most).
         """
+        outer, self._draining = self._draining, True  # outer: a slot ran a nested event loop
+        try:
+            return self._drain_queue(deadline)
+        finally:
+            self._draining = outer
+            if not outer:
+                self._flush_asked = False
+
+    def _drain_queue(self, deadline: Optional[float]) -> bool:
         queue = self._queue
         endings_open = 0
         while queue:
@@ -193,6 +236,8 @@ class WorkerSignals(QObject):
                 elif name == Event.FINISHED and endings_open:
                     endings_open -= 1
                 self._emit(name, args)
+            if self._flush_asked:
+                deadline = None
             if deadline is not None and not endings_open and time.perf_counter() > deadline:
                 return not queue
         return True
@@ -207,13 +252,27 @@ class WorkerSignals(QObject):
         return None if weak is None else weak()
 
     def _emit(self, name: str, args: Tuple[Any, ...]) -> None:
+        task_id = args[0]
+        if task_id in self._finished:
+            return  # after its finished: nothing more for that task
+        if name == Event.FINISHED:
+            self._remember_finished(task_id)
         handler = self._handler(name)
         if handler is not None:
             handler(*args)
         if self.isSignalConnected(self._methods[name]):
             getattr(self, name).emit(*args)
 
+    def _remember_finished(self, task_id: int) -> None:
+        self._finished.add(task_id)
+        order = self._finished_order
+        order.append(task_id)
+        if len(order) > FINISHED_REMEMBERED:
+            self._finished.discard(order.popleft())
+
     def _deliver_report(self, task_id: int, report: Tuple[Any, Any, Any], sampled: bool = False) -> None:
+        if task_id in self._finished:
+            return
         context = self._live.get(task_id)
         if context is not None and report == context.delivered:
             return  # sampled already: the first or last report caught up with it

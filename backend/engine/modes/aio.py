@@ -161,6 +161,7 @@ class AsyncioMode(Mode):
         if task.cancelled():
             # Cancelled before its first step: run_coroutine never ran, so
             # nothing was sent. It ends here, as one cancelled while queued.
+            context.end()
             end_task(self.signals.send, task_id, Event.CANCELLED, context.cancel_reason or CancelReason.CANCELLED)
 
     def _cancel_on_loop(self, task_id: int) -> None:

@@ -57,9 +57,13 @@ class ExecutorMode(Mode):
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         fn, args, kwargs = call
-        self.send(Event.STARTED, handle.id)  # first: the future may be done before submit returns
+        # An executor that refuses the task raises here; the manager then
+        # fails it, and it must not have been said to start.
         future = self.executor.submit(run_detached, handle.id, fn, args, kwargs)
         self._futures[handle.id] = future
+        self.send(Event.STARTED, handle.id)
+        # Only now: the future may be done already, and then its ending is sent
+        # at once, from here, after started.
         future.add_done_callback(functools.partial(self._future_done, handle.id))
 
     def cancel(self, handle: TaskHandle) -> None:

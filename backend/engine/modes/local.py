@@ -184,6 +184,8 @@ class EventsContext(TaskContext):
         self._loop: Optional[QEventLoop] = None
 
     def _attend(self) -> None:
+        if self._ended:
+            return  # a thread the task left behind: it must not run the GUI thread's events
         now = time.monotonic()
         if now >= self._events_due:
             self._events_due = now + EVENTS_INTERVAL_S
