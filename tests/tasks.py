@@ -174,6 +174,22 @@ def fork_child_and_return() -> int:
     return pid
 
 
+def fork_child_that_ends_the_task(how: str, *, task: TaskContext) -> tuple:
+    """Forks a child that carries on as the task would: it reports, then returns or
+    calls sys.exit(); the parent waits for it, and returns its own value."""
+    pid = os.fork()
+    if pid == 0:
+        task.partial("from the child")
+        if how == "exit":
+            sys.exit(0)
+        return "the child's result"
+    _, status = os.waitpid(pid, 0)
+    return (
+        "the parent's result",
+        os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else status,
+    )
+
+
 def ignore_sigterm_and_sleep(seconds: float) -> None:
     """A long call that SIGTERM cannot end: only SIGKILL can."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -205,3 +205,15 @@ def test_a_task_cancelled_while_it_waits_behind_another_in_its_worker_never_runs
     assert behind[0].state == TaskState.CANCELLED and not markers[0].exists()
     assert behind[1].state == TaskState.FINISHED and markers[1].exists()  # the one after it runs
     assert "result" not in log.names(behind[0].id) and log.names(behind[0].id)[-1] == "finished"
+
+
+@pytest.mark.parametrize("how", ["return", "exit"])
+def test_only_the_worker_speaks_for_its_task_not_a_child_the_task_forked(make_backend, qtbot, how):
+    backend = make_backend(processes=1)
+    log = SignalLog(backend.signals)
+    handle = backend.submit_task(tasks.fork_child_that_ends_the_task, (how,), mode="process")
+    wait_done(qtbot, handle, timeout=15000)
+    assert handle.state == TaskState.FINISHED, handle.error
+    assert handle.result == ("the parent's result", 0)  # the child left at once, quietly
+    assert log.names(handle.id) == ["started", "result", "finished"]
+    assert_the_pool_runs(backend, qtbot, 5)

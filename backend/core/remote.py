@@ -92,6 +92,14 @@ class _Link:
     # -- the signals protocol of run_call (task thread) ---------------------
 
     def send(self, name: str, *args: Any) -> None:
+        if _forked_child:
+            # A process the task forked, running the task's code on: only the
+            # worker speaks for its task. Its reports are dropped; once it
+            # reaches the task's end (a return, sys.exit()) it leaves at
+            # once, without a word, before the worker loop it would go on in.
+            if name in ENDINGS or name == Event.FINISHED:
+                os._exit(0)
+            return
         if name in (Event.STARTED, Event.FINISHED):
             return  # the GUI process knows when it handed a task over, and ends it on its ending
         task_id = args[0]
@@ -215,6 +223,15 @@ class _Link:
         self._conn.send_bytes(data)
 
 
+# True in a process forked by a task (see _Link.send): set by an at-fork hook, at no cost per report.
+_forked_child = False
+
+
+def _in_forked_child() -> None:
+    global _forked_child
+    _forked_child = True
+
+
 def end_process_group() -> None:
     """End this worker and every process its tasks started (they share its group)."""
     try:
@@ -289,6 +306,8 @@ def worker_main(conn: Any, nice: int = 0) -> None:
         # Below the GUI process: on a machine with every core busy, the
         # scheduler then runs the GUI thread as soon as it wakes.
         os.nice(nice)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_in_forked_child)
     link = _Link(conn)
     runs: "queue.SimpleQueue[Optional[Tuple[int, int, bytes]]]" = queue.SimpleQueue()
     threading.Thread(target=_read, args=(conn, link, runs), name="offthread-reader", daemon=True).start()
