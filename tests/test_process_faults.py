@@ -217,3 +217,35 @@ def test_only_the_worker_speaks_for_its_task_not_a_child_the_task_forked(make_ba
     assert handle.result == ("the parent's result", 0)  # the child left at once, quietly
     assert log.names(handle.id) == ["started", "result", "finished"]
     assert_the_pool_runs(backend, qtbot, 5)
+
+
+def test_the_pool_never_signals_a_process_or_group_that_is_gone(make_backend, qtbot, monkeypatch):
+    # Once a worker has ended and been reaped, its pid may belong to another
+    # process of the user's: a kill sent there would end it.
+    missed = []
+
+    def recording(real):
+        def signal_one(target, number):
+            try:
+                real(target, number)
+            except ProcessLookupError:
+                missed.append((real.__name__, target, number))
+                raise
+
+        return signal_one
+
+    monkeypatch.setattr(os, "kill", recording(os.kill))
+    monkeypatch.setattr(os, "killpg", recording(os.killpg))
+    backend = make_backend(processes=2)
+    assert_fails_in_process_mode(backend, qtbot, tasks.die, (3,), says="died (exit code 3)")  # a worker's own exit
+    handle = backend.submit_task(tasks.wait_for_cancel, mode="process")
+    qtbot.waitUntil(lambda: handle.progress == 10, timeout=15000)
+    backend.cancel(handle.id)  # a cancel that is heard: the worker lives on
+    wait_done(qtbot, handle, timeout=15000)
+    stuck = backend.submit_task(tasks.spin_forever, mode="process")
+    qtbot.waitUntil(lambda: stuck.state == TaskState.RUNNING, timeout=15000)
+    backend.cancel(stuck.id)  # a hard stop
+    wait_done(qtbot, stuck, timeout=15000)
+    assert_the_pool_runs(backend, qtbot, 4)
+    assert backend.shutdown(5000)  # idle workers told to stop
+    assert missed == []

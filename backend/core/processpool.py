@@ -126,7 +126,7 @@ class _Task:
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "fd", "reader", "pid", "ready", "tasks", "killed", "retiring", "outbox")
+    __slots__ = ("process", "conn", "fd", "reader", "pid", "ready", "tasks", "killed", "gone", "retiring", "outbox")
 
     def __init__(self, process: Any, conn: Any) -> None:
         self.process = process
@@ -140,6 +140,7 @@ class _Worker:
         # so a task starts when the one before it ends.
         self.tasks: Deque[_Task] = collections.deque()
         self.killed = False
+        self.gone = False  # it has ended and been reaped: its pid may be another process's now
         self.retiring = False  # one too many after a resize: no new tasks; it stops once idle
         # What could not be written yet: the pipe is non-blocking, so that one
         # worker that does not read (a C call holding its GIL) never holds up
@@ -801,6 +802,7 @@ class ProcessPool:
 
     def _bury(self, worker: _Worker) -> None:
         """A worker process ended: read what it sent before, end its task, clean up after it."""
+        worker.gone = True  # its sentinel fired: it has ended (and, under a fork server, been reaped)
         conn = worker.conn
         try:
             while conn.poll():  # without blocking: what it (or a process it started) left in the pipe
@@ -915,20 +917,46 @@ def _write_some(fd: int, views: Deque[memoryview]) -> None:
 
 
 def _kill_group(worker: _Worker) -> None:
-    """SIGKILL a worker and its process group (the worker leads it, once started)."""
+    """SIGKILL a worker and its process group (the worker leads it, once started).
+
+    Never a signal to a number that may have gone to another process: once a
+    worker has ended and been reaped (``gone``), its pid is free, and only its
+    group, while it still has members, keeps that number from being reused.
+    """
     worker.killed = True
     try:
-        if hasattr(os, "killpg"):
-            try:
+        if not hasattr(os, "killpg"):
+            if not worker.gone:
+                worker.process.kill()
+        elif worker.gone:
+            if _group_has_members(worker.pid):  # what its tasks started, left running
                 os.killpg(worker.pid, signal.SIGKILL)
-                return
-            except ProcessLookupError:  # no such group: it has not made its own yet, or all are gone
-                pass
-            os.kill(worker.pid, signal.SIGKILL)
-        else:
+        elif worker.ready:  # it said hello after making its own group: the group is there
+            os.killpg(worker.pid, signal.SIGKILL)
+        else:  # still starting, perhaps in the app's group: the process alone
             worker.process.kill()
     except (ProcessLookupError, PermissionError, ValueError):
-        pass  # gone already
+        pass  # ended just now
+
+
+def _group_has_members(pgid: int) -> bool:
+    """Whether any process is in group ``pgid``, from /proc (without it, assumed so)."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return True
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                line = stat.read()
+        except OSError:  # ended meanwhile
+            continue
+        fields = line[line.rfind(b")") + 2 :].split()  # state, ppid, pgrp, ...
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
+            return True
+    return False
 
 
 def _exit_status(code: Optional[int]) -> str:
