@@ -11,7 +11,7 @@ import time
 import weakref
 
 import pytest
-from qtpy.QtCore import QThreadPool, QUrl
+from qtpy.QtCore import QMetaObject, QThreadPool, QUrl
 from qtpy.QtQml import QQmlComponent, QQmlEngine
 
 from offthread import TaskCancelled, TaskState, Worker, WorkerSignals
@@ -265,9 +265,10 @@ def test_numbers_out_of_int_range_from_qml_are_seen_as_they_are(backend, qtbot, 
 
 
 @pytest.mark.parametrize("verb", ["cancel", "pause", "resume"])
-def test_a_task_is_named_by_its_id_or_its_handle(backend, qtbot, verb):
-    with pytest.raises(TypeError, match=rf"{verb}\(\) takes a task id \(an int\) or a TaskHandle, not list"):
-        getattr(backend, verb)([1])
+def test_a_task_is_named_by_its_id_or_its_handle(backend, qtbot, verb, caplog):
+    getattr(backend, verb)([1])
+    assert f"{verb}(): [1] is not the id of a task; nothing is done" in caplog.text
+    caplog.clear()
     handle = backend.submit(lambda: 1)
     getattr(backend, verb)(handle)  # a handle will do
     wait_done(qtbot, handle)
@@ -431,3 +432,39 @@ def test_shutdown_must_be_called_on_the_gui_thread(backend, qtbot):
     handle = backend.submit(backend.shutdown)
     wait_done(qtbot, handle)
     assert handle.error.summary.startswith("RuntimeError: shutdown() waits for the tasks")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["4294967297", "4294967298", "-4294967293", "3.9", "[2]", "'2'", "null", "0", "99"],
+)
+def test_a_value_from_qml_that_is_not_exactly_a_task_id_reaches_no_task(backend, qtbot, caplog, value):
+    # A slot typed int wrapped 4294967297 round to 1, and took 3.9 for 3 and [5] for 5.
+    gates = [Gate() for _ in range(3)]
+    handles = [backend.submit(gate) for gate in gates]
+    engine = QQmlEngine()
+    component = QQmlComponent(engine)
+    component.setData(
+        b"import QtQml 2.15\nQtObject { property QtObject backend\n"
+        b"function act() { backend.cancel(" + value.encode() + b"); backend.pause(" + value.encode() + b");"
+        b" backend.remove(" + value.encode() + b"); backend.retry(" + value.encode() + b") } }",
+        QUrl(),
+    )
+    caller = component.create()
+    assert caller is not None, component.errorString()
+    caller.setProperty("backend", backend)
+    caplog.clear()
+    QMetaObject.invokeMethod(caller, "act")
+    backend.signals.flush()
+    for verb in ("cancel", "pause", "remove", "retry"):
+        assert f"{verb}(): " in caplog.text and "is not the id of a task; nothing is done" in caplog.text
+    assert all(not h.cancel_requested and not h.pause_requested for h in handles)
+    for gate in gates:
+        gate.open()
+    for handle in handles:
+        wait_done(qtbot, handle)
+    assert all(h.state == TaskState.FINISHED for h in handles)
+    backend.cancel(float(handles[0].id))  # a whole JavaScript number is an id: no warning for it
+    caplog.clear()
+    backend.cancel(handles[0].id)
+    assert caplog.text == ""

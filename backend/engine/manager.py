@@ -113,6 +113,7 @@ class TaskManager(QObject):
         self.shutdown_timeout_ms = shutdown_timeout_ms
 
         self._ids = itertools.count(1)
+        self._last_id = 0  # the highest id given so far: an id above it names no task
         self._tasks: Dict[int, TaskHandle] = {}  # tasks not yet ended, by id
         self._running: Set[int] = set()
         self._accepting = True
@@ -182,6 +183,7 @@ class TaskManager(QObject):
         if runner is None:
             raise ValueError(f"no mode named {mode!r}; the modes are {', '.join(self._modes)}")
         task_id = next(self._ids)  # atomic: any thread may submit
+        self._last_id = max(self._last_id, task_id)
         context = runner.make_context(task_id)
         display_name = str(name or getattr(fn, "__name__", type(fn).__name__))
         handle = TaskHandle(task_id, display_name, context, timeout, mode=mode, can_pause=runner.can_pause)
@@ -228,37 +230,46 @@ class TaskManager(QObject):
         """The tasks that have not ended yet, oldest first."""
         return list(self._tasks.values())
 
-    @Slot(int)
+    @Slot("QVariant")  # not int: see task_number
     def cancel(self, task: TaskRef) -> None:
         """Cancel a task (its id, or its handle): a queued one is withdrawn at once
         and never starts; a running or paused one stops at its next check point.
         Does nothing to a task that has ended."""
-        self._cancel_by_id(task_number(task, "cancel"))
+        task_id = task_number(task, "cancel", self._last_id)
+        if task_id is not None:
+            self._cancel_by_id(task_id)
 
-    @Slot(int)
+    @Slot("QVariant")  # not int: see task_number
     def pause(self, task: TaskRef) -> None:
         """Pause a task at its next check point (a queued one, once it starts)."""
-        self._request_pause(task_number(task, "pause"), True)
+        task_id = task_number(task, "pause", self._last_id)
+        if task_id is not None:
+            self._request_pause(task_id, True)
 
-    @Slot(int)
+    @Slot("QVariant")  # not int: see task_number
     def resume(self, task: TaskRef) -> None:
         """Let a paused task go on."""
-        self._request_pause(task_number(task, "resume"), False)
+        task_id = task_number(task, "resume", self._last_id)
+        if task_id is not None:
+            self._request_pause(task_id, False)
 
-    @Slot(int)
+    @Slot("QVariant")  # not int: see task_number
     def retry(self, task: TaskRef) -> Optional[TaskHandle]:
         """Run an ended task again, as a new task: the same function, arguments, mode,
         name and timeout. Returns its handle (None if there is no such ended task)."""
-        old = self._model.handle(task_number(task, "retry"))
+        task_id = task_number(task, "retry", self._last_id)
+        old = None if task_id is None else self._model.handle(task_id)
         if old is None or not old.done or old.call is None:
             return None
         fn, args, kwargs = old.call
         return self.submit_task(fn, args, kwargs, name=old.name, timeout=old.timeout, mode=old.mode)
 
-    @Slot(int)
+    @Slot("QVariant")  # not int: see task_number
     def remove(self, task: TaskRef) -> None:
         """Take an ended task out of ``taskModel`` (a running one stays: cancel it first)."""
-        self._remove_ended({task_number(task, "remove")})
+        task_id = task_number(task, "remove", self._last_id)
+        if task_id is not None:
+            self._remove_ended({task_id})
 
     @on_owner_thread
     def _remove_ended(self, task_ids: Optional[Set[int]]) -> None:

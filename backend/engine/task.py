@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import math
 import time
 from typing import Any, Optional, Union
 
@@ -9,6 +11,8 @@ from ..core.context import TaskContext
 from ..core.display import display_text
 from ..core.errors import TaskError
 from ..core.states import ENDED, TaskState
+
+log = logging.getLogger(__name__)
 
 
 class TaskHandle:
@@ -110,10 +114,27 @@ class TaskHandle:
 TaskRef = Union[int, TaskHandle]
 
 
-def task_number(task: TaskRef, verb: str) -> int:
-    """The id of ``task``; TypeError, naming ``verb``, for anything else."""
+def task_number(task: Any, verb: str, last_id: int) -> Optional[int]:
+    """The id of ``task`` (an id or a handle), or None, with a warning naming the value,
+    for anything that is not exactly the id of a task made so far (``last_id``).
+
+    QML passes any JavaScript value: a fraction, a list, a number past 64 bits.
+    A slot typed ``int`` wrapped those round to another task's id (4294967297
+    reached task 1), so the slots take any value, and this checks it.
+    """
     if isinstance(task, TaskHandle):
         return task.id
+    number: Any = None
     if isinstance(task, int) and not isinstance(task, bool):
-        return task
-    raise TypeError(f"{verb}() takes a task id (an int) or a TaskHandle, not {type(task).__name__}")
+        number = task
+    elif isinstance(task, float) and math.isfinite(task) and task.is_integer():
+        number = int(task)  # a JavaScript number is a double
+    if number is None or not 1 <= number <= last_id:
+        log.warning("%s(): %s is not the id of a task; nothing is done", verb, _shown(task))
+        return None
+    return int(number)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
