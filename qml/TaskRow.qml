@@ -262,6 +262,7 @@ Rectangle {
             textName: "taskDetailsText"
             what: root.errorDetails !== "" ? qsTr("traceback") : qsTr("result")
             text: root.errorDetails !== "" ? root.errorDetails : root.result
+            copyWhole: function () { root.backend.copyDetails(root.taskId) }
             visible: text !== ""
             Layout.fillWidth: true
             Layout.preferredHeight: 150

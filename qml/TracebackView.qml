@@ -11,6 +11,10 @@ Rectangle {
     // The objectName of the text itself (tests and tools look it up).
     property string textName: "detailsText"
     property string what: qsTr("traceback")
+    // What Copy does, if not copying the text shown: the text shown may be
+    // shortened (a traceback of megabytes would hold the window for seconds),
+    // and the backend can copy the whole of it.
+    property var copyWhole: null
 
     color: Theme.window
     radius: Theme.radiusSmall
@@ -68,6 +72,10 @@ Rectangle {
         toolTip: qsTr("Copy the %1 to the clipboard").arg(root.what)
         Accessible.name: qsTr("Copy the %1").arg(root.what)
         onClicked: {
+            if (root.copyWhole) {
+                root.copyWhole()
+                return
+            }
             area.selectAll()
             area.copy()
             area.deselect()

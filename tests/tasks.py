@@ -190,6 +190,10 @@ def fork_child_that_ends_the_task(how: str, *, task: TaskContext) -> tuple:
     )
 
 
+def fail_with_a_long_message(size: int) -> None:
+    raise ValueError("x" * size + " the end")
+
+
 def ignore_sigterm_and_sleep(seconds: float) -> None:
     """A long call that SIGTERM cannot end: only SIGKILL can."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

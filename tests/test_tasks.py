@@ -12,6 +12,7 @@ from offthread import Partial, Progress, TaskState
 from offthread.core.progress import check_report
 from offthread.engine.model import FIRST_ROLE, ROLES
 
+from . import tasks
 from .helpers import Gate, SignalLog, wait_done
 
 
@@ -72,12 +73,16 @@ def test_cancelling_a_generator_stops_it_at_a_yield_and_closes_it(backend, qtbot
     assert closed.is_set()
 
 
-def test_cancelling_a_finished_task_does_nothing(backend, qtbot):
+def test_cancelling_a_finished_task_does_nothing(backend, qtbot, caplog):
     handle = backend.submit(lambda: "kept")
     wait_done(qtbot, handle)
     log = SignalLog(backend.signals)
+    caplog.clear()
     backend.cancel(handle.id)
-    backend.cancel(12345)  # an id that never existed
+    assert "WARNING" not in caplog.text  # an ended task: nothing to say
+    backend.cancel(12345)  # an id that never existed: said
+    assert "cancel(): 12345 is not the id of a task; nothing is done" in caplog.text
+    caplog.clear()
     assert (handle.state, handle.result) == (TaskState.FINISHED, "kept")
     assert log.events == []
 
@@ -447,3 +452,25 @@ def test_a_large_result_is_shown_shortened_and_kept_whole(backend, qtbot, value,
     text = role(backend.taskModel, 0, "result")
     assert text == backend.result and text.startswith(starts)
     assert len(text) <= 10_001 and (text.endswith("…") or text.endswith(", ...]"))
+
+
+def test_an_error_of_megabytes_is_shortened_for_the_window_and_copied_whole(make_backend, qtbot):
+    # Laid out whole by the window's labels, a 4 MB message held the GUI thread for seconds.
+    from qtpy.QtGui import QGuiApplication
+
+    from offthread.core.display import TEXT_LIMIT
+
+    backend = make_backend(processes=1)
+    size = 4_000_000
+    handle = backend.submit_task(tasks.fail_with_a_long_message, (size,), mode="process")
+    wait_done(qtbot, handle, timeout=30000)
+    assert handle.state == TaskState.FAILED
+    assert len(handle.error.message) == size + len(" the end")  # whole, for Python
+    model = backend.taskModel
+    qtbot.waitUntil(lambda: model.rowCount() == 1 and role(model, 0, "error") != "")
+    for shown in (role(model, 0, "error"), role(model, 0, "errorDetails"), backend.error, backend.errorDetails):
+        assert len(shown) <= TEXT_LIMIT + 1 and shown.endswith("…"), len(shown)
+    assert role(model, 0, "error").startswith("ValueError: xxx")
+    backend.copyDetails(handle.id)
+    copied = QGuiApplication.clipboard().text()
+    assert copied == handle.error.traceback and copied.rstrip().endswith("xxx the end")

@@ -61,6 +61,7 @@ class Backend(TaskManager):
         self._state = ""
         self._result = ""
         self._error: Optional[TaskError] = None
+        self._error_texts = ("", "")  # the error as shown: shortened, as a result is
         self._lag_meter = LagMeter(self)
         # Close watch while tasks run; a calm one while idle (see LagMeter.set_calm).
         self.busyChanged.connect(self._pace_lag_meter)
@@ -116,6 +117,8 @@ class Backend(TaskManager):
             self._assign("_progress", current.progress, self.progressChanged.emit)
             self._assign("_state", str(current.state), self.stateChanged.emit)
             self._assign("_result", current.result_text, self.resultChanged.emit)
+            if current.error is not self._error:
+                self._error_texts = (current.error_text, current.error_details_text)
             self._assign("_error", current.error, self.errorChanged.emit)
 
     def _pace_lag_meter(self) -> None:
@@ -134,10 +137,10 @@ class Backend(TaskManager):
         return self._lag_meter
 
     def _get_error(self) -> str:
-        return self._error.summary if self._error else ""
+        return self._error_texts[0] if self._error else ""
 
     def _get_error_details(self) -> str:
-        return self._error.traceback if self._error else ""
+        return self._error_texts[1] if self._error else ""
 
     progress = Property(float, _get_progress, notify=progressChanged)
     state = Property(str, _get_state, notify=stateChanged)

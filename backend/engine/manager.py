@@ -8,7 +8,7 @@ import math
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
-from ..core.errors import TaskError
+from ..core.errors import TaskError, safe_str
 from ..core.progress import percent_text
 from ..core.sink import end_task
 from ..core.states import CancelReason, Event, TaskState
@@ -263,6 +263,22 @@ class TaskManager(QObject):
             return None
         fn, args, kwargs = old.call
         return self.submit_task(fn, args, kwargs, name=old.name, timeout=old.timeout, mode=old.mode)
+
+    @Slot("QVariant")
+    def copyDetails(self, task: TaskRef) -> None:
+        """Put a task's whole traceback (or, if it did not fail, its whole result) on the
+        clipboard: what the window shows is shortened (see TaskHandle.error_details_text)."""
+        task_id = task_number(task, "copyDetails", self._last_id)
+        handle = None if task_id is None else (self._tasks.get(task_id) or self._model.handle(task_id))
+        if handle is None:
+            return
+        from .qt.QtGui import QGuiApplication  # the engine itself needs no QtGui
+
+        if QGuiApplication.instance() is None:
+            log.warning("copyDetails(): there is no clipboard without a QGuiApplication")
+            return
+        text = handle.error.traceback if handle.error else safe_str(handle.result if handle.done else handle.partial)
+        QGuiApplication.clipboard().setText(text)
 
     @Slot("QVariant")  # not int: see task_number
     def remove(self, task: TaskRef) -> None:

@@ -42,7 +42,6 @@ _STATE_TEXT = {state: state.value for state in TaskState}
 
 
 def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
-    error = handle.error
     return (
         handle.id,
         handle.name,
@@ -50,8 +49,8 @@ def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
         handle.progress,
         handle.progress_text,
         handle.result_text,
-        error.summary if error else "",
-        error.traceback if error else "",
+        handle.error_text,
+        handle.error_details_text,
         round(handle.elapsed(now), 1),
         handle.pause_requested,
         handle.done,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Any, Optional, Union
+from typing import Any, Optional, Tuple, Union
 
 from ..core.context import TaskContext
 from ..core.display import display_text
@@ -42,6 +42,8 @@ class TaskHandle:
         "call",
         "_shown",
         "_shown_text",
+        "_shown_error",
+        "_error_texts",
         "__weakref__",  # a test checks that a handle removed from the history is freed
     )
 
@@ -73,6 +75,8 @@ class TaskHandle:
         self.call: Any = None  # (fn, args, kwargs): what a retry runs again
         self._shown: Any = None  # the value result_text was made from
         self._shown_text = ""
+        self._shown_error: Optional[TaskError] = None  # the error error_text was made from
+        self._error_texts = ("", "")
 
     @property
     def done(self) -> bool:
@@ -90,6 +94,27 @@ class TaskHandle:
         if shown is not self._shown:
             self._shown, self._shown_text = shown, display_text(shown)
         return self._shown_text
+
+    @property
+    def error_text(self) -> str:
+        """The error's one line (``Type: message``), shortened for display as a result is; "" if none."""
+        return self._error_display()[0]
+
+    @property
+    def error_details_text(self) -> str:
+        """The error's traceback, shortened for display as a result is; "" if none.
+
+        A message of megabytes, laid out by a label, held the GUI thread for
+        seconds. The whole error stays in :attr:`error` (and Copy copies it).
+        """
+        return self._error_display()[1]
+
+    def _error_display(self) -> Tuple[str, str]:
+        error = self.error
+        if error is not self._shown_error:
+            self._shown_error = error
+            self._error_texts = (display_text(error.summary), display_text(error.traceback)) if error else ("", "")
+        return self._error_texts
 
     @property
     def pause_requested(self) -> bool:

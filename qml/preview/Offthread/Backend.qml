@@ -47,6 +47,15 @@ QtObject {
         if (row >= 0 && taskModel.get(row).done)
             taskModel.remove(row)
     }
+    function copyDetails(id) {
+        var row = _row(id)
+        if (row < 0)
+            return
+        var task = taskModel.get(row)
+        _clipboard.text = task.errorDetails !== "" ? task.errorDetails : task.result
+        _clipboard.selectAll()
+        _clipboard.copy()
+    }
     function pause(id) { _set(_row(id), "pauseRequested", true) }
     function resume(id) { _set(_row(id), "pauseRequested", false) }
     function cancelAll() {
@@ -88,6 +97,9 @@ QtObject {
         })
         _schedule()
     }
+
+    // The stand-in's texts are short: Copy copies them from here, as a text field would.
+    property TextEdit _clipboard: TextEdit { visible: false }
 
     function _row(id) {
         for (var row = 0; row < taskModel.count; ++row)
