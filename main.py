@@ -6,10 +6,21 @@ package (``backend/`` here) is imported as ``offthread``, so it must be
 installed, as ``make run`` does (``pip install -e .``).
 """
 
+import signal
 import sys
+
+# Ctrl+C or SIGTERM while the package is imported (its first 50 ms) is noted
+# here, with the standard library alone, and handed on below; without this it
+# raised KeyboardInterrupt inside an import: a traceback, and exit code -2.
+# Not when a worker process started by "spawn" imports this file.
+_early = []
+if __name__ == "__main__":
+    for _signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_signum, lambda signum, frame: _early.append(signum))
 
 try:
     # Imports nothing heavy: console() first takes charge of Ctrl+C and SIGTERM.
+    from offthread.app import quitsignals
     from offthread.app.launch import console
 except ImportError as error:
     sys.exit(
@@ -19,4 +30,7 @@ except ImportError as error:
 
 # Not when a fork server imports this file to start worker processes.
 if __name__ == "__main__":
+    quitsignals.hold()
+    for _signum in _early:  # noted now as if they came now: the app quits at its first chance
+        signal.raise_signal(_signum)
     console()

@@ -74,11 +74,11 @@ def loading_qt(pid: int) -> bool:
         return False
 
 
-def one_run(plan) -> str:
+def one_run(plan, blocked: bool = True) -> str:
     """Start, wait ``delay``, send the signal; return what went wrong, or ""."""
     delay, signum, to_group, from_qt = plan
     marker = uuid.uuid4().hex
-    process = launch(marker, blocked=not from_qt)
+    process = launch(marker, blocked=blocked and not from_qt)
     what = f"{signal.Signals(signum).name} to the {'group' if to_group else 'process'} at {delay:.2f} s"
     try:
         if from_qt:
@@ -134,3 +134,15 @@ def test_a_signal_while_qt_loads_ends_the_app_cleanly():
     # Without the launcher's help: the signal comes while main.py imports Qt
     # and loads the window, before the event loop runs.
     attack(random_plans(12, 0.5, from_qt=True))
+
+
+def test_a_signal_as_main_py_imports_the_package_ends_the_app_cleanly():
+    # Not blocked across exec: the signal comes as it would from a terminal,
+    # every 10 ms of the first 150. One that comes before main.py's first line,
+    # while the interpreter itself starts, gets the interpreter's own default
+    # action, which nothing of ours can change: only what happens once
+    # main.py runs counts (its traceback names main.py).
+    plans = [(0.01 * i, (signal.SIGINT, signal.SIGTERM)[i % 2], False, False) for i in range(15)]
+    with ThreadPoolExecutor(AT_ONCE) as runs:
+        problems = [p for p in runs.map(lambda plan: one_run(plan, blocked=False), plans) if "main.py" in p]
+    assert not problems, "\n".join(problems)
