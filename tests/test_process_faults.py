@@ -249,3 +249,30 @@ def test_the_pool_never_signals_a_process_or_group_that_is_gone(make_backend, qt
     assert_the_pool_runs(backend, qtbot, 4)
     assert backend.shutdown(5000)  # idle workers told to stop
     assert missed == []
+
+
+def test_a_fork_server_killed_fails_no_running_task_and_a_new_one_starts_new_workers(make_backend, qtbot):
+    # The workers' sentinels are pipes from the fork server: its death looked
+    # like every worker's, and failed every running task in workers that lived on.
+    from multiprocessing import forkserver
+
+    if not hasattr(os, "pidfd_open"):
+        pytest.skip("without pidfds the pool learns of a worker's end from the fork server")
+    backend = make_backend(processes=2)
+    running = [backend.submit_task(tasks.wait_for_cancel, mode="process") for _ in range(2)]
+    qtbot.waitUntil(lambda: all(h.progress == 10 for h in running), timeout=15000)
+    server = forkserver._forkserver._forkserver_pid
+    assert server is not None
+    os.kill(server, signal.SIGKILL)
+    wait_until_gone(server)
+    backend.processCount = 3  # a third worker: through a new fork server
+    third = backend.submit_task(tasks.this_pid, mode="process")
+    wait_done(qtbot, third, timeout=15000)
+    assert third.state == TaskState.FINISHED, third.error
+    assert all(h.state == TaskState.RUNNING for h in running)  # not failed: their workers live
+    for handle in running:
+        backend.cancel(handle.id)
+    for handle in running:
+        wait_done(qtbot, handle, timeout=15000)
+    assert all(h.state == TaskState.CANCELLED for h in running)
+    assert_the_pool_runs(backend, qtbot, 6)

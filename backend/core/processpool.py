@@ -83,6 +83,8 @@ RETRACT_AFTER_S = 4 * SHORT_TASK_S
 Emit = Callable[..., None]
 
 _PAUSE = int(wire.Flag.PAUSE)  # a plain int: IntFlag's operators cost microseconds
+# How long the manager waits for a worker's exit status once its pidfd said it ended.
+_STATUS_WAIT_S = 0.5
 # Functions whose durations the pool keeps (see ProcessPool._durations).
 _KNOWN_FUNCTIONS = 1024
 # Buffers per writev call: far below any system's IOV_MAX.
@@ -126,7 +128,20 @@ class _Task:
 
 
 class _Worker:
-    __slots__ = ("process", "conn", "fd", "reader", "pid", "ready", "tasks", "killed", "gone", "retiring", "outbox")
+    __slots__ = (
+        "process",
+        "conn",
+        "fd",
+        "reader",
+        "pid",
+        "pidfd",
+        "ready",
+        "tasks",
+        "killed",
+        "gone",
+        "retiring",
+        "outbox",
+    )
 
     def __init__(self, process: Any, conn: Any) -> None:
         self.process = process
@@ -134,6 +149,11 @@ class _Worker:
         self.fd: int = conn.fileno()
         self.reader = wire.MessageReader()
         self.pid: int = process.pid
+        # What says that it ended. Under a fork server, its sentinel is a pipe
+        # from the fork server, which also fires when the fork server dies:
+        # every running task failed then, in workers that lived on. Where
+        # there are pidfds (Linux 5.3+, Python 3.9+), the process's own one.
+        self.pidfd = _open_pidfd(process.pid)
         self.ready = False  # it said hello
         # Sent to it and not ended, in order: the first one runs, the others
         # wait in its pipe (see PREFETCH). A worker runs them one at a time,
@@ -146,6 +166,11 @@ class _Worker:
         # worker that does not read (a C call holding its GIL) never holds up
         # the manager, and so the other workers. Written as the pipe drains.
         self.outbox: Deque[memoryview] = collections.deque()
+
+    @property
+    def death(self) -> Any:
+        """What becomes readable when it ends: its pidfd, else its sentinel."""
+        return self.pidfd if self.pidfd is not None else self.process.sentinel
 
     @property
     def task(self) -> Optional[_Task]:
@@ -665,7 +690,7 @@ class ProcessPool:
         worker = _Worker(process, conn)
         os.set_blocking(worker.fd, False)  # see _Worker.outbox
         self._poller.register(conn, selectors.EVENT_READ, (worker, "conn"))
-        self._poller.register(process.sentinel, selectors.EVENT_READ, (worker, "sentinel"))
+        self._poller.register(worker.death, selectors.EVENT_READ, (worker, "sentinel"))
         with self._lock:
             self._workers.append(worker)
         return True
@@ -814,9 +839,16 @@ class ProcessPool:
         except (EOFError, OSError):
             pass
         self._unregister(conn)
-        self._unregister(worker.process.sentinel)
+        self._unregister(worker.death)
         conn.close()
-        worker.process.join(0)
+        if worker.pidfd is not None:
+            os.close(worker.pidfd)
+            worker.pidfd = None
+            # Its exit status comes through the sentinel, once the fork server
+            # has reaped it: at once, unless the fork server is gone too.
+            worker.process.join(_STATUS_WAIT_S)
+        else:
+            worker.process.join(0)
         code = worker.process.exitcode
         # Whatever its tasks started may still run in its group: end it too.
         _kill_group(worker)
@@ -870,6 +902,14 @@ class ProcessPool:
             self._poller.unregister(fileobj)
         except (KeyError, ValueError):
             pass
+
+
+def _open_pidfd(pid: int) -> Optional[int]:
+    """A pidfd of process ``pid`` (just started, so still this pid's), or None where there are none."""
+    try:
+        return os.pidfd_open(pid)  # type: ignore[attr-defined,unused-ignore]
+    except (AttributeError, OSError):  # Python 3.8, an old kernel, or not Linux
+        return None
 
 
 def _function_key(payload: Any) -> Any:
