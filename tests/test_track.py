@@ -193,3 +193,22 @@ def test_a_loop_left_early_counts_only_the_items_it_finished(backend, qtbot):
     handle = backend.submit(until_three)
     wait_done(qtbot, handle)
     assert handle.result == 2
+
+
+def test_a_track_inside_another_leaves_the_outer_count_shown(backend, qtbot):
+    shown = []
+
+    def nested(task):
+        for _ in task.track(range(5), text="folders"):
+            for _ in task.track(range(100), text="files"):
+                pass
+            shown.append(task._text)
+        for _ in task.track(range(3)):  # after the outer loop: a track of its own again
+            pass
+        return task._maximum
+
+    handle = backend.submit(nested)
+    wait_done(qtbot, handle)
+    assert handle.state == TaskState.FINISHED, handle.error
+    assert shown == [f"folders: {n} / 5" for n in range(5)]  # never the inner "100 / 100"
+    assert handle.result == 3

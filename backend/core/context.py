@@ -71,6 +71,7 @@ class TaskContext:
         "_raise_next",
         "_wake",
         "_ended",
+        "_track",
         "delivered",
     )
 
@@ -88,6 +89,7 @@ class TaskContext:
         self._raise_next: Optional[BaseException] = None
         self._wake: Optional[threading.Event] = None  # made on first wait only
         self._ended = False  # its task has ended: reports are ignored
+        self._track: Any = None  # the outermost task.track() that reports (see core.track)
         # Written by the GUI thread: the last report it showed, or None before the first.
         self.delivered: Optional[Report] = None
 

@@ -84,6 +84,9 @@ class Tracked:
             raise TypeError(f"track's total must be an int, not {type(self._total).__name__}")
         self._text = text
         self.count = 0
+        owner = context._track
+        if owner is None or owner._finished():
+            context._track = self  # the outermost one reports; those inside it only check
         self._show()
 
     # -- loops -----------------------------------------------------------------
@@ -92,6 +95,11 @@ class Tracked:
         if self._iterable is None:
             raise TypeError("this track() has no iterable to loop over: use update(n)")
         context = self._context
+        if context._track is not self:  # inside another track: its count is the one shown
+            for item in self._iterable:
+                yield item
+                context.check()
+            return
         if self._total is not None and self._text is None:
             # The common case, near a bare progress() per item: progress()'s
             # one store and one flag check, inline, and the count kept in a
@@ -105,10 +113,14 @@ class Tracked:
                         context._attend()
             finally:
                 self.count = done  # a loop left early: the item in hand is not counted
+                context._track = None  # it was this one: see the check above
             return
-        for item in self._iterable:
-            yield item
-            self.update()
+        try:
+            for item in self._iterable:
+                yield item
+                self.update()
+        finally:
+            context._track = None
 
     def __aiter__(self) -> AsyncIterator[Any]:
         return self._async_items()
@@ -120,16 +132,20 @@ class Tracked:
         if check_async is None:
             raise TypeError("async for over task.track() needs a task in asyncio mode")
         source: Any = self._iterable
-        if hasattr(source, "__aiter__"):
-            async for item in source:
-                yield item
-                self.update()
-                await check_async()
-        else:
-            for item in source:
-                yield item
-                self.update()
-                await check_async()
+        try:
+            if hasattr(source, "__aiter__"):
+                async for item in source:
+                    yield item
+                    self.update()
+                    await check_async()
+            else:
+                for item in source:
+                    yield item
+                    self.update()
+                    await check_async()
+        finally:
+            if self._context._track is self:
+                self._context._track = None
 
     # -- by hand, as tqdm's bar -----------------------------------------------
 
@@ -144,7 +160,9 @@ class Tracked:
         self._show()
 
     def close(self) -> None:
-        """Nothing to release: here for loops written for tqdm's bar."""
+        """The end of a bar driven by hand (tqdm's name): a track made after it reports again."""
+        if self._context._track is self:
+            self._context._track = None
 
     def __enter__(self) -> "Tracked":
         return self
@@ -154,7 +172,14 @@ class Tracked:
 
     # -- internals ---------------------------------------------------------------
 
+    def _finished(self) -> bool:
+        """A bar driven by hand that has reached its total (one left unclosed must not silence the next)."""
+        return self._iterable is None and self._total is not None and self.count >= self._total
+
     def _show(self) -> None:
+        if self._context._track is not self:
+            self._context.check()  # nested: a check point, and the outer loop's count stays shown
+            return
         count, total, text = self.count, self._total, self._text
         if total is None:
             label = f"{count:,} {text}" if text else f"{count:,} done"
