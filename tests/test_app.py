@@ -259,3 +259,12 @@ def test_a_task_that_never_checks_left_behind_does_not_crash_the_exit():
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and "left behind: 1 (DANGER!)" in lines[0], done.stderr
+
+
+def test_a_local_dask_cluster_keeps_stderr_quiet_unless_asked():
+    pytest.importorskip("distributed")
+    done = run("--dask", "local", "--qml", str(DATA / "close_mid_job.qml"))
+    assert done.returncode == 0, done.stderr
+    assert "INFO" not in done.stderr, done.stderr  # distributed's own lines, at INFO, came through before
+    done = run("--dask", "local", "--log-level", "info", "--qml", str(DATA / "close_mid_job.qml"))
+    assert "INFO distributed" in done.stderr or "distributed." in done.stderr

@@ -92,6 +92,11 @@ def run_app(
             if dask is not None:
                 # Imported only here: the dask mode's code (asyncio, uuid...)
                 # costs some 80 ms that a start without --dask does not pay.
+                # distributed sets up logging to stderr of its own as it is
+                # imported, at INFO: the app's --log-level decides instead
+                # (for the local cluster's workers too, which inherit it).
+                level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
+                os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", level)
                 from ..engine.dask import DaskUnavailable, dask_mode
 
                 try:
