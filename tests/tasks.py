@@ -194,6 +194,18 @@ def fail_with_a_long_message(size: int) -> None:
     raise ValueError("x" * size + " the end")
 
 
+def close_stdio() -> int:
+    """Closes the worker's fds 0-2, as a careless daemonizing library might; returns its pid."""
+    for fd in (0, 1, 2):
+        os.close(fd)
+    return os.getpid()
+
+
+def print_and_pid(text: str) -> int:
+    print(text, flush=True)
+    return os.getpid()
+
+
 def ignore_sigterm_and_sleep(seconds: float) -> None:
     """A long call that SIGTERM cannot end: only SIGKILL can."""
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

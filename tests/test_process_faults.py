@@ -4,6 +4,7 @@ Each test ends with a pool that still runs tasks, or a shutdown within its bound
 
 from __future__ import annotations
 
+import collections
 import os
 import signal
 import subprocess
@@ -276,3 +277,32 @@ def test_a_fork_server_killed_fails_no_running_task_and_a_new_one_starts_new_wor
         wait_done(qtbot, handle, timeout=15000)
     assert all(h.state == TaskState.CANCELLED for h in running)
     assert_the_pool_runs(backend, qtbot, 6)
+
+
+def test_a_worker_whose_task_closed_its_stdio_is_replaced(make_backend, qtbot):
+    backend = make_backend(processes=1)
+    broken = backend.submit_task(tasks.close_stdio, mode="process")
+    wait_done(qtbot, broken, timeout=15000)
+    assert broken.state == TaskState.FINISHED, broken.error
+    later = [backend.submit_task(tasks.print_and_pid, (f"line {i}",), mode="process") for i in range(5)]
+    for handle in later:
+        wait_done(qtbot, handle, timeout=15000)
+    assert all(h.state == TaskState.FINISHED for h in later), [h.error for h in later]  # no EBADF
+    assert broken.result not in {h.result for h in later}  # a new worker took its place
+    wait_until_gone(broken.result)
+
+
+@pytest.mark.parametrize("limit", [1, 3])
+def test_max_tasks_per_child_ends_a_worker_after_that_many_tasks(make_backend, qtbot, limit):
+    backend = make_backend(processes=2, max_tasks_per_child=limit)
+    log = SignalLog(backend.signals)
+    handles = [backend.submit_task(tasks.this_pid, mode="process") for _ in range(60)]
+    for handle in handles:
+        wait_done(qtbot, handle, timeout=30000)
+    assert all(h.state == TaskState.FINISHED for h in handles), [h.error for h in handles if h.error][:3]
+    runs = collections.Counter(h.result for h in handles)
+    assert max(runs.values()) <= limit and len(runs) >= 60 // limit, runs
+    for handle in handles:  # a task sent ahead to a worker that then retired started once, where it ran
+        assert log.names(handle.id) == ["started", "result", "finished"], log.names(handle.id)
+    with pytest.raises(ValueError, match="max_tasks_per_child"):
+        make_backend(max_tasks_per_child=0)

@@ -43,6 +43,7 @@ class Backend(TaskManager):
         *,
         max_threads: Optional[int] = None,
         processes: Optional[int] = None,
+        max_tasks_per_child: Optional[int] = None,
         steps: int = DEFAULT_STEPS,
         step_seconds: float = DEFAULT_STEP_SECONDS,
         cpu_limit: int = DEFAULT_CPU_LIMIT,
@@ -53,6 +54,7 @@ class Backend(TaskManager):
             parent,
             max_threads=max_threads,
             processes=processes,
+            max_tasks_per_child=max_tasks_per_child,
             shutdown_timeout_ms=shutdown_timeout_ms,
             history=history,
         )

@@ -140,6 +140,7 @@ class _Worker:
         "killed",
         "gone",
         "retiring",
+        "worn",
         "outbox",
     )
 
@@ -162,6 +163,7 @@ class _Worker:
         self.killed = False
         self.gone = False  # it has ended and been reaped: its pid may be another process's now
         self.retiring = False  # one too many after a resize: no new tasks; it stops once idle
+        self.worn = False  # it said WORN (max_tasks_per_child, or a task broke it): it retires for good
         # What could not be written yet: the pipe is non-blocking, so that one
         # worker that does not read (a C call holding its GIL) never holds up
         # the manager, and so the other workers. Written as the pipe drains.
@@ -198,7 +200,15 @@ class ProcessPool:
         nice: int = 0,
         start_method: str = START_METHOD,
         hard_stop_after: float = HARD_STOP_AFTER_S,
+        max_tasks_per_child: Optional[int] = None,
     ) -> None:
+        if max_tasks_per_child is not None and (
+            isinstance(max_tasks_per_child, bool) or not isinstance(max_tasks_per_child, int) or max_tasks_per_child < 1
+        ):
+            raise ValueError(
+                f"max_tasks_per_child must be a whole number of 1 or more, or None, not {max_tasks_per_child!r}"
+            )
+        self.max_tasks_per_child = max_tasks_per_child
         self.size = max(1, size)
         self._emit = emit
         self._nice = nice
@@ -572,7 +582,7 @@ class ProcessPool:
         missing = 0 if self._closing or self._given_up else self.size - len(serving)
         if missing > 0:  # grown (again): workers on their way out serve on first
             for worker in self._workers:
-                if missing and worker.retiring and not worker.killed:
+                if missing and worker.retiring and not worker.killed and not worker.worn:
                     worker.retiring = False
                     missing -= 1
         elif missing < 0:
@@ -679,7 +689,9 @@ class ProcessPool:
         try:
             conn, child_conn = self._context.Pipe(duplex=True)
             process = self._context.Process(
-                target=remote.worker_main, args=(child_conn, self._nice), name="offthread-worker"
+                target=remote.worker_main,
+                args=(child_conn, self._nice, self.max_tasks_per_child),
+                name="offthread-worker",
             )
             process.start()
             child_conn.close()
@@ -740,6 +752,9 @@ class ProcessPool:
         if kind == wire.Kind.RETURNED or kind == wire.Kind.TAKEN:
             self._answered(worker, task_id, given_back=kind == wire.Kind.RETURNED)
             return
+        if kind == wire.Kind.WORN:
+            self._worn(worker)
+            return
         task = worker.task
         if task is None or task.id != task_id:
             return  # cannot happen: a worker runs the task it was given, one at a time
@@ -771,6 +786,16 @@ class ProcessPool:
             self._end_cancelled(cancelled)
         elif worker.task is task and not task.announced:
             self._announce(task)
+
+    def _worn(self, worker: _Worker) -> None:
+        """The worker takes no more tasks once its current one ends (which it sends next):
+        those sent ahead are asked back now, before that ending would start the next."""
+        worker.worn = worker.retiring = True
+        for task in itertools.islice(worker.tasks, 1, None):
+            if not task.retracting:
+                task.retracting = True
+                self._send(worker, wire.frame(wire.Kind.RETRACT, task.id))
+        self._wake()  # a worker to start in its place
 
     def _fail(self, task: _Task, message: str) -> None:
         """Make ``task`` fail with ``message`` however it ends, and stop it now."""

@@ -82,6 +82,11 @@ class _Link:
         # those given back meanwhile (the main thread skips them): see retract().
         self._received: Deque[int] = collections.deque()
         self._returned: Set[int] = set()
+        self._refused: Set[int] = set()  # being given back by the main thread (see take)
+        # Tasks this worker may still run (max_tasks_per_child), None: no limit;
+        # and whether it takes no more, having said so (see wire.Kind.WORN).
+        self.tasks_left: Optional[int] = None
+        self.worn = False
         self._wake = threading.Event()
         threading.Thread(target=self._sample_loop, name="offthread-sampler", daemon=True).start()
 
@@ -139,7 +144,15 @@ class _Link:
                 received.popleft()
             else:
                 received.remove(task_id)
-            return True
+            if self.worn:  # said WORN: whatever was sent ahead goes back
+                self._pending.pop(task_id, None)
+                self._refused.add(task_id)  # the reader leaves its RETRACT to this answer
+        if self.worn:
+            self.put(wire.frame(wire.Kind.RETURNED, task_id))
+            with self._state_lock:
+                self._refused.discard(task_id)  # a RETRACT read from now on finds it answered
+            return False
+        return True
 
     # -- the reader thread ----------------------------------------------------
 
@@ -162,6 +175,8 @@ class _Link:
         found taken has had its predecessor's ending sent already.
         """
         with self._state_lock:
+            if task_id in self._refused:
+                return  # the main thread's RETURNED answers it
             given_back = task_id in self._received
             if given_back:
                 self._received.remove(task_id)
@@ -191,7 +206,18 @@ class _Link:
             with self._state_lock:
                 self._current = None
                 self._pending.pop(task_id, None)
+            if not self.worn and self._wearing_out():
+                self.worn = True
+                self._conn.send_bytes(wire.frame(wire.Kind.WORN))  # before the ending: nothing is started here after it
             self._conn.send_bytes(data)
+
+    def _wearing_out(self) -> bool:
+        """Whether this worker should take no more tasks: it ran its last, or its task broke it."""
+        if self.tasks_left is not None:
+            self.tasks_left -= 1
+            if self.tasks_left <= 0:
+                return True
+        return not _stdio_intact()
 
     def _sample_loop(self) -> None:
         while True:
@@ -221,6 +247,17 @@ class _Link:
             context.raise_at_next_check(error)  # the task fails at its next check point, as in a thread
             return
         self._conn.send_bytes(data)
+
+
+def _stdio_intact() -> bool:
+    """Whether fds 0-2 are still open (a task that closed them would make every later
+    task's print fail with EBADF)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            return False
+    return True
 
 
 # True in a process forked by a task (see _Link.send): set by an at-fork hook, at no cost per report.
@@ -297,7 +334,7 @@ def unblock_signals_dropping_the_apps() -> None:
         signal.signal(number, handler)
 
 
-def worker_main(conn: Any, nice: int = 0) -> None:
+def worker_main(conn: Any, nice: int = 0, max_tasks: Optional[int] = None) -> None:
     """The life of a worker process: start, say hello, run tasks until told to stop."""
     if hasattr(os, "setsid"):
         os.setsid()  # a group of its own: see the module's docstring
@@ -309,6 +346,7 @@ def worker_main(conn: Any, nice: int = 0) -> None:
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_in_forked_child)
     link = _Link(conn)
+    link.tasks_left = max_tasks
     runs: "queue.SimpleQueue[Optional[Tuple[int, int, bytes]]]" = queue.SimpleQueue()
     threading.Thread(target=_read, args=(conn, link, runs), name="offthread-reader", daemon=True).start()
     link.put(wire.frame(wire.Kind.HELLO, os.getpid()))

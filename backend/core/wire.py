@@ -47,6 +47,7 @@ class Kind(enum.IntEnum):
     CANCELLED = 17  # body: the reason, "cancelled" or "timed out"
     RETURNED = 18  # the answer to RETRACT: given back, it never started and never will here
     TAKEN = 19  # the answer to RETRACT: too late, it had started (it may have ended too)
+    WORN = 20  # sent before an ending: this worker takes no more tasks (it ran its last, or is broken)
 
 
 class Flag(enum.IntFlag):

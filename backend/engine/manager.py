@@ -83,6 +83,7 @@ class TaskManager(QObject):
         *,
         max_threads: Optional[int] = None,
         processes: Optional[int] = None,
+        max_tasks_per_child: Optional[int] = None,
         shutdown_timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS,
         history: int = DEFAULT_HISTORY,
     ) -> None:
@@ -138,7 +139,7 @@ class TaskManager(QObject):
 
         self._modes: Dict[str, Mode] = {}
         self._threads = ThreadMode(max_threads)
-        self._processes = ProcessMode(processes)
+        self._processes = ProcessMode(processes, max_tasks_per_child=max_tasks_per_child)
         for mode in (GuiMode(), EventsMode(), self._threads, self._processes, AsyncioMode()):
             self.add_mode(mode)
         self._mode = self._threads.name

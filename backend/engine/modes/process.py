@@ -50,8 +50,19 @@ class ProcessMode(Mode):
     description = "Worker processes: CPU-bound Python runs without stalling the GUI"
     can_pause = True
 
-    def __init__(self, workers: Optional[int] = None, nice: int = WORKER_NICE) -> None:
+    def __init__(
+        self, workers: Optional[int] = None, nice: int = WORKER_NICE, *, max_tasks_per_child: Optional[int] = None
+    ) -> None:
+        """``max_tasks_per_child``: a worker process ends after that many tasks, and a
+        new one takes its place (as in concurrent.futures), for code that leaks."""
         super().__init__()
+        if max_tasks_per_child is not None and (
+            isinstance(max_tasks_per_child, bool) or not isinstance(max_tasks_per_child, int) or max_tasks_per_child < 1
+        ):
+            raise ValueError(
+                f"max_tasks_per_child must be a whole number of 1 or more, or None, not {max_tasks_per_child!r}"
+            )
+        self._max_tasks_per_child = max_tasks_per_child
         self._workers = max(1, workers or os.cpu_count() or 1)
         self._nice = nice
         self._pool: Optional[ProcessPool] = None
@@ -64,7 +75,9 @@ class ProcessMode(Mode):
         if self._pool is None:
             from ...core.processpool import ProcessPool
 
-            self._pool = ProcessPool(self._workers, self._emit, nice=self._nice)
+            self._pool = ProcessPool(
+                self._workers, self._emit, nice=self._nice, max_tasks_per_child=self._max_tasks_per_child
+            )
         return self._pool
 
     @property
