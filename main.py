@@ -6,8 +6,14 @@ package (``backend/`` here) is imported as ``offthread``, so it must be
 installed, as ``make run`` does (``pip install -e .``).
 """
 
-import signal
 import sys
+
+try:
+    # The C module under signal: importing signal itself builds its enums in
+    # Python, long enough (on 3.13) for a Ctrl+C to land inside that import.
+    import _signal
+except ImportError:  # an interpreter without it
+    import signal as _signal
 
 # Ctrl+C or SIGTERM while the package is imported (its first 50 ms) is noted
 # here, with the standard library alone, and handed on below; without this it
@@ -15,8 +21,8 @@ import sys
 # Not when a worker process started by "spawn" imports this file.
 _early = []
 if __name__ == "__main__":
-    for _signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(_signum, lambda signum, frame: _early.append(signum))
+    for _signum in (_signal.SIGINT, _signal.SIGTERM):
+        _signal.signal(_signum, lambda signum, frame: _early.append(signum))
 
 try:
     # Imports nothing heavy: console() first takes charge of Ctrl+C and SIGTERM.
@@ -32,5 +38,5 @@ except ImportError as error:
 if __name__ == "__main__":
     quitsignals.hold()
     for _signum in _early:  # noted now as if they came now: the app quits at its first chance
-        signal.raise_signal(_signum)
+        _signal.raise_signal(_signum)
     console()
