@@ -165,6 +165,35 @@ def start_child_then_spin(*, task: TaskContext) -> None:
         pass
 
 
+def start_child_that_leaves_the_group(how: str, *, task: TaskContext) -> None:
+    """Starts a child outside the worker's process group, says its pid, then spins
+    without checking. ``how``: "session" (``start_new_session=True``), "setpgid"
+    (``os.setpgid(0, 0)``), or "daemon" (a double fork: its parent is gone, so
+    it is no longer the task's child at all)."""
+    if how == "session":
+        child = subprocess.Popen(["sleep", "60"], start_new_session=True).pid
+    elif how == "setpgid":
+        child = os.fork()
+        if child == 0:
+            os.setpgid(0, 0)
+            os.execvp("sleep", ["sleep", "60"])
+    else:
+        reader, writer = os.pipe()
+        middle = os.fork()
+        if middle == 0:
+            os.setsid()
+            grandchild = os.fork()
+            if grandchild == 0:
+                os.execvp("sleep", ["sleep", "60"])
+            os.write(writer, str(grandchild).encode())
+            os._exit(0)
+        os.waitpid(middle, 0)
+        child = int(os.read(reader, 64))
+    task.partial(child)
+    while True:
+        pass
+
+
 def fork_child_and_return() -> int:
     """Leaves a forked child behind, sleeping; returns its pid."""
     pid = os.fork()

@@ -127,6 +127,23 @@ def test_a_hard_stop_ends_the_children_of_the_task_too(backend, qtbot):
     wait_until_gone(child)
 
 
+@pytest.mark.parametrize("how", ["session", "setpgid", "daemon"])
+@pytest.mark.parametrize("end", ["hard stop", "shutdown"])
+def test_a_child_that_left_the_workers_group_ends_with_the_task_or_the_pool(make_backend, qtbot, how, end):
+    backend = make_backend(processes=1)
+    handle = backend.submit_task(tasks.start_child_that_leaves_the_group, (how,), mode="process")
+    qtbot.waitUntil(lambda: isinstance(handle.partial, int), timeout=15000)
+    child = handle.partial
+    assert process_alive(child) and os.getpgid(child) != os.getpgid(backend.mode_named("process").worker_pids()[0])
+    if end == "hard stop":
+        backend.cancel(handle.id)
+        wait_done(qtbot, handle, timeout=5000)
+        assert handle.state == TaskState.CANCELLED
+    else:
+        assert backend.shutdown(2000)
+    wait_until_gone(child)
+
+
 def test_no_process_a_task_started_outlives_shutdown(make_backend, qtbot):
     backend = make_backend(processes=1)
     handle = backend.submit_task(tasks.fork_child_and_return, mode="process")

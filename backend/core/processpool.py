@@ -42,7 +42,7 @@ import weakref
 from multiprocessing import resource_tracker
 from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
-from . import remote, wire
+from . import proctree, remote, wire
 from .errors import TaskError, safe_str, unpicklable
 from .sink import end_task
 from .states import ENDINGS, CancelReason, Event
@@ -216,8 +216,9 @@ class ProcessPool:
         # Any: typeshed's BaseContext lacks Process, which every real context has.
         self._context: Any = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
-            # The fork server imports these once; each worker then starts with them loaded.
-            self._context.set_forkserver_preload([remote.__name__])
+            # The fork server imports these once; each worker then starts with them
+            # loaded (ctypes, 7 ms to import, makes each worker a subreaper).
+            self._context.set_forkserver_preload([remote.__name__, "ctypes"])
         self._lock = threading.Lock()
         self._ended = threading.Condition(self._lock)  # notified whenever a task ends
         self._tasks: Dict[int, _Task] = {}  # every task that has not ended
@@ -982,11 +983,14 @@ def _write_some(fd: int, views: Deque[memoryview]) -> None:
 
 
 def _kill_group(worker: _Worker) -> None:
-    """SIGKILL a worker and its process group (the worker leads it, once started).
+    """SIGKILL a worker, every process its tasks started, and its process group.
 
-    Never a signal to a number that may have gone to another process: once a
-    worker has ended and been reaped (``gone``), its pid is free, and only its
-    group, while it still has members, keeps that number from being reused.
+    A ready worker is stopped first (SIGSTOP, so it starts nothing more), then
+    its tree is ended from the leaves' side (see :mod:`.proctree`: what left
+    its group is found by parent pid), then the group and the worker. Never a
+    signal to a number that may have gone to another process: once a worker
+    has ended and been reaped (``gone``), its pid is free, and only its group,
+    while it still has members, keeps that number from being reused.
     """
     worker.killed = True
     try:
@@ -994,34 +998,16 @@ def _kill_group(worker: _Worker) -> None:
             if not worker.gone:
                 worker.process.kill()
         elif worker.gone:
-            if _group_has_members(worker.pid):  # what its tasks started, left running
+            if proctree.group_has_members(worker.pid):  # what its tasks started, left running
                 os.killpg(worker.pid, signal.SIGKILL)
         elif worker.ready:  # it said hello after making its own group: the group is there
+            os.killpg(worker.pid, signal.SIGSTOP)
+            proctree.kill_descendants(worker.pid)
             os.killpg(worker.pid, signal.SIGKILL)
         else:  # still starting, perhaps in the app's group: the process alone
             worker.process.kill()
     except (ProcessLookupError, PermissionError, ValueError):
         pass  # ended just now
-
-
-def _group_has_members(pgid: int) -> bool:
-    """Whether any process is in group ``pgid``, from /proc (without it, assumed so)."""
-    try:
-        entries = os.listdir("/proc")
-    except OSError:
-        return True
-    for entry in entries:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as stat:
-                line = stat.read()
-        except OSError:  # ended meanwhile
-            continue
-        fields = line[line.rfind(b")") + 2 :].split()  # state, ppid, pgrp, ...
-        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
-            return True
-    return False
 
 
 def _exit_status(code: Optional[int]) -> str:

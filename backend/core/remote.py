@@ -17,7 +17,9 @@ A worker process of :class:`~offthread.core.processpool.ProcessPool` runs
 The worker runs in a process group of its own. Whatever a task starts (a
 ``subprocess``, an ``os.fork``) joins it, so that stopping the worker's group
 stops them all: the GUI process does so for a hard stop, and the worker
-itself when it is told to stop or finds its GUI process gone.
+itself when it is told to stop or finds its GUI process gone. What leaves the
+group (a new session, ``setpgid``) is found through the worker's process tree
+first (:mod:`.proctree`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import threading
 import time
 from typing import Any, Callable, Deque, Dict, Optional, Set, Tuple
 
-from . import wire
+from . import proctree, wire
 from .call import run_call, with_context
 from .context import TaskContext
 from .errors import TaskError, safe_str
@@ -270,9 +272,10 @@ def _in_forked_child() -> None:
 
 
 def end_process_group() -> None:
-    """End this worker and every process its tasks started (they share its group)."""
+    """End this worker and every process its tasks started: its tree, then its group."""
     try:
         if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():
+            proctree.kill_descendants(os.getpid())
             os.killpg(0, signal.SIGKILL)
     finally:
         os._exit(0)
@@ -338,6 +341,7 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: Optional[int] = None) -> No
     """The life of a worker process: start, say hello, run tasks until told to stop."""
     if hasattr(os, "setsid"):
         os.setsid()  # a group of its own: see the module's docstring
+    proctree.become_subreaper()  # and what leaves the group stays in its tree
     unblock_signals_dropping_the_apps()
     if nice and hasattr(os, "nice"):
         # Below the GUI process: on a machine with every core busy, the

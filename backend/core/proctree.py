@@ -1,0 +1,110 @@
+"""A worker process's tree: every process its tasks started, wherever it went.
+
+A worker leads a process group of its own, and a hard stop used to kill
+that group. A child that leaves the group (``Popen(start_new_session=True)``,
+``os.setpgid(0, 0)``, a daemon's double fork) left the hard stop behind. So:
+
+- a worker is made a *child subreaper* (Linux's ``PR_SET_CHILD_SUBREAPER``):
+  a process whose parent ends is handed to the worker, not to init, so it
+  stays in the worker's tree while the worker lives;
+- ending a worker ends its tree first, found from ``/proc`` by parent pid,
+  and the worker's group after.
+
+Where there is no ``/proc`` or no ``prctl`` (not Linux), only the group is
+ended; docs/modes.md says what escapes there. See docs/design.md.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from typing import Dict, List, Optional, Tuple
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+# How many times to look again for processes that appeared while the tree was
+# being ended (each kill hands the killed process's children to the worker).
+_MAX_ROUNDS = 64
+
+
+def become_subreaper() -> bool:
+    """Make this process adopt its orphaned descendants (Linux); False where it cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes  # here: only a worker process needs it
+
+        # The running program's own symbols include libc's (no library search).
+        return bool(ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _processes() -> Optional[List[Tuple[int, int, int, bytes]]]:
+    """Every process as ``(pid, ppid, pgrp, state)``, from /proc; None without /proc."""
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return None
+    found = []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                line = stat.read()
+        except OSError:  # ended meanwhile
+            continue
+        # The name, in parentheses, may hold spaces and ")": split after its last ")".
+        fields = line[line.rfind(b")") + 2 :].split()  # state, ppid, pgrp, ...
+        if len(fields) > 2:
+            found.append((int(entry), int(fields[1]), int(fields[2]), fields[0]))
+    return found
+
+
+def descendants(root: int) -> Optional[List[int]]:
+    """The pids of ``root``'s living descendants (zombies left out); None without /proc."""
+    processes = _processes()
+    if processes is None:
+        return None
+    children: Dict[int, List[int]] = {}
+    for pid, ppid, _pgrp, state in processes:
+        if state != b"Z":
+            children.setdefault(ppid, []).append(pid)
+    found: List[int] = []
+    stack = list(children.get(root, ()))
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, ()))
+    return found
+
+
+def group_has_members(pgid: int) -> bool:
+    """Whether any living process is in group ``pgid`` (without /proc, assumed so)."""
+    processes = _processes()
+    if processes is None:
+        return True
+    return any(pgrp == pgid and state != b"Z" for _pid, _ppid, pgrp, state in processes)
+
+
+def kill_descendants(root: int) -> None:
+    """SIGKILL every descendant of ``root``, until none is left.
+
+    Each one killed hands its children to the nearest subreaper (the worker,
+    ``root``), so they show up in the next look. ``root`` itself is left
+    alone; a caller outside it stops it first (SIGSTOP), so that it starts
+    nothing new meanwhile. The pids come from a look at /proc an instant
+    before the kill: a pid freed and reused in that instant is the one race
+    left, and needs the pid numbers to wrap around within it.
+    """
+    for _ in range(_MAX_ROUNDS):
+        pids = descendants(root)
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
