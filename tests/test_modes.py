@@ -4,6 +4,9 @@ process mode does all that thread mode does, plus a hard stop."""
 from __future__ import annotations
 
 import concurrent.futures
+import logging
+import os
+import signal
 import socket
 import threading
 import time
@@ -483,6 +486,50 @@ def test_shutdown_keeps_its_bound_with_a_dask_task_that_never_checks(make_backen
     # Its worker is free again once the sleep ends (for the tests after this one).
     with Client(dask_cluster.scheduler_address, timeout=5) as client:
         qtbot.waitUntil(lambda: not any(client.run(daskremote.running_tasks, mode.topic).values()), timeout=10000)
+
+
+def test_a_killed_dask_worker_holds_up_no_control_and_its_task_goes_on_elsewhere(make_backend, qtbot, caplog):
+    distributed = pytest.importorskip("distributed")
+    from offthread.core import daskremote
+
+    # A cluster of its own: one of its workers is killed.
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+    )
+    try:
+        backend = make_backend()
+        mode = add_dask_mode(backend, cluster)
+        log = SignalLog(backend.signals)
+        other = backend.submit_task(tasks.report_until_cancelled, mode="dask")
+        qtbot.waitUntil(lambda: other.progress > 0, timeout=30000)
+        moved = backend.submit_task(tasks.count_and_share, (400,), mode="dask")
+        backend.pause(moved.id)  # before it starts: every worker keeps the pause for it
+        qtbot.waitUntil(lambda: moved.state == TaskState.PAUSED, timeout=30000)
+        backend.resume(moved.id)  # to its worker only: the other still keeps the pause
+        qtbot.waitUntil(lambda: moved.state == TaskState.RUNNING, timeout=10000)
+        where = {address: ids for address, ids in mode.client.run(daskremote.running_tasks, mode.topic).items() if ids}
+        (address,) = [a for a, ids in where.items() if moved.id in ids]
+        pid = mode.client.run(os.getpid, workers=[address])[address]
+        os.kill(pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda: address not in mode.client.scheduler_info()["workers"], timeout=10000)
+        # Controls for the task on the dead worker hold up none for the other.
+        backend.pause(moved.id)
+        backend.resume(moved.id)
+        backend.cancel(other.id)
+        cancelled_at = time.monotonic()
+        wait_done(qtbot, other, timeout=20000)
+        assert other.state == TaskState.CANCELLED and time.monotonic() - cancelled_at < 5
+        # dask runs the task again on a living worker, resumed: the pause kept there is stale.
+        wait_done(qtbot, moved, timeout=30000)
+        assert (moved.state, moved.result) == (TaskState.FINISHED, 400)
+        names = log.names(moved.id)
+        assert names.count("started") == 1 and names[-2:] == ["result", "finished"], names
+        # The one warning: the worker's nanny starts a new one in its place.
+        warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert all(m.startswith("Restarting worker") for m in warned), warned
+        caplog.clear()
+    finally:
+        cluster.close()
 
 
 # -- the UI ------------------------------------------------------------------------

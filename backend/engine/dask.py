@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import CancelledError
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ..core import daskremote
 from ..core.daskremote import HELLO, DaskEnding, flags_for, run_on_dask
@@ -53,6 +53,11 @@ CANCEL_GRACE_S = 0.5
 # How long a task's ending waits for messages it sent before it, should some
 # have been lost (they normally arrive first: they leave the worker first).
 ENDING_WAIT_S = 2.0
+
+# How long a call to one worker (a control, a forget) may take before it is
+# given up and logged. Each worker's calls go on their own, so a worker that
+# does not answer holds up no other; one that has left the cluster gets none.
+CONTROL_TIMEOUT_S = 5.0
 
 # The number of the control that stops a task found running after it ended
 # here: above any other, so that it is never taken for a late one.
@@ -125,6 +130,7 @@ class _Run:
         "received",
         "held",
         "gathering",
+        "started",
     )
 
     def __init__(self, flags: int) -> None:
@@ -138,6 +144,7 @@ class _Run:
         self.received = 0  # messages from it so far
         self.held: Optional[DaskEnding] = None  # its ending, while messages it sent before are on their way
         self.gathering = False  # its result is on its way: its future is no longer cancelled
+        self.started = False  # a worker has said it runs it (dask may run it again elsewhere)
 
 
 class _Calls:
@@ -215,12 +222,14 @@ class DaskMode(ExecutorMode):
     future, to cancel it, and awaits its result on the client's event loop.
 
     Three threads touch a task's record: the GUI thread (start, cancel,
-    pause), the client's event loop (messages from the workers, the results)
-    and the mode's own thread (:class:`_Calls`: controls, cancels, deadlines).
-    ``_lock`` guards the records; an event is sent under it only while its
-    task's record exists, and the ending removes the record under it, so no
-    event follows its task's ending. No thread waits on the cluster while it
-    holds the lock: only the mode's own thread waits on the cluster at all.
+    pause), the client's event loop (messages from the workers, the results,
+    and the calls to the workers: controls go out from there, one call per
+    worker side by side, each with a time limit, so that a worker that has
+    died holds up no other) and the mode's own thread (:class:`_Calls`:
+    cancels on the scheduler, deadlines). ``_lock`` guards the records; an
+    event is sent under it only while its task's record exists, and the
+    ending removes the record under it, so no event follows its task's
+    ending. No thread waits on the cluster while it holds the lock.
     """
 
     can_pause = True
@@ -248,6 +257,10 @@ class DaskMode(ExecutorMode):
         self._ended = threading.Condition(self._lock)  # notified as tasks end
         self._runs: Dict[int, _Run] = {}
         self._calls = _Calls(f"offthread-{name}-calls")
+        # Calls to the workers, waiting to go out from the client's loop: (the
+        # workers, None for every one; the changes, or the ids to forget; keep).
+        self._outgoing: List[Tuple[Optional[List[str]], List[Any], Optional[bool]]] = []
+        self._sending = False
         # Before any task is submitted: the subscription and the tasks go to
         # the scheduler on the same stream, in that order.
         client.subscribe_topic(self.topic, self._on_message)
@@ -287,7 +300,7 @@ class DaskMode(ExecutorMode):
         if worker is None:  # not started on a worker, as far as we know: withdrawn now
             self._drop(self._end_run(handle.id, Event.CANCELLED, reason))
             return
-        self._calls.put(functools.partial(self._control, [worker], [change]))
+        self._control([worker], [change])
         self._calls.put(functools.partial(self._give_up, handle.id), self.cancel_grace_s)
 
     def pause(self, handle: TaskHandle, paused: bool) -> None:
@@ -303,7 +316,7 @@ class DaskMode(ExecutorMode):
             # keeps the control until it runs the task (or is told to forget it).
             workers = None if run.worker is None else [run.worker]
             run.spread = run.spread or workers is None
-        self._calls.put(functools.partial(self._control, workers, [change]))
+        self._control(workers, [change])
 
     def shutdown(self, timeout_s: float) -> bool:
         deadline = time.monotonic() + max(0.0, timeout_s)
@@ -339,19 +352,24 @@ class DaskMode(ExecutorMode):
                 return
         if kind == HELLO:
             # It ended here (withdrawn as it started there, say): stop it there too.
-            stop = (task_id, _LAST_WORD, int(Flag.CANCEL))
-            self._calls.put(functools.partial(self._control, [body.decode()], [stop], False))
+            self._control([body.decode()], [(task_id, _LAST_WORD, int(Flag.CANCEL))], keep=False)
 
     def _take(self, task_id: int, run: _Run, kind: Kind, body: bytes) -> None:
         """Deliver a message of a task that has not ended (lock held)."""
         run.received += 1
         if kind == HELLO:  # it has started on a worker: it runs from now on (its timeout too)
             run.worker = body.decode()
-            self.send(Event.STARTED, task_id)
-            if run.flags:  # controls sent to every worker may have come too late there
+            again = run.started  # dask runs it again, its worker gone: its messages count anew
+            if again:
+                run.received = 1
+            else:
+                run.started = True
+                self.send(Event.STARTED, task_id)
+            # Controls sent to every worker may have come too late there; and
+            # one kept there from before may be stale (a pause since resumed).
+            if run.flags or again:
                 run.number += 1
-                change = (task_id, run.number, run.flags)
-                self._calls.put(functools.partial(self._control, [run.worker], [change]))
+                self._control([run.worker], [(task_id, run.number, run.flags)])
         elif kind in (Kind.PAUSED, Kind.RESUMED):
             self.send(EVENT_OF[kind], task_id)
         elif kind in (Kind.PROGRESS, Kind.PARTIAL):
@@ -386,14 +404,78 @@ class DaskMode(ExecutorMode):
                 return
         self._end_run(task_id, ending, *payload)
 
-    # -- the mode's own thread ---------------------------------------------------------
+    # -- calls to the workers (queued by any thread, sent from the client's loop) -------
 
     def _control(self, workers: Optional[List[str]], changes: List[Tuple[int, int, int]], keep: bool = True) -> None:
-        """Send controls to ``workers`` (None: every worker)."""
-        self.client.run(daskremote.control, self.topic, changes, keep, workers=workers)
+        """Send controls to ``workers`` (None: every worker); they keep those for tasks not
+        running there if ``keep``. Returns at once (any thread)."""
+        self._queue_call(workers, changes, keep)
 
     def _forget(self, task_ids: List[int]) -> None:
-        self.client.run(daskremote.forget, self.topic, task_ids)
+        """Every worker drops the controls it keeps for these tasks, which have ended."""
+        self._queue_call(None, task_ids, None)
+
+    def _queue_call(self, workers: Optional[List[str]], items: List[Any], keep: Optional[bool]) -> None:
+        with self._lock:
+            self._outgoing.append((workers, items, keep))
+            if self._sending:
+                return
+            self._sending = True
+        self.client.loop.add_callback(self._send_out)
+
+    async def _send_out(self) -> None:
+        """Send the queued calls, one per worker, side by side (the client's loop: it must not raise).
+
+        A call to a worker that has left the cluster is not made: the
+        scheduler would try to reach it for 30 s, and log an error. A task
+        that ran there is as if not started anywhere (dask runs it again, or
+        fails it), so its controls go to every worker, which keep them.
+        """
+        with self._lock:
+            batch, self._outgoing = self._outgoing, []
+            self._sending = False
+        try:
+            living = set(await asyncio.wait_for(self.client.scheduler.ncores(), CONTROL_TIMEOUT_S))
+        except Exception as error:  # the scheduler is gone, or the client closes
+            log.info("the %s mode cannot reach the scheduler: %s", self.name, _describe(error))
+            return
+        controls: Dict[Tuple[str, bool], List[Tuple[int, int, int]]] = {}
+        forgets: Dict[str, List[int]] = {}
+        lost: Set[str] = set()
+        for workers, items, keep in batch:
+            if workers is not None:
+                lost.update(w for w in workers if w not in living)
+            for worker in living if workers is None else [w for w in workers if w in living]:
+                if keep is None:
+                    forgets.setdefault(worker, []).extend(items)
+                else:
+                    controls.setdefault((worker, keep), []).extend(items)
+        if lost:
+            self._workers_lost(lost)
+        calls = [self._call(w, daskremote.control, self.topic, c, keep) for (w, keep), c in controls.items()]
+        calls += [self._call(w, daskremote.forget, self.topic, ids) for w, ids in forgets.items()]
+        await asyncio.gather(*calls)
+
+    async def _call(self, worker: str, fn: Callable[..., None], *args: Any) -> None:
+        try:
+            await self.client.run(fn, *args, workers=[worker], asynchronous=True, callback_timeout=CONTROL_TIMEOUT_S)
+        except Exception as error:  # it left meanwhile, or does not answer
+            log.info("the %s mode could not reach worker %s: %s", self.name, worker, _describe(error))
+
+    def _workers_lost(self, lost: Set[str]) -> None:
+        """Workers that ran some of the mode's tasks have left: those tasks' controls go to every worker."""
+        changes = []
+        with self._lock:
+            for task_id, run in self._runs.items():
+                if run.worker in lost:
+                    run.worker = None
+                    run.spread = True
+                    run.number += 1
+                    changes.append((task_id, run.number, run.flags))
+        if changes:
+            self._control(None, changes)
+
+    # -- the mode's own thread ---------------------------------------------------------
 
     def _cancel_futures(self, futures: List[Any]) -> None:
         """dask withdraws these tasks, or forgets their results (``Client.cancel``)."""
@@ -437,7 +519,7 @@ class DaskMode(ExecutorMode):
             self.end(task_id, ending, *args)
             self._ended.notify_all()
         if run.spread:
-            self._calls.put(functools.partial(self._forget, [task_id]))
+            self._forget([task_id])
         return run
 
     def _drop(self, run: Optional[_Run]) -> None:
@@ -480,14 +562,22 @@ class DaskMode(ExecutorMode):
         """End a task that cannot go on as failed, and stop it on its worker."""
         self._drop(self._end_run(task_id, Event.ERROR, error))
         if run.worker is not None:
-            stop = (task_id, _LAST_WORD, int(Flag.CANCEL))
-            self._calls.put(functools.partial(self._control, [run.worker], [stop], False))
+            self._control([run.worker], [(task_id, _LAST_WORD, int(Flag.CANCEL))], keep=False)
 
     def _close_cluster_side(self, then: Optional[Callable[[], None]]) -> None:
         """Stop what the mode's tasks left running on the workers, then ``then`` (closing the client)."""
         try:
-            self.client.run(daskremote.stop_all, self.topic)
+            self.client.sync(self._stop_all, callback_timeout=CONTROL_TIMEOUT_S)
         except Exception as error:  # the cluster is gone already
-            log.info("the %s mode could not stop its tasks on the cluster: %s", self.name, safe_str(error))
+            log.info("the %s mode could not stop its tasks on the cluster: %s", self.name, _describe(error))
         if then is not None:
             then()
+
+    async def _stop_all(self) -> None:
+        """Every living worker cancels the mode's tasks there, side by side."""
+        living = await self.client.scheduler.ncores()
+        await asyncio.gather(*(self._call(w, daskremote.stop_all, self.topic) for w in living))
+
+
+def _describe(error: BaseException) -> str:
+    return safe_str(error) or type(error).__name__  # some of distributed's errors say nothing
