@@ -101,12 +101,13 @@ def wait_for_item(qtbot, root: Union[QQuickWindow, QQuickItem], object_name: str
 
 
 def process_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists and has not ended (a zombie has ended)."""
+    """Whether process ``pid`` exists and has not ended (a zombie has ended, and so
+    has one shown as "X", dead: its parent is reaping it at that instant)."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return False
-    return state != "Z"
+    return state not in ("Z", "X")
 
 
 def wait_until_gone(pid: int, timeout: float = 5.0) -> None:
@@ -115,13 +116,14 @@ def wait_until_gone(pid: int, timeout: float = 5.0) -> None:
         descriptor = os.pidfd_open(pid)  # readable once the process ends: a real wait
     except (AttributeError, OSError):  # Python 3.8, an old kernel, or it is gone already
         descriptor = None
+    deadline = time.monotonic() + timeout
     if descriptor is not None:
         try:
             select.select([descriptor], [], [], timeout)
         finally:
             os.close(descriptor)
-    else:
-        deadline = time.monotonic() + timeout
-        while process_alive(pid) and time.monotonic() < deadline:
-            time.sleep(0.02)  # no way to wait on a process that is not our child here
+    # Look until /proc agrees, should it lag the pidfd. Without a pidfd, there
+    # is no other way to wait on a process that is not our child.
+    while process_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert not process_alive(pid), f"process {pid} is still running"

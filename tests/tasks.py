@@ -28,6 +28,44 @@ async def async_square(x: int) -> int:
     return x * x
 
 
+# Twins, for asyncio mode, of the tasks the randomized stateful test mixes.
+
+
+async def async_count_to(limit: int, *, task) -> int:
+    """Checks on every step; pausable (count_to's twin)."""
+    task.set_maximum(limit)
+    for i in range(limit):
+        task.progress(i)
+        await task.sleep_async(0.001)
+    return limit
+
+
+async def async_wait_for_cancel(*, task) -> str:
+    """Runs until cancelled, checking all along (wait_for_cancel's twin)."""
+    task.progress(10)
+    while True:
+        await task.sleep_async(0.01)
+
+
+async def async_partials(*, task):
+    """An async generator task: partial results, then its end (partials' twin)."""
+    yield 50
+    yield "first"
+    yield Partial(2)
+
+
+async def async_fail(message: str) -> None:
+    raise Boom(message)
+
+
+async def async_never_checks(seconds: float) -> str:
+    """Reaches no check point of its own: only asyncio's cancel stops it (never_checks' twin)."""
+    import asyncio  # here: importing this module must not load asyncio (a test checks the app does not)
+
+    await asyncio.sleep(seconds)
+    return "slept"
+
+
 def this_pid() -> int:
     return os.getpid()
 

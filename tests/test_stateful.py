@@ -1,11 +1,14 @@
 """A randomized stateful test of the backend: hypothesis mixes submits, cancels,
 pauses, resumes, cancelAll, clearFinished, pool resizes, mode switches and
 timeouts, over short, long, CPU, generator, failing and non-cooperative tasks,
-in every mode, and checks after every step that the events and the handles
-agree, and at the end that everything returns to idle.
+in every mode (asyncio mode runs each kind's ``async def`` twin), and checks
+after every step that the events and the handles agree, and at the end that
+everything returns to idle.
 
-In CI it runs a fixed set of examples (seeded, bounded). ``make soak`` runs it
-for minutes with fresh random examples: OFFTHREAD_SOAK=N examples.
+In CI it runs a fixed set of examples (seeded, bounded), in every mode but
+dask: a cluster of its own would add a minute. ``make soak`` runs it for
+minutes with fresh random examples (OFFTHREAD_SOAK=N examples), and with a
+dask mode too where dask.distributed is installed.
 """
 
 from __future__ import annotations
@@ -36,24 +39,51 @@ from .helpers import SignalLog
 
 SOAK = int(os.environ.get("OFFTHREAD_SOAK", "0"))
 
-MODES = ["gui", "events", "thread", "process", "pool"]
+MODES = ["gui", "events", "thread", "process", "pool", "asyncio"]
+try:
+    import distributed  # noqa: F401  (only to know whether it is there)
+except ImportError:
+    pass
+else:
+    if SOAK:
+        MODES.append("dask")
 ENDINGS = {"result": TaskState.FINISHED, "error": TaskState.FAILED}
 
-ANYWHERE = frozenset(MODES)
+ANYWHERE = frozenset(MODES) - {"asyncio"}
 # On the GUI thread (gui and events modes) only tasks that end by themselves,
 # soon: there, a step of this test waits for them. A task that never ends by
 # itself only where a cancel can reach it (an executor's running task cannot
-# be reached), and one that never checks only where it can be killed.
+# be reached), and one that never checks only where it can be killed. Each
+# kind: its function, its arguments, the modes it runs in, and its async def
+# twin for asyncio mode (None: a kind that asyncio mode has no use for).
 KINDS = {
-    "short": (tasks.square, (7,), ANYWHERE),
-    "long": (tasks.count_to, (300,), ANYWHERE),
-    "checking forever": (tasks.wait_for_cancel, (), frozenset({"thread", "process"})),
-    "cpu": (cpu_job, (3000,), ANYWHERE),
-    "generator": (tasks.partials, (), ANYWHERE),
-    "failing": (tasks.fail_in_child, ("on purpose",), ANYWHERE),
-    "never checks": (tasks.never_checks, (0.15,), ANYWHERE),
-    "spins": (tasks.spin_forever, (), frozenset({"process"})),
+    "short": (tasks.square, (7,), ANYWHERE, tasks.async_square),
+    "long": (tasks.count_to, (300,), ANYWHERE, tasks.async_count_to),
+    "checking forever": (
+        tasks.wait_for_cancel,
+        (),
+        frozenset({"thread", "process", "dask"}),
+        tasks.async_wait_for_cancel,
+    ),
+    "cpu": (cpu_job, (3000,), ANYWHERE, None),
+    "generator": (tasks.partials, (), ANYWHERE, tasks.async_partials),
+    "failing": (tasks.fail_in_child, ("on purpose",), ANYWHERE, tasks.async_fail),
+    "never checks": (tasks.never_checks, (0.15,), ANYWHERE, tasks.async_never_checks),
+    "spins": (tasks.spin_forever, (), frozenset({"process"}), None),
 }
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    """A local cluster for the dask mode of the soak (none in CI)."""
+    if "dask" not in MODES:
+        yield None
+        return
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+    )
+    yield cluster
+    cluster.close()
 
 # Warnings the backend gives on purpose in these runs.
 EXPECTED_WARNINGS = ("processEvents()",)
@@ -82,7 +112,7 @@ def consistent(handle, names) -> str:
     return ""
 
 
-def make_machine(qtbot, caplog):
+def make_machine(qtbot, caplog, cluster):
     class BackendMachine(RuleBasedStateMachine):
         submitted = Bundle("submitted")
 
@@ -91,6 +121,10 @@ def make_machine(qtbot, caplog):
             self.backend = Backend(max_threads=2, processes=2, steps=3, step_seconds=0.02, cpu_limit=3000)
             self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=2)
             self.backend.add_mode(ExecutorMode("pool", self.executor, on_shutdown=self._close_executor))
+            if cluster is not None:
+                from offthread.engine.dask import dask_mode
+
+                self.backend.add_mode(dask_mode(cluster.scheduler_address))
             self.log = SignalLog(self.backend.signals)
             self.handles = []
 
@@ -112,9 +146,11 @@ def make_machine(qtbot, caplog):
         def submit(self, batch):
             made = []
             for kind, mode, timeout in batch:
-                fn, args, modes = KINDS[kind]
-                if mode not in modes:
-                    mode = sorted(modes)[0]
+                fn, args, modes, twin = KINDS[kind]
+                if mode == "asyncio" and twin is not None:
+                    fn = twin
+                elif mode not in modes:
+                    mode = sorted(modes & set(MODES))[0]
                 made.append(self.backend.submit_task(fn, args, mode=mode, timeout=timeout, name=kind))
             self.handles.extend(made)
             return multiple(*made)
@@ -208,7 +244,7 @@ def make_machine(qtbot, caplog):
 
 
 @pytest.mark.slow
-def test_random_sequences_of_calls_keep_the_backend_consistent(qapp, qtbot, caplog):
+def test_random_sequences_of_calls_keep_the_backend_consistent(qapp, qtbot, caplog, dask_cluster):
     options = dict(
         max_examples=SOAK or 40,
         stateful_step_count=50,
@@ -217,4 +253,4 @@ def test_random_sequences_of_calls_keep_the_backend_consistent(qapp, qtbot, capl
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    run_state_machine_as_test(make_machine(qtbot, caplog), settings=settings(**options))
+    run_state_machine_as_test(make_machine(qtbot, caplog, dask_cluster), settings=settings(**options))

@@ -27,6 +27,9 @@ _PR_SET_CHILD_SUBREAPER = 36
 # being ended (each kill hands the killed process's children to the worker).
 _MAX_ROUNDS = 64
 
+# States of a process that has ended: a zombie, and "X", dead (its parent reaps it at that instant).
+_ENDED = (b"Z", b"X")
+
 
 def become_subreaper() -> bool:
     """Make this process adopt its orphaned descendants (Linux); False where it cannot."""
@@ -64,13 +67,13 @@ def _processes() -> Optional[List[Tuple[int, int, int, bytes]]]:
 
 
 def descendants(root: int) -> Optional[List[int]]:
-    """The pids of ``root``'s living descendants (zombies left out); None without /proc."""
+    """The pids of ``root``'s living descendants (ended ones left out); None without /proc."""
     processes = _processes()
     if processes is None:
         return None
     children: Dict[int, List[int]] = {}
     for pid, ppid, _pgrp, state in processes:
-        if state != b"Z":
+        if state not in _ENDED:
             children.setdefault(ppid, []).append(pid)
     found: List[int] = []
     stack = list(children.get(root, ()))
@@ -86,7 +89,7 @@ def group_has_members(pgid: int) -> bool:
     processes = _processes()
     if processes is None:
         return True
-    return any(pgrp == pgid and state != b"Z" for _pid, _ppid, pgrp, state in processes)
+    return any(pgrp == pgid and state not in _ENDED for _pid, _ppid, pgrp, state in processes)
 
 
 def kill_descendants(root: int) -> None:
