@@ -110,6 +110,8 @@ Card {
             objectName: "latestDetails"
             textName: "errorDetails"
             text: root.backend.errorDetails
+            // The whole traceback: the text shown is shortened for the window.
+            copyWhole: function () { root.backend.copyDetails(root.backend.taskId) }
             visible: root.showDetails && root.failed
             Layout.fillWidth: true
             Layout.preferredHeight: 140

@@ -132,6 +132,19 @@ def test_a_failed_row_opens_in_place_with_its_traceback_to_copy(ui, backend, qtb
     qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == handle.error.traceback)
 
 
+def test_the_latest_tasks_copy_copies_its_whole_traceback_not_the_shortened_one(ui, backend, qtbot):
+    handle = backend.submit_task(tasks.fail_with_a_long_message, (30_000,))
+    wait_done(qtbot, handle)
+    qtbot.waitUntil(lambda: backend.taskId == handle.id and backend.errorDetails != "")
+    assert backend.errorDetails.endswith("…")  # shortened for the window
+    click(qtbot, ui.window, find_item(ui.window, "errorDetailsButton"))
+    details = find_item(ui.window, "latestDetails")
+    qtbot.waitUntil(details.isVisible)
+    QGuiApplication.clipboard().clear()
+    click(qtbot, ui.window, find_item(details, "copyButton"))
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == handle.error.traceback)
+
+
 def test_every_failed_row_keeps_its_own_details_after_other_tasks_start(ui, backend, qtbot):
     first, first_row = failed_row(ui, backend, qtbot)
     second = backend.submit(lambda: "another")

@@ -23,15 +23,17 @@ class Backend(TaskManager):
       ``fetch()`` start them in the selected ``mode`` (in asyncio mode, their
       ``async def`` twins), with ``steps``, ``step_seconds``, ``cpu_limit``
       and ``fetches`` as their sizes;
-    - ``progress``, ``state``, ``result``, ``error`` and ``errorDetails``,
-      which describe the most recent task: the one that started last, so that
-      a click that only queues a task does not hide the running one;
+    - ``taskId``, ``progress``, ``state``, ``result``, ``error`` and
+      ``errorDetails``, which describe the most recent task: the one that
+      started last, so that a click that only queues a task does not hide the
+      running one (``copyDetails(taskId)`` copies its whole traceback);
     - ``lagMeter``: how late the GUI thread runs (see :class:`LagMeter`).
 
     Everything else (submit, cancel, pause, the modes, ``taskModel``, the
     counts, shutdown) is the manager's.
     """
 
+    taskIdChanged = Signal()
     progressChanged = Signal()
     stateChanged = Signal()
     resultChanged = Signal()
@@ -59,6 +61,7 @@ class Backend(TaskManager):
             history=history,
         )
         self._current: Optional[TaskHandle] = None  # what the task properties describe
+        self._task_id = 0  # none yet
         self._progress = 0.0
         self._state = ""
         self._result = ""
@@ -116,6 +119,7 @@ class Backend(TaskManager):
     def _published(self) -> None:
         current = self._current
         if current is not None:
+            self._assign("_task_id", current.id, self.taskIdChanged.emit)
             self._assign("_progress", current.progress, self.progressChanged.emit)
             self._assign("_state", str(current.state), self.stateChanged.emit)
             self._assign("_result", current.result_text, self.resultChanged.emit)
@@ -125,6 +129,9 @@ class Backend(TaskManager):
 
     def _pace_lag_meter(self) -> None:
         self._lag_meter.set_calm(not self.busy)
+
+    def _get_task_id(self) -> int:
+        return self._task_id
 
     def _get_progress(self) -> float:
         return self._progress
@@ -144,6 +151,7 @@ class Backend(TaskManager):
     def _get_error_details(self) -> str:
         return self._error_texts[1] if self._error else ""
 
+    taskId = Property(int, _get_task_id, notify=taskIdChanged)  # 0 until a task has started
     progress = Property(float, _get_progress, notify=progressChanged)
     state = Property(str, _get_state, notify=stateChanged)
     result = Property(str, _get_result, notify=resultChanged)

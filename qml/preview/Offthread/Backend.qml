@@ -10,6 +10,7 @@ QtObject {
 
     // -- what the real Backend offers ----------------------------------------
 
+    property int taskId: 0
     property real progress: 0
     property string state: ""
     property string result: ""
@@ -175,6 +176,7 @@ QtObject {
             else if (task.state === "paused") paused++
             else if (!task.done) active++
             if (task.id === _currentId) {
+                taskId = task.id
                 progress = task.progress
                 state = task.state
                 result = task.result
