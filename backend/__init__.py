@@ -14,14 +14,45 @@ Names are imported on first use (PEP 562): a worker process imports
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .core.lazy import lazy_names
+
+if TYPE_CHECKING:  # what a user's mypy and IDE see; at run time, each loads on first use (below)
+    from .core.context import Partial as Partial
+    from .core.context import Progress as Progress
+    from .core.context import TaskCancelled as TaskCancelled
+    from .core.context import TaskContext as TaskContext
+    from .core.coroutines import AsyncContext as AsyncContext
+    from .core.errors import TaskError as TaskError
+    from .core.errors import TaskFailed as TaskFailed
+    from .core.sink import EventSink as EventSink
+    from .core.states import CancelReason as CancelReason
+    from .core.states import Event as Event
+    from .core.states import TaskState as TaskState
+    from .core.track import Tracked as Tracked
+    from .engine.limits import DEFAULT_SHUTDOWN_TIMEOUT_MS as DEFAULT_SHUTDOWN_TIMEOUT_MS
+    from .engine.manager import TaskManager as TaskManager
+    from .engine.model import TaskListModel as TaskListModel
+    from .engine.modes import AsyncioMode as AsyncioMode
+    from .engine.modes import EventsMode as EventsMode
+    from .engine.modes import ExecutorMode as ExecutorMode
+    from .engine.modes import GuiMode as GuiMode
+    from .engine.modes import Mode as Mode
+    from .engine.modes import ProcessMode as ProcessMode
+    from .engine.modes import ThreadMode as ThreadMode
+    from .engine.modes import UnpicklableTask as UnpicklableTask
+    from .engine.outcome import TaskFuture as TaskFuture
+    from .engine.signals import WorkerSignals as WorkerSignals
+    from .engine.task import TaskHandle as TaskHandle
+    from .engine.worker import Worker as Worker
 
 # public name -> the module that defines it, under this package
 _HOMES = {
     "AsyncContext": "core.coroutines",
     "AsyncioMode": "engine.modes",
     "CancelReason": "core.states",
-    "DEFAULT_SHUTDOWN_TIMEOUT_MS": "engine.manager",
+    "DEFAULT_SHUTDOWN_TIMEOUT_MS": "engine.limits",
     "Event": "core.states",
     "EventSink": "core.sink",
     "EventsMode": "engine.modes",
@@ -34,6 +65,8 @@ _HOMES = {
     "TaskCancelled": "core.context",
     "TaskContext": "core.context",
     "TaskError": "core.errors",
+    "TaskFailed": "core.errors",
+    "TaskFuture": "engine.outcome",
     "TaskHandle": "engine.task",
     "TaskListModel": "engine.model",
     "TaskManager": "engine.manager",

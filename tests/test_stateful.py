@@ -41,7 +41,7 @@ SOAK = int(os.environ.get("OFFTHREAD_SOAK", "0"))
 
 MODES = ["gui", "events", "thread", "process", "pool", "asyncio"]
 try:
-    import distributed  # noqa: F401  (only to know whether it is there)
+    import distributed  # the soak adds a dask mode where it is installed
 except ImportError:
     pass
 else:
@@ -84,6 +84,7 @@ def dask_cluster():
     )
     yield cluster
     cluster.close()
+
 
 # Warnings the backend gives on purpose in these runs.
 EXPECTED_WARNINGS = ("processEvents()",)

@@ -58,3 +58,16 @@ def unpicklable(error: BaseException) -> UnpicklableTask:
         f"cannot send this task to a worker process: {safe_str(error)}. Process mode needs a "
         "function defined at the top level of a module, and arguments that pickle can copy"
     )
+
+
+class TaskFailed(Exception):
+    """How a failed task's outcome is raised where one waits for it (``handle.wait()``,
+    ``await handle``, ``handle.as_future().result()``): its :class:`TaskError`
+    is ``error``, and its message is the error's summary."""
+
+    def __init__(self, error: TaskError) -> None:
+        super().__init__(error.summary)
+        self.error = error
+
+    def __reduce__(self) -> Any:  # pickled with its TaskError, not with the summary alone
+        return (TaskFailed, (self.error,))

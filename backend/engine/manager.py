@@ -187,7 +187,9 @@ class TaskManager(QObject):
         self._last_id = max(self._last_id, task_id)
         context = runner.make_context(task_id)
         display_name = str(name or getattr(fn, "__name__", type(fn).__name__))
-        handle = TaskHandle(task_id, display_name, context, timeout, mode=mode, can_pause=runner.can_pause)
+        handle = TaskHandle(
+            task_id, display_name, context, timeout, mode=mode, can_pause=runner.can_pause, calls=self._calls
+        )
         handle.call = (fn, tuple(args), dict(kwargs or {}))
         self._start(handle, handle.call)
         return handle
@@ -540,6 +542,8 @@ class TaskManager(QObject):
             self._running.discard(task_id)
             self._modes[handle.mode].ended(handle)
             self._schedule_refresh()
+            # After the finished signal's slots: the callbacks run in a later turn.
+            handle._settle()
 
     def _set_state(self, task_id: int, state: TaskState) -> None:
         handle = self._tasks.get(task_id)

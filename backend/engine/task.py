@@ -4,22 +4,35 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
-from typing import Any, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Generator, List, Optional, Tuple, Union
 
 from ..core.context import TaskContext
 from ..core.display import display_text
 from ..core.errors import TaskError
 from ..core.states import ENDED, TaskState
+from .outcome import GUI_WAIT_REFUSED, TaskFuture, settle
+
+if TYPE_CHECKING:
+    from .affinity import OwnerThreadCalls
+
+# Guards a handle's callbacks and future against settling at the same time
+# (one lock for all: they are touched a few times per task at most).
+_settling = threading.Lock()
 
 log = logging.getLogger(__name__)
 
 
 class TaskHandle:
-    """What ``TaskManager.submit`` returns: the task's id, state and outcome.
+    """What ``TaskManager.submit`` returns: the task's id, state and outcome, and a future of it.
 
     The manager updates a handle on the GUI thread only, as the task's events
-    arrive, so reading it from the GUI thread needs no lock.
+    arrive, so reading it from the GUI thread needs no lock. The handle
+    *settles* when its ``finished`` is delivered: then its done callbacks
+    run (on the GUI thread), and its future gets the outcome. Waiting for
+    it: :meth:`add_done_callback`, ``await handle``, :meth:`as_future`,
+    :meth:`wait` (docs/python-api.md, "Futures").
     """
 
     __slots__ = (
@@ -44,6 +57,10 @@ class TaskHandle:
         "_shown_text",
         "_shown_error",
         "_error_texts",
+        "_calls",
+        "_settled",
+        "_on_done",
+        "_future",
         "__weakref__",  # a test checks that a handle removed from the history is freed
     )
 
@@ -55,6 +72,7 @@ class TaskHandle:
         timeout: Optional[float] = None,
         mode: str = "thread",
         can_pause: bool = True,
+        calls: Optional[OwnerThreadCalls] = None,
     ) -> None:
         self.id = task_id
         self.name = name
@@ -77,6 +95,10 @@ class TaskHandle:
         self._shown_text = ""
         self._shown_error: Optional[TaskError] = None  # the error error_text was made from
         self._error_texts = ("", "")
+        self._calls = calls  # the GUI thread's: where done callbacks run
+        self._settled = False  # its finished has been delivered
+        self._on_done: Optional[List[Callable[[TaskHandle], Any]]] = None
+        self._future: Optional[TaskFuture] = None
 
     @property
     def done(self) -> bool:
@@ -130,6 +152,95 @@ class TaskHandle:
             return 0.0
         end = self.ended_at if self.ended_at is not None else (now if now is not None else time.monotonic())
         return max(0.0, end - self.started_at)
+
+    # -- a future of the task ----------------------------------------------------
+
+    def add_done_callback(self, fn: Callable[["TaskHandle"], Any]) -> None:
+        """Call ``fn(handle)`` once, on the GUI thread, after the task's ``finished``.
+
+        On a handle that has already settled, ``fn`` is called in a later turn
+        of the GUI thread's event loop, never inside this call. Any thread may
+        add one. An exception that ``fn`` raises is logged.
+        """
+        with _settling:
+            if not self._settled:
+                if self._on_done is None:
+                    self._on_done = []
+                self._on_done.append(fn)
+                return
+        self._post_callbacks([fn])
+
+    def remove_done_callback(self, fn: Callable[["TaskHandle"], Any]) -> int:
+        """Remove every ``fn`` added and not yet called; return how many were removed."""
+        with _settling:
+            callbacks = self._on_done or []
+            kept = [c for c in callbacks if c != fn]
+            self._on_done = kept or None
+            return len(callbacks) - len(kept)
+
+    def as_future(self) -> TaskFuture:
+        """A ``concurrent.futures.Future`` that settles as this handle does (the same one each time).
+
+        Its result is the task's; a failure raises :class:`~offthread.TaskFailed`
+        (with the :class:`~offthread.TaskError` as ``error``), a cancel or a
+        timeout ``CancelledError``. Any thread but the GUI thread may wait on
+        it; there, ``result()`` refuses with ``RuntimeError`` while the task
+        has not ended (it would freeze the window).
+        """
+        with _settling:
+            future = self._future
+            if future is None:
+                future = self._future = TaskFuture(self.id, self._on_gui_thread)
+                if not self._settled:
+                    return future
+            else:
+                return future
+        settle(future, self)  # made after the handle settled: settled here, once
+        return future
+
+    def wait(self, timeout: Optional[float] = None) -> Any:
+        """Block until the task ends; return its result, or raise as :meth:`as_future` says.
+
+        Raises ``RuntimeError`` on the GUI thread while the task has not
+        ended, and ``TimeoutError`` (``concurrent.futures``') after ``timeout``
+        seconds.
+        """
+        if not self._settled and self._on_gui_thread():
+            raise RuntimeError(GUI_WAIT_REFUSED.format(id=self.id))
+        return self.as_future().result(timeout)
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        """``await handle`` in a coroutine on any asyncio loop: the result, or raises as :meth:`wait`."""
+        import asyncio  # here: the app itself does not load asyncio unless a coroutine runs
+
+        return asyncio.wrap_future(self.as_future()).__await__()
+
+    def _settle(self) -> None:
+        """The task's ``finished`` has been delivered (GUI thread): run the callbacks, fill the future."""
+        with _settling:
+            self._settled = True
+            callbacks, self._on_done = self._on_done, None
+            future = self._future
+        if future is not None:
+            settle(future, self)
+        if callbacks:
+            self._post_callbacks(callbacks)
+
+    def _post_callbacks(self, callbacks: List[Callable[["TaskHandle"], Any]]) -> None:
+        if self._calls is None:  # a handle made by hand, with no manager: nowhere else to run them
+            self._run_callbacks(callbacks)
+        else:
+            self._calls.post(self._run_callbacks, callbacks)
+
+    def _run_callbacks(self, callbacks: List[Callable[["TaskHandle"], Any]]) -> None:
+        for fn in callbacks:
+            try:
+                fn(self)
+            except Exception:
+                log.exception("a done callback of task %d (%s) failed", self.id, self.name)
+
+    def _on_gui_thread(self) -> bool:
+        return self._calls is not None and self._calls.here()
 
     def __repr__(self) -> str:
         return f"<TaskHandle {self.id} {self.name!r} {self.state}>"
