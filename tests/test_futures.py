@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -16,9 +12,6 @@ from offthread import TaskFailed, TaskFuture, TaskState
 
 from . import tasks
 from .helpers import Gate, SignalLog, wait_done
-
-REPO = Path(__file__).resolve().parent.parent
-
 
 def wait_for_it(handle, timeout: float = 10):
     """A thread-mode task: waits for another task's outcome from a pool thread."""
@@ -156,47 +149,3 @@ def test_a_loop_on_another_thread_awaits_a_handle(backend, qtbot):
     qtbot.waitUntil(lambda: bool(outcome), timeout=5000)
     thread.join()
     assert outcome == ["from the GUI process"]
-
-
-USER_CODE = """
-from offthread import TaskFailed, TaskHandle, TaskManager
-
-
-def square(x: int) -> int:
-    return x * x
-
-
-def use(manager: TaskManager) -> None:
-    handle = manager.submit(square, 3)
-    handle.add_done_callback(lambda h: print(h.result))
-    settled: int = handle.as_future().result(timeout=1.0)
-    reveal_type(handle)
-"""
-
-
-@pytest.mark.slow
-def test_a_users_mypy_sees_the_public_types(tmp_path):
-    pytest.importorskip("mypy")
-    # A layout as installed (offthread/ with its py.typed): mypy does not see
-    # through the import hook of an editable install (docs/python-api.md).
-    (tmp_path / "site").mkdir()
-    os.symlink(REPO / "backend", tmp_path / "site" / "offthread")
-    (tmp_path / "good.py").write_text(USER_CODE)
-    (tmp_path / "bad.py").write_text(USER_CODE + "\nwrong: int = TaskManager().submit(square, 3)\n")
-
-    def mypy(name: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "mypy", "--strict", "--follow-imports=silent", "--no-incremental", name],
-            cwd=tmp_path,
-            env={**os.environ, "MYPYPATH": str(tmp_path / "site")},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-
-    good = mypy("good.py")
-    assert good.returncode == 0, good.stdout
-    assert 'Revealed type is "offthread.engine.task.TaskHandle"' in good.stdout
-    bad = mypy("bad.py")
-    assert bad.returncode == 1
-    assert 'Incompatible types in assignment (expression has type "TaskHandle", variable has type "int")' in bad.stdout

@@ -88,6 +88,7 @@ def test_the_wheel_holds_the_engine_and_every_qml_file_and_no_package_named_back
     expected |= {f"offthread/app/qml/{p.name}" for p in (ROOT / "backend" / "app" / "qml").glob("*.qml")}
     assert expected and expected <= names
     assert "offthread/core/remote.py" in names and "offthread/engine/manager.py" in names
+    assert "offthread/py.typed" in names  # a user's mypy reads the package's types
     assert not [n for n in names if n.startswith("backend/")]
     assert any(n.endswith("entry_points.txt") for n in names)
     assert "LICENSE" in "".join(n for n in names if "dist-info" in n)
@@ -124,9 +125,16 @@ def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installe
     assert lines[-1] == "INFO offthread.app.run: shut down cleanly"
 
 
-def test_the_python_api_pages_example_runs_as_written(installed, tmp_path):
+@pytest.mark.parametrize(
+    "section, prints",
+    [
+        ("## A complete example", "finished 332833500 finished 333332833333500000"),
+        ("## Futures", "ValueError [50, 98]"),
+    ],
+)
+def test_the_python_api_pages_examples_run_as_written(installed, tmp_path, section, prints):
     text = PYTHON_API.read_text()
-    section = text[text.index("## A complete example") :]
+    section = text[text.index(section) :]
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     script = tmp_path / "example.py"
     script.write_text(example)
@@ -139,7 +147,7 @@ def test_the_python_api_pages_example_runs_as_written(installed, tmp_path):
         timeout=120,
     )
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
-    assert done.stdout.splitlines()[-1] == "finished 332833500 finished 333332833333500000"
+    assert done.stdout.splitlines()[-1] == prints
 
 
 def test_python_m_runs_the_same_command(installed, tmp_path):
@@ -152,3 +160,41 @@ def test_python_m_runs_the_same_command(installed, tmp_path):
         timeout=60,
     )
     assert done.returncode == 0 and "usage:" in done.stdout, done.stderr
+
+
+USER_CODE = """
+from offthread import TaskHandle, TaskManager
+
+
+def square(x: int) -> int:
+    return x * x
+
+
+def use(manager: TaskManager) -> None:
+    handle: TaskHandle = manager.submit(square, 3)
+    handle.add_done_callback(lambda h: print(h.result))
+    reveal_type(handle.as_future())
+"""
+
+
+def test_a_users_mypy_sees_the_installed_packages_types(installed, tmp_path):
+    pytest.importorskip("mypy")
+    (tmp_path / "good.py").write_text(USER_CODE)
+    (tmp_path / "bad.py").write_text(USER_CODE + "\nwrong: int = TaskManager().submit(square, 3)\n")
+
+    def mypy(name: str) -> subprocess.CompletedProcess:
+        python = str(installed / "bin" / "python")
+        return subprocess.run(
+            [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--python-executable", python, name],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+    good = mypy("good.py")
+    assert good.returncode == 0, good.stdout
+    assert 'Revealed type is "offthread.engine.outcome.TaskFuture"' in good.stdout
+    bad = mypy("bad.py")
+    assert bad.returncode == 1, bad.stdout
+    assert 'Incompatible types in assignment (expression has type "TaskHandle", variable has type "int")' in bad.stdout
