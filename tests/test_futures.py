@@ -13,6 +13,7 @@ from offthread import TaskFailed, TaskFuture, TaskState
 from . import tasks
 from .helpers import Gate, SignalLog, wait_done
 
+
 def wait_for_it(handle, timeout: float = 10):
     """A thread-mode task: waits for another task's outcome from a pool thread."""
     return handle.wait(timeout)
