@@ -10,6 +10,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["QT_QUICK_BACKEND"] = "software"
 
 import pytest
+from qtpy.QtCore import QCoreApplication, QEvent
 
 from offthread.app import Backend, load_ui
 from offthread.engine import binding
@@ -51,6 +52,14 @@ def make_backend(qapp):
     for backend in made:
         assert backend.shutdown(5000), "a task was still running at teardown"
         assert backend.tasks() == []
+    # Destroyed here, on the GUI thread, as docs/python-api.md asks: a test
+    # may keep its backend in a reference cycle (pytest.raises keeps the
+    # exception, whose traceback holds the test's frame), and Python's cyclic
+    # collector would free it later on whichever thread it runs on, an
+    # asyncio loop's, say, where Qt warns that timers cannot be stopped.
+    for backend in made:
+        backend.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture

@@ -17,6 +17,10 @@ from .outcome import GUI_WAIT_REFUSED, TaskFuture, settle
 if TYPE_CHECKING:
     from .affinity import OwnerThreadCalls
 
+def _never() -> bool:
+    return False
+
+
 # Guards a handle's callbacks and future against settling at the same time
 # (one lock for all: they are touched a few times per task at most).
 _settling = threading.Lock()
@@ -190,7 +194,11 @@ class TaskHandle:
         with _settling:
             future = self._future
             if future is None:
-                future = self._future = TaskFuture(self.id, self._on_gui_thread)
+                # Not the handle's own method: a cycle (handle, future, handle) would
+                # leave the handle, and the Qt objects it holds, to Python's cyclic
+                # collector, which frees them on whichever thread it runs on (a pool
+                # thread, the asyncio loop's: Qt then warns, or crashes).
+                future = self._future = TaskFuture(self.id, _never if self._calls is None else self._calls.here)
                 if not self._settled:
                     return future
             else:
