@@ -215,6 +215,10 @@ def start_child_that_leaves_the_group(how: str, *, task: TaskContext) -> None:
         if child == 0:
             os.setpgid(0, 0)
             os.execvp("sleep", ["sleep", "60"])
+        try:  # in the parent too, as shells do: its group is set before anyone asks
+            os.setpgid(child, child)
+        except OSError:  # EACCES: it has called exec already, so it set it itself
+            pass
     else:
         reader, writer = os.pipe()
         middle = os.fork()

@@ -44,6 +44,7 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from . import proctree, remote, wire
 from .errors import TaskError, safe_str, unpicklable
+from .ranked import RankedQueue
 from .sink import end_task
 from .states import ENDINGS, CancelReason, Event
 
@@ -105,10 +106,12 @@ class _Task:
         "started_at",
         "announced",
         "retracting",
+        "priority",
     )
 
-    def __init__(self, task_id: int, payload: Any, flags: int) -> None:
+    def __init__(self, task_id: int, payload: Any, flags: int, priority: int = 0) -> None:
         self.id = task_id
+        self.priority = priority  # among the queued tasks, a higher one goes to a worker first
         # Its function, by which the pool learns which tasks are short (None for a pickle).
         self.fn: Any = _function_key(payload)
         # The call, or its pickle; dropped once it has started: one sent ahead
@@ -225,7 +228,8 @@ class ProcessPool:
         # The running tasks with a hard stop due (stop_at set): each pass looks
         # at these only, not at every task (20,000 queued made each pass slow).
         self._deadlines: Dict[int, _Task] = {}
-        self._queue: Deque[_Task] = collections.deque()  # waiting for a worker (withdrawn ones are skipped)
+        # Waiting for a worker, by priority, then in order (withdrawn ones are skipped).
+        self._queue: RankedQueue[_Task] = RankedQueue()
         self._dirty: Dict[int, _Task] = {}  # running tasks whose controls changed
         self._workers: List[_Worker] = []
         self._thread: Optional[threading.Thread] = None
@@ -259,8 +263,9 @@ class ProcessPool:
             self._ensure_manager()
         self._wake()
 
-    def submit(self, task_id: int, payload: Any, flags: int = 0) -> None:
+    def submit(self, task_id: int, payload: Any, flags: int = 0, priority: int = 0) -> None:
         """Queue a call ``(fn, args, kwargs)``, or its pickle; ``flags`` are controls asked for already.
+        It goes to a worker before the queued tasks of a lower ``priority``.
 
         A call is pickled on the manager thread as it goes to a worker; if it
         cannot be, the task fails with :class:`~offthread.core.errors.UnpicklableTask`.
@@ -268,9 +273,9 @@ class ProcessPool:
         with self._lock:
             if self._closing:
                 raise RuntimeError("the process pool is shut down")
-            task = _Task(task_id, payload, flags)
+            task = _Task(task_id, payload, flags, priority)
             self._tasks[task_id] = task
-            self._queue.append(task)
+            self._queue.append(task, priority)
             self._given_up = False
             self._ensure_manager()
         self._wake()
@@ -671,7 +676,8 @@ class ProcessPool:
             task.started_at = 0.0
             if task.id in self._tasks:  # else it has ended already
                 (back if task.reason is None else cancelled).append(task)
-        self._queue.extendleft(reversed(back))
+        for task in reversed(back):
+            self._queue.appendleft(task, task.priority)
         return cancelled
 
     def _end_cancelled(self, tasks: List[_Task]) -> None:

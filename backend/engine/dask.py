@@ -275,7 +275,9 @@ class DaskMode(ExecutorMode):
         try:
             # Not pure: a key of its own, and nothing hashes the arguments on the GUI thread.
             key = f"{handle.name}-{uuid.uuid4().hex}"
-            future = self.client.submit(run_on_dask, self.topic, handle.id, run.flags, fn, args, kwargs, key=key)
+            future = self.client.submit(
+                run_on_dask, self.topic, handle.id, run.flags, fn, args, kwargs, key=key, priority=handle.priority
+            )
         except BaseException:
             with self._lock:
                 self._runs.pop(handle.id, None)

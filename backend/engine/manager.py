@@ -165,8 +165,10 @@ class TaskManager(QObject):
         name: Optional[str] = None,
         timeout: Optional[float] = None,
         mode: str = "thread",
+        priority: int = 0,
     ) -> TaskHandle:
-        """:meth:`submit` with options: a display ``name``, a ``timeout`` in seconds, and a ``mode``.
+        """:meth:`submit` with options: a display ``name``, a ``timeout`` in seconds, a ``mode``
+        and a ``priority`` (among the mode's queued tasks, a higher one starts first).
 
         A task still running ``timeout`` seconds after it started is asked to
         stop; if it stops, its state is ``"timed out"`` (in process mode it is
@@ -180,6 +182,8 @@ class TaskManager(QObject):
             raise TypeError(f"a task must be callable, not {type(fn).__name__}")
         if timeout is not None and not timeout > 0:
             raise ValueError(f"timeout must be a number of seconds above 0, not {timeout!r}")
+        if type(priority) is not int:
+            raise TypeError(f"priority must be an int (higher starts first), not {priority!r}")
         runner = self._modes.get(mode)
         if runner is None:
             raise ValueError(f"no mode named {mode!r}; the modes are {', '.join(self._modes)}")
@@ -188,7 +192,14 @@ class TaskManager(QObject):
         context = runner.make_context(task_id)
         display_name = str(name or getattr(fn, "__name__", type(fn).__name__))
         handle = TaskHandle(
-            task_id, display_name, context, timeout, mode=mode, can_pause=runner.can_pause, calls=self._calls
+            task_id,
+            display_name,
+            context,
+            timeout,
+            mode=mode,
+            can_pause=runner.can_pause,
+            calls=self._calls,
+            priority=priority,
         )
         handle.call = (fn, tuple(args), dict(kwargs or {}))
         self._start(handle, handle.call)
@@ -265,7 +276,9 @@ class TaskManager(QObject):
         if old is None or not old.done or old.call is None:
             return None
         fn, args, kwargs = old.call
-        return self.submit_task(fn, args, kwargs, name=old.name, timeout=old.timeout, mode=old.mode)
+        return self.submit_task(
+            fn, args, kwargs, name=old.name, timeout=old.timeout, mode=old.mode, priority=old.priority
+        )
 
     @Slot("QVariant")
     def copyDetails(self, task: TaskRef) -> None:

@@ -17,6 +17,7 @@ from .outcome import GUI_WAIT_REFUSED, TaskFuture, settle
 if TYPE_CHECKING:
     from .affinity import OwnerThreadCalls
 
+
 def _never() -> bool:
     return False
 
@@ -57,6 +58,7 @@ class TaskHandle:
         "can_pause",
         "note",
         "call",
+        "priority",
         "_shown",
         "_shown_text",
         "_shown_error",
@@ -77,6 +79,7 @@ class TaskHandle:
         mode: str = "thread",
         can_pause: bool = True,
         calls: Optional[OwnerThreadCalls] = None,
+        priority: int = 0,
     ) -> None:
         self.id = task_id
         self.name = name
@@ -95,6 +98,7 @@ class TaskHandle:
         self.can_pause = can_pause  # whether its mode can pause it
         self.note = ""  # what the mode has to say about it, e.g. that it runs inside another task
         self.call: Any = None  # (fn, args, kwargs): what a retry runs again
+        self.priority = priority  # among its mode's queued tasks, a higher one starts first
         self._shown: Any = None  # the value result_text was made from
         self._shown_text = ""
         self._shown_error: Optional[TaskError] = None  # the error error_text was made from

@@ -12,14 +12,14 @@ idle ones expire, and ``waitForDone`` waits for the runs.
 
 from __future__ import annotations
 
-import collections
 import logging
 import threading
 import weakref
-from typing import Any, Callable, Deque, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from ..core.call import run_call
 from ..core.context import TaskContext
+from ..core.ranked import RankedQueue
 from ..core.sink import EventSink
 from .qt.QtCore import QRunnable, QThreadPool
 
@@ -46,7 +46,7 @@ class Job:
 
 
 class TaskQueue:
-    """Runs jobs in submission order on at most ``max_threads`` threads of ``pool``.
+    """Runs jobs in submission order (by priority, then in order) on at most ``max_threads`` threads of ``pool``.
 
     One lock settles every race: a runner takes a job (it becomes RUNNING)
     or :meth:`withdraw` takes it back (WITHDRAWN), whichever comes first, as
@@ -57,7 +57,7 @@ class TaskQueue:
         self._pool = pool
         self._signals = signals
         self._lock = threading.Lock()
-        self._jobs: Deque[Job] = collections.deque()
+        self._jobs: RankedQueue[Job] = RankedQueue()
         self._runners = 0  # runs of the runner started and not yet returned
         self._max = max(1, pool.maxThreadCount())
         self._runner = _Runner(self)
@@ -75,10 +75,11 @@ class TaskQueue:
             starting = self._claim_runners()
         self._start_runners(starting)
 
-    def put(self, job: Job) -> None:
-        """Queue ``job`` (any thread); it starts at once if a thread is free."""
+    def put(self, job: Job, priority: int = 0) -> None:
+        """Queue ``job`` (any thread); it starts at once if a thread is free, else
+        before the queued jobs of a lower ``priority`` and after those of its own."""
         with self._lock:
-            self._jobs.append(job)
+            self._jobs.append(job, priority)
             starting = self._claim_runners()
         self._start_runners(starting)
 

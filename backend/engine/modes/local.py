@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import collections
 import logging
 import math
 import time
-from typing import Callable, Deque, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from ...core.call import run_call, with_context
 from ...core.context import TaskContext
+from ...core.ranked import RankedQueue
 from ...core.sink import EventSink
 from .. import qt
 from ..lifetime import keep_past_exit
@@ -78,7 +78,7 @@ class ThreadMode(Mode):
         fn, args, kwargs = call
         job = Job(handle.id, handle.context, (fn, args, with_context(fn, kwargs, handle.context)))
         self._jobs[handle.id] = job
-        self.queue.put(job)
+        self.queue.put(job, handle.priority)
 
     def cancel(self, handle: TaskHandle) -> None:
         job = self._jobs.get(handle.id)
@@ -112,7 +112,7 @@ class GuiMode(Mode):
 
     def __init__(self) -> None:
         super().__init__()
-        self._queue: Deque[Tuple[TaskHandle, Call]] = collections.deque()
+        self._queue: RankedQueue[Tuple[TaskHandle, Call]] = RankedQueue()
         self._timer: Optional[QTimer] = None
         self._stack: List[TaskHandle] = []  # the tasks on the GUI thread's stack, outermost first
 
@@ -124,7 +124,7 @@ class GuiMode(Mode):
         self._timer.timeout.connect(self._run_next)
 
     def start(self, handle: TaskHandle, call: Call) -> None:
-        self._queue.append((handle, call))  # not now: the click that asked for it must return first
+        self._queue.append((handle, call), handle.priority)  # not now: the click that asked must return first
         self._next_turn()
 
     def cancel(self, handle: TaskHandle) -> None:

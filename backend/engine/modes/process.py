@@ -122,7 +122,7 @@ class ProcessMode(Mode):
             if plain:
                 self._sendable.add(fn)
         flags = wire.Flag.PAUSE if handle.context.pause_requested else wire.Flag.NONE
-        self.pool.submit(handle.id, call, flags)
+        self.pool.submit(handle.id, call, flags, handle.priority)
 
     def cancel(self, handle: TaskHandle) -> None:
         if self.pool.cancel(handle.id, handle.context.cancel_reason or CancelReason.CANCELLED):
