@@ -6,6 +6,7 @@ import itertools
 import logging
 import math
 import time
+import weakref
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set
 
 from ..core.errors import TaskError, safe_str
@@ -14,6 +15,7 @@ from ..core.sink import end_task
 from ..core.states import CancelReason, Event, TaskState
 from ..core.validate import whole_number_in_range
 from .affinity import OwnerThreadCalls, on_owner_thread
+from .chains import Dependencies, Waiting, waiting_note, why_not_started
 from .limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_HISTORY, MAX_PROCESSES, MAX_THREADS
 from .model import TaskListModel
 from .modes import AsyncioMode, EventsMode, GuiMode, Mode, ProcessMode, ThreadMode
@@ -93,6 +95,8 @@ class TaskManager(QObject):
         # wakeup.Turns).
         turns = Turns(self)
         self._calls = OwnerThreadCalls(self, turns)
+        self._weak_self = weakref.ref(self)  # one for every handle: then() finds its manager through it
+        self._deps = Dependencies()  # tasks held back by after= and then()
         self._publisher = Wakeup(self._publish_some, self, turns)
         self.signals = WorkerSignals(
             self,
@@ -166,16 +170,33 @@ class TaskManager(QObject):
         timeout: Optional[float] = None,
         mode: str = "thread",
         priority: int = 0,
+        after: Sequence[TaskHandle] = (),
     ) -> TaskHandle:
-        """:meth:`submit` with options: a display ``name``, a ``timeout`` in seconds, a ``mode``
-        and a ``priority`` (among the mode's queued tasks, a higher one starts first).
+        """:meth:`submit` with options: a display ``name``, a ``timeout`` in seconds, a ``mode``,
+        a ``priority`` (among the mode's queued tasks, a higher one starts first), and
+        ``after``, handles of tasks that must all finish successfully before this one starts.
 
         A task still running ``timeout`` seconds after it started is asked to
         stop; if it stops, its state is ``"timed out"`` (in process mode it is
         stopped anyway). A task that its mode cannot start, such as one that
         cannot be pickled for ``process`` mode, fails at once, with the reason
-        as its error.
+        as its error. A task of ``after`` that fails, is cancelled or times out
+        ends this one cancelled, before it starts (docs/python-api.md, "Chains").
         """
+        return self._submit(fn, args, kwargs, name, timeout, mode, priority, after, None)
+
+    def _submit(
+        self,
+        fn: Callable[..., Any],
+        args: Sequence[Any],
+        kwargs: Optional[Dict[str, Any]],
+        name: Optional[str],
+        timeout: Optional[float],
+        mode: str,
+        priority: int,
+        after: Sequence[TaskHandle],
+        feed: Optional[TaskHandle],
+    ) -> TaskHandle:
         if not self._accepting:
             raise RuntimeError("the backend is shut down and takes no new work")
         if not callable(fn):
@@ -184,6 +205,12 @@ class TaskManager(QObject):
             raise ValueError(f"timeout must be a number of seconds above 0, not {timeout!r}")
         if type(priority) is not int:
             raise TypeError(f"priority must be an int (higher starts first), not {priority!r}")
+        after = tuple(after)
+        for other in after:
+            if not isinstance(other, TaskHandle):
+                raise TypeError(f"after= takes the handles of tasks, not {type(other).__name__}")
+            if other._owner is not self._weak_self:
+                raise ValueError(f"task {other.id} ({other.name}) belongs to another TaskManager")
         runner = self._modes.get(mode)
         if runner is None:
             raise ValueError(f"no mode named {mode!r}; the modes are {', '.join(self._modes)}")
@@ -200,19 +227,29 @@ class TaskManager(QObject):
             can_pause=runner.can_pause,
             calls=self._calls,
             priority=priority,
+            owner=self._weak_self,
         )
         handle.call = (fn, tuple(args), dict(kwargs or {}))
-        self._start(handle, handle.call)
+        if after:
+            self._start_after(handle, handle.call, after, feed)
+        else:
+            self._start(handle, handle.call)
         return handle
 
     @on_owner_thread
     def _start(self, handle: TaskHandle, call: Call) -> None:
         """Give a new task to its mode (GUI thread: from another, it is queued, and starts soon)."""
+        self._add(handle)
+        self._launch(handle, call)
+
+    def _add(self, handle: TaskHandle) -> None:
         self._tasks[handle.id] = handle
         self._new.append(handle)
         # Before the mode starts it: a gui-mode task runs in the next pass, and
         # the refresh (busy, and all that follows it) must come first.
         self._schedule_refresh()
+
+    def _launch(self, handle: TaskHandle, call: Call) -> None:
         if not self._accepting:  # shut down while its start was on its way from another thread
             handle.context.request_cancel()
             self._modes[handle.mode].withdrawn(handle)
@@ -221,6 +258,49 @@ class TaskManager(QObject):
                 self._modes[handle.mode].start(handle, call)
             except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
                 end_task(self.signals.dispatch, handle.id, Event.ERROR, TaskError.from_exception(error))
+
+    @on_owner_thread
+    def _start_after(
+        self, handle: TaskHandle, call: Call, after: Sequence[TaskHandle], feed: Optional[TaskHandle]
+    ) -> None:
+        """Hold a new task back until every task of ``after`` has finished (GUI thread)."""
+        self._add(handle)
+        failed = next((other for other in after if other.done and other.state != TaskState.FINISHED), None)
+        if failed is not None:
+            self._never_start(handle, why_not_started(failed))
+            return
+        pending = [other.id for other in after if not other.done]
+        if not pending:
+            self._launch_waiting(Waiting(handle, call, set(), feed))
+            return
+        handle.note = waiting_note(pending)
+        self._deps.hold(Waiting(handle, call, set(pending), feed))
+
+    def _launch_waiting(self, waiting: Waiting) -> None:
+        """Start a task whose wait is over; a then() task gets its result first."""
+        handle, call = waiting.handle, waiting.call
+        handle.note = ""
+        if waiting.feed is not None:
+            fn, args, kwargs = call
+            call = handle.call = (fn, (waiting.feed.result, *args), kwargs)
+        self._touch(handle)
+        self._launch(handle, call)
+
+    def _never_start(self, handle: TaskHandle, why: str) -> None:
+        """End a held-back task, cancelled, that will never start."""
+        handle.note = why
+        handle.context.request_cancel(CancelReason.CANCELLED)
+        end_task(self.signals.dispatch, handle.id, Event.CANCELLED, CancelReason.CANCELLED)
+
+    def _after_ended(self, handle: TaskHandle) -> None:
+        """``handle``'s task has ended, and its finished is delivered: start or end what waited for it."""
+        ready, doomed = self._deps.ended(handle)
+        for waiting in doomed:
+            self._never_start(waiting.handle, why_not_started(handle))
+        for waiting in ready:
+            self._launch_waiting(waiting)
+        if ready or doomed:
+            self._schedule_refresh()
 
     @on_owner_thread
     def add_mode(self, mode: Mode) -> None:
@@ -373,7 +453,16 @@ class TaskManager(QObject):
 
     def _cancel(self, handle: TaskHandle, reason: CancelReason) -> None:
         handle.context.request_cancel(reason)
-        self._modes[handle.mode].cancel(handle)
+        if self._deps.withdraw(handle.id) is not None:  # held back: its mode has never seen it
+            handle.note = ""
+            end_task(self.signals.dispatch, handle.id, Event.CANCELLED, reason)
+        else:
+            self._modes[handle.mode].cancel(handle)
+        # What waits for it will never start: ended now, not once it has stopped.
+        for task_id in self._deps.dependents(handle.id):
+            dependent = self._tasks.get(task_id)
+            if dependent is not None and self._deps.withdraw(task_id) is not None:
+                self._never_start(dependent, why_not_started(handle, cancelled=True))
         self._touch(handle)
 
     @on_owner_thread
@@ -557,6 +646,10 @@ class TaskManager(QObject):
             self._schedule_refresh()
             # After the finished signal's slots: the callbacks run in a later turn.
             handle._settle()
+            if self._deps.has_dependents(task_id):
+                # After its finished too, and not nested in this delivery: a
+                # long chain ends link by link, never deeper on the stack.
+                self._calls.post(self._after_ended, handle)
 
     def _set_state(self, task_id: int, state: TaskState) -> None:
         handle = self._tasks.get(task_id)

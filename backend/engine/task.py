@@ -16,6 +16,7 @@ from .outcome import GUI_WAIT_REFUSED, TaskFuture, settle
 
 if TYPE_CHECKING:
     from .affinity import OwnerThreadCalls
+    from .manager import TaskManager
 
 
 def _never() -> bool:
@@ -67,6 +68,7 @@ class TaskHandle:
         "_settled",
         "_on_done",
         "_future",
+        "_owner",
         "__weakref__",  # a test checks that a handle removed from the history is freed
     )
 
@@ -80,6 +82,7 @@ class TaskHandle:
         can_pause: bool = True,
         calls: Optional[OwnerThreadCalls] = None,
         priority: int = 0,
+        owner: Optional[Callable[[], Optional[TaskManager]]] = None,
     ) -> None:
         self.id = task_id
         self.name = name
@@ -107,6 +110,7 @@ class TaskHandle:
         self._settled = False  # its finished has been delivered
         self._on_done: Optional[List[Callable[[TaskHandle], Any]]] = None
         self._future: Optional[TaskFuture] = None
+        self._owner = owner  # a weak reference to its manager, for then()
 
     @property
     def done(self) -> bool:
@@ -226,6 +230,35 @@ class TaskHandle:
         import asyncio  # here: the app itself does not load asyncio unless a coroutine runs
 
         return asyncio.wrap_future(self.as_future()).__await__()
+
+    # -- chains -------------------------------------------------------------------
+
+    def then(self, fn: Callable[..., Any], *args: Any, mode: Optional[str] = None, **options: Any) -> "TaskHandle":
+        """A new task that runs ``fn(result, *args)`` once this one has finished successfully.
+
+        It runs in ``mode`` (by default this task's), with ``submit_task``'s
+        other options (``name``, ``timeout``, ``priority``). If this task
+        fails, is cancelled or times out, the new one ends cancelled without
+        starting, and so does every task that waits for it. Any thread.
+        """
+        manager = self._owner() if self._owner is not None else None
+        if manager is None:
+            raise RuntimeError(f"task {self.id} has no TaskManager any more to run what follows it")
+        allowed = {"name", "timeout", "priority"}
+        unknown = sorted(set(options) - allowed)
+        if unknown:
+            raise TypeError(f"then() takes name, timeout and priority as options, not {', '.join(unknown)}")
+        return manager._submit(
+            fn,
+            args,
+            None,
+            options.get("name"),
+            options.get("timeout"),
+            mode or self.mode,
+            options.get("priority", 0),
+            (self,),
+            self,
+        )
 
     def _settle(self) -> None:
         """The task's ``finished`` has been delivered (GUI thread): run the callbacks, fill the future."""
