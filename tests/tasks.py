@@ -66,8 +66,18 @@ async def async_never_checks(seconds: float) -> str:
     return "slept"
 
 
+def passed_on(value):
+    """Returns what it is given: a link of a chain (then() gives it the result before)."""
+    return value
+
+
 def this_pid() -> int:
     return os.getpid()
+
+
+def pid_and_start() -> tuple:
+    """Its worker's pid, and when it started (time.monotonic() is the same clock in every process here)."""
+    return os.getpid(), time.monotonic()
 
 
 def report_and_return(count: int, *, task: TaskContext) -> str:

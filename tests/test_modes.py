@@ -496,8 +496,8 @@ def test_a_killed_dask_worker_holds_up_no_control_and_its_task_goes_on_elsewhere
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
     )
+    backend = make_backend()
     try:
-        backend = make_backend()
         mode = add_dask_mode(backend, cluster)
         log = SignalLog(backend.signals)
         other = backend.submit_task(tasks.report_until_cancelled, mode="dask")
@@ -529,6 +529,7 @@ def test_a_killed_dask_worker_holds_up_no_control_and_its_task_goes_on_elsewhere
         assert all(m.startswith("Restarting worker") for m in warned), warned
         caplog.clear()
     finally:
+        backend.shutdown(5000)  # its client first: with its scheduler gone, it would retry and log an error
         cluster.close()
 
 

@@ -1,9 +1,11 @@
 """A randomized stateful test of the backend: hypothesis mixes submits, cancels,
-pauses, resumes, cancelAll, clearFinished, pool resizes, mode switches and
-timeouts, over short, long, CPU, generator, failing and non-cooperative tasks,
-in every mode (asyncio mode runs each kind's ``async def`` twin), and checks
-after every step that the events and the handles agree, and at the end that
-everything returns to idle.
+pauses, resumes, cancelAll, clearFinished, pool resizes, mode switches,
+timeouts, priorities and chains (``then``, ``after=``), over short, long, CPU,
+generator, failing and non-cooperative tasks, in every mode (asyncio mode runs
+each kind's ``async def`` twin), and checks after every step that the events
+and the handles agree, that no task starts before what it waits for has
+finished, and that none starts after one it waits for failed; and at the end
+that everything returns to idle.
 
 In CI it runs a fixed set of examples (seeded, bounded), in every mode but
 dask: a cluster of its own would add a minute. ``make soak`` runs it for
@@ -86,6 +88,9 @@ def dask_cluster():
     cluster.close()
 
 
+# Where then() and after= tasks run (the kinds they run are plain functions).
+CHAIN_MODES = ANYWHERE - {"dask"}
+
 # Warnings the backend gives on purpose in these runs.
 EXPECTED_WARNINGS = ("processEvents()",)
 
@@ -128,6 +133,7 @@ def make_machine(qtbot, caplog, cluster):
                 self.backend.add_mode(dask_mode(cluster.scheduler_address))
             self.log = SignalLog(self.backend.signals)
             self.handles = []
+            self.waits_for = {}  # task id -> the handles it waits for (then, after=)
 
         def _close_executor(self) -> None:
             self.executor.shutdown(wait=False)
@@ -139,6 +145,7 @@ def make_machine(qtbot, caplog, cluster):
                     st.sampled_from(sorted(KINDS)),
                     st.sampled_from(MODES),
                     st.one_of(st.none(), st.floats(0.05, 0.6)),
+                    st.integers(-2, 2),
                 ),
                 min_size=1,
                 max_size=8,
@@ -146,15 +153,37 @@ def make_machine(qtbot, caplog, cluster):
         )
         def submit(self, batch):
             made = []
-            for kind, mode, timeout in batch:
+            for kind, mode, timeout, priority in batch:
                 fn, args, modes, twin = KINDS[kind]
                 if mode == "asyncio" and twin is not None:
                     fn = twin
                 elif mode not in modes:
                     mode = sorted(modes & set(MODES))[0]
-                made.append(self.backend.submit_task(fn, args, mode=mode, timeout=timeout, name=kind))
+                made.append(
+                    self.backend.submit_task(fn, args, mode=mode, timeout=timeout, name=kind, priority=priority)
+                )
             self.handles.extend(made)
             return multiple(*made)
+
+        @rule(target=submitted, first=submitted, mode=st.sampled_from(sorted(CHAIN_MODES)))
+        def then(self, first, mode):
+            handle = first.then(tasks.passed_on, mode=mode, name="then")
+            self.waits_for[handle.id] = [first]
+            self.handles.append(handle)
+            return handle
+
+        @rule(
+            target=submitted,
+            others=st.lists(submitted, min_size=1, max_size=3),
+            kind=st.sampled_from(["short", "long", "failing"]),
+            mode=st.sampled_from(sorted(CHAIN_MODES)),
+        )
+        def after(self, others, kind, mode):
+            fn, args, _modes, _twin = KINDS[kind]
+            handle = self.backend.submit_task(fn, args, mode=mode, name=f"{kind} after", after=others)
+            self.waits_for[handle.id] = list(others)
+            self.handles.append(handle)
+            return handle
 
         @rule()
         def click_danger(self):
@@ -202,6 +231,22 @@ def make_machine(qtbot, caplog, cluster):
             for handle in self.handles:
                 problem = consistent(handle, self.log.names(handle.id))
                 assert not problem, f"task {handle.id} ({handle.name}, {handle.mode}): {problem}"
+
+        @invariant()
+        def nothing_starts_before_what_it_waits_for(self):
+            started, finished = {}, {}
+            for position, event in enumerate(self.log.events):
+                if event[0] == "started":
+                    started.setdefault(event[1], position)
+                elif event[0] == "finished":
+                    finished.setdefault(event[1], position)
+            for task_id, others in self.waits_for.items():
+                for other in others:
+                    if task_id in started:
+                        assert finished.get(other.id, started[task_id] + 1) < started[task_id], (task_id, other)
+                        assert other.state == TaskState.FINISHED, (
+                            f"task {task_id} started after #{other.id} {other.state}"
+                        )
 
         def teardown(self):
             backend = self.backend

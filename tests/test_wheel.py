@@ -130,6 +130,7 @@ def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installe
     [
         ("## A complete example", "finished 332833500 finished 333332833333500000"),
         ("## Futures", "ValueError [50, 98]"),
+        ("## Chains and priorities", "True cancelled not started: #5 (int) failed"),
     ],
 )
 def test_the_python_api_pages_examples_run_as_written(installed, tmp_path, section, prints):
