@@ -5,8 +5,9 @@
 It opens qml/Main.qml on a real Backend (as the app does), starts tasks so
 that the list holds every state at once (finished, failed with its details
 open, cancelled, timed out, paused, running in threads and in processes,
-queued, an events-mode task started inside another, and an I/O job in asyncio
-mode with a partial result per page), freezes the GUI
+queued, one waiting for another and one that never started as what it waited
+for failed, an events-mode task started inside another, and an I/O job in
+asyncio mode with a partial result per page), freezes the GUI
 thread once in gui mode so the lag chart shows it, and saves the window.
 Run it on a display; `make screenshot` does so under Xvfb.
 """
@@ -76,6 +77,9 @@ def stage(backend: Backend) -> None:
     backend.pause(paused)
     fetched = backend.submit_task(fetch_job_async, (6,), name="I/O job", mode="asyncio")
     until(lambda: paused.state == "paused" and fetched.done)
+    # Chains: one waits for the paused task; one never started, as what it waited for failed.
+    backend.submit_task(danger_job, quick, name="DANGER!", after=[paused])
+    backend.submit_task(danger_job, quick, name="DANGER!", after=[late_failure])
     wait(1000)
     # The last row: an I/O job in asyncio mode, a page of its 24 in the row as each arrives.
     fetching = backend.submit_task(fetch_job_async, (24,), name="I/O job", mode="asyncio")
