@@ -103,3 +103,19 @@ def test_after_takes_handles_of_this_manager_only(make_backend, qtbot):
     done_already = other.submit_task(tasks.square, (6,), after=[theirs])  # finished: starts at once
     wait_done(qtbot, done_already)
     assert done_already.result == 36
+
+
+def test_a_retry_of_a_task_that_never_started_waits_again(backend, qtbot):
+    failing = backend.submit(tasks.fail_in_child, "first")
+    follower = failing.then(tasks.square)
+    wait_done(qtbot, follower)
+    assert follower.waits_for == (failing.id,) and follower.fed
+    again = backend.retry(follower.id)
+    wait_done(qtbot, again)
+    assert again.state == TaskState.CANCELLED and again.note == follower.note  # it failed: again not started
+    ok = backend.submit(tasks.square, 3)
+    later = ok.then(tasks.square)
+    wait_done(qtbot, later)
+    retried = backend.retry(later.id)  # it started: its input is in its call, it runs at once
+    wait_done(qtbot, retried)
+    assert (retried.result, retried.waits_for) == (81, ())

@@ -231,6 +231,8 @@ class TaskManager(QObject):
         )
         handle.call = (fn, tuple(args), dict(kwargs or {}))
         if after:
+            handle.waits_for = tuple(other.id for other in after)
+            handle.fed = feed is not None
             self._start_after(handle, handle.call, after, feed)
         else:
             self._start(handle, handle.call)
@@ -350,15 +352,24 @@ class TaskManager(QObject):
     @Slot("QVariant")  # not int: see task_number
     def retry(self, task: TaskRef) -> Optional[TaskHandle]:
         """Run an ended task again, as a new task: the same function, arguments, mode,
-        name and timeout. Returns its handle (None if there is no such ended task)."""
+        name, timeout and priority. One that never started because a task it waited for
+        did not finish waits for that task again (and ends as it did, if it has not been
+        removed). Returns its handle (None if there is no such ended task)."""
         task_id = task_number(task, "retry", self._last_id)
         old = None if task_id is None else self._model.handle(task_id)
         if old is None or not old.done or old.call is None:
             return None
         fn, args, kwargs = old.call
-        return self.submit_task(
-            fn, args, kwargs, name=old.name, timeout=old.timeout, mode=old.mode, priority=old.priority
-        )
+        after: List[TaskHandle] = []
+        if old.waits_for and old.started_at is None:
+            for other_id in old.waits_for:
+                other = self._tasks.get(other_id) or self._model.handle(other_id)
+                if other is None:
+                    log.warning("retry(): task %d waited for #%d, which is no longer in the list", old.id, other_id)
+                    return None
+                after.append(other)
+        feed = after[0] if after and old.fed else None
+        return self._submit(fn, args, kwargs, old.name, old.timeout, old.mode, old.priority, after, feed)
 
     @Slot("QVariant")
     def copyDetails(self, task: TaskRef) -> None:

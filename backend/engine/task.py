@@ -60,6 +60,8 @@ class TaskHandle:
         "note",
         "call",
         "priority",
+        "waits_for",
+        "fed",
         "_shown",
         "_shown_text",
         "_shown_error",
@@ -102,6 +104,9 @@ class TaskHandle:
         self.note = ""  # what the mode has to say about it, e.g. that it runs inside another task
         self.call: Any = None  # (fn, args, kwargs): what a retry runs again
         self.priority = priority  # among its mode's queued tasks, a higher one starts first
+        self.waits_for: Tuple[int, ...] = ()  # ids of the tasks it waits for (after=, then()): ids, not
+        # handles, so that a chain does not keep every result of its links alive
+        self.fed = False  # a then() task: it gets the result of waits_for[0] first
         self._shown: Any = None  # the value result_text was made from
         self._shown_text = ""
         self._shown_error: Optional[TaskError] = None  # the error error_text was made from
