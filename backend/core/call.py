@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, Generator, Optional, Tuple
 
 from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError
+from .lifecycle import Phase
 from .sink import EventSink, end_task
 from .states import Event
 
@@ -78,7 +79,7 @@ def run_call(
     whatever ``fn`` raises: the ending is made inside, and sent from the
     ``finally``, so nothing can skip it.
     """
-    if ended_before_start(task_id, signals, context):
+    if not claim_start(context) or ended_before_start(task_id, signals, context):
         return
     signals.watch(context)
     ending: Optional[Tuple[Any, ...]] = None
@@ -99,12 +100,17 @@ def run_call(
         close_task(task_id, signals, context, ending)
 
 
+def claim_start(context: TaskContext) -> bool:
+    """Claim the task's start for this runner (one that queued it may have claimed it
+    already). False for a task withdrawn or ended before this: whoever did that ends it."""
+    return context.try_start() or context.phase is Phase.RUNNING
+
+
 def ended_before_start(task_id: int, signals: EventSink, context: TaskContext) -> bool:
     """End a task cancelled while it was queued (it never starts); True if it was."""
     if context.cancel_reason is None:
         return False
-    context.end()
-    end_task(signals.send, task_id, Event.CANCELLED, context.cancel_reason)
+    end_task(signals.send, context, task_id, Event.CANCELLED, context.cancel_reason)
     return True
 
 
@@ -115,11 +121,13 @@ def close_task(task_id: int, signals: EventSink, context: TaskContext, ending: O
     more, and ``finished`` alone is tried.
     """
     signals.unwatch(context)
-    context.end()  # before the ending: what the task left running is not heard after its finished
+    # try_end ends the context before the ending is sent: what the task left
+    # running is not heard after its finished.
     if ending is None:
-        signals.send(Event.FINISHED, task_id)
+        if context.try_end():
+            signals.send(Event.FINISHED, task_id)
     else:
-        end_task(signals.send, task_id, *ending)
+        end_task(signals.send, context, task_id, *ending)
 
 
 def _drive(generator: Generator[Any, Any, Any], context: TaskContext) -> Any:

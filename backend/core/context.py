@@ -6,6 +6,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Optional, SupportsFloat
 
+from .lifecycle import Lifecycle
 from .progress import Report, check_report
 from .states import CancelReason, Event, as_cancel_reason
 
@@ -28,7 +29,7 @@ class TaskCancelled(Exception):
         self.reason = as_cancel_reason(reason)
 
 
-class TaskContext:
+class TaskContext(Lifecycle):
     """Given to a function that declares a ``task`` or a ``progress_callback`` parameter.
 
     Reporting is cheap: :meth:`progress` (and the tutorial's :meth:`emit`)
@@ -76,6 +77,7 @@ class TaskContext:
     )
 
     def __init__(self, task_id: int, signals: "EventSink") -> None:
+        super().__init__()  # its lifecycle: queued, until a runner claims it (core.lifecycle)
         self.task_id = task_id
         self._signals = signals
         self._value: Any = _NOTHING
@@ -210,6 +212,14 @@ class TaskContext:
         return self._cancel_reason
 
     # -- for the worker and the sampler ---------------------------------------
+
+    def try_end(self) -> bool:
+        """Claim the task's one ending (see :class:`~offthread.core.lifecycle.Lifecycle`);
+        the winner's context ignores reports from then on, before the ending is sent."""
+        won = super().try_end()
+        if won:
+            self.end()
+        return won
 
     def end(self) -> None:
         """Its task has ended (the runner, before it sends the ending): ignore reports from now on.

@@ -21,7 +21,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Dict, Optional, Tuple
 
-from .call import apply_yielded, close_task, ended_before_start, ending_for
+from .call import apply_yielded, claim_start, close_task, ended_before_start, ending_for
 from .context import TaskCancelled, TaskContext
 from .sink import EventSink
 from .states import CancelReason, Event
@@ -119,7 +119,9 @@ async def run_coroutine(
     """
     import asyncio
 
-    if ended_before_start(task_id, signals, context):  # cancelled before the loop reached it
+    if not claim_start(context) or ended_before_start(
+        task_id, signals, context
+    ):  # cancelled before the loop reached it
         return
     signals.watch(context)
     ending: Optional[Tuple[Any, ...]] = None

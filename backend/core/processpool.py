@@ -44,6 +44,7 @@ from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
 
 from . import proctree, remote, wire
 from .errors import TaskError, safe_str, unpicklable
+from .lifecycle import Lifecycle
 from .ranked import RankedQueue
 from .sink import end_task
 from .states import ENDINGS, CancelReason, Event
@@ -92,7 +93,10 @@ _KNOWN_FUNCTIONS = 1024
 _WRITE_BATCH = 64
 
 
-class _Task:
+class _Task(Lifecycle):
+    """One task in the pool. Its lifecycle (see core.lifecycle) ends it once:
+    withdrawn by a cancel, or by the one ending that _finish sends."""
+
     __slots__ = (
         "id",
         "fn",
@@ -110,6 +114,7 @@ class _Task:
     )
 
     def __init__(self, task_id: int, payload: Any, flags: int, priority: int = 0) -> None:
+        super().__init__()
         self.id = task_id
         self.priority = priority  # among the queued tasks, a higher one goes to a worker first
         # Its function, by which the pool learns which tasks are short (None for a pickle).
@@ -289,6 +294,7 @@ class ProcessPool:
                 return False
             if task.worker is None:
                 del self._tasks[task_id]
+                task.try_end()  # its mode sends its ending: none may come from here
                 task.payload = None
                 self._ended.notify_all()
                 return True
@@ -828,7 +834,7 @@ class ProcessPool:
 
         The next task in its worker's line has started then: it gets its ``started``.
         """
-        end_task(self._emit, task.id, ending, payload)
+        end_task(self._emit, task, task.id, ending, payload)
         after: Optional[_Task] = None
         with self._lock:
             if self._tasks.get(task.id) is task:

@@ -8,6 +8,7 @@ from .states import Event
 
 if TYPE_CHECKING:
     from .context import TaskContext
+    from .lifecycle import Lifecycle
 
 # How often the latest progress report of a running task is looked at and
 # sent on, wherever it runs: about 30 times a second, however often it reports.
@@ -33,11 +34,17 @@ class EventSink(Protocol):
         """The task of ``context`` ends: stop sampling it (before its ending is sent)."""
 
 
-def end_task(send: Callable[..., None], task_id: int, ending: Event, *payload: Any) -> None:
-    """Send a task's one ending (``result``, ``error`` or ``cancelled``) and ``finished``.
+def end_task(send: Callable[..., None], life: "Lifecycle", task_id: int, ending: Event, *payload: Any) -> bool:
+    """Send a task's one ending (``result``, ``error`` or ``cancelled``) and ``finished``,
+    if ``life`` (its lifecycle, usually its TaskContext) lets this caller end it.
 
     Every way a task can end goes through here, whatever carries its events:
-    ``send`` is a sink's ``send``, a signals object's ``dispatch``, or a pool's ``emit``.
+    ``send`` is a sink's ``send``, a signals object's ``dispatch``, or a pool's
+    ``emit``. Returns False, sending nothing, when the task has ended already:
+    a second ending is never sent, rather than filtered where it arrives.
     """
+    if not life.try_end():
+        return False
     send(ending, task_id, *payload)
     send(Event.FINISHED, task_id)
+    return True

@@ -26,6 +26,7 @@ from concurrent.futures import CancelledError
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from ..core import daskremote
+from ..core.context import TaskContext
 from ..core.daskremote import HELLO, DaskEnding, flags_for, run_on_dask
 from ..core.errors import TaskError, safe_str
 from ..core.states import CancelReason, Event
@@ -130,10 +131,10 @@ class _Run:
         "received",
         "held",
         "gathering",
-        "started",
+        "context",
     )
 
-    def __init__(self, flags: int) -> None:
+    def __init__(self, flags: int, context: TaskContext) -> None:
         self.future: Optional[Any] = None  # its distributed.Future
         self.worker: Optional[str] = None  # where it runs, once its first message has come
         self.flags = flags  # its controls, as last sent
@@ -144,7 +145,7 @@ class _Run:
         self.received = 0  # messages from it so far
         self.held: Optional[DaskEnding] = None  # its ending, while messages it sent before are on their way
         self.gathering = False  # its result is on its way: its future is no longer cancelled
-        self.started = False  # a worker has said it runs it (dask may run it again elsewhere)
+        self.context = context  # its lifecycle here: started once (dask may run it again elsewhere), ended once
 
 
 class _Calls:
@@ -269,7 +270,7 @@ class DaskMode(ExecutorMode):
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         fn, args, kwargs = call
-        run = _Run(flags_for(handle.context.cancel_reason, handle.context.pause_requested))
+        run = _Run(flags_for(handle.context.cancel_reason, handle.context.pause_requested), handle.context)
         with self._lock:
             self._runs[handle.id] = run  # before submit: its first message may come before submit returns
         try:
@@ -361,11 +362,10 @@ class DaskMode(ExecutorMode):
         run.received += 1
         if kind == HELLO:  # it has started on a worker: it runs from now on (its timeout too)
             run.worker = body.decode()
-            again = run.started  # dask runs it again, its worker gone: its messages count anew
+            again = not run.context.try_start()  # dask runs it again, its worker gone
             if again:
-                run.received = 1
+                run.received = 1  # its messages count anew
             else:
-                run.started = True
                 self.send(Event.STARTED, task_id)
             # Controls sent to every worker may have come too late there; and
             # one kept there from before may be stale (a pause since resumed).
@@ -518,7 +518,7 @@ class DaskMode(ExecutorMode):
             run = self._runs.pop(task_id, None)
             if run is None:
                 return None
-            self.end(task_id, ending, *args)
+            self.end(run.context, ending, *args)
             self._ended.notify_all()
         if run.spread:
             self._forget([task_id])

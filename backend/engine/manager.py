@@ -259,7 +259,7 @@ class TaskManager(QObject):
             try:
                 self._modes[handle.mode].start(handle, call)
             except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
-                end_task(self.signals.dispatch, handle.id, Event.ERROR, TaskError.from_exception(error))
+                end_task(self.signals.dispatch, handle.context, handle.id, Event.ERROR, TaskError.from_exception(error))
 
     @on_owner_thread
     def _start_after(
@@ -292,7 +292,7 @@ class TaskManager(QObject):
         """End a held-back task, cancelled, that will never start."""
         handle.note = why
         handle.context.request_cancel(CancelReason.CANCELLED)
-        end_task(self.signals.dispatch, handle.id, Event.CANCELLED, CancelReason.CANCELLED)
+        end_task(self.signals.dispatch, handle.context, handle.id, Event.CANCELLED, CancelReason.CANCELLED)
 
     def _after_ended(self, handle: TaskHandle) -> None:
         """``handle``'s task has ended, and its finished is delivered: start or end what waited for it."""
@@ -466,7 +466,7 @@ class TaskManager(QObject):
         handle.context.request_cancel(reason)
         if self._deps.withdraw(handle.id) is not None:  # held back: its mode has never seen it
             handle.note = ""
-            end_task(self.signals.dispatch, handle.id, Event.CANCELLED, reason)
+            end_task(self.signals.dispatch, handle.context, handle.id, Event.CANCELLED, reason)
         else:
             self._modes[handle.mode].cancel(handle)
         # What waits for it will never start: ended now, not once it has stopped.

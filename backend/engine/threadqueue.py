@@ -27,11 +27,10 @@ log = logging.getLogger(__name__)
 
 
 class Job:
-    """One queued task: run once by a runner, or withdrawn first; never both."""
+    """One queued task: run once by a runner, or withdrawn first; never both (its
+    context's lifecycle decides: see core.lifecycle)."""
 
-    __slots__ = ("task_id", "context", "call", "state")
-
-    PENDING, RUNNING, WITHDRAWN = range(3)
+    __slots__ = ("task_id", "context", "call")
 
     def __init__(
         self,
@@ -42,14 +41,13 @@ class Job:
         self.task_id = task_id
         self.context = context
         self.call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = call
-        self.state = Job.PENDING
 
 
 class TaskQueue:
     """Runs jobs in submission order (by priority, then in order) on at most ``max_threads`` threads of ``pool``.
 
-    One lock settles every race: a runner takes a job (it becomes RUNNING)
-    or :meth:`withdraw` takes it back (WITHDRAWN), whichever comes first, as
+    The job's lifecycle settles every race: a runner claims its start or
+    :meth:`withdraw` takes it back, whichever comes first, as
     ``Future.set_running_or_notify_cancel`` does in ``concurrent.futures``.
     """
 
@@ -85,11 +83,10 @@ class TaskQueue:
 
     def withdraw(self, job: Job) -> bool:
         """True if ``job`` will never run (it was still queued); False if it has started."""
-        with self._lock:
-            if job.state == Job.PENDING:
-                job.state = Job.WITHDRAWN
-                job.call = None  # its arguments are freed now, not when a runner passes it
-            return job.state == Job.WITHDRAWN
+        if job.context.try_withdraw():
+            job.call = None  # its arguments are freed now, not when a runner passes it
+            return True
+        return False
 
     def _claim_runners(self) -> int:
         """How many runners to start now (lock held): one per queued job, up to ``max_threads`` in all."""
@@ -106,8 +103,7 @@ class TaskQueue:
         with self._lock:
             while self._jobs and self._runners <= self._max:
                 job = self._jobs.popleft()
-                if job.state == Job.PENDING:
-                    job.state = Job.RUNNING
+                if job.context.try_start():
                     return job
             self._runners -= 1
             return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any, Callable, Dict, Optional, Tuple
 
 from ..core.call import run_call, with_context
@@ -12,38 +11,6 @@ from .qt.QtCore import QRunnable
 from .signals import WorkerSignals
 
 log = logging.getLogger(__name__)
-
-
-class Ticket:
-    """Settles, once, whether a queued task is withdrawn or runs: whichever comes first.
-
-    As ``Future.set_running_or_notify_cancel`` does in ``concurrent.futures``,
-    one lock decides, so a cancel that races the task's start has exactly one
-    outcome. The task's events cannot tell: they reach the GUI thread later
-    than it starts, so a task whose events still wait may have run already.
-    """
-
-    __slots__ = ("_lock", "_state")
-
-    _PENDING, _RUNNING, _WITHDRAWN = range(3)
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._state = self._PENDING
-
-    def claim(self) -> bool:
-        """On the pool thread, before running: True to run, False if withdrawn."""
-        with self._lock:
-            if self._state == self._PENDING:
-                self._state = self._RUNNING
-            return self._state == self._RUNNING
-
-    def withdraw(self) -> bool:
-        """From any thread: True if the task will never run."""
-        with self._lock:
-            if self._state == self._PENDING:
-                self._state = self._WITHDRAWN
-            return self._state == self._WITHDRAWN
 
 
 class Worker(QRunnable):
@@ -61,7 +28,9 @@ class Worker(QRunnable):
     the worker drives it: each ``yield`` is a progress point and a check point
     (see :class:`Progress`), and the generator's ``return`` value is the result.
 
-    With a ``ticket``, it runs only if it claims it first (see :class:`Ticket`).
+    It runs only if it claims its start first: ``worker.context.try_withdraw()``
+    from another thread takes it back before it runs (True: it never will;
+    see :mod:`offthread.core.lifecycle`).
 
     For many small tasks, submit them to a :class:`TaskManager` instead: its
     thread mode makes no ``QRunnable`` per task. One made per task and
@@ -77,7 +46,6 @@ class Worker(QRunnable):
         args: Tuple[Any, ...] = (),
         kwargs: Optional[Dict[str, Any]] = None,
         context: Optional[TaskContext] = None,
-        ticket: Optional[Ticket] = None,
     ) -> None:
         super().__init__()
         if not callable(fn):
@@ -87,7 +55,6 @@ class Worker(QRunnable):
         self.context = context if context is not None else TaskContext(task_id, signals)
         kwargs = with_context(fn, kwargs or {}, self.context)
         self._call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = (fn, tuple(args), kwargs)
-        self._ticket = ticket
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -101,7 +68,5 @@ class Worker(QRunnable):
         call, self._call = self._call, None  # locals only: freed as soon as run ends
         if call is None:  # a runnable is run once
             return
-        if self._ticket is not None and not self._ticket.claim():
-            return  # withdrawn: its mode has ended it already
-        fn, args, kwargs = call
+        fn, args, kwargs = call  # run_call claims its start: one withdrawn first does not run
         run_call(self.task_id, self.signals, self.context, fn, args, kwargs)

@@ -161,8 +161,9 @@ class AsyncioMode(Mode):
         if task.cancelled():
             # Cancelled before its first step: run_coroutine never ran, so
             # nothing was sent. It ends here, as one cancelled while queued.
-            context.end()
-            end_task(self.signals.send, task_id, Event.CANCELLED, context.cancel_reason or CancelReason.CANCELLED)
+            end_task(
+                self.signals.send, context, task_id, Event.CANCELLED, context.cancel_reason or CancelReason.CANCELLED
+            )
 
     def _cancel_on_loop(self, task_id: int) -> None:
         task = self._running.get(task_id)

@@ -90,13 +90,14 @@ class Mode:
         """Send one of a task's events to the manager. Any thread."""
         self.signals.send(name, task_id, *args)
 
-    def end(self, task_id: int, ending: Event, *args: Any) -> None:
-        """Send a task's ending (``result``, ``error`` or ``cancelled``) and ``finished``. Any thread."""
-        end_task(self.signals.send, task_id, ending, *args)
+    def end(self, context: TaskContext, ending: Event, *args: Any) -> bool:
+        """Send a task's ending (``result``, ``error`` or ``cancelled``) and ``finished``,
+        unless it has ended already (False). Any thread."""
+        return end_task(self.signals.send, context, context.task_id, ending, *args)
 
     def withdrawn(self, handle: TaskHandle) -> None:
         """End a task that was withdrawn before it started, now (GUI thread): cancel is synchronous."""
-        end_task(self.signals.dispatch, handle.id, Event.CANCELLED, handle.context.cancel_reason)
+        end_task(self.signals.dispatch, handle.context, handle.id, Event.CANCELLED, handle.context.cancel_reason)
 
     def touch(self, handle: TaskHandle) -> None:
         """Have the manager publish ``handle``'s changes (GUI thread)."""

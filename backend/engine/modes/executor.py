@@ -8,6 +8,7 @@ import threading
 from concurrent.futures import CancelledError, Executor, Future
 from typing import Any, Callable, Dict, Optional
 
+from ...core.context import TaskContext
 from ...core.errors import TaskError
 from ...core.remote import Ending, run_detached
 from ...core.states import CancelReason, Event
@@ -29,8 +30,8 @@ class ExecutorMode(Mode):
     the moment it is handed over, since the executor does not say when it starts.
 
     A task can end by several routes at once (its future's end, a cancel, the
-    shutdown); whichever claims it first, by removing its future from
-    ``_futures`` (atomic), sends the ending, and the others do nothing.
+    shutdown); whichever claims its lifecycle's ending first sends it, and
+    the others send nothing (see :mod:`offthread.core.lifecycle`).
 
     dask.distributed has channels of its own to reach a running task:
     :class:`offthread.engine.dask.DaskMode` uses them, and its tasks report
@@ -54,6 +55,7 @@ class ExecutorMode(Mode):
         self._on_shutdown = on_shutdown
         self._futures: Dict[int, "Future[Ending]"] = {}  # tasks not yet ended
         self._reasons: Dict[int, CancelReason] = {}  # why a task was cancelled
+        self._contexts: Dict[int, TaskContext] = {}  # whose lifecycle ends each task once
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         fn, args, kwargs = call
@@ -61,7 +63,9 @@ class ExecutorMode(Mode):
         # fails it, and it must not have been said to start.
         future = self.executor.submit(run_detached, handle.id, fn, args, kwargs)
         self._futures[handle.id] = future
-        self.send(Event.STARTED, handle.id)
+        self._contexts[handle.id] = handle.context
+        if handle.context.try_start():
+            self.send(Event.STARTED, handle.id)
         # Only now: the future may be done already, and then its ending is sent
         # at once, from here, after started.
         future.add_done_callback(functools.partial(self._future_done, handle.id))
@@ -100,10 +104,12 @@ class ExecutorMode(Mode):
             )
 
     def _finish(self, task_id: int, ending: Event, *args: Any) -> None:
-        """End a task once: later calls for the same task do nothing. Any thread."""
-        if self._futures.pop(task_id, None) is not None:
+        """End a task: its lifecycle lets only the first call send an ending. Any thread."""
+        context = self._contexts.get(task_id)
+        if context is not None and self.end(context, ending, *args):
+            self._futures.pop(task_id, None)
             self._reasons.pop(task_id, None)
-            self.end(task_id, ending, *args)
+            self._contexts.pop(task_id, None)
 
     def _reason(self, task_id: int) -> CancelReason:
         return self._reasons.get(task_id, CancelReason.CANCELLED)

@@ -1,0 +1,70 @@
+"""One lifecycle per task: it starts at most once, and ends exactly once, whoever tries.
+
+Every mode starts and ends its tasks through a task's :class:`Lifecycle`
+(a :class:`~offthread.core.context.TaskContext` is one): a runner claims
+the start, a cancel may withdraw a task that has not started, and of all
+the ways a task can end (its function returns or raises, a withdrawal, a
+hard stop, a worker that died, a timeout on a cluster) only the first is
+sent, followed by ``finished`` (:func:`~offthread.core.sink.end_task`).
+A second ending is not filtered somewhere downstream: it is never sent.
+
+The transitions::
+
+    QUEUED --try_start--> RUNNING --try_end--> ENDED
+    QUEUED --try_withdraw--> WITHDRAWN --try_end--> ENDED
+    QUEUED --try_end--> ENDED      (it could not start: refused, failed to load)
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+
+
+class Phase(enum.IntEnum):
+    QUEUED = 0  # waiting for its mode to run it
+    RUNNING = 1  # a runner has claimed it
+    WITHDRAWN = 2  # taken back before it ran: it never will; its ending is on its way
+    ENDED = 3  # its one ending has been sent (finished follows it)
+
+
+# One lock for every task's transitions: a task makes two or three, each a
+# compare and a store, so a lock apiece would cost memory and buy nothing.
+_transitions = threading.Lock()
+
+
+class Lifecycle:
+    """The phase of one task, changed only by the ``try_`` methods (any thread)."""
+
+    __slots__ = ("_phase",)
+
+    def __init__(self) -> None:
+        self._phase = Phase.QUEUED
+
+    @property
+    def phase(self) -> Phase:
+        return self._phase
+
+    def try_start(self) -> bool:
+        """Claim the task's start: True for the one caller that may run it."""
+        with _transitions:
+            if self._phase is Phase.QUEUED:
+                self._phase = Phase.RUNNING
+                return True
+            return False
+
+    def try_withdraw(self) -> bool:
+        """Take back a task that has not started: True if it never will (its ending is yours to send)."""
+        with _transitions:
+            if self._phase is Phase.QUEUED:
+                self._phase = Phase.WITHDRAWN
+                return True
+            return self._phase is Phase.WITHDRAWN
+
+    def try_end(self) -> bool:
+        """Claim the task's ending: True for the one caller that may send it."""
+        with _transitions:
+            if self._phase is Phase.ENDED:
+                return False
+            self._phase = Phase.ENDED
+            return True
