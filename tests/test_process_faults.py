@@ -325,3 +325,23 @@ def test_max_tasks_per_child_ends_a_worker_after_that_many_tasks(make_backend, q
         assert log.names(handle.id) == ["started", "result", "finished"], log.names(handle.id)
     with pytest.raises(ValueError, match="max_tasks_per_child"):
         make_backend(max_tasks_per_child=0)
+
+
+def test_a_worker_that_ends_as_it_speaks_is_read_no_more_once_buried(make_backend, qtbot, monkeypatch):
+    # One select() can report a worker's death and its pipe at once. Handled
+    # death first (the order is the kernel's), its pipe was read after it was
+    # closed: the manager thread died on "handle is closed" (and a read of a
+    # closed fd number may read another file's). Force that order.
+    from offthread.core import processpool
+
+    class DeathsFirst(processpool.selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+        def select(self, timeout=None):
+            ready = super().select(timeout)
+            return sorted(ready, key=lambda item: not (item[0].data and item[0].data[1] == "sentinel"))
+
+    monkeypatch.setattr(processpool.selectors, "DefaultSelector", DeathsFirst)
+    backend = make_backend(processes=2, max_tasks_per_child=1)  # each worker ends as it sends its result
+    handles = [backend.submit_task(tasks.this_pid, mode="process") for _ in range(30)]
+    for handle in handles:
+        wait_done(qtbot, handle, timeout=30000)
+    assert all(h.state == TaskState.FINISHED for h in handles), [h.error for h in handles if h.error][:3]

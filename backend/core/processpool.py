@@ -529,6 +529,10 @@ class ProcessPool:
                 self._woken = True  # the wake pipe: drained at the top of the next pass
                 continue
             worker, what = key.data
+            if worker.gone:
+                # Buried earlier in this batch (its death came first): its pipe is
+                # closed, and its fd number may be another file's by now.
+                continue
             if what == "conn":
                 if _mask & selectors.EVENT_WRITE:
                     self._flush(worker)
