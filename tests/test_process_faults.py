@@ -334,7 +334,7 @@ def test_a_worker_that_ends_as_it_speaks_is_read_no_more_once_buried(make_backen
     # closed fd number may read another file's). Force that order.
     from offthread.core import processpool
 
-    class DeathsFirst(processpool.selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+    class DeathsFirst(processpool.selectors.DefaultSelector):
         def select(self, timeout=None):
             ready = super().select(timeout)
             return sorted(ready, key=lambda item: not (item[0].data and item[0].data[1] == "sentinel"))
