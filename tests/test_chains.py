@@ -119,3 +119,11 @@ def test_a_retry_of_a_task_that_never_started_waits_again(backend, qtbot):
     retried = backend.retry(later.id)  # it started: its input is in its call, it runs at once
     wait_done(qtbot, retried)
     assert (retried.result, retried.waits_for) == (81, ())
+
+
+def test_what_waits_for_a_task_that_times_out_says_so(backend, qtbot):
+    slow = backend.submit_task(tasks.wait_for_cancel, timeout=0.2)
+    follower = slow.then(tasks.square)
+    wait_done(qtbot, follower, timeout=5000)
+    assert follower.note == f"not started: #{slow.id} (wait_for_cancel) timed out"
+    wait_done(qtbot, slow)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from ..core.states import TaskState
+from ..core.states import CancelReason, TaskState
 from .modes.base import Call
 from .task import TaskHandle
 
@@ -33,9 +33,13 @@ def waiting_note(ids: Sequence[int]) -> str:
     return "waiting for " + ", ".join(f"#{i}" for i in ids)
 
 
-def why_not_started(dependency: TaskHandle, cancelled: bool = False) -> str:
-    """What a dependent's row says when ``dependency`` did not finish: "not started: #3 (load) failed"."""
-    how = "was cancelled" if cancelled else str(dependency.state)
+def why_not_started(dependency: TaskHandle, stopping: Optional[CancelReason] = None) -> str:
+    """What a dependent's row says when ``dependency`` did not finish: "not started: #3 (load) failed".
+    ``stopping``: it has only been asked to stop (it may not have ended yet), and why."""
+    if stopping is None:
+        how = str(dependency.state)
+    else:
+        how = "timed out" if stopping == CancelReason.TIMED_OUT else "was cancelled"
     return f"not started: #{dependency.id} ({dependency.name}) {how}"
 
 

@@ -473,7 +473,7 @@ class TaskManager(QObject):
         for task_id in self._deps.dependents(handle.id):
             dependent = self._tasks.get(task_id)
             if dependent is not None and self._deps.withdraw(task_id) is not None:
-                self._never_start(dependent, why_not_started(handle, cancelled=True))
+                self._never_start(dependent, why_not_started(handle, stopping=reason))
         self._touch(handle)
 
     @on_owner_thread
