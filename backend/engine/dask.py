@@ -423,7 +423,12 @@ class DaskMode(ExecutorMode):
             if self._sending:
                 return
             self._sending = True
-        self.client.loop.add_callback(self._send_out)
+        try:
+            self.client.loop.add_callback(self._send_out)
+        except RuntimeError:  # the client's loop has closed: nothing can reach the workers now
+            with self._lock:
+                self._outgoing.clear()
+                self._sending = False
 
     async def _send_out(self) -> None:
         """Send the queued calls, one per worker, side by side (the client's loop: it must not raise).
