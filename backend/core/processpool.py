@@ -1018,8 +1018,10 @@ def _kill_group(worker: _Worker) -> None:
                 os.killpg(worker.pid, signal.SIGKILL)
         elif worker.ready:  # it said hello after making its own group: the group is there
             os.killpg(worker.pid, signal.SIGSTOP)
-            proctree.kill_descendants(worker.pid)
-            os.killpg(worker.pid, signal.SIGKILL)
+            try:
+                proctree.kill_descendants(worker.pid)
+            finally:  # whatever happened there, nothing stays stopped
+                os.killpg(worker.pid, signal.SIGKILL)
         else:  # still starting, perhaps in the app's group: the process alone
             worker.process.kill()
     except (ProcessLookupError, PermissionError, ValueError):
