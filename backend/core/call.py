@@ -11,7 +11,6 @@ from typing import Any, Callable, Dict, Generator, Optional, Tuple
 
 from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError
-from .lifecycle import Phase
 from .sink import EventSink, end_task
 from .states import Event
 
@@ -79,7 +78,7 @@ def run_call(
     whatever ``fn`` raises: the ending is made inside, and sent from the
     ``finally``, so nothing can skip it.
     """
-    if not claim_start(context) or ended_before_start(task_id, signals, context):
+    if not context.try_claim() or ended_before_start(task_id, signals, context):
         return
     signals.watch(context)
     ending: Optional[Tuple[Any, ...]] = None
@@ -98,12 +97,6 @@ def run_call(
             ending = (Event.RESULT, value)
     finally:
         close_task(task_id, signals, context, ending)
-
-
-def claim_start(context: TaskContext) -> bool:
-    """Claim the task's start for this runner (one that queued it may have claimed it
-    already). False for a task withdrawn or ended before this: whoever did that ends it."""
-    return context.try_start() or context.phase is Phase.RUNNING
 
 
 def ended_before_start(task_id: int, signals: EventSink, context: TaskContext) -> bool:

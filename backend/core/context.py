@@ -6,7 +6,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Iterable, Optional, SupportsFloat
 
-from .lifecycle import Lifecycle
+from .lifecycle import Lifecycle, Phase, new_lock
 from .progress import Report, check_report
 from .states import CancelReason, Event, as_cancel_reason
 
@@ -77,7 +77,9 @@ class TaskContext(Lifecycle):
     )
 
     def __init__(self, task_id: int, signals: "EventSink") -> None:
-        super().__init__()  # its lifecycle: queued, until a runner claims it (core.lifecycle)
+        # Its lifecycle (core.lifecycle), set here rather than by a call up: a context is made per task.
+        self._phase = Phase.QUEUED
+        self._lock = new_lock()
         self.task_id = task_id
         self._signals = signals
         self._value: Any = _NOTHING
@@ -216,10 +218,12 @@ class TaskContext(Lifecycle):
     def try_end(self) -> bool:
         """Claim the task's one ending (see :class:`~offthread.core.lifecycle.Lifecycle`);
         the winner's context ignores reports from then on, before the ending is sent."""
-        won = super().try_end()
-        if won:
-            self.end()
-        return won
+        with self._lock:  # Lifecycle.try_end, inlined: it runs once per task
+            if self._phase is Phase.ENDED:
+                return False
+            self._phase = Phase.ENDED
+        self.end()
+        return True
 
     def end(self) -> None:
         """Its task has ended (the runner, before it sends the ending): ignore reports from now on.

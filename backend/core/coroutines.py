@@ -21,7 +21,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Dict, Optional, Tuple
 
-from .call import apply_yielded, claim_start, close_task, ended_before_start, ending_for
+from .call import apply_yielded, close_task, ended_before_start, ending_for
 from .context import TaskCancelled, TaskContext
 from .sink import EventSink
 from .states import CancelReason, Event
@@ -119,9 +119,8 @@ async def run_coroutine(
     """
     import asyncio
 
-    if not claim_start(context) or ended_before_start(
-        task_id, signals, context
-    ):  # cancelled before the loop reached it
+    # Claimed here (or withdrawn first); one cancelled before the loop reached it ends at once.
+    if not context.try_claim() or ended_before_start(task_id, signals, context):
         return
     signals.watch(context)
     ending: Optional[Tuple[Any, ...]] = None

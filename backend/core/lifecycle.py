@@ -28,18 +28,20 @@ class Phase(enum.IntEnum):
     ENDED = 3  # its one ending has been sent (finished follows it)
 
 
-# One lock for every task's transitions: a task makes two or three, each a
-# compare and a store, so a lock apiece would cost memory and buy nothing.
-_transitions = threading.Lock()
+# A lock per task, not one for all: a shared one would be taken by every pool
+# thread for every task's start and end, and threads that wait for a lock
+# hand the GIL back and forth.
+new_lock = threading.Lock
 
 
 class Lifecycle:
-    """The phase of one task, changed only by the ``try_`` methods (any thread)."""
+    """The phase of one task, changed only by the ``try_`` methods (any thread), under its own lock."""
 
-    __slots__ = ("_phase",)
+    __slots__ = ("_phase", "_lock")
 
     def __init__(self) -> None:
         self._phase = Phase.QUEUED
+        self._lock = new_lock()
 
     @property
     def phase(self) -> Phase:
@@ -47,15 +49,22 @@ class Lifecycle:
 
     def try_start(self) -> bool:
         """Claim the task's start: True for the one caller that may run it."""
-        with _transitions:
+        with self._lock:
             if self._phase is Phase.QUEUED:
                 self._phase = Phase.RUNNING
                 return True
             return False
 
+    def try_claim(self) -> bool:
+        """:meth:`try_start`, for a runner whose queue may have claimed the start for it
+        already: True to run it (started now, or by that queue), False if withdrawn or ended."""
+        if self._phase is Phase.RUNNING:
+            return True
+        return self.try_start()
+
     def try_withdraw(self) -> bool:
         """Take back a task that has not started: True if it never will (its ending is yours to send)."""
-        with _transitions:
+        with self._lock:
             if self._phase is Phase.QUEUED:
                 self._phase = Phase.WITHDRAWN
                 return True
@@ -63,7 +72,7 @@ class Lifecycle:
 
     def try_end(self) -> bool:
         """Claim the task's ending: True for the one caller that may send it."""
-        with _transitions:
+        with self._lock:
             if self._phase is Phase.ENDED:
                 return False
             self._phase = Phase.ENDED

@@ -49,6 +49,13 @@ class RankedQueue(Generic[T]):
             return heapq.heappop(ranked)[2]
         return self._plain.popleft()
 
+    def first_priority(self) -> int:
+        """The priority of the item :meth:`popleft` gives next (0 if there is none)."""
+        ranked = self._ranked
+        if ranked and (ranked[0][0] < 0 or not self._plain):
+            return -ranked[0][0]
+        return 0
+
     def remove(self, item: T) -> None:
         """Take ``item`` out. Raises ValueError if it is not here."""
         try:

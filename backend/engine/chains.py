@@ -48,7 +48,9 @@ class Dependencies:
 
     def __init__(self) -> None:
         self._waiting: Dict[int, Waiting] = {}
-        self._dependents: Dict[int, List[int]] = {}  # task id -> ids of the tasks waiting for it
+        #: task id -> ids of the held-back tasks waiting for it (a dict: the manager
+        #: asks "is anything waiting for this one?" of every task that ends).
+        self.waited_for: Dict[int, List[int]] = {}
 
     def __contains__(self, task_id: int) -> bool:
         return task_id in self._waiting
@@ -57,33 +59,30 @@ class Dependencies:
         """Hold ``waiting.handle`` back until every task in ``waiting.pending`` has finished."""
         self._waiting[waiting.handle.id] = waiting
         for task_id in waiting.pending:
-            self._dependents.setdefault(task_id, []).append(waiting.handle.id)
+            self.waited_for.setdefault(task_id, []).append(waiting.handle.id)
 
     def withdraw(self, task_id: int) -> Optional[Waiting]:
         """Take a held-back task out (it is cancelled): it will never start."""
         waiting = self._waiting.pop(task_id, None)
         if waiting is not None:
             for other in waiting.pending:
-                dependents = self._dependents.get(other)
+                dependents = self.waited_for.get(other)
                 if dependents is not None and task_id in dependents:
                     dependents.remove(task_id)
                     if not dependents:
-                        del self._dependents[other]
+                        del self.waited_for[other]
         return waiting
-
-    def has_dependents(self, task_id: int) -> bool:
-        return task_id in self._dependents
 
     def dependents(self, task_id: int) -> List[int]:
         """The held-back tasks that wait for ``task_id``."""
-        return list(self._dependents.get(task_id, ()))
+        return list(self.waited_for.get(task_id, ()))
 
     def ended(self, handle: TaskHandle) -> Tuple[List[Waiting], List[Waiting]]:
         """``handle``'s task has ended: the held-back tasks that can start now, and those
         that never will (it did not finish). Both are no longer held."""
         ready: List[Waiting] = []
         doomed: List[Waiting] = []
-        for task_id in self._dependents.pop(handle.id, ()):
+        for task_id in self.waited_for.pop(handle.id, ()):
             waiting = self._waiting.get(task_id)
             if waiting is None:
                 continue

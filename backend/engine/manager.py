@@ -158,7 +158,7 @@ class TaskManager(QObject):
         ``fn`` receives a :class:`TaskContext`; a generator function is driven
         to its end. Raises ``RuntimeError`` after :meth:`shutdown`.
         """
-        return self.submit_task(fn, args, kwargs)
+        return self._submit(fn, args, kwargs, None, None, "thread", 0, (), None)
 
     def submit_task(
         self,
@@ -241,8 +241,18 @@ class TaskManager(QObject):
     @on_owner_thread
     def _start(self, handle: TaskHandle, call: Call) -> None:
         """Give a new task to its mode (GUI thread: from another, it is queued, and starts soon)."""
-        self._add(handle)
-        self._launch(handle, call)
+        # _add and _launch, inlined: this runs once per task, and most tasks wait for none.
+        self._tasks[handle.id] = handle
+        self._new.append(handle)
+        self._schedule_refresh()
+        if not self._accepting:  # shut down while its start was on its way from another thread
+            handle.context.request_cancel()
+            self._modes[handle.mode].withdrawn(handle)
+            return
+        try:
+            self._modes[handle.mode].start(handle, call)
+        except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
+            end_task(self.signals.dispatch, handle.context, handle.id, Event.ERROR, TaskError.from_exception(error))
 
     def _add(self, handle: TaskHandle) -> None:
         self._tasks[handle.id] = handle
@@ -657,7 +667,7 @@ class TaskManager(QObject):
             self._schedule_refresh()
             # After the finished signal's slots: the callbacks run in a later turn.
             handle._settle()
-            if self._deps.has_dependents(task_id):
+            if task_id in self._deps.waited_for:
                 # After its finished too, and not nested in this delivery: a
                 # long chain ends link by link, never deeper on the stack.
                 self._calls.post(self._after_ended, handle)

@@ -12,10 +12,11 @@ idle ones expire, and ``waitForDone`` waits for the runs.
 
 from __future__ import annotations
 
+import collections
 import logging
 import threading
 import weakref
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Optional, Tuple
 
 from ..core.call import run_call
 from ..core.context import TaskContext
@@ -55,7 +56,12 @@ class TaskQueue:
         self._pool = pool
         self._signals = signals
         self._lock = threading.Lock()
-        self._jobs: RankedQueue[Job] = RankedQueue()
+        # Jobs of priority 0 (nearly all) in a deque; the others, once there are
+        # any, in a RankedQueue. The lock is held around C calls only where it
+        # can be: a runner preempted while it holds the lock stalls the GUI
+        # thread's put, and lock waits hand the GIL back and forth.
+        self._jobs: Deque[Job] = collections.deque()
+        self._ranked: Optional[RankedQueue[Job]] = None
         self._runners = 0  # runs of the runner started and not yet returned
         self._max = max(1, pool.maxThreadCount())
         self._runner = _Runner(self)
@@ -77,7 +83,12 @@ class TaskQueue:
         """Queue ``job`` (any thread); it starts at once if a thread is free, else
         before the queued jobs of a lower ``priority`` and after those of its own."""
         with self._lock:
-            self._jobs.append(job, priority)
+            if priority:
+                if self._ranked is None:
+                    self._ranked = RankedQueue()
+                self._ranked.append(job, priority)
+            else:
+                self._jobs.append(job)
             starting = self._claim_runners()
         self._start_runners(starting)
 
@@ -90,7 +101,8 @@ class TaskQueue:
 
     def _claim_runners(self) -> int:
         """How many runners to start now (lock held): one per queued job, up to ``max_threads`` in all."""
-        count = max(0, min(len(self._jobs), self._max - self._runners))
+        queued = len(self._jobs) if self._ranked is None else len(self._jobs) + len(self._ranked)
+        count = max(0, min(queued, self._max - self._runners))
         self._runners += count
         return count
 
@@ -100,13 +112,20 @@ class TaskQueue:
 
     def _take(self) -> Optional[Job]:
         """On a runner: the next job to run, or None when the runner should end."""
-        with self._lock:
-            while self._jobs and self._runners <= self._max:
-                job = self._jobs.popleft()
-                if job.context.try_start():
-                    return job
-            self._runners -= 1
-            return None
+        while True:
+            with self._lock:
+                ranked = self._ranked
+                if self._runners > self._max or not (self._jobs or ranked is not None):
+                    self._runners -= 1
+                    return None
+                if ranked is not None and (not self._jobs or ranked.first_priority() > 0):
+                    job = ranked.popleft()
+                    if not ranked:
+                        self._ranked = None
+                else:
+                    job = self._jobs.popleft()
+            if job.context.try_start():  # outside the queue's lock: else withdrawn, and the next one
+                return job
 
     def run_all(self) -> None:
         """A runner's loop: run jobs until none is left for it."""
