@@ -208,9 +208,7 @@ def raise_unrebuildable() -> None:
 def start_child_then_spin(*, task: TaskContext) -> None:
     """Starts a child process, says its pid, then spins without checking: a hard stop must end both."""
     child = subprocess.Popen(["sleep", "60"])
-    task.partial(child.pid)
-    while True:
-        pass
+    spin_after_saying(child.pid, task)
 
 
 def start_child_that_leaves_the_group(how: str, *, task: TaskContext) -> None:
@@ -241,7 +239,17 @@ def start_child_that_leaves_the_group(how: str, *, task: TaskContext) -> None:
             os._exit(0)
         os.waitpid(middle, 0)
         child = int(os.read(reader, 64))
-    task.partial(child)
+    spin_after_saying(child, task)
+
+
+def spin_after_saying(value, task: TaskContext) -> None:
+    """Share ``value``, then spin, never stopping: only a hard stop ends this task.
+    A partial result is a check point, where a cancel sent as soon as the
+    value arrived would stop the task gently: that one is ignored."""
+    try:
+        task.partial(value)
+    except TaskCancelled:
+        pass
     while True:
         pass
 
