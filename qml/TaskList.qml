@@ -98,7 +98,13 @@ Card {
                 if (count > 0)
                     root.hadTasks = true
                 if (following)
-                    Qt.callLater(list.positionViewAtEnd)
+                    Qt.callLater(list.followEnd)
+            }
+            // Deferred, so it asks again when it runs: a scroll the user began
+            // in between (a flick as a task arrived) is not cut short.
+            function followEnd() {
+                if (following && !moving)
+                    positionViewAtEnd()
             }
             // The view estimates the height of rows it has not made yet, and
             // corrects it as it makes them, or as the window is resized:
