@@ -241,18 +241,8 @@ class TaskManager(QObject):
     @on_owner_thread
     def _start(self, handle: TaskHandle, call: Call) -> None:
         """Give a new task to its mode (GUI thread: from another, it is queued, and starts soon)."""
-        # _add and _launch, inlined: this runs once per task, and most tasks wait for none.
-        self._tasks[handle.id] = handle
-        self._new.append(handle)
-        self._schedule_refresh()
-        if not self._accepting:  # shut down while its start was on its way from another thread
-            handle.context.request_cancel()
-            self._modes[handle.mode].withdrawn(handle)
-            return
-        try:
-            self._modes[handle.mode].start(handle, call)
-        except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
-            end_task(self.signals.dispatch, handle.context, handle.id, Event.ERROR, TaskError.from_exception(error))
+        self._add(handle)
+        self._launch(handle, call)
 
     def _add(self, handle: TaskHandle) -> None:
         self._tasks[handle.id] = handle
