@@ -422,14 +422,20 @@ def test_a_gui_mode_row_shows_the_real_run_time_freeze_included(ui, backend, qtb
     qtbot.waitUntil(lambda: float(find_item(row, "taskElapsedLabel").property("text").split()[0]) >= 0.3)
 
 
-def test_a_scroll_begun_as_a_task_arrives_is_not_cut_short(ui, backend, qtbot):
-    # The list follows the end with a deferred call; one made before the user
-    # began to scroll, and run after, threw them back to the end.
+def a_long_list_at_its_end(ui, backend, qtbot):
+    """The task list with 30 long tasks, followed to its end; returns the list."""
     backend.step_seconds = 10
     task_list = find_item(ui.window, "taskList")
     for _ in range(30):
         backend.danger()
     qtbot.waitUntil(lambda: task_list.property("count") == 30 and task_list.property("atYEnd"))
+    return task_list
+
+
+def test_a_scroll_begun_as_a_task_arrives_is_not_cut_short(ui, backend, qtbot):
+    # The list follows the end with a deferred call; one made before the user
+    # began to scroll, and run after, threw them back to the end.
+    task_list = a_long_list_at_its_end(ui, backend, qtbot)
     with qtbot.waitSignal(task_list.movementEnded, timeout=5000):
         task_list.flick(0, 4000)  # the user scrolls up...
         backend.danger()
@@ -439,11 +445,7 @@ def test_a_scroll_begun_as_a_task_arrives_is_not_cut_short(ui, backend, qtbot):
 
 
 def test_the_list_follows_new_tasks_until_you_scroll_up(ui, backend, qtbot):
-    backend.step_seconds = 10
-    task_list = find_item(ui.window, "taskList")
-    for _ in range(30):
-        backend.danger()
-    qtbot.waitUntil(lambda: task_list.property("count") == 30 and task_list.property("atYEnd"))
+    task_list = a_long_list_at_its_end(ui, backend, qtbot)
     with qtbot.waitSignal(task_list.movementEnded, timeout=5000):
         task_list.flick(0, 4000)  # the user scrolls up, towards the first tasks
     assert not task_list.property("atYEnd")
