@@ -9,7 +9,7 @@ waits for which. It runs on the GUI thread, as the manager does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from ..core.states import CancelReason, TaskState
@@ -25,7 +25,6 @@ class Waiting:
     call: Call
     pending: Set[int]  # ids of the tasks it still waits for
     feed: Optional[TaskHandle] = None  # then(): its result goes first in the call's arguments
-    after: List[int] = field(default_factory=list)  # every task it waits for, in order
 
 
 def waiting_note(ids: Sequence[int]) -> str:
@@ -51,9 +50,6 @@ class Dependencies:
         #: task id -> ids of the held-back tasks waiting for it (a dict: the manager
         #: asks "is anything waiting for this one?" of every task that ends).
         self.waited_for: Dict[int, List[int]] = {}
-
-    def __contains__(self, task_id: int) -> bool:
-        return task_id in self._waiting
 
     def hold(self, waiting: Waiting) -> None:
         """Hold ``waiting.handle`` back until every task in ``waiting.pending`` has finished."""
