@@ -14,6 +14,7 @@ import pytest
 from offthread import TaskManager, TaskState, WorkerSignals
 from offthread.core.call import run_call
 from offthread.core.context import TaskContext
+from offthread.core.sink import Channel
 from offthread.engine.modes import ExecutorMode
 
 from . import tasks
@@ -22,14 +23,14 @@ from .helpers import SignalLog, wait_done
 # -- a context whose task has ended ignores reports ------------------------------
 
 
-class Recorder:
+class Recorder(Channel):
     """A sink that keeps the names of the events sent to it."""
 
     def __init__(self) -> None:
         self.names: list = []
 
-    def send(self, name, *args) -> None:
-        self.names.append(name)
+    def carry(self, event, task_id, *args) -> None:
+        self.names.append(event)
 
     def watch(self, context) -> None:
         pass
@@ -173,3 +174,21 @@ def test_a_manager_dropped_while_process_tasks_run_ends_them_quietly(qapp, qtbot
     assert pool.shutdown(5)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]
+
+
+def test_signals_without_a_parent_go_with_their_last_reference_not_with_the_cycle_collector(qapp):
+    # The cycle collector may run on a worker thread: a QObject deleted there
+    # leaves its timers registered on the GUI thread, which then crashes.
+    signals = WorkerSignals()
+    sink = signals.sink
+    sink.started(1)
+    gone = weakref.ref(signals)
+    del sink
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del signals
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -83,7 +83,7 @@ def run_call(
     signals.watch(context)
     ending: Optional[Tuple[Any, ...]] = None
     try:
-        signals.send(Event.STARTED, task_id)
+        signals.started(task_id)
         try:
             value = fn(*args, **kwargs)
             if inspect.isgenerator(value):
@@ -103,7 +103,7 @@ def ended_before_start(task_id: int, signals: EventSink, context: TaskContext) -
     """End a task cancelled while it was queued (it never starts); True if it was."""
     if context.cancel_reason is None:
         return False
-    end_task(signals.send, context, task_id, Event.CANCELLED, context.cancel_reason)
+    end_task(signals.carry, context, task_id, Event.CANCELLED, context.cancel_reason)
     return True
 
 
@@ -118,9 +118,9 @@ def close_task(task_id: int, signals: EventSink, context: TaskContext, ending: O
     # running is not heard after its finished.
     if ending is None:
         if context.try_end():
-            signals.send(Event.FINISHED, task_id)
+            signals.carry(Event.FINISHED, task_id)
     else:
-        end_task(signals.send, context, task_id, *ending)
+        end_task(signals.carry, context, task_id, *ending)
 
 
 def _drive(generator: Generator[Any, Any, Any], context: TaskContext) -> Any:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, SupportsFloat
 
 from .lifecycle import Lifecycle, Phase, new_lock
 from .progress import Report, check_report
-from .states import CancelReason, Event, as_cancel_reason
+from .states import CancelReason, as_cancel_reason
 
 if TYPE_CHECKING:
     from .sink import EventSink
@@ -154,7 +154,7 @@ class TaskContext(Lifecycle):
         """Send a partial result: every one reaches the GUI thread, in order."""
         if self._ended:
             return
-        self._signals.send(Event.PARTIAL, self.task_id, value)
+        self._signals.partial(self.task_id, value)
         if self._attention:
             self._attend()
 
@@ -263,7 +263,7 @@ class TaskContext(Lifecycle):
         if report is not None and report != self._sent and report != self.delivered:
             check_report(report)
             self._sent = report
-            self._signals.send(Event.PROGRESS, self.task_id, report)
+            self._signals.progress(self.task_id, report)
 
     # -- the slow path -----------------------------------------------------
 
@@ -277,7 +277,7 @@ class TaskContext(Lifecycle):
             assert report is not None  # a value was stored
             check_report(report)  # a bad first value fails the task here, with its traceback
             self._sent = report
-            self._signals.send(Event.PROGRESS, self.task_id, report)
+            self._signals.progress(self.task_id, report)
         if self._raise_next is not None:
             error, self._raise_next = self._raise_next, None
             raise error
@@ -289,7 +289,7 @@ class TaskContext(Lifecycle):
             self._attention = True  # nothing reported yet: keep the slow path for the first report
 
     def _wait_while_paused(self) -> None:
-        self._signals.send(Event.PAUSED, self.task_id)
+        self._signals.paused(self.task_id)
         while True:
             self._arm_wait()
             if self._cancel_reason is not None:
@@ -298,7 +298,7 @@ class TaskContext(Lifecycle):
                 break
             self._wait(None)
         if not self._ended:
-            self._signals.send(Event.RESUMED, self.task_id)
+            self._signals.resumed(self.task_id)
 
     # How the task waits (in sleep and while paused): the one thing a context
     # for another kind of thread changes (see EventsContext).

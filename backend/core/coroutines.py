@@ -75,7 +75,7 @@ class AsyncContext(TaskContext):
     async def _pause_async(self) -> None:
         import asyncio
 
-        self._signals.send(Event.PAUSED, self.task_id)
+        self._signals.paused(self.task_id)
         wake = asyncio.Event()
         self._async_wake = (asyncio.get_running_loop(), wake)  # published before the fields are read
         try:
@@ -89,7 +89,7 @@ class AsyncContext(TaskContext):
         finally:
             self._async_wake = None
         if not self._ended:
-            self._signals.send(Event.RESUMED, self.task_id)
+            self._signals.resumed(self.task_id)
 
     def _wake_waiters(self) -> None:
         super()._wake_waiters()
@@ -125,7 +125,7 @@ async def run_coroutine(
     signals.watch(context)
     ending: Optional[Tuple[Any, ...]] = None
     try:
-        signals.send(Event.STARTED, task_id)
+        signals.started(task_id)
         try:
             value = fn(*args, **kwargs)
             if inspect.isasyncgen(value):

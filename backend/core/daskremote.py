@@ -37,7 +37,7 @@ from .context import TaskContext
 from .errors import safe_str
 from .progress import check_report
 from .remote import Ending, apply_flags
-from .sink import SAMPLE_INTERVAL_S
+from .sink import SAMPLE_INTERVAL_S, Channel
 from .states import ENDINGS, CancelReason, Event
 
 # A message: task id, its number among the task's messages, kind; then the body.
@@ -77,7 +77,7 @@ def flags_for(cancel_reason: Optional[str], paused: bool) -> int:
     return int(flags)
 
 
-class _Link:
+class _Link(Channel):
     """One task's :class:`~offthread.core.sink.EventSink` on a worker: its events go up the topic, numbered.
 
     ``_lock`` keeps the messages in the order of their numbers (the task's
@@ -102,21 +102,21 @@ class _Link:
 
     # -- the EventSink protocol of run_call (the task's thread) ----------------
 
-    def send(self, name: str, *args: Any) -> None:
-        if name in (Event.STARTED, Event.FINISHED):
+    def carry(self, event: Event, task_id: int, *args: Any) -> None:
+        if event in (Event.STARTED, Event.FINISHED):
             return  # the GUI process knows when it handed the task over, and ends it on its ending
-        if name in ENDINGS:
-            self.ending = (Event(name), args[1:])  # it goes back as the future's result
+        if event in ENDINGS:
+            self.ending = (event, args)  # it goes back as the future's result
             return
         body = b""
-        if len(args) > 1:
+        if args:
             try:
-                body = pickle.dumps(args[1], protocol=_PROTOCOL)
+                body = pickle.dumps(args[0], protocol=_PROTOCOL)
             except Exception as error:  # only a partial result is the task's own value
-                if name != Event.PARTIAL:
+                if event != Event.PARTIAL:
                     raise
                 raise TypeError(f"this partial result cannot be sent to the GUI process: {safe_str(error)}") from error
-        self.put(wire.KIND_OF[Event(name)], body)
+        self.put(wire.KIND_OF[event], body)
 
     def watch(self, context: TaskContext) -> None:
         self._context = context

@@ -38,7 +38,7 @@ from .call import run_call, with_context
 from .context import TaskContext
 from .errors import TaskError, safe_str
 from .progress import check_report
-from .sink import SAMPLE_INTERVAL_S
+from .sink import SAMPLE_INTERVAL_S, Channel, end_task
 from .states import ENDINGS, CancelReason, Event
 
 # How a task run by a plain executor ended: the ending and its payload.
@@ -64,8 +64,8 @@ def apply_flags(context: TaskContext, flags: int) -> None:
         context.request_pause(paused)
 
 
-class _Link:
-    """A worker process's side of its pipe: a ``signals`` for :func:`run_call`, and a sampler.
+class _Link(Channel):
+    """A worker process's side of its pipe: the task's :class:`~offthread.core.sink.EventSink`, and a sampler.
 
     Two locks, always taken in this order: ``_send_lock`` keeps frames whole
     and in order; ``_state_lock`` guards which task runs. The reader thread
@@ -96,28 +96,27 @@ class _Link:
         with self._send_lock:
             self._conn.send_bytes(data)
 
-    # -- the signals protocol of run_call (task thread) ---------------------
+    # -- the EventSink of run_call (task thread) ------------------------------
 
-    def send(self, name: str, *args: Any) -> None:
+    def carry(self, event: Event, task_id: int, *args: Any) -> None:
         if _forked_child:
             # A process the task forked, running the task's code on: only the
             # worker speaks for its task. Its reports are dropped; once it
             # reaches the task's end (a return, sys.exit()) it leaves at
             # once, without a word, before the worker loop it would go on in.
-            if name in ENDINGS or name == Event.FINISHED:
+            if event in ENDINGS or event == Event.FINISHED:
                 os._exit(0)
             return
-        if name in (Event.STARTED, Event.FINISHED):
+        if event in (Event.STARTED, Event.FINISHED):
             return  # the GUI process knows when it handed a task over, and ends it on its ending
-        task_id = args[0]
-        if name in ENDINGS:
-            self._send_ending(name, task_id, args[1] if len(args) > 1 else None)
+        if event in ENDINGS:
+            self._send_ending(event, task_id, args[0] if args else None)
             return
-        kind = wire.KIND_OF[Event(name)]
+        kind = wire.KIND_OF[event]
         try:
-            data = wire.frame(kind, task_id, value=args[1]) if len(args) > 1 else wire.frame(kind, task_id)
+            data = wire.frame(kind, task_id, value=args[0]) if args else wire.frame(kind, task_id)
         except Exception as error:  # only pickling can fail: the value is the task's
-            if name != Event.PARTIAL:
+            if event != Event.PARTIAL:
                 raise
             raise TypeError(f"this partial result cannot be sent to the GUI process: {safe_str(error)}") from error
         self.put(data)
@@ -369,27 +368,21 @@ def run_task(link: _Link, task_id: int, flags: int, payload: bytes) -> None:
         fn, args, kwargs = pickle.loads(payload)
     except BaseException as exc:  # e.g. the function's module cannot be imported here
         problem = RuntimeError(f"the worker process cannot load this task: {type(exc).__name__}: {safe_str(exc)}")
-        link.send(Event.ERROR, task_id, TaskError.from_exception(problem))
+        end_task(link.carry, context, task_id, Event.ERROR, TaskError.from_exception(problem))
         return
     link.watch(context)  # controls sent before it started apply before its first line
     run_call(task_id, link, context, fn, args, with_context(fn, kwargs, context))
 
 
-class _Ending:
-    """A ``signals`` that keeps only how the task ended (an executor has no way back)."""
+class _Ending(Channel):
+    """An :class:`~offthread.core.sink.EventSink` that keeps only how the task ended (an executor has no way back)."""
 
     def __init__(self) -> None:
         self.ending: Optional[Ending] = None
 
-    def send(self, name: str, *args: Any) -> None:
-        if name in ENDINGS:
-            self.ending = (Event(name), args[1:])
-
-    def watch(self, context: TaskContext) -> None:
-        pass
-
-    def unwatch(self, context: TaskContext) -> None:
-        pass
+    def carry(self, event: Event, task_id: int, *args: Any) -> None:
+        if event in ENDINGS:
+            self.ending = (event, args)
 
 
 def run_detached(task_id: int, fn: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Ending:

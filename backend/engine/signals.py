@@ -11,7 +11,7 @@ import weakref
 from typing import Any, Callable, Deque, Dict, Mapping, Optional, Set, Tuple
 
 from ..core.progress import check_report
-from ..core.sink import SAMPLE_INTERVAL_S
+from ..core.sink import SAMPLE_INTERVAL_S, Channel
 from ..core.states import ENDINGS, Event
 from .qt.QtCore import QObject, QTimer, Signal
 from .wakeup import Turns, Wakeup
@@ -118,10 +118,23 @@ class WorkerSignals(QObject):
         self._sampler.setInterval(SAMPLE_INTERVAL_MS)
         self._sampler.timeout.connect(self._sample)
 
+    @property
+    def sink(self) -> SignalsSink:
+        """A new :class:`~offthread.core.sink.EventSink` for tasks on threads of this process:
+        take one and keep it (a mode takes one when it is attached).
+
+        The Qt signals have the events' names, so the typed methods live on
+        this other object. It holds these signals; they do not hold it. A
+        cycle would leave a WorkerSignals without a parent to the cycle
+        collector, which may run on a worker thread: a QObject deleted there
+        leaves its timers registered on the GUI thread, which then crashes.
+        """
+        return SignalsSink(self)
+
     # -- called from pool threads -----------------------------------------
 
-    def send(self, name: str, *args: Any) -> None:
-        """Deliver event ``name`` with ``args`` on the GUI thread, soon. Callable from any thread.
+    def send(self, name: Event, *args: Any) -> None:
+        """Deliver event ``name`` with ``args`` (the task id first) on the GUI thread, soon. Any thread.
 
         Events from one thread are delivered in the order they were sent.
         ``progress`` carries a raw report ``(value, maximum, text)``; it is
@@ -299,6 +312,22 @@ class WorkerSignals(QObject):
             if context.delivered is not None:  # else its first report is still queued: keep the order
                 self._deliver_report(context.task_id, context.latest(), sampled=True)
         self._call_after_delivery()
+
+
+class SignalsSink(Channel):
+    """The :class:`~offthread.core.sink.EventSink` of tasks that run in this process: it feeds a ``WorkerSignals``."""
+
+    def __init__(self, signals: WorkerSignals) -> None:
+        self._signals = signals
+
+    def carry(self, event: Event, task_id: int, *args: Any) -> None:
+        self._signals.send(event, task_id, *args)
+
+    def watch(self, context: Any) -> None:
+        self._signals.watch(context)
+
+    def unwatch(self, context: Any) -> None:
+        self._signals.unwatch(context)
 
 
 def weakly(function: Callable[..., Any]) -> Callable[[], Optional[Callable[..., Any]]]:

@@ -52,7 +52,8 @@ class Worker(QRunnable):
             raise TypeError(f"a task must be callable, not {type(fn).__name__}")
         self.task_id = task_id
         self.signals = signals
-        self.context = context if context is not None else TaskContext(task_id, signals)
+        self._sink = signals.sink
+        self.context = context if context is not None else TaskContext(task_id, self._sink)
         kwargs = with_context(fn, kwargs or {}, self.context)
         self._call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = (fn, tuple(args), kwargs)
         self.setAutoDelete(True)
@@ -69,4 +70,4 @@ class Worker(QRunnable):
         if call is None:  # a runnable is run once
             return
         fn, args, kwargs = call  # run_call claims its start: one withdrawn first does not run
-        run_call(self.task_id, self.signals, self.context, fn, args, kwargs)
+        run_call(self.task_id, self._sink, self.context, fn, args, kwargs)

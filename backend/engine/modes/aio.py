@@ -59,7 +59,7 @@ class AsyncioMode(Mode):
         self._closed = False
 
     def make_context(self, task_id: int) -> TaskContext:
-        return AsyncContext(task_id, self.signals)
+        return AsyncContext(task_id, self.sink)
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         fn, args, kwargs = call
@@ -152,7 +152,7 @@ class AsyncioMode(Mode):
         loop = asyncio.get_running_loop()
         while self._incoming:
             task_id, context, (fn, args, kwargs) = self._incoming.popleft()
-            task = loop.create_task(run_coroutine(task_id, self.signals, context, fn, args, kwargs))
+            task = loop.create_task(run_coroutine(task_id, self.sink, context, fn, args, kwargs))
             self._running[task_id] = task
             task.add_done_callback(functools.partial(self._task_done, task_id, context))
 

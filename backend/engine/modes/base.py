@@ -6,7 +6,7 @@ from typing import Any, Callable, Dict, Optional, Tuple
 
 from ...core.context import TaskContext
 from ...core.errors import UnpicklableTask
-from ...core.sink import end_task
+from ...core.sink import EventSink, end_task
 from ...core.states import Event
 from ..qt.QtCore import QObject
 from ..signals import WorkerSignals, weakly
@@ -40,6 +40,7 @@ class Mode:
 
     def __init__(self) -> None:
         self._signals: Optional[WorkerSignals] = None
+        self._sink: Optional[EventSink] = None
         self._touch_ref: Callable[[], Optional[Callable[[TaskHandle], None]]] = lambda: None
 
     # -- what the manager calls ------------------------------------------------
@@ -51,11 +52,12 @@ class Mode:
         for the reason :class:`WorkerSignals` holds its handlers weakly.
         """
         self._signals = signals
+        self._sink = signals.sink
         self._touch_ref = weakly(touch)
 
     def make_context(self, task_id: int) -> TaskContext:
         """The context that records the requests made to a task (and, in-process, is its own)."""
-        return TaskContext(task_id, self.signals)
+        return TaskContext(task_id, self.sink)
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         """Start (or queue) the task. Raises :class:`UnpicklableTask` if it cannot be sent."""
@@ -85,6 +87,13 @@ class Mode:
         if self._signals is None:
             raise RuntimeError(f"the {self.name or type(self).__name__} mode is not attached to a TaskManager")
         return self._signals
+
+    @property
+    def sink(self) -> EventSink:
+        """Where the mode's in-process tasks report, once attached (see ``WorkerSignals.sink``)."""
+        if self._sink is None:
+            raise RuntimeError(f"the {self.name or type(self).__name__} mode is not attached to a TaskManager")
+        return self._sink
 
     def send(self, name: Event, task_id: int, *args: Any) -> None:
         """Send one of a task's events to the manager. Any thread."""

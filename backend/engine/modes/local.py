@@ -50,7 +50,7 @@ class ThreadMode(Mode):
         self._pool = QThreadPool(parent)
         if self._max_threads is not None:
             self._pool.setMaxThreadCount(max(1, self._max_threads))
-        self._queue = TaskQueue(self._pool, signals)
+        self._queue = TaskQueue(self._pool, self.sink)
 
     @property
     def pool(self) -> QThreadPool:
@@ -162,7 +162,7 @@ class GuiMode(Mode):
         handle.started_at = time.monotonic()
         self._stack.append(handle)
         try:
-            run_call(handle.id, self.signals, context, fn, args, with_context(fn, kwargs, context))
+            run_call(handle.id, self.sink, context, fn, args, with_context(fn, kwargs, context))
         finally:
             self._stack.pop()
 
@@ -240,7 +240,7 @@ class EventsMode(GuiMode):
     can_pause = True
 
     def make_context(self, task_id: int) -> TaskContext:
-        return EventsContext(task_id, self.signals)
+        return EventsContext(task_id, self.sink)
 
     def _run(self, handle: TaskHandle, call: Call) -> None:
         outer = self._stack[-1] if self._stack else None
