@@ -7,7 +7,7 @@ import logging
 import math
 import time
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, TypeVar, overload
 
 from ..core.errors import TaskError, safe_str
 from ..core.progress import percent_text
@@ -16,16 +16,20 @@ from ..core.states import CancelReason, Event, TaskState
 from ..core.validate import whole_number_in_range
 from .affinity import OwnerThreadCalls, on_owner_thread
 from .chains import Dependencies, Waiting, waiting_note, why_not_started
+from .groups import Groups, group_note
 from .limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_HISTORY, MAX_PROCESSES, MAX_THREADS
 from .model import TaskListModel
 from .modes import AsyncioMode, EventsMode, GuiMode, Mode, ProcessMode, ThreadMode
 from .modes.base import Call
+from .qmlrun import QmlRuns
 from .qt.QtCore import Property, QObject, QTimer, Signal, Slot
 from .signals import WorkerSignals
 from .task import TaskHandle, TaskRef, task_number
 from .wakeup import Turns, Wakeup
 
 log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 # While tasks run: how often elapsed times move on and timeouts are checked.
@@ -97,6 +101,7 @@ class TaskManager(QObject):
         self._calls = OwnerThreadCalls(self, turns)
         self._weak_self = weakref.ref(self)  # one for every handle: then() finds its manager through it
         self._deps = Dependencies()  # tasks held back by after= and then()
+        self._groups = Groups()  # group=, latest=, limit=
         self._publisher = Wakeup(self._publish_some, self, turns)
         self.signals = WorkerSignals(
             self,
@@ -115,6 +120,8 @@ class TaskManager(QObject):
             turns=turns,
         )
         self._model = TaskListModel(self)
+        self._model.on_removed = self._rows_removed
+        self._qml = QmlRuns(self)  # expose() and run()
         self.shutdown_timeout_ms = shutdown_timeout_ms
 
         self._ids = itertools.count(1)
@@ -171,10 +178,18 @@ class TaskManager(QObject):
         mode: str = "thread",
         priority: int = 0,
         after: Sequence[TaskHandle] = (),
+        group: Optional[str] = None,
+        latest: bool = False,
+        limit: Optional[int] = None,
     ) -> TaskHandle:
         """:meth:`submit` with options: a display ``name``, a ``timeout`` in seconds, a ``mode``,
         a ``priority`` (among the mode's queued tasks, a higher one starts first), and
         ``after``, handles of tasks that must all finish successfully before this one starts.
+
+        ``group`` names a group of tasks. With ``latest=True`` this task
+        cancels the group's earlier tasks that have not ended, and the group
+        runs one task at a time; with ``limit=N``, at most N of the group run
+        at once, and the rest wait in order (docs/python-api.md, "Groups").
 
         A task still running ``timeout`` seconds after it started is asked to
         stop; if it stops, its state is ``"timed out"`` (in process mode it is
@@ -183,7 +198,7 @@ class TaskManager(QObject):
         as its error. A task of ``after`` that fails, is cancelled or times out
         ends this one cancelled, before it starts (docs/python-api.md, "Chains").
         """
-        return self._submit(fn, args, kwargs, name, timeout, mode, priority, after, None)
+        return self._submit(fn, args, kwargs, name, timeout, mode, priority, after, None, group, latest, limit)
 
     def _submit(
         self,
@@ -196,6 +211,9 @@ class TaskManager(QObject):
         priority: int,
         after: Sequence[TaskHandle],
         feed: Optional[TaskHandle],
+        group: Optional[str] = None,
+        latest: bool = False,
+        limit: Optional[int] = None,
     ) -> TaskHandle:
         if not self._accepting:
             raise RuntimeError("the backend is shut down and takes no new work")
@@ -211,6 +229,7 @@ class TaskManager(QObject):
                 raise TypeError(f"after= takes the handles of tasks, not {type(other).__name__}")
             if other._owner is not self._weak_self:
                 raise ValueError(f"task {other.id} ({other.name}) belongs to another TaskManager")
+        grouping = _grouping(group, latest, limit)
         runner = self._modes.get(mode)
         if runner is None:
             raise ValueError(f"no mode named {mode!r}; the modes are {', '.join(self._modes)}")
@@ -230,43 +249,69 @@ class TaskManager(QObject):
             owner=self._weak_self,
         )
         handle.call = (fn, tuple(args), dict(kwargs or {}))
+        handle.group = group
         if after:
             handle.waits_for = tuple(other.id for other in after)
             handle.fed = feed is not None
-            self._start_after(handle, handle.call, after, feed)
+            self._start_after(handle, handle.call, after, feed, grouping)
         else:
-            self._start(handle, handle.call)
+            self._start(handle, handle.call, grouping)
         return handle
 
     @on_owner_thread
-    def _start(self, handle: TaskHandle, call: Call) -> None:
+    def _start(self, handle: TaskHandle, call: Call, grouping: Optional[Grouping] = None) -> None:
         """Give a new task to its mode (GUI thread: from another, it is queued, and starts soon)."""
-        self._add(handle)
+        self._add(handle, grouping)
         self._launch(handle, call)
 
-    def _add(self, handle: TaskHandle) -> None:
+    def _add(self, handle: TaskHandle, grouping: Optional[Grouping] = None) -> None:
         self._tasks[handle.id] = handle
         self._new.append(handle)
         # Before the mode starts it: a gui-mode task runs in the next pass, and
         # the refresh (busy, and all that follows it) must come first.
         self._schedule_refresh()
+        if handle.group is not None:
+            latest, limit = grouping or (False, None)
+            for earlier in self._groups.join(handle, latest, limit):
+                self._cancel(earlier, CancelReason.CANCELLED)
+                earlier.note = f"replaced by #{handle.id}"
 
     def _launch(self, handle: TaskHandle, call: Call) -> None:
         if not self._accepting:  # shut down while its start was on its way from another thread
             handle.context.request_cancel()
             self._modes[handle.mode].withdrawn(handle)
+        elif handle.group is not None and not self._groups.admit(handle, call):
+            handle.note = group_note(handle.group, self._groups.limit(handle.group))
         else:
-            try:
-                self._modes[handle.mode].start(handle, call)
-            except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
-                end_task(self.signals.dispatch, handle.context, handle.id, Event.ERROR, TaskError.from_exception(error))
+            self._hand_over(handle, call)
+
+    def _hand_over(self, handle: TaskHandle, call: Call) -> None:
+        try:
+            self._modes[handle.mode].start(handle, call)
+        except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
+            end_task(self.signals.dispatch, handle.context, handle.id, Event.ERROR, TaskError.from_exception(error))
+
+    def _launch_admitted(self, handle: TaskHandle, call: Call) -> None:
+        """Start a task its group held back, now that one of the group has ended."""
+        handle.note = ""
+        self._touch(handle)
+        if handle.context.cancelled:  # cancelled between its admission and now: its mode never saw it
+            reason = handle.context.cancel_reason or CancelReason.CANCELLED
+            end_task(self.signals.dispatch, handle.context, handle.id, Event.CANCELLED, reason)
+        else:
+            self._hand_over(handle, call)
 
     @on_owner_thread
     def _start_after(
-        self, handle: TaskHandle, call: Call, after: Sequence[TaskHandle], feed: Optional[TaskHandle]
+        self,
+        handle: TaskHandle,
+        call: Call,
+        after: Sequence[TaskHandle],
+        feed: Optional[TaskHandle],
+        grouping: Optional[Grouping] = None,
     ) -> None:
         """Hold a new task back until every task of ``after`` has finished (GUI thread)."""
-        self._add(handle)
+        self._add(handle, grouping)
         failed = next((other for other in after if other.done and other.state != TaskState.FINISHED), None)
         if failed is not None:
             self._never_start(handle, why_not_started(failed))
@@ -303,6 +348,63 @@ class TaskManager(QObject):
             self._launch_waiting(waiting)
         if ready or doomed:
             self._schedule_refresh()
+
+    # -- QML runs Python: expose() and run() ------------------------------------
+
+    @overload
+    def expose(self, fn: F, name: Optional[str] = None, **options: Any) -> F: ...
+
+    @overload
+    def expose(self, fn: None = None, name: Optional[str] = None, **options: Any) -> Callable[[F], F]: ...
+
+    def expose(self, fn: Optional[F] = None, name: Optional[str] = None, **options: Any) -> Any:
+        """Let QML run ``fn`` by ``name`` (default: its ``__name__``): ``tasks.run(name, args, options)``.
+
+        ``options`` are defaults for every run of it: ``mode``, ``timeout``,
+        ``group``, ``latest``, ``limit``, ``debounce`` (ms) and ``priority``;
+        a run's own options win. Works as a decorator, with or without
+        arguments. Exposing a name again replaces it (and says so in the log).
+        Returns ``fn``. GUI thread. docs/qml-api.md.
+        """
+        if fn is None:
+            return lambda given: self.expose(given, name, **options)
+        self._qml.expose(fn, name, options)
+        return fn
+
+    def exposed(self) -> List[str]:
+        """The names QML may run, sorted."""
+        return self._qml.exposed()
+
+    @Slot("QJSValue", result=QObject)
+    @Slot("QJSValue", "QJSValue", result=QObject)
+    @Slot("QJSValue", "QJSValue", "QJSValue", result=QObject)
+    def run(self, name: Any, args: Any = None, options: Any = None) -> QObject:
+        """From QML: run the function exposed as ``name`` with ``args`` (an array, or an object
+        of keyword arguments) and ``options`` (``mode``, ``timeout``, ``name``, ``owner``,
+        ``group``, ``latest``, ``limit``, ``debounce``, ``priority``). Returns a
+        :class:`~offthread.engine.taskobject.TaskObject`; a mistake in the call gives one that
+        has already failed, saying why. docs/qml-api.md."""
+        return self._qml.run(name, args, options)
+
+    def _refused(self, name: str, error: TaskError) -> TaskHandle:
+        """A task that failed before it could start (a run() with a mistake): a row that says why."""
+        if not self._accepting:
+            raise RuntimeError("the backend is shut down and takes no new work")
+        task_id = next(self._ids)
+        self._last_id = max(self._last_id, task_id)
+        runner = self._modes[self._threads.name]
+        handle = TaskHandle(
+            task_id,
+            name,
+            runner.make_context(task_id),
+            mode=runner.name,
+            can_pause=False,
+            calls=self._calls,
+            owner=self._weak_self,
+        )
+        self._add(handle)
+        end_task(self.signals.dispatch, handle.context, handle.id, Event.ERROR, error)
+        return handle
 
     @on_owner_thread
     def add_mode(self, mode: Mode) -> None:
@@ -369,7 +471,7 @@ class TaskManager(QObject):
                     return None
                 after.append(other)
         feed = after[0] if after and old.fed else None
-        return self._submit(fn, args, kwargs, old.name, old.timeout, old.mode, old.priority, after, feed)
+        return self._submit(fn, args, kwargs, old.name, old.timeout, old.mode, old.priority, after, feed, old.group)
 
     @Slot("QVariant")
     def copyDetails(self, task: TaskRef) -> None:
@@ -464,8 +566,8 @@ class TaskManager(QObject):
 
     def _cancel(self, handle: TaskHandle, reason: CancelReason) -> None:
         handle.context.request_cancel(reason)
-        if self._deps.withdraw(handle.id) is not None:  # held back: its mode has never seen it
-            handle.note = ""
+        if self._deps.withdraw(handle.id) is not None or self._groups.withdraw(handle):
+            handle.note = ""  # held back: its mode has never seen it
             end_task(self.signals.dispatch, handle.context, handle.id, Event.CANCELLED, reason)
         else:
             self._modes[handle.mode].cancel(handle)
@@ -655,6 +757,10 @@ class TaskManager(QObject):
             self._running.discard(task_id)
             self._modes[handle.mode].ended(handle)
             self._schedule_refresh()
+            if handle.group is not None:
+                # Posted, not nested: held tasks that fail at once would recurse.
+                for admitted, call in self._groups.ended(handle):
+                    self._calls.post(self._launch_admitted, admitted, call)
             # After the finished signal's slots: the callbacks run in a later turn.
             handle._settle()
             if task_id in self._deps.waited_for:
@@ -744,7 +850,11 @@ class TaskManager(QObject):
             taken += APPEND_CHUNK
         del new[:taken]
         while changed and not new and time.perf_counter() < deadline:
-            model.update([changed.pop() for _ in range(min(REFRESH_CHUNK, len(changed)))])
+            chunk = [changed.pop() for _ in range(min(REFRESH_CHUNK, len(changed)))]
+            model.update(chunk)
+            for handle in chunk:
+                if handle.view is not None:  # a task object QML holds (run())
+                    handle.view.sync()
         if new or changed:
             self._refresh_pending = True
             self._publisher.again()  # the rest in the next turn
@@ -759,6 +869,13 @@ class TaskManager(QObject):
         self._assign("_busy", bool(self._tasks), self.busyChanged.emit)
         self._published()
 
+    @staticmethod
+    def _rows_removed(handles: List[TaskHandle]) -> None:
+        """Rows left the list: their task objects go too (QML's references become null)."""
+        for handle in handles:
+            if handle.view is not None:
+                handle.view.release()
+
     # -- for subclasses -----------------------------------------------------
 
     def _task_started(self, handle: TaskHandle) -> None:
@@ -772,6 +889,25 @@ class TaskManager(QObject):
         if getattr(self, attribute) != value:
             setattr(self, attribute, value)
             notify()
+
+
+# A group's options, checked: (latest, limit).
+Grouping = Tuple[bool, Optional[int]]
+
+
+def _grouping(group: Optional[str], latest: bool, limit: Optional[int]) -> Optional[Grouping]:
+    """``submit_task``'s group options, checked (None: no group)."""
+    if group is None:
+        if latest or limit is not None:
+            raise ValueError("latest= and limit= apply to a group: give group= a name too")
+        return None
+    if not isinstance(group, str) or not group:
+        raise TypeError(f"group must be a name (a non-empty str), not {group!r}")
+    if not isinstance(latest, bool):
+        raise TypeError(f"latest must be True or False, not {latest!r}")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ValueError(f"limit must be a whole number of tasks from 1, not {limit!r}")
+    return (latest, limit)
 
 
 def _history_number(value: Any) -> int:

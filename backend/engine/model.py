@@ -7,7 +7,7 @@ import itertools
 import operator
 import time
 from collections import deque
-from typing import Any, Deque, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 from ..core.states import TaskState
 from .qt.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -81,6 +81,8 @@ class TaskListModel(QAbstractListModel):
         self._serial_of: Dict[int, int] = {}  # task id -> its row's serial
         self._next_serial = 0
         self._ended: Deque[int] = deque()  # ids of the rows published as ended, in the order they ended
+        #: Called with the handles whose rows were just removed (the manager releases their task objects).
+        self.on_removed: Optional[Callable[[List[TaskHandle]], None]] = None
 
     # -- the Qt model interface ---------------------------------------------
 
@@ -193,8 +195,11 @@ class TaskListModel(QAbstractListModel):
         serial_of = self._serial_of
         for row in doomed:
             del serial_of[self._rows[row][_ID]]
+        on_removed = self.on_removed
         for first, last in reversed(list(_runs(doomed))):
             self.beginRemoveRows(QModelIndex(), first, last)
+            if on_removed is not None:
+                on_removed(self._handles[first : last + 1])
             del self._handles[first : last + 1]
             del self._rows[first : last + 1]
             del self._serials[first : last + 1]

@@ -62,6 +62,8 @@ class TaskHandle:
         "priority",
         "waits_for",
         "fed",
+        "group",
+        "view",
         "_shown",
         "_shown_text",
         "_shown_error",
@@ -107,6 +109,8 @@ class TaskHandle:
         self.waits_for: Tuple[int, ...] = ()  # ids of the tasks it waits for (after=, then()): ids, not
         # handles, so that a chain does not keep every result of its links alive
         self.fed = False  # a then() task: it gets the result of waits_for[0] first
+        self.group: Optional[str] = None  # its group (groups.py), if any
+        self.view: Any = None  # its QML task object (taskobject.py), if QML started it
         self._shown: Any = None  # the value result_text was made from
         self._shown_text = ""
         self._shown_error: Optional[TaskError] = None  # the error error_text was made from

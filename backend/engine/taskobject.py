@@ -1,0 +1,257 @@
+"""``TaskObject``: what ``tasks.run()`` returns to QML, one per run.
+
+It mirrors its task's handle for bindings (each property has a change
+signal, emitted on a real change only, when the manager publishes) and
+calls ``then()``'s callbacks once the task has ended. The manager owns it
+(its Qt parent), and deletes it when its task leaves the task list (the
+history limit, Remove, Clear finished): QML's references to it become null
+then. A run that never became a task (replaced while debounced) lives as
+long as the run that replaced it. docs/qml-api.md has the whole story.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, List, Optional, Tuple
+
+from ..core.errors import TaskError
+from ..core.states import TaskState
+from .qt.QtCore import Property, QObject, Signal, Slot
+from .qt.QtQml import QJSEngine, QJSValue
+from .task import TaskHandle
+from .values import to_js
+
+log = logging.getLogger(__name__)
+
+_NULL = QJSValue.SpecialValue.NullValue
+_UNSET = object()
+
+# then()'s callbacks: on a result, on an error (failed or timed out), on a cancel.
+Callbacks = Tuple[QJSValue, QJSValue, QJSValue]
+
+
+def error_object(engine: QJSEngine, error: TaskError) -> QJSValue:
+    """A task's error for QML: ``{type, message, traceback, summary}``."""
+    return to_js(
+        engine,
+        {"type": error.type, "message": error.message, "traceback": error.traceback, "summary": error.summary},
+    )
+
+
+class TaskObject(QObject):
+    """One run from QML: its task's state, progress and outcome, and ``then``/``cancel``/``pause``/``resume``."""
+
+    taskIdChanged = Signal()
+    nameChanged = Signal()
+    stateChanged = Signal()
+    progressChanged = Signal()
+    progressTextChanged = Signal()
+    partialChanged = Signal()
+    resultChanged = Signal()
+    errorChanged = Signal()
+    doneChanged = Signal()
+    elapsedChanged = Signal()
+
+    def __init__(
+        self,
+        parent: QObject,
+        engine: QJSEngine,
+        name: str,
+        post: Callable[..., None],
+        control: Callable[[str, "TaskObject"], None],
+        ended: Callable[["TaskObject"], None],
+    ) -> None:
+        super().__init__(parent)
+        self._engine = engine
+        self._post = post  # runs a call in a later turn of the GUI thread
+        self._control = control  # ("cancel" | "pause" | "resume", this object)
+        self._ended = ended  # its task has ended (or it never became one)
+        self.owner_key: Optional[int] = None  # the address of the item that owns it, if any
+        self.handle: Optional[TaskHandle] = None
+        self._task_id = 0
+        self._name = name
+        self._state = str(TaskState.QUEUED)
+        self._progress = 0.0
+        self._progress_text = ""
+        self._partial = QJSValue(_NULL)
+        self._partial_of: Any = None  # the Python value _partial was made from
+        self._result = QJSValue(_NULL)
+        self._error = QJSValue(_NULL)
+        self._done = False
+        self._elapsed = 0.0
+        self._callbacks: List[Callbacks] = []
+        self._silenced = False  # its owner is gone: no callback is called any more
+
+    # -- for the manager --------------------------------------------------------
+
+    def bind(self, handle: TaskHandle) -> None:
+        """From now on it shows ``handle``'s task."""
+        self.handle = handle
+        handle.view = self
+        handle.add_done_callback(self._on_done)
+        self.sync()
+
+    def end_unstarted(self, state: TaskState, error: Optional[TaskError] = None) -> None:
+        """End a run that never became a task: a debounced call replaced by a later one
+        (cancelled), or one made after the manager shut down (failed, with ``error``)."""
+        if error is not None:
+            self._error = error_object(self._engine, error)
+            self.errorChanged.emit()
+        self._set("_state", str(state), self.stateChanged)
+        self._set("_done", True, self.doneChanged)
+        self._ended(self)
+        self._post(self._call_back)
+
+    def silence(self) -> None:
+        """Its owner is gone: none of its callbacks will be called."""
+        self._silenced = True
+        self._callbacks.clear()
+
+    def sync(self) -> None:
+        """Show the handle's latest state (when the manager publishes), notifying real changes only."""
+        handle = self.handle
+        if handle is None:
+            return
+        self._set("_task_id", handle.id, self.taskIdChanged)
+        self._set("_name", handle.name, self.nameChanged)
+        self._set("_progress", float(handle.progress), self.progressChanged)
+        self._set("_progress_text", handle.progress_text, self.progressTextChanged)
+        self._set("_elapsed", round(handle.elapsed(), 3), self.elapsedChanged)
+        done = handle.done
+        partial = None if done else handle.partial
+        if partial is not self._partial_of:
+            self._partial_of = partial
+            self._partial = to_js(self._engine, partial)
+            self.partialChanged.emit()
+        if done and not self._done:
+            if handle.state == TaskState.FINISHED:
+                self._result = to_js(self._engine, handle.result)
+                self.resultChanged.emit()
+            elif handle.error is not None:
+                self._error = error_object(self._engine, handle.error)
+                self.errorChanged.emit()
+            elif handle.state == TaskState.TIMED_OUT:
+                limit = f" after {handle.timeout:g} s" if handle.timeout else ""
+                self._error = error_object(self._engine, TaskError("TimeoutError", f"timed out{limit}", ""))
+                self.errorChanged.emit()
+        self._set("_state", str(handle.state), self.stateChanged)
+        self._set("_done", done, self.doneChanged)
+
+    def release(self) -> None:
+        """Its task has left the list: delete it once what is already posted has run."""
+        if self.handle is not None:
+            self.handle.view = None
+        self._callbacks.clear()
+        self._post(self.deleteLater)
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _set(self, attribute: str, value: Any, changed: Any) -> None:
+        if getattr(self, attribute) != value:
+            setattr(self, attribute, value)
+            changed.emit()
+
+    def _on_done(self, handle: TaskHandle) -> None:
+        self.sync()  # the list may publish later: the callbacks see the outcome
+        self._ended(self)
+        self._call_back()
+
+    def _call_back(self) -> None:
+        callbacks, self._callbacks = self._callbacks, []
+        if self._silenced or not callbacks:
+            return
+        state = self._state
+        for on_result, on_error, on_cancelled in callbacks:
+            if state == TaskState.FINISHED:
+                self._call(on_result, self._result)
+            elif state in (TaskState.FAILED, TaskState.TIMED_OUT):
+                self._call(on_error, self._error)
+            else:
+                self._call(on_cancelled, QJSValue(self._state))
+
+    def _call(self, callback: QJSValue, argument: QJSValue) -> None:
+        if not callback.isCallable():
+            return
+        outcome = callback.call([argument])
+        if outcome.isError():
+            # A mistake in the app's own JavaScript: said where QML says its errors.
+            log.warning("a then() callback of task %d (%s) threw: %s", self._task_id, self._name, outcome.toString())
+
+    # -- QML -----------------------------------------------------------------------
+
+    @Slot("QJSValue", result=QObject)
+    @Slot("QJSValue", "QJSValue", result=QObject)
+    @Slot("QJSValue", "QJSValue", "QJSValue", result=QObject)
+    def then(self, on_result: QJSValue, on_error: Any = None, on_cancelled: Any = None) -> "TaskObject":
+        """Call ``on_result(result)`` once the task has finished, ``on_error(error)`` if it failed
+        or timed out, ``on_cancelled(state)`` if it was cancelled: at most once each, on the GUI
+        thread, in a later turn of the event loop. Returns this object, so calls chain."""
+        if self._silenced:
+            return self
+        entry = (on_result, _callable(on_error), _callable(on_cancelled))
+        if self._done and (self.handle is None or self.handle._settled):
+            self._callbacks.append(entry)
+            self._post(self._call_back)
+        else:
+            self._callbacks.append(entry)
+        return self
+
+    @Slot()
+    def cancel(self) -> None:
+        """Cancel the task: a queued one never starts, a running one stops at its next check point."""
+        self._control("cancel", self)
+
+    @Slot()
+    def pause(self) -> None:
+        """Pause the task at its next check point."""
+        self._control("pause", self)
+
+    @Slot()
+    def resume(self) -> None:
+        """Let the paused task go on."""
+        self._control("resume", self)
+
+    def _get_task_id(self) -> int:
+        return self._task_id
+
+    def _get_name(self) -> str:
+        return self._name
+
+    def _get_state(self) -> str:
+        return self._state
+
+    def _get_progress(self) -> float:
+        return self._progress
+
+    def _get_progress_text(self) -> str:
+        return self._progress_text
+
+    def _get_partial(self) -> QJSValue:
+        return self._partial
+
+    def _get_result(self) -> QJSValue:
+        return self._result
+
+    def _get_error(self) -> QJSValue:
+        return self._error
+
+    def _get_done(self) -> bool:
+        return self._done
+
+    def _get_elapsed(self) -> float:
+        return self._elapsed
+
+    taskId = Property(int, _get_task_id, notify=taskIdChanged)
+    name = Property(str, _get_name, notify=nameChanged)
+    state = Property(str, _get_state, notify=stateChanged)
+    progress = Property(float, _get_progress, notify=progressChanged)
+    progressText = Property(str, _get_progress_text, notify=progressTextChanged)
+    partial = Property(QJSValue, _get_partial, notify=partialChanged)
+    result = Property(QJSValue, _get_result, notify=resultChanged)
+    error = Property(QJSValue, _get_error, notify=errorChanged)
+    done = Property(bool, _get_done, notify=doneChanged)
+    elapsed = Property(float, _get_elapsed, notify=elapsedChanged)
+
+
+def _callable(value: Any) -> QJSValue:
+    return value if isinstance(value, QJSValue) else QJSValue()
