@@ -6,10 +6,14 @@
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run live test lint qmllint qmltypes preview soak bench screenshot clean
+.PHONY: run example live test lint qmllint qmltypes preview soak bench screenshot clean
 
 run:
 	@scripts/setup-venv -- python main.py $(ARGS)
+
+# The second app, built on the engine alone: search as you type (examples/search).
+example:
+	@scripts/setup-venv -- python examples/search/main.py $(ARGS)
 
 # For designers: the app, reloading qml/ whenever a file in it is saved.
 live:
@@ -29,6 +33,7 @@ lint:
 QMLLINT = pyside6-qmllint --max-warnings 0 --unused-imports warning
 qmllint:
 	@QT_API=pyside6 scripts/setup-venv test -- sh -c '$(QMLLINT) -I qml/types qml/*.qml qml/style/*.qml backend/app/qml/*.qml \
+		&& $(QMLLINT) -I qml/types examples/search/*.qml \
 		&& $(QMLLINT) -I qml/preview qml/Preview.qml qml/preview/Offthread/*.qml && echo "qmllint: no warnings"'
 
 # Make qml/types/Offthread/ again from the Python types QML sees (after changing them).

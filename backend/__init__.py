@@ -43,8 +43,10 @@ if TYPE_CHECKING:  # what a user's mypy and IDE see; at run time, each loads on 
     from .engine.modes import ThreadMode as ThreadMode
     from .engine.modes import UnpicklableTask as UnpicklableTask
     from .engine.outcome import TaskFuture as TaskFuture
+    from .engine.qmlmodule import register_qml_types as register_qml_types
     from .engine.signals import WorkerSignals as WorkerSignals
     from .engine.task import TaskHandle as TaskHandle
+    from .engine.taskobject import TaskObject as TaskObject
     from .engine.worker import Worker as Worker
 
 # public name -> the module that defines it, under this package
@@ -70,12 +72,14 @@ _HOMES = {
     "TaskHandle": "engine.task",
     "TaskListModel": "engine.model",
     "TaskManager": "engine.manager",
+    "TaskObject": "engine.taskobject",
     "TaskState": "core.states",
     "Tracked": "core.track",
     "ThreadMode": "engine.modes",
     "UnpicklableTask": "engine.modes",
     "Worker": "engine.worker",
     "WorkerSignals": "engine.signals",
+    "register_qml_types": "engine.qmlmodule",
 }
 
 __all__ = sorted(_HOMES)  # noqa: PLE0605 - a list, made from the table above

@@ -56,6 +56,13 @@ PYTHON_TYPES = {
 # Properties declared as QObject at run time (a Python class as a property's
 # type fails in PySide2), and the class each really holds.
 OBJECT_PROPERTIES = {("TaskManager", "taskModel"): "TaskListModel", ("Backend", "lagMeter"): "LagMeter"}
+# Methods declared to return a QObject, and the class each really returns.
+OBJECT_RESULTS = {("TaskManager", "run"): "TaskObject", ("TaskObject", "then"): "TaskObject"}
+# Overloaded slots lose their parameters' names in the dump: what QML tools should show.
+PARAMETER_NAMES = {
+    ("TaskManager", "run"): ("name", "args", "options"),
+    ("TaskObject", "then"): ("onResult", "onError", "onCancelled"),
+}
 
 
 def tool(name: str) -> str:
@@ -96,6 +103,12 @@ def metatypes(work: Path) -> Path:
                 if "notify" not in prop and "write" not in prop:
                     prop["constant"] = True  # the Python said constant=True, which the dump leaves out
             for method in cls.get("slots", []) + cls.get("signals", []) + cls.get("methods", []):
+                returned = OBJECT_RESULTS.get((cls["className"], method["name"]))
+                if returned:
+                    method["returnType"] = f"{returned}*"
+                names = PARAMETER_NAMES.get((cls["className"], method["name"]), ())
+                for argument, name in zip(method.get("arguments", []), names):
+                    argument["name"] = name
                 for argument in method.get("arguments", []):
                     argument["type"] = cpp_type(argument["type"], set(reasons))
         kept.append(entry)

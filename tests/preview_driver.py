@@ -65,10 +65,55 @@ def print_surface() -> None:
     del mock, engine
 
 
+RUN_PAGE = b"""
+import QtQuick 2.15
+import Offthread 1.0
+Item {
+    property var seen: []
+    property TaskObject task: null
+    readonly property string name: task ? task.name : ""
+    readonly property string state: task ? task.state : ""
+    readonly property bool done: task ? task.done : false
+    Backend { id: backend; _speed: 10; _samples: ({"search": ["a.txt", "b.txt"]}) }
+    Component.onCompleted: task = backend.run("search", ["a"], {name: "Search"}).then(function (files) {
+        seen.push("result " + files.join(","))
+    })
+    Connections { target: task; function onProgressChanged() { seen.push(task.progress) } }
+}
+"""
+
+
+def print_run() -> None:
+    """What a page that uses run() sees from the stand-in: its task object's progress and result."""
+    engine = QQmlEngine()
+    warnings = []
+    engine.warnings.connect(lambda errors: warnings.extend(e.toString() for e in errors))
+    engine.addImportPath(str(QML / "preview"))
+    component = QQmlComponent(engine)
+    component.setData(RUN_PAGE, QUrl.fromLocalFile(str(QML / "RunPage.qml")))
+    page = component.create()
+    if page is None:
+        sys.exit(f"{[e.toString() for e in component.errors()]}")
+
+    def seen() -> list:
+        value = page.property("seen")
+        return value.toVariant() if hasattr(value, "toVariant") else value
+
+    Bot().waitUntil(lambda: page.property("done") and "result" in str(seen()[-1:]))
+
+    print(json.dumps({"name": page.property("name"), "state": page.property("state"), "seen": seen()}))
+    print("warnings", warnings)
+    page = None  # the page and its engine go before the application
+    del component, engine
+
+
 def main() -> int:
     app = QGuiApplication(sys.argv[:1])
     if sys.argv[1:] == ["--surface"]:
         print_surface()
+        return 0
+    if sys.argv[1:] == ["--run"]:
+        print_run()
         return 0
     from tests.helpers import click, find_item
 

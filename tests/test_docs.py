@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", ROOT / "CHANGELOG.md", *sorted((ROOT / "docs").glob("*.md"))]
 # Top-level folders and files whose paths a page may name in backticks.
-TOP = ("backend/", "qml/", "tests/", "bench/", "scripts/", "docs/", ".ci/")
+TOP = ("backend/", "qml/", "tests/", "bench/", "scripts/", "docs/", ".ci/", "examples/")
 
 
 def prose(text: str) -> str:

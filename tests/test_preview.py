@@ -48,6 +48,18 @@ def test_the_mock_has_the_real_backends_properties_slots_and_signals(tmp_path):
     assert real_signals <= set(mock["signals"])
 
 
+def test_a_page_that_uses_run_previews_with_task_objects_that_progress(tmp_path):
+    done = run_driver(tmp_path, "--run")
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    report, warnings = done.stdout.splitlines()
+    seen = json.loads(report)
+    assert (seen["name"], seen["state"]) == ("Search", "finished")
+    numbers = [value for value in seen["seen"] if isinstance(value, (int, float))]
+    assert len(numbers) > 3 and numbers == sorted(numbers) and numbers[-1] == 100
+    assert seen["seen"][-1] == "result a.txt,b.txt"
+    assert warnings == "warnings []"
+
+
 def quiet_environment(tmp_path: Path, **extra: str) -> Dict[str, str]:
     """Headless, with a runtime folder: Qt 5 warns on stderr without one."""
     runtime = tmp_path / "runtime"

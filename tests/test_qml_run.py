@@ -101,7 +101,7 @@ def test_a_run_returns_a_task_object_whose_properties_follow_its_task(qml, qtbot
     assert task.property("state") == "finished"
     assert task.property("taskId") > 0 and task.property("name") == "my echo"
     assert task.property("progress") == 100.0
-    qml.js('note(t.result.args[1]); note(t.error === null); note(typeof t.elapsed)')
+    qml.js("note(t.result.args[1]); note(t.error === null); note(typeof t.elapsed)")
     assert qml.out[1:] == ["two", True, "number"]
     assert {"stateChanged", "doneChanged", "resultChanged", "progressChanged"} <= set(changed)
     assert changed.count("doneChanged") == 1 and changed.count("resultChanged") == 1
@@ -140,7 +140,7 @@ def test_a_cancel_calls_only_on_cancelled(qml, qtbot):
     qml.manager.expose(lambda: gate.wait(10), name="wait")
     qml.js(
         't = tasks.run("wait").then(function () { note("result") }, function () { note("error") },'
-        ' function (state) { note(state) }); t.cancel()'
+        " function (state) { note(state) }); t.cancel()"
     )
     qtbot.waitUntil(lambda: qml.out == ["cancelled"], timeout=5000)
     gate.set()
@@ -149,10 +149,16 @@ def test_a_cancel_calls_only_on_cancelled(qml, qtbot):
 @pytest.mark.parametrize(
     ("js", "expected"),
     [
-        ('tasks.run("nosuch", [1])', "NameError: run('nosuch'): no function is exposed under that name; exposed: echo, fail"),
+        (
+            'tasks.run("nosuch", [1])',
+            "NameError: run('nosuch'): no function is exposed under that name; exposed: echo, fail",
+        ),
         ('tasks.run("echo", [], {mdoe: "thread"})', "TypeError: run('echo'): unknown option 'mdoe'; the options are"),
         ('tasks.run("echo", [], {mode: "warp"})', "ValueError: run('echo'): no mode named 'warp'; the modes are gui"),
-        ('tasks.run("echo", [], {timeout: -1})', "TypeError: run('echo'): option 'timeout' must be a number of seconds"),
+        (
+            'tasks.run("echo", [], {timeout: -1})',
+            "TypeError: run('echo'): option 'timeout' must be a number of seconds",
+        ),
         ('tasks.run("echo", [], {limit: 0})', "TypeError: run('echo'): option 'limit' must be a whole number from 1"),
         ('tasks.run("echo", [], {owner: 3})', "TypeError: run('echo'): option 'owner' must be an item"),
         ('tasks.run("echo", 5)', "TypeError: run('echo'): args must be an array"),
@@ -192,14 +198,14 @@ def test_python_values_become_js_values_once(qml, qtbot):
     qtbot.waitUntil(lambda: qml.t.property("done"), timeout=5000)
     qml.js(
         "note(JSON.stringify([t.result.t, t.result.n, t.result.i, t.result.f]));"
-        'note(t.result.o); note(t.result.big.length); note(t.result === t.result)'
+        "note(t.result.o); note(t.result.big.length); note(t.result === t.result)"
     )
     assert qml.out == ['[[1,2],null,"1152921504606846976",0.5]', "<class 'object'>", 100_000, True]
 
 
 def test_progress_and_partial_results_show_while_it_runs(qml, qtbot):
     qml.manager.expose(tasks.count_and_share, name="count")
-    qml.js('t = tasks.run("count", [40])')
+    qml.js('t = tasks.run("count", [40]); t.partialReceived.connect(function (value) { note(value) })')
     task = qml.t
     partials, progress = [], []
     task.partialChanged.connect(lambda: partials.append(task.property("partial").toVariant()))
@@ -208,6 +214,7 @@ def test_progress_and_partial_results_show_while_it_runs(qml, qtbot):
     assert progress[-1] == 100.0 and len(progress) > 2, progress
     assert {10, 20, 30} & set(partials), partials
     assert partials[-1] is None  # an ended task has no partial result: its result says it all
+    assert qml.out == [10, 20, 30, 40]  # partialReceived: every one, in order
 
 
 def test_pause_resume_and_cancel_from_the_task_object(qml, qtbot):
@@ -261,7 +268,7 @@ def test_latest_wins_twenty_calls_give_one_result_from_the_last(qml, qtbot):
     qml.js(
         "for (var i = 0; i < 20; i++) {"
         ' var run = tasks.run("search", [0.05 + i / 1000], {latest: true});'
-        " run.then(function (r) { note(r) }, null, function () { note(\"cancelled\") }); if (i === 19) t = run }"
+        ' run.then(function (r) { note(r) }, null, function () { note("cancelled") }); if (i === 19) t = run }'
     )
     qtbot.waitUntil(lambda: len(qml.out) == 20, timeout=10_000)
     assert qml.out.count("cancelled") == 19
@@ -304,7 +311,7 @@ def test_debounce_runs_only_the_last_call_once_quiet(qml, qtbot):
     qml.js(
         "for (var i = 0; i < 20; i++) {"
         ' var run = tasks.run("echo", [i], {debounce: 100});'
-        " run.then(function (r) { note(r.args[0]) }, null, function () { note(\"replaced\") }); t = run }"
+        ' run.then(function (r) { note(r.args[0]) }, null, function () { note("replaced") }); t = run }'
     )
     assert qml.manager.taskModel.rowCount() == 0
     qtbot.waitUntil(lambda: len(qml.out) == 20, timeout=5000)

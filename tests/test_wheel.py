@@ -21,6 +21,7 @@ from .test_app import StderrLines, app_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON_API = ROOT / "docs" / "python-api.md"
+QML_API = ROOT / "docs" / "qml-api.md"
 
 pytestmark = pytest.mark.slow
 
@@ -131,10 +132,12 @@ def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installe
         ("## A complete example", "finished 332833500 finished 333332833333500000"),
         ("## Futures", "ValueError [50, 98]"),
         ("## Chains and priorities", "True cancelled not started: #5 (int) failed"),
+        ("## Groups", "['cancelled', 'cancelled', 'finished'] results for off [0, 1, 4, 9, 16, 25]"),
+        ("## 1. Python names what QML may run", "6 ['word_count']"),
     ],
 )
 def test_the_python_api_pages_examples_run_as_written(installed, tmp_path, section, prints):
-    text = PYTHON_API.read_text()
+    text = (QML_API if section.startswith("## 1.") else PYTHON_API).read_text()
     section = text[text.index(section) :]
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     script = tmp_path / "example.py"

@@ -734,6 +734,8 @@ class TaskManager(QObject):
         handle = self._tasks.get(task_id)
         if handle is not None:
             handle.partial = value
+            if handle.view is not None:
+                handle.view.receive_partial(value)
             self._touch(handle)
 
     def _on_paused(self, task_id: int) -> None:

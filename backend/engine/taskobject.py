@@ -51,6 +51,8 @@ class TaskObject(QObject):
     errorChanged = Signal()
     doneChanged = Signal()
     elapsedChanged = Signal()
+    #: Every partial result, in order, as it arrives (``partial`` shows only the latest at each refresh).
+    partialReceived = Signal("QJSValue")  # type: ignore[arg-type]  # PySide2 takes the name only
 
     def __init__(
         self,
@@ -136,6 +138,11 @@ class TaskObject(QObject):
                 self.errorChanged.emit()
         self._set("_state", str(handle.state), self.stateChanged)
         self._set("_done", done, self.doneChanged)
+
+    def receive_partial(self, value: Any) -> None:
+        """A partial result arrived (GUI thread): hand it to QML at once, in order."""
+        if self.isSignalConnected(_PARTIAL_RECEIVED):
+            self.partialReceived.emit(to_js(self._engine, value))
 
     def release(self) -> None:
         """Its task has left the list: delete it once what is already posted has run."""
@@ -251,6 +258,19 @@ class TaskObject(QObject):
     error = Property(QJSValue, _get_error, notify=errorChanged)
     done = Property(bool, _get_done, notify=doneChanged)
     elapsed = Property(float, _get_elapsed, notify=elapsedChanged)
+
+
+def _signal_method(meta: Any, name: str) -> Any:
+    """The QMetaMethod of signal ``name``, to ask cheaply whether anything listens."""
+    for index in range(meta.methodOffset(), meta.methodCount()):
+        method = meta.method(index)
+        if bytes(method.name()).decode() == name:
+            return method
+    raise LookupError(name)
+
+
+# The class's own meta-object: self.metaObject() can return a stale wrapper in PySide2.
+_PARTIAL_RECEIVED = _signal_method(getattr(TaskObject, "staticMetaObject"), "partialReceived")  # noqa: B009
 
 
 def _callable(value: Any) -> QJSValue:

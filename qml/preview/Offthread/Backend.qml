@@ -63,6 +63,18 @@ QtObject {
         for (var row = 0; row < taskModel.count; ++row)
             _end(row, "cancelled")
     }
+    // Runs a stand-in task: five one-second steps, then the sample result named in
+    // _samples (edit it to preview your own page), or a line of text.
+    function run(name, args, options) {
+        options = options || {}
+        var label = options.name || name
+        var id = _nextId
+        _add(label, false, label + ": done")
+        _taskObjects[id] = _taskObject.createObject(root, { "taskId": id, "name": label, "_backend": root })
+        _sampleOf[id] = _samples[name] !== undefined ? _samples[name] : label + ": done"
+        _publish()
+        return _taskObjects[id]
+    }
     function clearFinished() {
         olderRemoved = 0
         for (var row = taskModel.count - 1; row >= 0; --row)
@@ -80,13 +92,18 @@ QtObject {
         "process": "Worker processes: CPU-bound Python runs without stalling the GUI",
         "asyncio": "An asyncio event loop on a thread of its own: for async def tasks, thousands can wait at once"
     })
+    property var _samples: ({})
+    property real _speed: 1  // a test's stand-in runs faster
+    property var _taskObjects: ({})
+    property var _sampleOf: ({})
+    property Component _taskObject: Component { TaskObject {} }
     property int _nextId: 1
     property int _currentId: 0
     property Timer _clock: Timer {
         interval: 100
         repeat: true
         running: root.busy
-        onTriggered: root._step(interval / 1000)
+        onTriggered: root._step(interval / 1000 * root._speed)
     }
 
     function _add(name, fails, answer) {
@@ -175,6 +192,8 @@ QtObject {
             if (task.state === "queued") queued++
             else if (task.state === "paused") paused++
             else if (!task.done) active++
+            if (_taskObjects[task.id])
+                _taskObjects[task.id]._follow(task, _sampleOf[task.id])
             if (task.id === _currentId) {
                 taskId = task.id
                 progress = task.progress
