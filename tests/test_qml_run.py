@@ -358,3 +358,28 @@ def test_expose_checks_its_options_and_says_when_a_name_is_replaced(qml, caplog)
 
     assert "run('echo') now calls" in caplog.text
     assert qml.manager.exposed() == ["echo", "fail"]
+
+
+def test_ten_thousand_runs_leave_no_task_objects_behind(qml, qtbot, caplog):
+    import gc
+
+    def batch() -> int:
+        qml.js('for (var i = 0; i < 10000; i++) t = tasks.run("echo", [i])')
+        qtbot.waitUntil(lambda: not qml.manager.busy, timeout=60_000)
+        qtbot.waitUntil(lambda: len(qml.manager.findChildren(TaskObject)) <= 1000, timeout=10_000)  # the history
+        qml.js("t = null")
+        qml.manager.clearFinished()
+        qtbot.waitUntil(lambda: not qml.manager.findChildren(TaskObject), timeout=10_000)
+        qml.engine.collectGarbage()
+        gc.collect()
+        return len(gc.get_objects())
+
+    caplog.set_level(logging.WARNING)  # else the log keeps two records per task
+    batch()
+    children = len(qml.manager.children())
+    second = batch()
+    third = batch()
+    # Nothing per run stays: a handle, a task object's wrapper or a callback
+    # kept per run would show 10,000 times over. (RSS: bench/run_qml.py --memory.)
+    assert third - second < 500, (second, third)
+    assert len(qml.manager.children()) == children

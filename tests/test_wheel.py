@@ -142,10 +142,12 @@ def test_the_python_api_pages_examples_run_as_written(installed, tmp_path, secti
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     script = tmp_path / "example.py"
     script.write_text(example)
+    runtime = tmp_path / "runtime"  # as on a desktop: else Qt 5's QGuiApplication warns on stderr
+    runtime.mkdir(mode=0o700)
     done = subprocess.run(
         [str(installed / "bin" / "python"), str(script)],
         cwd=tmp_path,
-        env=app_environment(),
+        env=app_environment(XDG_RUNTIME_DIR=str(runtime)),
         capture_output=True,
         text=True,
         timeout=120,

@@ -120,7 +120,7 @@ class QmlRuns:
         manager = self._manager
         engine = _engine_of(manager, name)
         text = name.toString() if isinstance(name, QJSValue) else str(name)
-        task = TaskObject(manager, engine, text, manager._calls.post, self._control, self._unwatch)
+        task = TaskObject(manager, engine, text, self)
         try:
             spec = self._spec(text, args, options)
         except Refused as problem:
@@ -196,7 +196,13 @@ class QmlRuns:
 
     # -- controls from a task object ---------------------------------------------------
 
-    def _control(self, verb: str, task: TaskObject) -> None:
+    def post(self, fn: Any, *args: Any) -> None:
+        self._manager._calls.post(fn, *args)
+
+    def ended(self, task: TaskObject) -> None:
+        self._unwatch(task)
+
+    def control(self, verb: str, task: TaskObject) -> None:
         handle = task.handle
         if handle is None:
             if verb == "cancel":

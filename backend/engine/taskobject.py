@@ -12,7 +12,7 @@ long as the run that replaced it. docs/qml-api.md has the whole story.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, List, Optional, Protocol, Tuple
 
 from ..core.errors import TaskError
 from ..core.states import TaskState
@@ -24,10 +24,25 @@ from .values import to_js
 log = logging.getLogger(__name__)
 
 _NULL = QJSValue.SpecialValue.NullValue
-_UNSET = object()
+# One null for every task object's partial, result and error until they are
+# set: a QJSValue is a value, replaced, never changed in place.
+_NULL_VALUE = QJSValue(_NULL)
 
 # then()'s callbacks: on a result, on an error (failed or timed out), on a cancel.
 Callbacks = Tuple[QJSValue, QJSValue, QJSValue]
+
+
+class Runs(Protocol):
+    """What a task object asks of the runs that made it (``qmlrun.QmlRuns``)."""
+
+    def post(self, fn: Any, *args: Any) -> None:
+        """Run ``fn(*args)`` in a later turn of the GUI thread."""
+
+    def control(self, verb: str, task: "TaskObject") -> None:
+        """``cancel``, ``pause`` or ``resume`` the task of ``task``."""
+
+    def ended(self, task: "TaskObject") -> None:
+        """``task``'s task has ended (or it never became one)."""
 
 
 def error_object(engine: QJSEngine, error: TaskError) -> QJSValue:
@@ -54,35 +69,28 @@ class TaskObject(QObject):
     #: Every partial result, in order, as it arrives (``partial`` shows only the latest at each refresh).
     partialReceived = Signal("QJSValue")  # type: ignore[arg-type]  # PySide2 takes the name only
 
-    def __init__(
-        self,
-        parent: QObject,
-        engine: QJSEngine,
-        name: str,
-        post: Callable[..., None],
-        control: Callable[[str, "TaskObject"], None],
-        ended: Callable[["TaskObject"], None],
-    ) -> None:
+    # What a new one shows, as class attributes: a run makes one object per
+    # call, and each attribute set on a QObject subclass costs (bench/run_qml.py).
+    owner_key: Optional[int] = None  # the address of the item that owns it, if any
+    handle: Optional[TaskHandle] = None
+    _task_id = 0
+    _state = str(TaskState.QUEUED)
+    _progress = 0.0
+    _progress_text = ""
+    _partial = _NULL_VALUE
+    _partial_of: Any = None  # the Python value _partial was made from
+    _result = _NULL_VALUE
+    _error = _NULL_VALUE
+    _done = False
+    _elapsed = 0.0
+    _callbacks: Optional[List[Callbacks]] = None
+    _silenced = False  # its owner is gone: no callback is called any more
+
+    def __init__(self, parent: QObject, engine: QJSEngine, name: str, runs: Runs) -> None:
         super().__init__(parent)
         self._engine = engine
-        self._post = post  # runs a call in a later turn of the GUI thread
-        self._control = control  # ("cancel" | "pause" | "resume", this object)
-        self._ended = ended  # its task has ended (or it never became one)
-        self.owner_key: Optional[int] = None  # the address of the item that owns it, if any
-        self.handle: Optional[TaskHandle] = None
-        self._task_id = 0
+        self._runs = runs
         self._name = name
-        self._state = str(TaskState.QUEUED)
-        self._progress = 0.0
-        self._progress_text = ""
-        self._partial = QJSValue(_NULL)
-        self._partial_of: Any = None  # the Python value _partial was made from
-        self._result = QJSValue(_NULL)
-        self._error = QJSValue(_NULL)
-        self._done = False
-        self._elapsed = 0.0
-        self._callbacks: List[Callbacks] = []
-        self._silenced = False  # its owner is gone: no callback is called any more
 
     # -- for the manager --------------------------------------------------------
 
@@ -101,13 +109,13 @@ class TaskObject(QObject):
             self.errorChanged.emit()
         self._set("_state", str(state), self.stateChanged)
         self._set("_done", True, self.doneChanged)
-        self._ended(self)
-        self._post(self._call_back)
+        self._runs.ended(self)
+        self._runs.post(self._call_back)
 
     def silence(self) -> None:
         """Its owner is gone: none of its callbacks will be called."""
         self._silenced = True
-        self._callbacks.clear()
+        self._callbacks = None
 
     def sync(self) -> None:
         """Show the handle's latest state (when the manager publishes), notifying real changes only."""
@@ -148,8 +156,8 @@ class TaskObject(QObject):
         """Its task has left the list: delete it once what is already posted has run."""
         if self.handle is not None:
             self.handle.view = None
-        self._callbacks.clear()
-        self._post(self.deleteLater)
+        self._callbacks = None
+        self._runs.post(self.deleteLater)
 
     # -- internals ---------------------------------------------------------------------
 
@@ -160,11 +168,11 @@ class TaskObject(QObject):
 
     def _on_done(self, handle: TaskHandle) -> None:
         self.sync()  # the list may publish later: the callbacks see the outcome
-        self._ended(self)
+        self._runs.ended(self)
         self._call_back()
 
     def _call_back(self) -> None:
-        callbacks, self._callbacks = self._callbacks, []
+        callbacks, self._callbacks = self._callbacks, None
         if self._silenced or not callbacks:
             return
         state = self._state
@@ -195,28 +203,27 @@ class TaskObject(QObject):
         thread, in a later turn of the event loop. Returns this object, so calls chain."""
         if self._silenced:
             return self
-        entry = (on_result, _callable(on_error), _callable(on_cancelled))
+        if self._callbacks is None:
+            self._callbacks = []
+        self._callbacks.append((on_result, _callable(on_error), _callable(on_cancelled)))
         if self._done and (self.handle is None or self.handle._settled):
-            self._callbacks.append(entry)
-            self._post(self._call_back)
-        else:
-            self._callbacks.append(entry)
+            self._runs.post(self._call_back)
         return self
 
     @Slot()
     def cancel(self) -> None:
         """Cancel the task: a queued one never starts, a running one stops at its next check point."""
-        self._control("cancel", self)
+        self._runs.control("cancel", self)
 
     @Slot()
     def pause(self) -> None:
         """Pause the task at its next check point."""
-        self._control("pause", self)
+        self._runs.control("pause", self)
 
     @Slot()
     def resume(self) -> None:
         """Let the paused task go on."""
-        self._control("resume", self)
+        self._runs.control("resume", self)
 
     def _get_task_id(self) -> int:
         return self._task_id
