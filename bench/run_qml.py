@@ -51,11 +51,28 @@ def tiny(i: int) -> int:
     return i
 
 
+def qml_page(manager, n: int):
+    """PAGE with ``tasks`` in its context, and its engine (the caller keeps it; the component is kept here)."""
+    from qtpy.QtCore import QUrl
+    from qtpy.QtQml import QQmlComponent, QQmlEngine
+
+    engine = QQmlEngine()
+    engine.rootContext().setContextProperty("tasks", manager)
+    component = QQmlComponent(engine)
+    component.setData(PAGE, QUrl())
+    page = component.create()
+    page.setProperty("n", n)
+    qml_page.kept.append(component)
+    return engine, page
+
+
+qml_page.kept = []
+
+
 def run_case(case: str, n: int) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from qtpy.QtCore import QEventLoop, QMetaObject, QUrl
+    from qtpy.QtCore import QEventLoop, QMetaObject
     from qtpy.QtGui import QGuiApplication
-    from qtpy.QtQml import QQmlComponent, QQmlEngine
 
     from offthread import TaskManager
 
@@ -65,12 +82,7 @@ def run_case(case: str, n: int) -> dict:
     loop = QEventLoop()
     manager.busyChanged.connect(lambda: None if manager.busy else loop.quit())
     if case == "run":
-        engine = QQmlEngine()
-        engine.rootContext().setContextProperty("tasks", manager)
-        component = QQmlComponent(engine)
-        component.setData(PAGE, QUrl())
-        page = component.create()
-        page.setProperty("n", n)
+        _engine, page = qml_page(manager, n)
         started = time.perf_counter()
         QMetaObject.invokeMethod(page, "go")
         calls = time.perf_counter() - started
@@ -91,10 +103,8 @@ def memory_case(case: str, n: int, batches: int = 10) -> dict:
     """RSS in MB after each batch of ``n`` tasks, cleared."""
     import gc
 
-    import psutil
-    from qtpy.QtCore import QCoreApplication, QEvent, QEventLoop, QMetaObject, QUrl
+    from qtpy.QtCore import QCoreApplication, QEvent, QEventLoop, QMetaObject
     from qtpy.QtGui import QGuiApplication
-    from qtpy.QtQml import QQmlComponent, QQmlEngine
 
     from offthread import TaskManager, TaskObject
 
@@ -102,12 +112,7 @@ def memory_case(case: str, n: int, batches: int = 10) -> dict:
     app = QGuiApplication.instance() or QGuiApplication([])
     manager = TaskManager(max_threads=2)
     manager.expose(tiny)
-    engine = QQmlEngine()
-    engine.rootContext().setContextProperty("tasks", manager)
-    component = QQmlComponent(engine)
-    component.setData(PAGE, QUrl())
-    page = component.create()
-    page.setProperty("n", n)
+    engine, page = qml_page(manager, n)
     sizes = []
     for _ in range(batches):
         if case == "run":
@@ -125,7 +130,8 @@ def memory_case(case: str, n: int, batches: int = 10) -> dict:
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         engine.collectGarbage()
         gc.collect()
-        sizes.append(psutil.Process().memory_info().rss / 2**20)
+        with open("/proc/self/statm") as statm:  # Linux: resident pages, the second figure
+            sizes.append(int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20)
     manager.shutdown()
     return {"rss": sizes}
 
