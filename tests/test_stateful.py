@@ -118,6 +118,11 @@ def consistent(handle, names) -> str:
     return ""
 
 
+# The groups the grouped rule uses, and how many of each may run at once
+# ("latest": each new task cancels the group's earlier ones; one at a time).
+GROUP_LIMITS = {"latest": 1, "two": 2}
+
+
 def make_machine(qtbot, caplog, cluster):
     class BackendMachine(RuleBasedStateMachine):
         submitted = Bundle("submitted")
@@ -134,6 +139,7 @@ def make_machine(qtbot, caplog, cluster):
             self.log = SignalLog(self.backend.signals)
             self.handles = []
             self.waits_for = {}  # task id -> the handles it waits for (then, after=)
+            self.group_of = {}  # task id -> its group (grouped)
 
         def _close_executor(self) -> None:
             self.executor.shutdown(wait=False)
@@ -184,6 +190,28 @@ def make_machine(qtbot, caplog, cluster):
             self.waits_for[handle.id] = list(others)
             self.handles.append(handle)
             return handle
+
+        @rule(
+            target=submitted,
+            group=st.sampled_from(sorted(GROUP_LIMITS)),
+            kind=st.sampled_from(["short", "long", "failing"]),
+            mode=st.sampled_from(sorted(CHAIN_MODES)),
+            count=st.integers(1, 4),
+        )
+        def grouped(self, group, kind, mode, count):
+            fn, args, _modes, _twin = KINDS[kind]
+            latest = group == "latest"
+            limit = None if latest else GROUP_LIMITS[group]
+            made = [
+                self.backend.submit_task(
+                    fn, args, mode=mode, name=f"{kind} in {group}", group=group, latest=latest, limit=limit
+                )
+                for _ in range(count)
+            ]
+            for handle in made:
+                self.group_of[handle.id] = group
+            self.handles.extend(made)
+            return multiple(*made)
 
         @rule()
         def click_danger(self):
@@ -247,6 +275,19 @@ def make_machine(qtbot, caplog, cluster):
                         assert other.state == TaskState.FINISHED, (
                             f"task {task_id} started after #{other.id} {other.state}"
                         )
+
+        @invariant()
+        def no_group_runs_more_than_its_limit(self):
+            running = {group: set() for group in GROUP_LIMITS}
+            for event in self.log.events:
+                group = self.group_of.get(event[1])
+                if group is None:
+                    continue
+                if event[0] == "started":
+                    running[group].add(event[1])
+                    assert len(running[group]) <= GROUP_LIMITS[group], (group, sorted(running[group]))
+                elif event[0] == "finished":
+                    running[group].discard(event[1])
 
         def teardown(self):
             backend = self.backend
