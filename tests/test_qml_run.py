@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import logging
 import threading
 
@@ -105,6 +106,25 @@ def test_a_run_returns_a_task_object_whose_properties_follow_its_task(qml, qtbot
     assert qml.out[1:] == ["two", True, "number"]
     assert {"stateChanged", "doneChanged", "resultChanged", "progressChanged"} <= set(changed)
     assert changed.count("doneChanged") == 1 and changed.count("resultChanged") == 1
+
+
+@pytest.mark.parametrize("mode", ["gui", "events", "thread", "process", "asyncio", "pool"])
+def test_every_mode_gives_the_same_task_object(qml, qtbot, mode):
+    if mode == "pool":
+        executor = concurrent.futures.ThreadPoolExecutor(1)
+        qml.manager.add_mode(ExecutorMode("pool", executor))
+    qml.manager.expose(tasks.async_square if mode == "asyncio" else tasks.passed_on, name="work")
+    argument = 7 if mode == "asyncio" else {"nested": [1, {"x": None}]}
+    qml.js(
+        f't = tasks.run("work", [{json.dumps(argument)}], {{mode: "{mode}"}})'
+        '.then(function (r) { note(JSON.stringify(r)); note(t.state + " " + t.done + " " + t.progress) })'
+    )
+    qtbot.waitUntil(lambda: len(qml.out) == 2, timeout=10_000)
+    expected = "49" if mode == "asyncio" else json.dumps(argument, separators=(",", ":"))
+    assert qml.out == [expected, "finished true 100"]
+    assert qml.t.property("taskId") > 0 and qml.t.property("elapsed") >= 0
+    if mode == "pool":
+        executor.shutdown()
 
 
 def test_then_calls_back_once_after_the_end_and_chains(qml, qtbot):
