@@ -94,7 +94,10 @@ def test_while_on_time_the_chart_moves_on_at_a_calm_rate(qapp, qtbot):
     moves = []
     meter.historyChanged.connect(lambda: moves.append(meter.history))
     qtbot.waitUntil(lambda: meter.worstMs == 0, timeout=3000)  # on time for many buckets since
-    assert moves == [] and meter.history == shown  # the spike waits for the calm step to scroll on
+    # The spike waits for the calm step to scroll on. A busy machine may make
+    # a later tick late too: the chart moves then, and only then.
+    assert all(move[-1] > 0 for move in moves), moves
+    assert moves or meter.history == shown
 
 
 def test_the_meter_watches_closely_only_while_tasks_run(make_backend, qtbot):
