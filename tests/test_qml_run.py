@@ -283,6 +283,25 @@ def test_a_run_ends_with_its_owner_and_calls_nothing_after(qml, qtbot, mode):
         executor.shutdown()
 
 
+def test_no_partial_result_reaches_qml_once_its_owner_is_gone(qml, qtbot):
+    def share_until_cancelled(task):
+        while True:  # bursts: some are always on their way to the GUI thread
+            for _ in range(500):
+                task.partial("more")
+            task.sleep(0.001)
+
+    qml.manager.expose(share_until_cancelled, name="share")
+    qml.js(
+        'page = Qt.createQmlObject("import QtQml 2.15; QtObject { Component.onDestruction: note(\\"gone\\") }",'
+        ' root); t = tasks.run("share", [], {owner: page}); t.partialReceived.connect(function (v) { note(v) })'
+    )
+    qtbot.waitUntil(lambda: len(qml.out) > 3, timeout=5000)
+    qml.js("page.destroy()")
+    qtbot.waitUntil(lambda: qml.t.property("done"), timeout=5000)
+    qtbot.wait(50)
+    assert qml.out[-1] == "gone" and qml.t.property("state") == "cancelled"
+
+
 def test_latest_wins_twenty_calls_give_one_result_from_the_last(qml, qtbot):
     qml.manager.expose(tasks.sleep_in_steps, name="search")
     qml.js(

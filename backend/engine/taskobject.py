@@ -148,8 +148,9 @@ class TaskObject(QObject):
         self._set("_done", done, self.doneChanged)
 
     def receive_partial(self, value: Any) -> None:
-        """A partial result arrived (GUI thread): hand it to QML at once, in order."""
-        if self.isSignalConnected(_PARTIAL_RECEIVED):
+        """A partial result arrived (GUI thread): hand it to QML at once, in order; not once
+        its owner is gone (a handler connected in the owner's page would find it gone too)."""
+        if not self._silenced and self.isSignalConnected(_PARTIAL_RECEIVED):
             self.partialReceived.emit(to_js(self._engine, value))
 
     def release(self) -> None:
