@@ -122,6 +122,33 @@ def test_signals_drop_what_comes_for_a_task_after_its_finished(qapp):
     signals.close()
 
 
+def test_an_ending_from_another_thread_is_delivered_with_its_finished_never_alone(qapp):
+    """A pass that found the queue empty between a task's ending and its finished
+    left the handle done with its finished still ahead (seen under load: a test
+    woke on ``done`` and missed the finished). Stop the sender between the two."""
+    signals = WorkerSignals()
+    log = SignalLog(signals)
+    between, go_on = threading.Event(), threading.Event()
+
+    def end_from_a_thread() -> None:
+        signals.send("started", 7)
+        signals.send("result", 7, 1)
+        between.set()
+        go_on.wait(10)
+        signals.send("finished", 7)
+
+    thread = threading.Thread(target=end_from_a_thread)
+    thread.start()
+    assert between.wait(10)
+    signals.flush()
+    assert log.names(7) == ["started"]
+    go_on.set()
+    thread.join()
+    signals.flush()
+    assert log.names(7) == ["started", "result", "finished"]
+    signals.close()
+
+
 # -- an executor that refuses a task ------------------------------------------
 
 

@@ -105,6 +105,7 @@ class WorkerSignals(QObject):
             if name in self.NAMES:
                 self._methods[name] = method
         self._queue: Deque[Tuple[str, Tuple[Any, ...]]] = collections.deque()
+        self._held: Dict[int, Tuple[str, Tuple[Any, ...]]] = {}  # thread id -> an ending awaiting its finished
         self._wakeup = Wakeup(self._deliver, self, turns)
         self._closed = False
         self._draining = False  # a delivery pass is under way (GUI thread)
@@ -136,7 +137,10 @@ class WorkerSignals(QObject):
     def send(self, name: Event, *args: Any) -> None:
         """Deliver event ``name`` with ``args`` (the task id first) on the GUI thread, soon. Any thread.
 
-        Events from one thread are delivered in the order they were sent.
+        Events from one thread are delivered in the order they were sent. An
+        ending waits for the ``finished`` that follows it from the same thread
+        (:func:`~offthread.core.sink.end_task` sends both), and the two are
+        delivered in one pass.
         ``progress`` carries a raw report ``(value, maximum, text)``; it is
         delivered as ``progress(task_id, percent)``.
         """
@@ -144,10 +148,25 @@ class WorkerSignals(QObject):
             if threading.get_ident() == self._owner_thread:
                 # A task left on the GUI thread's stack at shutdown (events
                 # mode) ends after it: its events still count.
+                held = self._held.pop(threading.get_ident(), None)
+                if held is not None:  # its ending, sent before the close
+                    self.dispatch(held[0], *held[1])
                 self.dispatch(name, *args)
                 self._call_after_delivery()
             return  # a thread left behind: nobody may be there to hear it
-        self._queue.append((name, args))
+        if name in ENDINGS:
+            # Held until its finished comes from the same thread (end_task
+            # sends them one after the other), so that the two enter the queue
+            # together: queued alone, the GUI thread could deliver the ending
+            # and find the queue empty before the finished came, and a handle
+            # would be done with its finished (and done callbacks) still ahead.
+            self._held[threading.get_ident()] = (name, args)
+            return
+        held = self._held.pop(threading.get_ident(), None) if name == Event.FINISHED else None
+        if held is None:
+            self._queue.append((name, args))
+        else:
+            self._queue.extend((held, (name, args)))  # one step under the GIL: delivery sees both or neither
         # Read-then-set is not atomic, but the worst case is one extra wake,
         # never a lost event: delivery clears the flag before it drains.
         try:
@@ -223,8 +242,8 @@ class WorkerSignals(QObject):
         """Deliver queued events until the queue is empty (True) or ``deadline`` passes (False).
 
         A pass never stops between an ending and a ``finished``: a handle
-        seen done has had its ``finished`` delivered too (they are sent one
-        after the other, so this holds the pass for an event or two at most).
+        seen done has had its ``finished`` delivered too (:meth:`send` queues
+        the two together, so this holds the pass for an event at most).
         """
         outer, self._draining = self._draining, True  # outer: a slot ran a nested event loop
         try:
