@@ -16,6 +16,7 @@ from offthread.engine.modes import ExecutorMode
 from offthread.engine.taskobject import TaskObject
 
 from . import tasks
+from .helpers import SignalLog
 
 HARNESS = b"""
 import QtQml 2.15
@@ -248,6 +249,40 @@ def test_pause_resume_and_cancel_from_the_task_object(qml, qtbot):
     qtbot.waitUntil(lambda: task.property("state") == "running", timeout=5000)
     qml.js("t.cancel()")
     qtbot.waitUntil(lambda: task.property("state") == "cancelled", timeout=5000)
+
+
+def test_runs_reach_their_mode_once_the_javascript_that_asked_returns(qml, qtbot):
+    # A loop of run()s costs less when the pool threads do not wake at each
+    # one (docs/performance.md); what the caller sees is the same: the tasks
+    # exist, queued, and a cancel in the same script means they never start.
+    log = SignalLog(qml.manager.signals)
+    thread_mode = qml.manager._modes["thread"]
+    qml.js(
+        'for (var i = 0; i < 3; i++) u = tasks.run("echo", [i]); note(u.state); t = tasks.run("echo", [9]); t.cancel()'
+    )
+    assert qml.out == ["queued"] and not thread_mode._jobs  # nothing handed over yet
+    task = qml.t
+    qtbot.waitUntil(lambda: task.property("done") and qml.value("u").property("done"), timeout=5000)
+    assert task.property("state") == "cancelled" and qml.value("u").property("state") == "finished"
+    assert log.names(task.property("taskId")) == ["cancelled", "finished"]  # never started
+
+
+def test_a_task_object_nobody_watches_reads_true_and_a_later_binding_follows(qml, qtbot):
+    qml.manager.expose(tasks.wait_for_cancel, name="wait")
+    qml.js('t = tasks.run("echo", [1]); u = tasks.run("wait")')
+    qtbot.waitUntil(lambda: qml.t.property("done"), timeout=5000)  # nothing listens: a read brings it up to date
+    assert qml.t.property("state") == "finished" and qml.t.property("progress") == 100.0
+    waiting = qml.value("u")
+    qtbot.waitUntil(lambda: waiting.property("state") == "running", timeout=5000)
+    qml.js(
+        "page = Qt.createQmlObject('import QtQml 2.15; QtObject {"
+        ' property string done: root.t.state + " " + root.t.result.args[0];'
+        ' property string waiting: root.u.state + " " + root.u.done }\', root)'
+    )
+    page = qml.root.property("page")
+    assert page.property("done") == "finished 1" and page.property("waiting") == "running false"
+    qml.js("u.cancel()")  # the binding made while it ran follows it from then on
+    qtbot.waitUntil(lambda: page.property("waiting") == "cancelled true", timeout=5000)
 
 
 MODES = {

@@ -102,6 +102,9 @@ class TaskManager(QObject):
         self._weak_self = weakref.ref(self)  # one for every handle: then() finds its manager through it
         self._deps = Dependencies()  # tasks held back by after= and then()
         self._groups = Groups()  # group=, latest=, limit=
+        # QML's runs, given to their modes once the JavaScript that asked has
+        # returned (see _launch_soon).
+        self._handing: Dict[int, Tuple[TaskHandle, Call]] = {}
         self._publisher = Wakeup(self._publish_some, self, turns)
         self.signals = WorkerSignals(
             self,
@@ -214,6 +217,7 @@ class TaskManager(QObject):
         group: Optional[str] = None,
         latest: bool = False,
         limit: Optional[int] = None,
+        soon: bool = False,
     ) -> TaskHandle:
         if not self._accepting:
             raise RuntimeError("the backend is shut down and takes no new work")
@@ -254,6 +258,9 @@ class TaskManager(QObject):
             handle.waits_for = tuple(other.id for other in after)
             handle.fed = feed is not None
             self._start_after(handle, handle.call, after, feed, grouping)
+        elif soon:
+            self._add(handle, grouping)
+            self._launch_soon(handle, handle.call)
         else:
             self._start(handle, handle.call, grouping)
         return handle
@@ -277,19 +284,52 @@ class TaskManager(QObject):
                 earlier.note = f"replaced by #{handle.id}"
 
     def _launch(self, handle: TaskHandle, call: Call) -> None:
-        if not self._accepting:  # shut down while its start was on its way from another thread
+        if self._may_start(handle, call):
+            self._hand_over(handle, call)
+
+    def _may_start(self, handle: TaskHandle, call: Call) -> bool:
+        """Whether a new task goes to its mode now; if not, it was withdrawn or its group holds it."""
+        if not self._accepting:  # shut down while its start was on its way (another thread, a later turn)
             handle.context.request_cancel()
             self._modes[handle.mode].withdrawn(handle)
-        elif handle.group is not None and not self._groups.admit(handle, call):
+            return False
+        if handle.group is not None and not self._groups.admit(handle, call):
             handle.note = group_note(handle.group, self._groups.limit(handle.group))
-        else:
-            self._hand_over(handle, call)
+            return False
+        return True
+
+    def _launch_soon(self, handle: TaskHandle, call: Call) -> None:
+        """Launch a task from QML once the JavaScript that asked for it has returned (GUI thread).
+
+        A QML loop of run()s returns to JavaScript after each, and each
+        return lets go of the GIL. Launched at once, each task wakes a pool
+        thread that takes the GIL then, and the loop waits for it at every
+        call: a run() cost 5x a submit_task() (docs/performance.md). Held to
+        the end of the turn, the loop runs alone and the batch is launched
+        at once; the rows and task ids exist from the call on.
+        """
+        if not self._handing:
+            self._calls.post(self._launch_handed)
+        self._handing[handle.id] = (handle, call)
+
+    def _launch_handed(self) -> None:
+        batch, self._handing = self._handing, {}
+        by_mode: Dict[str, List[Tuple[TaskHandle, Call]]] = {}
+        for handle, call in batch.values():
+            if self._may_start(handle, call):
+                by_mode.setdefault(handle.mode, []).append((handle, call))
+        for mode, starting in by_mode.items():
+            for handle, error in self._modes[mode].start_many(starting):
+                self._not_started(handle, error)
 
     def _hand_over(self, handle: TaskHandle, call: Call) -> None:
         try:
             self._modes[handle.mode].start(handle, call)
         except Exception as error:  # it cannot run there: it fails, as a task, not as a crash
-            end_task(self.signals.dispatch, handle.context, handle.id, Event.ERROR, TaskError.from_exception(error))
+            self._not_started(handle, error)
+
+    def _not_started(self, handle: TaskHandle, error: Exception) -> None:
+        end_task(self.signals.dispatch, handle.context, handle.id, Event.ERROR, TaskError.from_exception(error))
 
     def _launch_admitted(self, handle: TaskHandle, call: Call) -> None:
         """Start a task its group held back, now that one of the group has ended."""
@@ -566,7 +606,11 @@ class TaskManager(QObject):
 
     def _cancel(self, handle: TaskHandle, reason: CancelReason) -> None:
         handle.context.request_cancel(reason)
-        if self._deps.withdraw(handle.id) is not None or self._groups.withdraw(handle):
+        if (
+            self._handing.pop(handle.id, None) is not None
+            or self._deps.withdraw(handle.id) is not None
+            or self._groups.withdraw(handle)
+        ):
             handle.note = ""  # held back: its mode has never seen it
             end_task(self.signals.dispatch, handle.context, handle.id, Event.CANCELLED, reason)
         else:
@@ -765,6 +809,8 @@ class TaskManager(QObject):
                     self._calls.post(self._launch_admitted, admitted, call)
             # After the finished signal's slots: the callbacks run in a later turn.
             handle._settle()
+            if handle.view is not None:  # a task object QML holds (run())
+                handle.view.task_ended()
             if task_id in self._deps.waited_for:
                 # After its finished too, and not nested in this delivery: a
                 # long chain ends link by link, never deeper on the stack.

@@ -54,6 +54,8 @@ class Exposed:
 
     fn: Callable[..., Any]
     options: Dict[str, Any]
+    #: What a run with no options of its own uses: ``options``, with the group filled in.
+    plain: Dict[str, Any]
 
 
 @dataclass
@@ -109,7 +111,7 @@ class QmlRuns:
             raise (TypeError if problem.kind == "TypeError" else ValueError)(f"expose({key!r}): {problem}") from None
         if key in self._exposed:
             log.info("run(%r) now calls %s (it called %s)", key, _named(fn), _named(self._exposed[key].fn))
-        self._exposed[key] = Exposed(fn, checked)
+        self._exposed[key] = Exposed(fn, checked, with_group(dict(checked), key))
 
     def exposed(self) -> List[str]:
         return sorted(self._exposed)
@@ -142,9 +144,10 @@ class QmlRuns:
             known = ", ".join(self.exposed()) or "none (call TaskManager.expose(fn) in Python first)"
             raise Refused("NameError", f"run({name!r}): no function is exposed under that name; exposed: {known}")
         given = _options_of(options, name)
-        checked = {**exposed.options, **self._checked(given, name)}
-        if any(checked.get(key) for key in ("latest", "limit", "debounce")):
-            checked.setdefault("group", name)  # latest: the newest run of this function wins
+        if given:
+            checked = with_group({**exposed.options, **self._checked(given, name)}, name)
+        else:
+            checked = dict(exposed.plain)  # a copy: run() takes the owner and debounce out of it
         positional, keywords = _arguments(args, name)
         return _Spec(name, exposed.fn, positional, keywords, checked)
 
@@ -175,6 +178,7 @@ class QmlRuns:
                 options.get("group"),
                 options.get("latest", False),
                 options.get("limit"),
+                True,  # soon: once the JavaScript that called run() has returned
             )
         except (TypeError, ValueError) as error:
             self._refuse(task, spec.name, Refused(type(error).__name__, f"run({spec.name!r}): {error}"))
@@ -297,10 +301,12 @@ def _address(item: QObject) -> int:
     return int(shiboken().getCppPointer(item)[0])
 
 
+_QJS_ENGINE = getattr(QtQml, "qjsEngine", None)  # PySide6 has it, PySide2 does not
+
+
 def _engine_of(manager: QObject, name: Any) -> QJSEngine:
     """The QML engine that called run(): PySide6 knows the manager's; PySide2's QJSValue knows its own."""
-    find = getattr(QtQml, "qjsEngine", None)
-    engine: Optional[QJSEngine] = find(manager) if find is not None else None
+    engine: Optional[QJSEngine] = _QJS_ENGINE(manager) if _QJS_ENGINE is not None else None
     if engine is None and isinstance(name, QJSValue) and hasattr(name, "engine"):
         engine = name.engine()
     if engine is None:
@@ -366,6 +372,13 @@ def _check(key: str, value: Any, manager: "TaskManager", where: str) -> Any:
         if not number or value < 0 or not math.isfinite(value):
             raise refuse("a number of milliseconds, 0 or more")
     return value
+
+
+def with_group(options: Dict[str, Any], name: str) -> Dict[str, Any]:
+    """``options``, in a group of their own function's name if they need one and name none."""
+    if any(options.get(key) for key in ("latest", "limit", "debounce")):
+        options.setdefault("group", name)  # latest: the newest run of this function wins
+    return options
 
 
 def _named(fn: Callable[..., Any]) -> str:

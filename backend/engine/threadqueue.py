@@ -16,7 +16,7 @@ import collections
 import logging
 import threading
 import weakref
-from typing import Any, Callable, Deque, Dict, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, Optional, Sequence, Tuple
 
 from ..core.call import run_call
 from ..core.context import TaskContext
@@ -83,14 +83,25 @@ class TaskQueue:
         """Queue ``job`` (any thread); it starts at once if a thread is free, else
         before the queued jobs of a lower ``priority`` and after those of its own."""
         with self._lock:
-            if priority:
-                if self._ranked is None:
-                    self._ranked = RankedQueue()
-                self._ranked.append(job, priority)
-            else:
-                self._jobs.append(job)
+            self._append(job, priority)
             starting = self._claim_runners()
         self._start_runners(starting)
+
+    def put_many(self, jobs: Sequence[Tuple[Job, int]]) -> None:
+        """Queue each ``(job, priority)`` as :meth:`put` does, in order, under one lock."""
+        with self._lock:
+            for job, priority in jobs:
+                self._append(job, priority)
+            starting = self._claim_runners()
+        self._start_runners(starting)
+
+    def _append(self, job: Job, priority: int) -> None:
+        if priority:
+            if self._ranked is None:
+                self._ranked = RankedQueue()
+            self._ranked.append(job, priority)
+        else:
+            self._jobs.append(job)
 
     def withdraw(self, job: Job) -> bool:
         """True if ``job`` will never run (it was still queued); False if it has started."""

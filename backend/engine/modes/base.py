@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ...core.context import TaskContext
 from ...core.errors import UnpicklableTask
@@ -62,6 +62,20 @@ class Mode:
     def start(self, handle: TaskHandle, call: Call) -> None:
         """Start (or queue) the task. Raises :class:`UnpicklableTask` if it cannot be sent."""
         raise NotImplementedError
+
+    def start_many(self, batch: Sequence[Tuple[TaskHandle, Call]]) -> List[Tuple[TaskHandle, Exception]]:
+        """Start (or queue) several tasks, in order; return those that cannot start, with why.
+
+        A mode whose queue has a lock overrides it to take the lock once: the
+        manager hands over QML's runs a turn's worth at a time.
+        """
+        failed: List[Tuple[TaskHandle, Exception]] = []
+        for handle, call in batch:
+            try:
+                self.start(handle, call)
+            except Exception as error:  # it cannot run there: the manager fails it, as a task
+                failed.append((handle, error))
+        return failed
 
     def cancel(self, handle: TaskHandle) -> None:
         """Act on ``handle.context.cancel_reason``: withdraw the task if queued, else stop it."""

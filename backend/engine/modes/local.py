@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from ...core.call import run_call, with_context
 from ...core.context import TaskContext
@@ -75,10 +75,26 @@ class ThreadMode(Mode):
         self.queue.max_threads = count  # a larger pool starts queued tasks at once
 
     def start(self, handle: TaskHandle, call: Call) -> None:
+        self.queue.put(self._job(handle, call), handle.priority)
+
+    def start_many(self, batch: Sequence[Tuple[TaskHandle, Call]]) -> List[Tuple[TaskHandle, Exception]]:
+        # One lock for the batch: a put per task, as the pool threads take
+        # from the queue, waits for their lock and hands the GIL back and forth.
+        jobs: List[Tuple[Job, int]] = []
+        failed: List[Tuple[TaskHandle, Exception]] = []
+        for handle, call in batch:
+            try:
+                jobs.append((self._job(handle, call), handle.priority))
+            except Exception as error:
+                failed.append((handle, error))
+        self.queue.put_many(jobs)
+        return failed
+
+    def _job(self, handle: TaskHandle, call: Call) -> Job:
         fn, args, kwargs = call
         job = Job(handle.id, handle.context, (fn, args, with_context(fn, kwargs, handle.context)))
         self._jobs[handle.id] = job
-        self.queue.put(job, handle.priority)
+        return job
 
     def cancel(self, handle: TaskHandle) -> None:
         job = self._jobs.get(handle.id)
