@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import run_child
+from common import interleaved_children
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 2.0
@@ -97,13 +97,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(run_case(args.child[0], int(args.child[1]))))
         return
-    runs = {"ours": [], "executor": []}
-    for _ in range(args.repeat):
-        for case in runs:
-            outcome = run_child(__file__, case, args.n, timeout_s=600)
-            if not isinstance(outcome, dict):
-                sys.exit(f"{case} failed: {outcome}")
-            runs[case].append(outcome)
+    runs = interleaved_children(__file__, ("ours", "executor"), args.n, args.repeat)
     executor = statistics.median(o["seconds"] for o in runs["executor"])
     ours = statistics.median(o["seconds"] for o in runs["ours"])
     print(f"{args.n:,} tasks submitted while every thread is busy; median of {args.repeat} interleaved runs")

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from common import run_child
+from common import interleaved_children, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET = 2.0
@@ -157,13 +157,7 @@ def main() -> None:
             later = sizes[len(sizes) // 2 :]
             print(f"{case:<7} {' '.join(f'{s:.0f}' for s in sizes)}   second half: {max(later) - min(later):+.1f} MB")
         return
-    runs = {"run": [], "submit": []}
-    for _ in range(args.repeat):
-        for case in runs:
-            outcome = run_child(__file__, case, args.n, timeout_s=600)
-            if not isinstance(outcome, dict):
-                sys.exit(f"{case} failed: {outcome}")
-            runs[case].append(outcome)
+    runs = interleaved_children(__file__, ("run", "submit"), args.n, args.repeat)
     base = {key: statistics.median(o[key] for o in runs["submit"]) for key in ("calls", "total")}
     print(f"{args.n:,} tiny tasks, thread mode, 2 threads; median of {args.repeat} interleaved runs")
     print(f"{'case':<7} {'calls us':>9} {'ratio':>6} {'total us':>9} {'ratio':>6}  total s, each run")
