@@ -207,7 +207,7 @@ def run_until_then_signal(args: List[str], ready: str, signum: int) -> List[str]
 def test_ctrl_c_and_sigterm_cancel_the_job_and_exit_0(signum):
     args = ["--qml", str(DATA / "autostart.qml"), "--step-seconds", "10", "--log-level", "info"]
     lines = run_until_then_signal(args, "task 1 (DANGER!) started", signum)
-    assert "INFO offthread.engine.manager: task 1 (DANGER!) cancelled" in lines
+    assert "INFO offthread.engine.events: task 1 (DANGER!) cancelled" in lines
     assert lines[-1] == "INFO offthread.app.run: shut down cleanly"
     # Only our own INFO lines: no warning, no "already deleted", no traceback.
     assert all(line.startswith("INFO ") for line in lines), "\n".join(lines)

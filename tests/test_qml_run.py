@@ -256,7 +256,7 @@ def test_runs_reach_their_mode_once_the_javascript_that_asked_returns(qml, qtbot
     # one (docs/performance.md); what the caller sees is the same: the tasks
     # exist, queued, and a cancel in the same script means they never start.
     log = SignalLog(qml.manager.signals)
-    thread_mode = qml.manager._modes["thread"]
+    thread_mode = qml.manager.mode_named("thread")
     qml.js(
         'for (var i = 0; i < 3; i++) u = tasks.run("echo", [i]); note(u.state); t = tasks.run("echo", [9]); t.cancel()'
     )

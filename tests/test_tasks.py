@@ -430,8 +430,8 @@ def test_a_result_is_made_into_text_once_however_often_the_window_refreshes(back
     wait_done(qtbot, handle)
     qtbot.waitUntil(lambda: backend.result == "counted")
     for _ in range(20):
-        backend._touch(handle)
-        backend._refresh()
+        backend._publisher.touch(handle)
+        backend._publisher.publish()
     assert (backend.result, CountsItsText.made) == ("counted", 1)
 
 

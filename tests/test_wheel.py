@@ -130,6 +130,7 @@ def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installe
     "section, prints",
     [
         ("## A complete example", "finished 332833500 finished 333332833333500000"),
+        ("## Extending the manager", "sum finished ValueError(\"a mode needs a name of its own, not 'gui'\")"),
         ("## Futures", "ValueError [50, 98]"),
         ("## Chains and priorities", "True cancelled not started: #5 (int) failed"),
         ("## Groups", "['cancelled', 'cancelled', 'finished'] results for off [0, 1, 4, 9, 16, 25]"),

@@ -439,7 +439,7 @@ def test_a_scroll_begun_as_a_task_arrives_is_not_cut_short(ui, backend, qtbot):
     with qtbot.waitSignal(task_list.movementEnded, timeout=5000):
         task_list.flick(0, 4000)  # the user scrolls up...
         backend.danger()
-        backend._refresh()  # ...as the list shows a new task, in the same pass
+        backend._publisher.publish()  # ...as the list shows a new task, in the same pass
     assert not task_list.property("atYEnd")
     backend.cancelAll()
 

@@ -8,6 +8,7 @@ from typing import Any, Optional, Sequence
 from ..core.errors import TaskError
 from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS
 from ..engine.manager import TaskManager
+from ..engine.props import assign
 from ..engine.qt.QtCore import Property, QObject, Signal, Slot
 from ..engine.task import TaskHandle
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_FETCHES, DEFAULT_STEP_SECONDS, DEFAULT_STEPS, JOBS, Job
@@ -113,19 +114,19 @@ class Backend(TaskManager):
 
     # -- the most recent task ---------------------------------------------------
 
-    def _task_started(self, handle: TaskHandle) -> None:
+    def task_started(self, handle: TaskHandle) -> None:
         self._current = handle
 
-    def _published(self) -> None:
+    def published(self) -> None:
         current = self._current
         if current is not None:
-            self._assign("_task_id", current.id, self.taskIdChanged.emit)
-            self._assign("_progress", current.progress, self.progressChanged.emit)
-            self._assign("_state", str(current.state), self.stateChanged.emit)
-            self._assign("_result", current.result_text, self.resultChanged.emit)
+            assign(self, "_task_id", current.id, self.taskIdChanged)
+            assign(self, "_progress", current.progress, self.progressChanged)
+            assign(self, "_state", str(current.state), self.stateChanged)
+            assign(self, "_result", current.result_text, self.resultChanged)
             if current.error is not self._error:
                 self._error_texts = (current.error_text, current.error_details_text)
-            self._assign("_error", current.error, self.errorChanged.emit)
+            assign(self, "_error", current.error, self.errorChanged)
 
     def _pace_lag_meter(self) -> None:
         self._lag_meter.set_calm(not self.busy)

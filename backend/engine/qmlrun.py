@@ -165,7 +165,7 @@ class QmlRuns:
     def _submit(self, task: TaskObject, spec: _Spec) -> None:
         options = spec.options
         try:
-            handle = self._manager._submit(
+            handle = self._manager._flow.submit(
                 spec.fn,
                 spec.args,
                 spec.kwargs,
@@ -192,7 +192,7 @@ class QmlRuns:
         message = str(problem)
         error = TaskError(problem.kind, message, f"{problem.kind}: {message}\n")
         try:
-            handle = self._manager._refused(name, error)
+            handle = self._manager._flow.refuse(name, error, "thread")
         except RuntimeError:  # shut down
             task.end_unstarted(TaskState.FAILED, error)
             return

@@ -30,43 +30,22 @@ FINISHED_REMEMBERED = 4096
 class WorkerSignals(QObject):
     """Signals of all workers of one backend, each keyed by task id.
 
-    A QRunnable is not a QObject, so it cannot have signals of its own. The
-    tutorial gives every worker its own signals object; that object is then
-    destroyed on a pool thread along with its runnable, which crashes PySide2,
-    and each task costs a new set of connections. Here one object, created on
-    the GUI thread and owned by the backend, serves every task, and outlives
-    every worker that reports to it.
+    One object, made on the GUI thread and owned by the backend, serves every
+    task and outlives every worker (the tutorial's object per runnable dies
+    on a pool thread, which crashes PySide2). Workers call :meth:`send`,
+    which only appends to a queue; the first one after a delivery wakes the
+    GUI thread once, and it delivers the batch there, in turns (see
+    :class:`Wakeup`). Progress is sampled, not sent, except a task's first and
+    last report. Delivery calls the owner's ``handlers`` first (plain calls:
+    the hot path), then emits the Qt signal only if something is connected,
+    then ``after_delivery``. Handlers that are methods are held weakly: a
+    cycle through the owner would be freed by the cyclic collector on any
+    thread, and its timers with it (a crash). docs/design.md has the why.
 
-    Workers do not emit these signals: they call :meth:`send`, which only
-    appends to a queue (thread-safe, a few hundred nanoseconds). The first
-    ``send`` after a delivery wakes the GUI thread once (see :class:`Wakeup`);
-    it then delivers every queued event there, 4 ms at most per pass. A
-    burst of events from many threads costs one cross-thread wake instead of
-    one queued call each.
-
-    Progress is not sent at all, except a task's first and last report: the
-    GUI thread samples the latest report of each running task every
-    ``SAMPLE_INTERVAL_MS`` and delivers it if it changed.
-
-    Delivery first calls the owner's ``handlers`` (plain Python calls: the
-    owner's bookkeeping is the hot path), then emits the Qt signal, but only
-    if something is connected to it: an emit costs microseconds even unheard.
-    After each pass it calls ``after_delivery``, so that the owner can
-    publish the changes in the same pass: while a pure-Python task holds the
-    GIL, every extra pass costs the GUI thread another wait for it.
-
-    Handlers that are methods are held weakly. The owner holds this object,
-    so strong references back would make a cycle, and a cycle is freed by
-    Python's cyclic collector, which runs on whichever thread happens to
-    allocate: a pool thread, where destroying the owner's timers leaves the
-    GUI thread dispatching timer events to deleted objects (a crash).
-
-    Per task, ``started`` comes first (unless the task was cancelled before it
+    Per task, ``started`` comes first (unless it was cancelled before it
     started), then any ``progress``, ``partial``, ``paused`` and ``resumed``,
     then exactly one of ``result``, ``error`` or ``cancelled``, and
-    ``finished`` always comes last: an event that comes for a task after its
-    ``finished`` (a report from a thread the task left running, sent as it
-    ended) is dropped.
+    ``finished`` always last: an event after it is dropped.
     """
 
     started = Signal(int)  # task id
@@ -89,12 +68,8 @@ class WorkerSignals(QObject):
         turns: Optional[Turns] = None,
     ) -> None:
         super().__init__(parent)
-        unknown = set(handlers or ()) - set(self.NAMES)
-        if unknown:
-            raise ValueError(f"no such signal: {', '.join(sorted(unknown))}")
-        self._handlers: Dict[str, Callable[[], Optional[Callable[..., None]]]] = {
-            name: weakly(handler) for name, handler in (handlers or {}).items()
-        }
+        self._handlers: Dict[str, Callable[[], Optional[Callable[..., None]]]] = {}
+        self.set_handlers(handlers or {})
         self._after_delivery = weakly(after_delivery or (lambda: None))
         # The class's own meta-object: self.metaObject() can return a stale wrapper in PySide2.
         meta = getattr(type(self), "staticMetaObject")  # noqa: B009 - stubs do not declare it on subclasses
@@ -190,6 +165,17 @@ class WorkerSignals(QObject):
         self._live.pop(context.task_id, None)
 
     # -- GUI thread -------------------------------------------------------
+
+    def set_handlers(self, handlers: Mapping[str, Callable[..., None]]) -> None:
+        """The owner's handlers, called first for each event, by event name (held weakly).
+
+        Set before the first event: at construction, or once the owner's
+        parts that need this object (to end tasks) are made.
+        """
+        unknown = set(handlers) - set(self.NAMES)
+        if unknown:
+            raise ValueError(f"no such signal: {', '.join(sorted(unknown))}")
+        self._handlers = {name: weakly(handler) for name, handler in handlers.items()}
 
     def dispatch(self, name: str, *args: Any) -> None:
         """Deliver one event now, on the GUI thread, for an event the GUI thread makes itself.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, List, Optional, Tupl
 
 from ..core.context import TaskContext
 from ..core.display import display_text
-from ..core.errors import TaskError
+from ..core.errors import TaskError, safe_str
 from ..core.states import ENDED, TaskState
 from .outcome import GUI_WAIT_REFUSED, TaskFuture, settle
 
@@ -152,6 +152,11 @@ class TaskHandle:
         """
         return self._error_display()[1]
 
+    @property
+    def details(self) -> str:
+        """What the row shortens, whole: the traceback if it failed, else the result (or the latest partial one)."""
+        return self.error.traceback if self.error else safe_str(self.result if self.done else self.partial)
+
     def _error_display(self) -> Tuple[str, str]:
         error = self.error
         if error is not self._shown_error:
@@ -257,7 +262,7 @@ class TaskHandle:
         unknown = sorted(set(options) - allowed)
         if unknown:
             raise TypeError(f"then() takes name, timeout and priority as options, not {', '.join(unknown)}")
-        return manager._submit(
+        return manager._flow.submit(
             fn,
             args,
             None,

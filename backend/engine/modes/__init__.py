@@ -8,11 +8,24 @@ plugs in any ``concurrent.futures.Executor``. The dask mode
 (:mod:`offthread.engine.dask`) is an ``ExecutorMode`` that reaches its tasks as they run.
 """
 
+from typing import List, Optional, Tuple
+
 from .aio import AsyncioMode
 from .base import Mode, UnpicklableTask
 from .executor import ExecutorMode
 from .local import EventsMode, GuiMode, ThreadMode
 from .process import ProcessMode
+
+
+def default_modes(
+    max_threads: Optional[int], processes: Optional[int], max_tasks_per_child: Optional[int]
+) -> Tuple[ThreadMode, ProcessMode, List[Mode]]:
+    """Every manager's modes, in the order a UI lists them; the thread and process modes apart too
+    (the manager's ``maxThreadCount`` and ``processCount`` are their settings)."""
+    threads = ThreadMode(max_threads)
+    processes_mode = ProcessMode(processes, max_tasks_per_child=max_tasks_per_child)
+    return threads, processes_mode, [GuiMode(), EventsMode(), threads, processes_mode, AsyncioMode()]
+
 
 __all__ = [
     "AsyncioMode",
@@ -23,4 +36,5 @@ __all__ = [
     "ProcessMode",
     "ThreadMode",
     "UnpicklableTask",
+    "default_modes",
 ]

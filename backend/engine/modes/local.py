@@ -5,14 +5,16 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from ...core.call import run_call, with_context
 from ...core.context import TaskContext
 from ...core.ranked import RankedQueue
 from ...core.sink import EventSink
+from ...core.validate import whole_number_in_range
 from .. import qt
 from ..lifetime import keep_past_exit
+from ..limits import MAX_THREADS
 from ..qt.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool, QTimer
 from ..signals import WorkerSignals
 from ..task import TaskHandle
@@ -73,6 +75,15 @@ class ThreadMode(Mode):
     @max_threads.setter
     def max_threads(self, count: int) -> None:
         self.queue.max_threads = count  # a larger pool starts queued tasks at once
+
+    def set_max_threads(self, count: Any) -> bool:
+        """The ``maxThreadCount`` setting, checked (whole, 1 to MAX_THREADS); True if it changed."""
+        current = self.max_threads
+        # A "real" from QML, so that what a binding sets arrives as it is: an
+        # int property would have Qt wrap 1e10 to 1410065408 and turn NaN to 0.
+        threads = whole_number_in_range(count, "maxThreadCount", 1, MAX_THREADS, current)
+        self.max_threads = threads
+        return threads != current
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         self.queue.put(self._job(handle, call), handle.priority)

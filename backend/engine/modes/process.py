@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, List, Optional
 from ...core import wire
 from ...core.errors import unpicklable
 from ...core.states import CancelReason, Event
+from ...core.validate import whole_number_in_range
+from ..limits import MAX_PROCESSES
 from ..task import TaskHandle
 from .base import Call, Mode
 
@@ -90,6 +92,16 @@ class ProcessMode(Mode):
         self._workers = max(1, count)
         if self._pool is not None:
             self._pool.resize(count)
+
+    def set_workers(self, count: Any) -> bool:
+        """The ``processCount`` setting, checked (whole, 1 to MAX_PROCESSES); True if it changed.
+
+        Extra workers finish their current task, then end."""
+        current = self.workers
+        workers = whole_number_in_range(count, "processCount", 1, MAX_PROCESSES, current)
+        if workers != current:
+            self.workers = workers
+        return workers != current
 
     def warm_up(self) -> None:
         """Start the worker processes now, in the background (a tenth of a second or more)."""

@@ -1,0 +1,105 @@
+"""What a manager has: its tasks that have not ended, by id, and its modes, by name.
+
+Plain books, no Qt: the manager and its parts (:mod:`.flow`, :mod:`.events`,
+:mod:`.publisher`, :mod:`.timeouts`) read and change them on the GUI
+thread. Only :meth:`TaskRegistry.new_id` is called from any thread.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Dict, Iterator, List, Optional, Set, Tuple
+
+from ..core.states import TaskState
+from .modes.base import Mode
+from .task import TaskHandle
+
+
+class TaskRegistry:
+    """The tasks that have not ended, oldest first, and which of them have started."""
+
+    def __init__(self) -> None:
+        self._ids = itertools.count(1)
+        self.last_id = 0  # the highest id given so far: an id above it names no task
+        self.accepting = True  # False once the manager is shut down
+        self.live: Dict[int, TaskHandle] = {}  # not ended, by id, oldest first
+        self.running: Set[int] = set()  # started, not ended (paused ones too)
+
+    def new_id(self) -> int:
+        """The next task id. Any thread: ``next()`` on a count is atomic."""
+        task_id = next(self._ids)
+        self.last_id = max(self.last_id, task_id)
+        return task_id
+
+    def add(self, handle: TaskHandle) -> None:
+        self.live[handle.id] = handle
+
+    def get(self, task_id: int) -> Optional[TaskHandle]:
+        return self.live.get(task_id)
+
+    def started(self, task_id: int) -> None:
+        self.running.add(task_id)
+
+    def ended(self, task_id: int) -> Optional[TaskHandle]:
+        """Take an ended task out; None if it is not here (it ended already)."""
+        handle = self.live.pop(task_id, None)
+        if handle is not None:
+            self.running.discard(task_id)
+        return handle
+
+    def running_handles(self) -> List[TaskHandle]:
+        return [self.live[task_id] for task_id in self.running]
+
+    def counts(self) -> Tuple[int, int, int]:
+        """(active, paused, queued): running and not paused, paused, not started."""
+        started = len(self.running)
+        paused = sum(1 for task_id in self.running if self.live[task_id].state == TaskState.PAUSED)
+        return started - paused, paused, len(self.live) - started
+
+    def __len__(self) -> int:
+        return len(self.live)
+
+    def __iter__(self) -> Iterator[TaskHandle]:
+        return iter(list(self.live.values()))
+
+
+class ModeRegistry:
+    """The modes by name, in the order they were added, and the selected one."""
+
+    def __init__(self) -> None:
+        self._modes: Dict[str, Mode] = {}
+        self.selected = ""  # the ``mode`` property: the one a UI's buttons use
+
+    def add(self, mode: Mode) -> None:
+        """Add a mode; ValueError if it has no name or its name is taken."""
+        if not mode.name or mode.name in self._modes:
+            raise ValueError(f"a mode needs a name of its own, not {mode.name!r}")
+        self._modes[mode.name] = mode
+
+    def __getitem__(self, name: str) -> Mode:
+        return self._modes[name]
+
+    def get(self, name: str) -> Optional[Mode]:
+        return self._modes.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._modes
+
+    def names(self) -> List[str]:
+        return list(self._modes)
+
+    def unknown(self, name: str) -> str:
+        """What to say about a name that is not a mode's."""
+        return f"no mode named {name!r}; the modes are {', '.join(self._modes)}"
+
+    def __iter__(self) -> Iterator[Mode]:
+        return iter(list(self._modes.values()))
+
+    def shutdown(self, timeout_s: float) -> bool:
+        """Shut every mode down within ``timeout_s`` in all; True if every task stopped."""
+        deadline = time.monotonic() + timeout_s
+        stopped = True
+        for mode in self:  # every mode gets what time the ones before it left
+            stopped = mode.shutdown(max(0.0, deadline - time.monotonic())) and stopped
+        return stopped
