@@ -5,7 +5,7 @@ live); ``thread`` runs it on a ``QThreadPool`` (the default); ``process`` runs
 it in a pool of worker processes (for CPU-bound Python); ``asyncio`` runs
 ``async def`` tasks on one event loop of its own; :class:`ExecutorMode`
 plugs in any ``concurrent.futures.Executor``. The dask mode
-(:mod:`offthread.engine.dask`) is an ``ExecutorMode`` that reaches its tasks as they run.
+(:mod:`offthread.engine.dask`) is a mode of its own that reaches its tasks as they run.
 """
 
 from typing import List, Optional, Tuple

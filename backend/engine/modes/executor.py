@@ -1,4 +1,4 @@
-"""``ExecutorMode``: any ``concurrent.futures.Executor`` as a mode (``DaskMode`` builds on it)."""
+"""``ExecutorMode``: any ``concurrent.futures.Executor`` as a mode."""
 
 from __future__ import annotations
 
@@ -90,18 +90,8 @@ class ExecutorMode(Mode):
     # -- internals ---------------------------------------------------------------
 
     def _close_within(self, timeout_s: float) -> None:
-        """Call ``on_shutdown``, waiting for it at most ``timeout_s``."""
-        if self._on_shutdown is None:
-            return
-        # On a thread of its own, so that the bound holds: closing may wait
-        # for a task that cannot be stopped, or for a cluster far away.
-        closer = threading.Thread(target=self._close, name=f"offthread-close-{self.name}", daemon=True)
-        closer.start()
-        closer.join(max(0.0, timeout_s))
-        if closer.is_alive():
-            log.warning(
-                "closing the %s executor did not end within %.1f s; it goes on without us", self.name, timeout_s
-            )
+        if self._on_shutdown is not None:
+            close_within(self.name, self._on_shutdown, timeout_s)
 
     def _finish(self, task_id: int, ending: Event, *args: Any) -> None:
         """End a task: its lifecycle lets only the first call send an ending. Any thread."""
@@ -130,9 +120,22 @@ class ExecutorMode(Mode):
             ending, payload = future.result()
             self._finish(task_id, ending, *payload)
 
-    def _close(self) -> None:
-        assert self._on_shutdown is not None
+
+def close_within(name: str, close: Callable[[], None], timeout_s: float) -> None:
+    """Call ``close`` (a mode's ``on_shutdown``), waiting for it at most ``timeout_s``.
+
+    On a thread of its own, so that the bound holds: closing may wait for a
+    task that cannot be stopped, or for a cluster far away.
+    """
+
+    def run() -> None:
         try:
-            self._on_shutdown()
+            close()
         except Exception:  # closing a remote client must not stop the app's exit
-            log.warning("closing the %s executor failed", self.name, exc_info=True)
+            log.warning("closing the %s executor failed", name, exc_info=True)
+
+    closer = threading.Thread(target=run, name=f"offthread-close-{name}", daemon=True)
+    closer.start()
+    closer.join(max(0.0, timeout_s))
+    if closer.is_alive():
+        log.warning("closing the %s executor did not end within %.1f s; it goes on without us", name, timeout_s)
