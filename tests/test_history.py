@@ -113,7 +113,7 @@ def test_lowering_the_limit_trims_at_once(make_backend, qtbot):
 
 
 @pytest.mark.parametrize(
-    "value, error, message",
+    ("value", "error", "message"),
     [
         (-1, ValueError, "history must be from 0 (keep no ended task) to 100,000,000, not -1"),
         (2.5, TypeError, "history must be a whole number of tasks, not float"),

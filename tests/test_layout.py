@@ -8,7 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator, List, Set, Tuple
+from typing import Iterator
 
 import pytest
 
@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "backend"
 QT_MODULES = ("qtpy", "PySide2", "PySide6", "shiboken2", "shiboken6")
 
 
-def imports(layer: str) -> Iterator[Tuple[str, str]]:
+def imports(layer: str) -> Iterator[tuple[str, str]]:
     """(file, imported module) for every import in ``backend/<layer>``, relative ones made absolute."""
     for path in sorted((PACKAGE / layer).rglob("*.py")):
         module = ["offthread", *path.relative_to(PACKAGE).with_suffix("").parts]
@@ -140,7 +140,7 @@ def test_each_layer_says_what_it_is(layer):
     assert (PACKAGE / layer / "__init__.py").read_text().startswith('"""')
 
 
-def layout_table() -> Set[str]:
+def layout_table() -> set[str]:
     """The paths the layout table of docs/development.md names under backend/, as backend/<path>.
 
     An entry is indented two spaces per level; a folder may name its files in
@@ -149,8 +149,8 @@ def layout_table() -> Set[str]:
     """
     text = (PACKAGE.parent / "docs" / "development.md").read_text()
     block = text[text.index("## Layout") :].split("```")[1]
-    named: Set[str] = set()
-    folders: List[str] = []
+    named: set[str] = set()
+    folders: list[str] = []
     last_folder = ""
     for line in block.splitlines():
         if not line.strip():

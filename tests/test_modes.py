@@ -183,7 +183,7 @@ def test_a_process_task_pauses_and_resumes(backend, qtbot):
 
 
 @pytest.mark.parametrize(
-    "fn, args",
+    ("fn", "args"),
     [(lambda: 1, ()), (tasks.square, (threading.Lock(),))],
     ids=["lambda", "lock argument"],
 )
@@ -260,8 +260,10 @@ def test_events_mode_keeps_the_gui_live_and_a_click_runs_a_task_inside_another(b
     assert (inner.result, outer.state) == (49, TaskState.CANCELLED)
     assert inner.note == f"started inside #{outer.id}'s processEvents()"
     assert f"while #{inner.id} ran inside it" in outer.note
-    assert ["paused", "resumed", "cancelled"] == [
-        n for n in log.names(outer.id) if n in ("paused", "resumed", "cancelled")
+    assert [n for n in log.names(outer.id) if n in ("paused", "resumed", "cancelled")] == [
+        "paused",
+        "resumed",
+        "cancelled",
     ]
     assert f"task {inner.id} started inside task {outer.id}'s processEvents()" in caplog.text
     caplog.clear()

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict
 
 import pytest
 from qtpy.QtCore import QMetaMethod
@@ -60,7 +59,7 @@ def test_a_page_that_uses_run_previews_with_task_objects_that_progress(tmp_path)
     assert warnings == "warnings []"
 
 
-def quiet_environment(tmp_path: Path, **extra: str) -> Dict[str, str]:
+def quiet_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     """Headless, with a runtime folder: Qt 5 warns on stderr without one."""
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator, List, Tuple
+from typing import Iterator
 
 import pytest
 from qtpy.QtCore import QPoint, QPointF, QRectF, Qt, QUrl
@@ -188,7 +188,7 @@ def test_a_running_row_offers_pause_and_cancel_and_nothing_else(ui, backend, qtb
 # -- keyboard ------------------------------------------------------------------
 
 
-def focus_chain(window, presses: int) -> List[str]:
+def focus_chain(window, presses: int) -> list[str]:
     names = []
     for _ in range(presses):
         QTest.keyClick(window, Qt.Key_Tab)
@@ -221,7 +221,7 @@ def test_space_and_enter_press_the_focused_button(ui, backend, qtbot, key):
 
 
 @pytest.mark.parametrize(
-    "keys, name", [("Ctrl+D", "DANGER!"), ("Ctrl+U", "CPU job"), ("Ctrl+F", "failing job")], ids=["D", "U", "F"]
+    ("keys", "name"), [("Ctrl+D", "DANGER!"), ("Ctrl+U", "CPU job"), ("Ctrl+F", "failing job")], ids=["D", "U", "F"]
 )
 def test_shortcuts_start_the_jobs(ui, backend, qtbot, keys, name):
     backend.step_seconds = 10
@@ -269,7 +269,7 @@ INTERACTIVE = {
 }
 
 
-def accessible(window) -> Iterator[Tuple[object, object]]:
+def accessible(window) -> Iterator[tuple[object, object]]:
     """Every (interface, its parent's interface) under ``window`` that is shown."""
     pending = [(QAccessible.queryAccessibleInterface(window), None)]
     while pending:
@@ -356,7 +356,7 @@ def test_danger_can_be_pressed_through_the_accessibility_tree(ui, backend, qtbot
 # -- sizes and clicks ----------------------------------------------------------
 
 
-def items_outside(window) -> List[str]:
+def items_outside(window) -> list[str]:
     """Visible items that stick out of the window (the list's rows scroll inside it: not counted)."""
     bounds = QRectF(0, 0, window.width(), window.height())
     out, pending = [], [window.contentItem()]

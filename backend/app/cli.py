@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from typing import Callable, List, Optional
+from typing import Callable
 
 from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_HISTORY, MAX_PROCESSES, MAX_THREADS
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Parse ``argv``, set up logging and run the app; return its exit code."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(

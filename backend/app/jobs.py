@@ -9,7 +9,7 @@ They import asyncio when they run: the app's start-up does not pay for it.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from ..core.context import TaskContext
 from ..core.coroutines import AsyncContext
@@ -214,7 +214,7 @@ class Job(NamedTuple):
     coroutine: Callable[..., Any]
 
 
-JOBS: Dict[str, Job] = {
+JOBS: dict[str, Job] = {
     "danger": Job(danger_job, danger_job_async),
     "fail": Job(failing_job, failing_job_async),
     "cpu": Job(cpu_job, cpu_job_async),

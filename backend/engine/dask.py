@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import CancelledError
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable
 
 from ..core import daskremote
 from ..core.context import TaskContext
@@ -84,7 +84,7 @@ def dask_mode(
         raise DaskUnavailable(
             f"dask.distributed is not installed for {sys.executable}: run '{sys.executable} -m pip install distributed'"
         ) from error
-    cluster: Optional[Any] = None
+    cluster: Any | None = None
     try:
         if address == "local":
             cluster = LocalCluster(
@@ -135,15 +135,15 @@ class _Run:
     )
 
     def __init__(self, flags: int, context: TaskContext) -> None:
-        self.future: Optional[Any] = None  # its distributed.Future
-        self.worker: Optional[str] = None  # where it runs, once its first message has come
+        self.future: Any | None = None  # its distributed.Future
+        self.worker: str | None = None  # where it runs, once its first message has come
         self.flags = flags  # its controls, as last sent
         self.number = 0  # of its last control
         self.spread = False  # a control went to every worker: they forget it once the task ends
         self.reason = CancelReason.CANCELLED
         self.cancelling = False
         self.received = 0  # messages from it so far
-        self.held: Optional[DaskEnding] = None  # its ending, while messages it sent before are on their way
+        self.held: DaskEnding | None = None  # its ending, while messages it sent before are on their way
         self.gathering = False  # its result is on its way: its future is no longer cancelled
         self.context = context  # its lifecycle here: started once (dask may run it again elsewhere), ended once
 
@@ -158,9 +158,9 @@ class _Calls:
     def __init__(self, name: str) -> None:
         self._name = name
         self._cond = threading.Condition()
-        self._due: List[Tuple[float, int, Callable[[], None]]] = []  # a heap: when, order, call
+        self._due: list[tuple[float, int, Callable[[], None]]] = []  # a heap: when, order, call
         self._order = itertools.count()
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
         self._closed = False
 
     def put(self, call: Callable[[], None], delay_s: float = 0.0) -> None:
@@ -187,7 +187,7 @@ class _Calls:
                 while True:
                     if self._closed:
                         return
-                    wait: Optional[float] = None
+                    wait: float | None = None
                     if self._due:
                         wait = self._due[0][0] - time.monotonic()
                         if wait <= 0:
@@ -241,7 +241,7 @@ class DaskMode(ExecutorMode):
         client: Any,
         *,
         description: str = "",
-        on_shutdown: Optional[Callable[[], None]] = None,
+        on_shutdown: Callable[[], None] | None = None,
         cancel_grace_s: float = CANCEL_GRACE_S,
     ) -> None:
         super().__init__(
@@ -256,11 +256,11 @@ class DaskMode(ExecutorMode):
         self.topic = f"offthread-{uuid.uuid4().hex}"
         self._lock = threading.RLock()
         self._ended = threading.Condition(self._lock)  # notified as tasks end
-        self._runs: Dict[int, _Run] = {}
+        self._runs: dict[int, _Run] = {}
         self._calls = _Calls(f"offthread-{name}-calls")
         # Calls to the workers, waiting to go out from the client's loop: (the
         # workers, None for every one; the changes, or the ids to forget; keep).
-        self._outgoing: List[Tuple[Optional[List[str]], List[Any], Optional[bool]]] = []
+        self._outgoing: list[tuple[list[str] | None, list[Any], bool | None]] = []
         self._sending = False
         # Before any task is submitted: the subscription and the tasks go to
         # the scheduler on the same stream, in that order.
@@ -341,7 +341,7 @@ class DaskMode(ExecutorMode):
 
     # -- the client's event loop -----------------------------------------------------
 
-    def _on_message(self, event: Tuple[float, Any]) -> None:
+    def _on_message(self, event: tuple[float, Any]) -> None:
         """A message from one of the mode's tasks (on the client's event loop: it must not raise)."""
         try:
             task_id, _number, kind, body = daskremote.unpack(event[1])
@@ -408,16 +408,16 @@ class DaskMode(ExecutorMode):
 
     # -- calls to the workers (queued by any thread, sent from the client's loop) -------
 
-    def _control(self, workers: Optional[List[str]], changes: List[Tuple[int, int, int]], keep: bool = True) -> None:
+    def _control(self, workers: list[str] | None, changes: list[tuple[int, int, int]], keep: bool = True) -> None:
         """Send controls to ``workers`` (None: every worker); they keep those for tasks not
         running there if ``keep``. Returns at once (any thread)."""
         self._queue_call(workers, changes, keep)
 
-    def _forget(self, task_ids: List[int]) -> None:
+    def _forget(self, task_ids: list[int]) -> None:
         """Every worker drops the controls it keeps for these tasks, which have ended."""
         self._queue_call(None, task_ids, None)
 
-    def _queue_call(self, workers: Optional[List[str]], items: List[Any], keep: Optional[bool]) -> None:
+    def _queue_call(self, workers: list[str] | None, items: list[Any], keep: bool | None) -> None:
         with self._lock:
             self._outgoing.append((workers, items, keep))
             if self._sending:
@@ -446,9 +446,9 @@ class DaskMode(ExecutorMode):
         except Exception as error:  # the scheduler is gone, or the client closes
             log.info("the %s mode cannot reach the scheduler: %s", self.name, _describe(error))
             return
-        controls: Dict[Tuple[str, bool], List[Tuple[int, int, int]]] = {}
-        forgets: Dict[str, List[int]] = {}
-        lost: Set[str] = set()
+        controls: dict[tuple[str, bool], list[tuple[int, int, int]]] = {}
+        forgets: dict[str, list[int]] = {}
+        lost: set[str] = set()
         for workers, items, keep in batch:
             if workers is not None:
                 lost.update(w for w in workers if w not in living)
@@ -469,7 +469,7 @@ class DaskMode(ExecutorMode):
         except Exception as error:  # it left meanwhile, or does not answer
             log.info("the %s mode could not reach worker %s: %s", self.name, worker, _describe(error))
 
-    def _workers_lost(self, lost: Set[str]) -> None:
+    def _workers_lost(self, lost: set[str]) -> None:
         """Workers that ran some of the mode's tasks have left: those tasks' controls go to every worker."""
         changes = []
         with self._lock:
@@ -484,7 +484,7 @@ class DaskMode(ExecutorMode):
 
     # -- the mode's own thread ---------------------------------------------------------
 
-    def _cancel_futures(self, futures: List[Any]) -> None:
+    def _cancel_futures(self, futures: list[Any]) -> None:
         """dask withdraws these tasks, or forgets their results (``Client.cancel``)."""
         self.client.cancel(futures)
 
@@ -514,7 +514,7 @@ class DaskMode(ExecutorMode):
 
     # -- internals -------------------------------------------------------------------------
 
-    def _end_run(self, task_id: int, ending: Event, *args: Any) -> Optional[_Run]:
+    def _end_run(self, task_id: int, ending: Event, *args: Any) -> _Run | None:
         """End a task once: later calls for the same task do nothing. Any thread.
 
         Returns the task's record if this call ended it, else None.
@@ -529,7 +529,7 @@ class DaskMode(ExecutorMode):
             self._forget([task_id])
         return run
 
-    def _drop(self, run: Optional[_Run]) -> None:
+    def _drop(self, run: _Run | None) -> None:
         """Cancel the future of a task that this side has ended, unless its result is on its way.
 
         Cancelling a future while its result is fetched makes dask log errors
@@ -571,7 +571,7 @@ class DaskMode(ExecutorMode):
         if run.worker is not None:
             self._control([run.worker], [(task_id, _LAST_WORD, int(Flag.CANCEL))], keep=False)
 
-    def _close_cluster_side(self, then: Optional[Callable[[], None]]) -> None:
+    def _close_cluster_side(self, then: Callable[[], None] | None) -> None:
         """Stop what the mode's tasks left running on the workers, then ``then`` (closing the client)."""
         try:
             self.client.sync(self._stop_all, callback_timeout=CONTROL_TIMEOUT_S)

@@ -7,7 +7,7 @@ import itertools
 import operator
 import time
 from collections import deque
-from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Iterable, Union
 
 from ..core.states import TaskState
 from .qt.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -41,7 +41,7 @@ _ROLE_NUMBERS = tuple(range(FIRST_ROLE, FIRST_ROLE + len(ROLES)))
 _STATE_TEXT = {state: state.value for state in TaskState}
 
 
-def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
+def _role_values(handle: TaskHandle, now: float) -> tuple[Any, ...]:
     return (
         handle.id,
         handle.name,
@@ -69,27 +69,27 @@ class TaskListModel(QAbstractListModel):
     only what moved. The backend calls it at most once per event-loop pass.
     """
 
-    def __init__(self, parent: Optional[QObject] = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._handles: List[TaskHandle] = []
-        self._rows: List[Tuple[Any, ...]] = []  # published role values
+        self._handles: list[TaskHandle] = []
+        self._rows: list[tuple[Any, ...]] = []  # published role values
         # A row's place is found by its serial number, not stored: removing
         # rows (the history's trim, in every refresh of a busy app) then
         # renumbers nothing. Serials grow with each append, so the list of
         # them, one per row, stays sorted, and bisect finds a row.
-        self._serials: List[int] = []
-        self._serial_of: Dict[int, int] = {}  # task id -> its row's serial
+        self._serials: list[int] = []
+        self._serial_of: dict[int, int] = {}  # task id -> its row's serial
         self._next_serial = 0
-        self._ended: Deque[int] = deque()  # ids of the rows published as ended, in the order they ended
+        self._ended: deque[int] = deque()  # ids of the rows published as ended, in the order they ended
         #: Called with the handles whose rows were just removed (the manager releases their task objects).
-        self.on_removed: Optional[Callable[[List[TaskHandle]], None]] = None
+        self.on_removed: Callable[[list[TaskHandle]], None] | None = None
 
     # -- the Qt model interface ---------------------------------------------
 
     def rowCount(self, parent: AnyIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def roleNames(self) -> Dict[int, QByteArray]:
+    def roleNames(self) -> dict[int, QByteArray]:
         return {FIRST_ROLE + i: QByteArray(name.encode()) for i, name in enumerate(ROLES)}
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -104,14 +104,14 @@ class TaskListModel(QAbstractListModel):
 
     # -- for the manager --------------------------------------------------
 
-    def handle(self, task_id: int) -> Optional[TaskHandle]:
+    def handle(self, task_id: int) -> TaskHandle | None:
         """The handle of the task in a row, ended or not; None if it has no row (any thread)."""
         row = self._row(task_id)
         handles = self._handles
         found = handles[row] if row is not None and row < len(handles) else None
         return found if found is not None and found.id == task_id else None  # rows move on removal
 
-    def _row(self, task_id: int) -> Optional[int]:
+    def _row(self, task_id: int) -> int | None:
         """The row of a task, or None."""
         serial = self._serial_of.get(task_id)
         if serial is None:
@@ -120,7 +120,7 @@ class TaskListModel(QAbstractListModel):
         row = bisect.bisect_left(serials, serial)
         return row if row < len(serials) and serials[row] == serial else None
 
-    def append(self, handles: List[TaskHandle]) -> None:
+    def append(self, handles: list[TaskHandle]) -> None:
         """Add new tasks at the end, in one insertion."""
         if not handles:
             return
@@ -140,8 +140,8 @@ class TaskListModel(QAbstractListModel):
     def update(self, handles: Iterable[TaskHandle]) -> None:
         """Publish what changed in ``handles``, naming only the changed roles."""
         now = time.monotonic()
-        changes: Dict[Tuple[int, ...], List[int]] = {}  # changed roles -> rows
-        ended: List[TaskHandle] = []
+        changes: dict[tuple[int, ...], list[int]] = {}  # changed roles -> rows
+        ended: list[TaskHandle] = []
         for handle in handles:
             row = self._row(handle.id)
             if row is None:
@@ -161,7 +161,7 @@ class TaskListModel(QAbstractListModel):
             for first, last in _runs(sorted(rows)):
                 self.dataChanged.emit(self.index(first), self.index(last), list(roles))
 
-    def remove_ended(self, task_ids: Optional[Set[int]] = None) -> int:
+    def remove_ended(self, task_ids: set[int] | None = None) -> int:
         """Remove the rows of tasks that have ended (of ``task_ids`` only, if given); return how many."""
         doomed = [
             row
@@ -188,7 +188,7 @@ class TaskListModel(QAbstractListModel):
         self._remove_rows(sorted(row for row in rows if row is not None))
         return excess
 
-    def _remove_rows(self, doomed: List[int]) -> None:
+    def _remove_rows(self, doomed: list[int]) -> None:
         """Remove ``doomed`` (sorted rows), in one removal per run of adjacent rows."""
         if not doomed:
             return
@@ -206,11 +206,11 @@ class TaskListModel(QAbstractListModel):
             self.endRemoveRows()
 
 
-def _end_order(handle: TaskHandle) -> Tuple[float, int]:
+def _end_order(handle: TaskHandle) -> tuple[float, int]:
     return (handle.ended_at or 0.0, handle.id)
 
 
-def _runs(rows: List[int]) -> Iterable[Tuple[int, int]]:
+def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:
     """Runs of consecutive numbers in sorted ``rows``, as (first, last)."""
     if not rows:
         return
