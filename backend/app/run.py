@@ -63,12 +63,7 @@ def run_app(
     # Qt's messages go to logging while the app runs, and no longer once it
     # is gone: see remove_qt_message_handler.
     with qt_messages_to_logging():
-        sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
-        if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
-            QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_EnableHighDpiScaling)
-        choose_scene_graph_backend()
-        app = QGuiApplication([sys.argv[0]])
-        app.setApplicationName("offthread")
+        app = _make_application()
         backend = Backend(
             max_threads=max_threads,
             processes=processes,
@@ -88,44 +83,74 @@ def run_app(
         ui: QmlUi | None = None
         reloader: LiveReload | None = None  # it must live as long as the loop
         try:
-            if dask is not None:
-                # Imported only here: the dask mode's code (asyncio, uuid...)
-                # costs start-up time that a start without --dask does not pay.
-                # distributed sets up logging to stderr of its own as it is
-                # imported, at INFO: the app's --log-level decides instead
-                # (for the local cluster's workers too, which inherit it).
-                level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
-                os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", level)
-                from ..engine.dask import DaskUnavailable, dask_mode
-
-                try:
-                    backend.add_mode(dask_mode(dask))
-                except DaskUnavailable as error:
-                    sys.stderr.write(f"error: {error}\n")
-                    return 1
+            if dask is not None and not _add_dask_mode(backend, dask):
+                return 1
             backend.select_mode(mode)
             if not interrupts.requested:  # else a signal came during start-up: no window at all
-                made = _make_ui(backend, Path(qml_file), live, theme)
+                made = _show_window(backend, Path(qml_file), live, theme)
                 if made is None:
                     return 1
                 ui, reloader = made
-                log.info("the window shows: %s", ui.path.resolve())
-                tune_collector()
-                # Worker processes start in the background, so that the first task in
-                # process mode does not wait for them (nor hold the GUI thread); a
-                # moment after the window shows, so that starting them (several
-                # Python processes on a few cores) does not slow its first frames.
-                QTimer.singleShot(WARM_UP_DELAY_MS, backend.mode_named("process").warm_up)
             code = 0 if interrupts.requested else qt.run_loop(app)
         finally:
             interrupts.restore()
             del interrupts  # its handler holds the backend, which must go before the app
-        stopped = backend.shutdown()  # done already by aboutToQuit if the loop ran: its answer
-        if ui is not None:
-            ui.close()
-        log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
+        _shut_down(backend, ui)
         del ui, reloader, backend, app
         return code
+
+
+def _make_application() -> QGuiApplication:
+    """The application, with the process-wide settings it needs made before it."""
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+    if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_EnableHighDpiScaling)
+    choose_scene_graph_backend()
+    app = QGuiApplication([sys.argv[0]])
+    app.setApplicationName("offthread")
+    return app
+
+
+def _add_dask_mode(backend: Backend, address: str) -> bool:
+    """Add the dask mode for ``address``; False after saying why it cannot be."""
+    # Imported only here: the dask mode's code (asyncio, uuid...) costs
+    # start-up time that a start without --dask does not pay. distributed
+    # sets up logging to stderr of its own as it is imported, at INFO: the
+    # app's --log-level decides instead (for the local cluster's workers
+    # too, which inherit it).
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", level)
+    from ..engine.dask import DaskUnavailable, dask_mode
+
+    try:
+        backend.add_mode(dask_mode(address))
+    except DaskUnavailable as error:
+        sys.stderr.write(f"error: {error}\n")
+        return False
+    return True
+
+
+def _show_window(backend: Backend, qml_file: Path, live: bool, theme: str) -> tuple[QmlUi, LiveReload | None] | None:
+    """Load and show the window, then settle in for tasks; None after saying why there is no window."""
+    made = _make_ui(backend, qml_file, live, theme)
+    if made is None:
+        return None
+    log.info("the window shows: %s", made[0].path.resolve())
+    tune_collector()
+    # Worker processes start in the background, so that the first task in
+    # process mode does not wait for them (nor hold the GUI thread); a
+    # moment after the window shows, so that starting them (several
+    # Python processes on a few cores) does not slow its first frames.
+    QTimer.singleShot(WARM_UP_DELAY_MS, backend.mode_named("process").warm_up)
+    return made
+
+
+def _shut_down(backend: Backend, ui: QmlUi | None) -> None:
+    """Stop the backend (done already by aboutToQuit if the loop ran: this is its answer), then close the UI."""
+    stopped = backend.shutdown()
+    if ui is not None:
+        ui.close()
+    log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
 
 
 # The cyclic collector's thresholds once the window shows: a young collection
