@@ -15,49 +15,53 @@ from .task import TaskHandle
 
 AnyIndex = Union[QModelIndex, QPersistentModelIndex]
 
-# The roles, in the order of the tuple that ``_role_values`` makes.
-ROLES = (
-    "id",
-    "name",
-    "state",
-    "progress",  # percent, 0-100
-    "progressText",  # the task's own text, or "37.5 %"
-    "result",  # the result as text; the latest partial result while it runs
-    "error",  # "Type: message", or ""
-    "errorDetails",  # the traceback, or ""
-    "elapsed",  # seconds run, to a tenth
-    "pauseRequested",  # the Pause/Resume button's state
-    "done",  # it has ended: Cancel and Pause do nothing
-    "mode",  # where it runs: "gui", "events", "thread", "process", or a plugged-in executor's name
-    "canPause",  # whether its mode can pause it
-    "note",  # what its mode has to say about it, e.g. "started inside #3's processEvents()"
+# A state's text: a dict lookup, not the enum's __str__ (a Python call per row).
+_STATE_TEXT = {state: state.value for state in TaskState}
+
+# Each role, once: the name QML reads (``model.progressText``, or a delegate's
+# required property of that name), and how its value is made from a task's
+# handle ``h`` at time ``now``. Both the role names and the function that
+# makes a row's values come from this table.
+ROLE_TABLE: tuple[tuple[str, str], ...] = (
+    ("id", "h.id"),
+    ("name", "h.name"),
+    ("state", "_STATE_TEXT[h.state]"),  # one of TaskState's values (QML: TaskStates)
+    ("progress", "h.progress"),  # percent, 0-100
+    ("progressText", "h.progress_text"),  # the task's own text, or "37.5 %"
+    ("result", "h.result_text"),  # the result as text; the latest partial result while it runs
+    ("error", "h.error_text"),  # "Type: message", or ""
+    ("errorDetails", "h.error_details_text"),  # the traceback, or ""
+    ("elapsed", "round(h.elapsed(now), 1)"),  # seconds run, to a tenth
+    ("pauseRequested", "h.pause_requested"),  # the Pause/Resume button's state
+    ("done", "h.done"),  # it has ended: Cancel and Pause do nothing
+    ("mode", "h.mode"),  # where it runs: "gui", "events", "thread", "process", or a plugged-in executor's name
+    ("canPause", "h.can_pause"),  # whether its mode can pause it
+    ("note", "h.note"),  # what its mode has to say about it, e.g. "started inside #3's processEvents()"
 )
+ROLES = tuple(name for name, _ in ROLE_TABLE)
 FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _ROOT = QModelIndex()  # the invalid index: the parent of every row
 _ID = ROLES.index("id")
 _DONE = ROLES.index("done")
 _ROLE_NUMBERS = tuple(range(FIRST_ROLE, FIRST_ROLE + len(ROLES)))
-# A state's text: a dict lookup, not the enum's __str__ (a Python call per row).
-_STATE_TEXT = {state: state.value for state in TaskState}
 
 
-def _role_values(handle: TaskHandle, now: float) -> tuple[Any, ...]:
-    return (
-        handle.id,
-        handle.name,
-        _STATE_TEXT[handle.state],
-        handle.progress,
-        handle.progress_text,
-        handle.result_text,
-        handle.error_text,
-        handle.error_details_text,
-        round(handle.elapsed(now), 1),
-        handle.pause_requested,
-        handle.done,
-        handle.mode,
-        handle.can_pause,
-        handle.note,
-    )
+def _row_maker(table: tuple[tuple[str, str], ...]) -> Callable[[TaskHandle, float], tuple[Any, ...]]:
+    """The function that makes a row's values, in the order of ``table``'s roles.
+
+    Compiled from the table once, as namedtuple and dataclasses make their
+    methods: one tuple expression, with no Python call per role, since
+    every refresh makes rows by the thousand.
+    """
+    values = ", ".join(value for _, value in table)
+    source = f"def role_values(h, now):\n    return ({values},)\n"
+    namespace: dict[str, Any] = {"_STATE_TEXT": _STATE_TEXT}
+    exec(compile(source, f"<{__name__}.ROLE_TABLE>", "exec"), namespace)
+    made: Callable[[TaskHandle, float], tuple[Any, ...]] = namespace["role_values"]
+    return made
+
+
+_role_values = _row_maker(ROLE_TABLE)
 
 
 class TaskListModel(QAbstractListModel):
