@@ -9,12 +9,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Tuple, Union
+from typing import Any, Callable, Iterable
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_child(script: str, *args: Any, timeout_s: float) -> Union[Any, str]:
+def run_child(script: str, *args: Any, timeout_s: float) -> Any | str:
     """Run ``script --child ARGS...``; return the JSON its last stdout line holds.
 
     On failure, return a short string instead: the signal that killed it
@@ -38,12 +38,12 @@ def run_child(script: str, *args: Any, timeout_s: float) -> Union[Any, str]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def interleaved_children(script: str, cases: Iterable[str], n: int, repeat: int) -> Dict[str, List[dict]]:
+def interleaved_children(script: str, cases: Iterable[str], n: int, repeat: int) -> dict[str, list[dict]]:
     """Each case ``repeat`` times, each run in a fresh process, the cases in turn; exit if one fails.
 
     In turn, so that a drift in the machine's speed hits every case alike.
     """
-    runs: Dict[str, List[dict]] = {case: [] for case in cases}
+    runs: dict[str, list[dict]] = {case: [] for case in cases}
     for _ in range(repeat):
         for case in runs:
             outcome = run_child(script, case, n, timeout_s=600)
@@ -165,7 +165,7 @@ def idle_start(seconds: float, waiter: Waiter) -> Callable[[], None]:
 
 def record_lateness(
     start: Callable[[], None], waiter: Waiter, interval_ms: int, warm_up_s: float, timeout_s: float
-) -> Tuple[float, float, List[float]]:
+) -> tuple[float, float, list[float]]:
     """Run a TickRecorder, let it warm up, then ``start()`` and wait for ``waiter``.
 
     Returns when it started, when the waiter was stopped, and the lateness
@@ -195,11 +195,11 @@ class Runs:
     run failed; ``ok[case]`` holds the figures, ``note(case)`` the failures.
     """
 
-    def __init__(self, cases: Iterable[str], repeat: int, measure: Callable[[str], Union[dict, str]]) -> None:
+    def __init__(self, cases: Iterable[str], repeat: int, measure: Callable[[str], dict | str]) -> None:
         self.cases = list(cases)
         self.repeat = repeat
-        self.ok: Dict[str, List[dict]] = {case: [] for case in self.cases}
-        self.failed: Dict[str, List[str]] = {case: [] for case in self.cases}
+        self.ok: dict[str, list[dict]] = {case: [] for case in self.cases}
+        self.failed: dict[str, list[str]] = {case: [] for case in self.cases}
         for _ in range(repeat):
             for case in self.cases:
                 outcome = measure(case)

@@ -10,7 +10,7 @@ from the first submit to the last result. Compares:
             emitted whenever the whole percent changes, at Python's default
             GIL switch interval (5 ms), as the tutorial runs
   thread    Backend thread mode (QThreadPool), the app's switch interval (1 ms)
-  process   Backend process mode (pebble worker processes), the same
+  process   Backend process mode (its own ProcessPool's worker processes), the same
 Process mode's pool is started during the warm-up, before measuring (its
 start-up is measured by bench/process_costs.py). Each run is a fresh
 process; runs of all cases are interleaved; the ticks of all runs of a case

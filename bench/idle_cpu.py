@@ -17,7 +17,6 @@ import os
 import statistics
 import subprocess
 import time
-from typing import List
 
 from window import child_command, child_environment, ensure_display
 
@@ -25,7 +24,7 @@ CASES = ("bare", "ours")
 SETTLE_S = 3.0
 
 
-def _descendants(pid: int) -> List[int]:
+def _descendants(pid: int) -> list[int]:
     """``pid`` and every process below it."""
     children: dict = {}
     for entry in os.listdir("/proc"):

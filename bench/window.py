@@ -19,7 +19,6 @@ import shutil
 import sys
 import time
 from pathlib import Path
-from typing import List
 
 ROOT = Path(__file__).resolve().parent.parent
 XVFB_SCREEN = "1280x900x24"
@@ -60,7 +59,7 @@ def child_environment() -> dict:
     return env
 
 
-def child_command(case: str, stay_s: float) -> List[str]:
+def child_command(case: str, stay_s: float) -> list[str]:
     return [sys.executable, str(Path(__file__)), case, str(stay_s)]
 
 

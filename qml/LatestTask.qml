@@ -11,7 +11,7 @@ Card {
 
     required property Backend backend
     readonly property string taskState: root.backend.state
-    readonly property bool failed: taskState === "failed"
+    readonly property bool failed: taskState === TaskStates.failed
     property bool showDetails: false
 
     padding: 12
@@ -85,11 +85,11 @@ Card {
             objectName: "resultLabel"
             visible: root.taskState !== "" && !root.failed
             text: root.backend.result !== "" ? root.backend.result
-                : root.taskState === "queued" ? qsTr("Waiting for its turn")
-                : root.taskState === "paused" ? qsTr("Paused: it waits at its next check point")
-                : root.taskState === "cancelled" ? qsTr("Cancelled before it finished")
-                : root.taskState === "timed out" ? qsTr("Stopped: it ran past its timeout")
-                : root.taskState === "finished" ? qsTr("Finished, with nothing to show")
+                : root.taskState === TaskStates.queued ? qsTr("Waiting for its turn")
+                : root.taskState === TaskStates.paused ? qsTr("Paused: it waits at its next check point")
+                : root.taskState === TaskStates.cancelled ? qsTr("Cancelled before it finished")
+                : root.taskState === TaskStates.timedOut ? qsTr("Stopped: it ran past its timeout")
+                : root.taskState === TaskStates.finished ? qsTr("Finished, with nothing to show")
                 : qsTr("Working…")
             color: root.backend.result !== "" ? Theme.text : Theme.textMuted
             elide: Text.ElideRight

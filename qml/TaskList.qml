@@ -119,35 +119,36 @@ Card {
             onMovementEnded: following = atYEnd
 
             delegate: TaskRow {
-                // TaskRow has a required property, so the view hands over the
-                // row's roles only through a required "model" property.
+                id: row
+
+                // The roles arrive in TaskRow's required properties of the
+                // same names; id and state, names QML keeps for itself,
+                // through the row's model.
                 required property var model
                 required property int index
-
-                width: ListView.view.width - 10
                 // An id from outside a delegate, which Qt 6 would have bound with
                 // "pragma ComponentBehavior: Bound"; Qt 5 cannot read that pragma.
-                backend: root.backend // qmllint disable unqualified
+                readonly property Backend backend: root.backend // qmllint disable unqualified
+
+                width: ListView.view.width - 10
                 taskId: model.id
-                name: model.name
                 taskState: model.state
-                progress: model.progress
-                progressText: model.progressText
-                result: model.result
-                error: model.error
-                errorDetails: model.errorDetails
-                elapsed: model.elapsed
-                pauseRequested: model.pauseRequested
-                done: model.done
-                mode: model.mode
-                canPause: model.canPause
-                note: model.note
                 striped: index % 2 === 1
                 selected: ListView.isCurrentItem
                 onPicked: {
                     ListView.view.currentIndex = index
                     ListView.view.forceActiveFocus()
                 }
+                onCancelRequested: row.backend.cancel(row.taskId)
+                onPauseChangeRequested: function (pause) {
+                    if (pause)
+                        row.backend.pause(row.taskId)
+                    else
+                        row.backend.resume(row.taskId)
+                }
+                onRetryRequested: row.backend.retry(row.taskId)
+                onRemoveRequested: row.backend.remove(row.taskId)
+                onCopyDetailsRequested: row.backend.copyDetails(row.taskId)
             }
         }
     }

@@ -1,10 +1,10 @@
 // One task in the task list, on one line: what it is, where it runs, its
 // state, how long it has run, how far it got, and only the actions that apply
 // now. An ended row opens in place to show its error and traceback (or its
-// whole result), to copy. Every value comes in as a property, so the row can
-// be previewed with any data.
+// whole result), to copy. It needs no backend: the task comes in as the task
+// model's roles, and the actions go out as signals, so the row can be
+// previewed with any data and reused anywhere.
 import QtQuick 2.15
-import Offthread 1.0
 import "style"
 import QtQuick.Layouts 1.15
 import "."
@@ -12,29 +12,39 @@ import "."
 Rectangle {
     id: root
 
-    required property Backend backend
-    property int taskId: 0
-    property string name: ""
-    // Not "state": that name belongs to Item's states.
-    property string taskState: ""
-    property real progress: 0
-    property string progressText: ""
-    property string result: ""
-    property string error: ""
-    property string errorDetails: ""
-    property real elapsed: 0
-    property bool pauseRequested: false
-    property bool done: false
-    property string mode: ""
-    property bool canPause: true
-    property string note: ""
+    // The task model's roles, under their own names: a ListView hands these
+    // over by itself. Two take other names, which QML keeps for itself: the
+    // id is taskId, the state taskState (one of TaskStates).
+    required property int taskId
+    required property string name
+    required property string taskState
+    required property real progress
+    required property string progressText
+    required property string result
+    required property string error
+    required property string errorDetails
+    required property real elapsed
+    required property bool pauseRequested
+    required property bool done
+    required property string mode
+    required property bool canPause
+    required property string note
     property bool selected: false
     property bool striped: false
     property bool expanded: false
     readonly property bool hasDetails: errorDetails !== "" || result.length > 60 || (done && note !== "")
     readonly property string label: qsTr("task %1, %2").arg(taskId).arg(name)
 
+    // Clicked or tapped: the list selects the row.
     signal picked()
+    // The actions: what the row asks its owner to do with task taskId.
+    signal cancelRequested()
+    // Pause (pause true) or Resume (pause false) was pressed.
+    signal pauseChangeRequested(bool pause)
+    signal retryRequested()
+    signal removeRequested()
+    // Copy pressed: the owner copies the whole text (the roles hold it shortened).
+    signal copyDetailsRequested()
 
     objectName: "taskRow" + taskId
     implicitHeight: line.implicitHeight + 12 + (details.visible ? details.height + Theme.spacing : 0)
@@ -187,7 +197,7 @@ Rectangle {
                     flat: true
                     toolTip: qsTr("Run it again, as a new task")
                     Accessible.name: qsTr("Retry %1 as a new task").arg(root.label)
-                    onClicked: root.backend.retry(root.taskId)
+                    onClicked: root.retryRequested()
                 }
 
                 AppButton {
@@ -199,7 +209,7 @@ Rectangle {
                     flat: true
                     toolTip: qsTr("Remove this row")
                     Accessible.name: qsTr("Remove %1 from the list").arg(root.label)
-                    onClicked: root.backend.remove(root.taskId)
+                    onClicked: root.removeRequested()
                 }
 
                 AppButton {
@@ -211,7 +221,7 @@ Rectangle {
                     flat: true
                     toolTip: text
                     Accessible.name: qsTr("%1 %2").arg(text).arg(root.label)
-                    onClicked: root.pauseRequested ? root.backend.resume(root.taskId) : root.backend.pause(root.taskId)
+                    onClicked: root.pauseChangeRequested(!root.pauseRequested)
                 }
 
                 AppButton {
@@ -223,7 +233,7 @@ Rectangle {
                     flat: true
                     toolTip: qsTr("Cancel this task (Delete, on the selected row)")
                     Accessible.name: qsTr("Cancel %1").arg(root.label)
-                    onClicked: root.backend.cancel(root.taskId)
+                    onClicked: root.cancelRequested()
                 }
             }
         }
@@ -262,7 +272,7 @@ Rectangle {
             textName: "taskDetailsText"
             what: root.errorDetails !== "" ? qsTr("traceback") : qsTr("result")
             text: root.errorDetails !== "" ? root.errorDetails : root.result
-            copyWhole: function () { root.backend.copyDetails(root.taskId) }
+            copyWhole: function () { root.copyDetailsRequested() }
             visible: text !== ""
             Layout.fillWidth: true
             Layout.preferredHeight: 150

@@ -4,6 +4,7 @@
 // text colour against the background it sits on (WCAG AA, 4.5:1 at least).
 pragma Singleton
 import QtQuick 2.15
+import "."
 
 QtObject {
     id: theme
@@ -61,32 +62,33 @@ QtObject {
     readonly property color chartGrid: dark ? "#2e333b" : "#e6e8ec"
 
     // -- a task's state: a chip of text and icon, never colour alone --------
+    // (states by name: TaskStates.qml)
     function stateText(state) {
-        return state === "finished" ? (dark ? "#7ddba4" : "#166b3a")
-             : state === "failed" ? errorText
-             : state === "running" ? link
-             : state === "paused" || state === "timed out" ? noteText
+        return state === TaskStates.finished ? (dark ? "#7ddba4" : "#166b3a")
+             : state === TaskStates.failed ? errorText
+             : state === TaskStates.running ? link
+             : state === TaskStates.paused || state === TaskStates.timedOut ? noteText
              : textMuted
     }
     function stateFill(state) {
-        return state === "finished" ? (dark ? "#183426" : "#e3f4ea")
-             : state === "failed" ? (dark ? "#3d1b1a" : "#fce8e6")
-             : state === "running" ? (dark ? "#1c2a45" : "#e8effd")
-             : state === "paused" || state === "timed out" ? (dark ? "#3a2c14" : "#fdf1dc")
+        return state === TaskStates.finished ? (dark ? "#183426" : "#e3f4ea")
+             : state === TaskStates.failed ? (dark ? "#3d1b1a" : "#fce8e6")
+             : state === TaskStates.running ? (dark ? "#1c2a45" : "#e8effd")
+             : state === TaskStates.paused || state === TaskStates.timedOut ? (dark ? "#3a2c14" : "#fdf1dc")
              : (dark ? "#2b3038" : "#eef0f3")
     }
     function stateIcon(state) {
-        return state === "finished" ? "check"
-             : state === "failed" ? "cross"
-             : state === "running" ? "dot"
-             : state === "paused" ? "pause"
-             : state === "cancelled" ? "ban"
-             : state === "timed out" ? "timer"
+        return state === TaskStates.finished ? "check"
+             : state === TaskStates.failed ? "cross"
+             : state === TaskStates.running ? "dot"
+             : state === TaskStates.paused ? "pause"
+             : state === TaskStates.cancelled ? "ban"
+             : state === TaskStates.timedOut ? "timer"
              : "clock"
     }
     // The progress bar's fill follows the state too.
     function progressFill(state) {
-        return state === "failed" ? errorText : state === "finished" ? stateText("finished") : accent
+        return state === TaskStates.failed ? errorText : state === TaskStates.finished ? stateText(TaskStates.finished) : accent
     }
 
     // -- sizes -------------------------------------------------------------

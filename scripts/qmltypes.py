@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Dict
 
 import PySide6
 
@@ -36,10 +35,10 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "qml" / "types" / "Offthread"
 
 
-def sources() -> Dict[str, Dict[str, str]]:
+def sources() -> dict[str, dict[str, str]]:
     """Each source file (relative to the repository) and the classes in it that QML sees, with
     why QML cannot make one: the same list the app registers."""
-    found: Dict[str, Dict[str, str]] = {}
+    found: dict[str, dict[str, str]] = {}
     for cls, reason in TYPES:
         source = Path(inspect.getsourcefile(cls) or "").resolve().relative_to(ROOT).as_posix()
         found.setdefault(source, {})[cls.__name__] = reason

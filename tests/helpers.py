@@ -7,7 +7,7 @@ import select
 import threading
 import time
 from pathlib import Path
-from typing import Any, List, Tuple, Union
+from typing import Any
 
 from qtpy.QtCore import QPoint, QPointF, Qt
 from qtpy.QtQuick import QQuickItem, QQuickWindow
@@ -22,17 +22,17 @@ class SignalLog:
     NAMES = WorkerSignals.NAMES
 
     def __init__(self, signals: WorkerSignals) -> None:
-        self.events: List[Tuple[Any, ...]] = []
+        self.events: list[tuple[Any, ...]] = []
         for name in self.NAMES:
             getattr(signals, name).connect(lambda *args, _name=name: self.events.append((_name, *args)))
 
-    def of(self, task_id: int) -> List[Tuple[Any, ...]]:
+    def of(self, task_id: int) -> list[tuple[Any, ...]]:
         return [e for e in self.events if e[1] == task_id]
 
-    def names(self, task_id: int) -> List[str]:
+    def names(self, task_id: int) -> list[str]:
         return [e[0] for e in self.of(task_id)]
 
-    def progress(self, task_id: int) -> List[float]:
+    def progress(self, task_id: int) -> list[float]:
         return [e[2] for e in self.of(task_id) if e[0] == "progress"]
 
 
@@ -58,7 +58,7 @@ class Gate:
         self._open.set()
 
 
-def find_item(root: Union[QQuickWindow, QQuickItem], object_name: str) -> QQuickItem:
+def find_item(root: QQuickWindow | QQuickItem, object_name: str) -> QQuickItem:
     """The item called ``object_name`` in a window or under an item, searched in the visual tree."""
     pending = [root.contentItem() if isinstance(root, QQuickWindow) else root]
     while pending:
@@ -85,9 +85,9 @@ def click(qtbot, window: QQuickWindow, item: QQuickItem) -> None:
     )
 
 
-def wait_for_item(qtbot, root: Union[QQuickWindow, QQuickItem], object_name: str) -> QQuickItem:
+def wait_for_item(qtbot, root: QQuickWindow | QQuickItem, object_name: str) -> QQuickItem:
     """The item called ``object_name``, once the view has made it (delegates come a frame later)."""
-    found: List[QQuickItem] = []
+    found: list[QQuickItem] = []
 
     def made() -> bool:
         try:

@@ -12,7 +12,7 @@ import select
 import subprocess
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 
 class LanguageServer:
@@ -22,8 +22,8 @@ class LanguageServer:
         )
         self._next_id = 0
 
-    def send(self, method: str, params: Dict[str, Any], request: bool = False) -> Optional[int]:
-        message: Dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
+    def send(self, method: str, params: dict[str, Any], request: bool = False) -> int | None:
+        message: dict[str, Any] = {"jsonrpc": "2.0", "method": method, "params": params}
         if request:
             self._next_id += 1
             message["id"] = self._next_id
@@ -33,7 +33,7 @@ class LanguageServer:
         self.process.stdin.flush()
         return message.get("id")
 
-    def receive(self, deadline: float) -> Dict[str, Any]:
+    def receive(self, deadline: float) -> dict[str, Any]:
         out = self.process.stdout
         assert out is not None
         if not select.select([out], [], [], max(0.0, deadline - time.monotonic()))[0]:
@@ -44,7 +44,7 @@ class LanguageServer:
         length = next(int(h.split(b":")[1]) for h in header.split(b"\r\n") if h.lower().startswith(b"content-length"))
         return json.loads(out.read(length))
 
-    def diagnostics(self, qml_file: Path, timeout: float = 30) -> List[str]:
+    def diagnostics(self, qml_file: Path, timeout: float = 30) -> list[str]:
         """``line: message`` for each problem the server finds in ``qml_file``."""
         deadline = time.monotonic() + timeout
         root = qml_file.parent.as_uri()

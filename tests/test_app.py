@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set
+from typing import Any
 
 import pytest
 
@@ -18,15 +18,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def app_environment(**extra: str) -> Dict[str, str]:
+def app_environment(**extra: str) -> dict[str, str]:
     return dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software", PYTHONUNBUFFERED="1", **extra)
 
 
-def start(*args: str, env: Optional[Dict[str, str]] = None, **options: Any) -> subprocess.Popen:
+def start(*args: str, env: dict[str, str] | None = None, **options: Any) -> subprocess.Popen:
     """Start main.py with ``args``, headless; ``options`` go to Popen (stdout and stderr are pipes)."""
-    settings: Dict[str, Any] = dict(
-        cwd=ROOT, env=env or app_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    settings: dict[str, Any] = {
+        "cwd": ROOT,
+        "env": env or app_environment(),
+        "stdout": subprocess.PIPE,
+        "stderr": subprocess.PIPE,
+        "text": True,
+    }
     settings.update(options)
     return subprocess.Popen([sys.executable, str(ROOT / "main.py"), *args], **settings)
 
@@ -59,7 +63,7 @@ def test_help_documents_the_options():
 
 
 @pytest.mark.parametrize(
-    "args, message",
+    ("args", "message"),
     [
         (["--threads", "0"], "argument --threads: '0' is out of range"),
         (["--threads", "many"], "argument --threads: 'many' is not a whole number"),
@@ -80,7 +84,7 @@ def test_a_bad_value_gets_a_message_and_exit_code_2(args, message):
 
 
 @pytest.mark.parametrize(
-    "name, where, why",
+    ("name", "where", "why"),
     [
         ("syntax_error.qml", "syntax_error.qml:7:1", "Expected token"),
         ("missing_import.qml", "missing_import.qml:2:1", 'module "NoSuchModule" is not installed'),
@@ -116,9 +120,9 @@ def test_closing_the_window_mid_job_exits_0_with_empty_stderr(mode):
     assert time.monotonic() - started < 10  # the 50 s job was stopped, not waited for
 
 
-def descendants(pid: int) -> Set[int]:
+def descendants(pid: int) -> set[int]:
     """The live processes under ``pid`` (children, their children...), from /proc."""
-    children: Dict[int, List[int]] = {}
+    children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -126,7 +130,7 @@ def descendants(pid: int) -> Set[int]:
             continue
         if fields[0] != "Z":
             children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found: Set[int] = set()
+    found: set[int] = set()
     pending = [pid]
     while pending:
         for child in children.get(pending.pop(), []):
@@ -138,7 +142,7 @@ def descendants(pid: int) -> Set[int]:
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to see child processes")
 def test_closing_the_window_while_process_tasks_run_leaves_no_process_behind():
     process = start("--qml", str(DATA / "close_mid_process_jobs.qml"), "--processes", "2", "--cpu-limit", "100000000")
-    seen: Set[int] = set()
+    seen: set[int] = set()
     try:
         while process.poll() is None:  # the window closes itself 1.5 s after two tasks run
             seen |= descendants(process.pid)
@@ -165,7 +169,7 @@ class StderrLines:
     """Collects a running process's stderr lines, and waits for one to appear."""
 
     def __init__(self, process: subprocess.Popen) -> None:
-        self.lines: List[str] = []
+        self.lines: list[str] = []
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read, args=(process.stderr,), daemon=True)
         self._reader.start()
@@ -181,12 +185,12 @@ class StderrLines:
             found = self._changed.wait_for(lambda: any(text in line for line in self.lines), timeout)
         assert found, f"{text!r} never appeared on stderr:\n" + "\n".join(self.lines)
 
-    def finish(self) -> List[str]:
+    def finish(self) -> list[str]:
         self._reader.join(10)
         return self.lines
 
 
-def run_until_then_signal(args: List[str], ready: str, signum: int) -> List[str]:
+def run_until_then_signal(args: list[str], ready: str, signum: int) -> list[str]:
     """Start main.py, wait for ``ready`` on stderr, send ``signum``; it must exit 0. Return stderr's lines."""
     process = start(*args)
     stderr = StderrLines(process)

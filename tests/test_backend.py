@@ -58,7 +58,7 @@ class Unprintable(Exception):
 
 
 @pytest.mark.parametrize(
-    "exception, type_name",
+    ("exception", "type_name"),
     [(Unprintable(), "Unprintable"), (SystemExit(3), "SystemExit"), (KeyboardInterrupt(), "KeyboardInterrupt")],
 )
 def test_any_exception_fails_only_its_task(backend, qtbot, exception, type_name):
@@ -103,7 +103,7 @@ def test_float_progress_is_not_truncated_and_ends_at_100(backend, qtbot):
 
 
 @pytest.mark.parametrize(
-    "reported, shown, text",
+    ("reported", "shown", "text"),
     [(-5, 0.0, "0 %"), (12, 12.0, "12 %"), (99.9, 99.9, "99.9 %"), (150, 100.0, "100 %"), (10**400, 100.0, "100 %")],
 )
 def test_progress_is_clamped_never_truncated(backend, qtbot, reported, shown, text):
@@ -118,7 +118,7 @@ def test_progress_is_clamped_never_truncated(backend, qtbot, reported, shown, te
     assert (handle.progress, handle.progress_text) == (shown, text)
 
 
-@pytest.mark.parametrize("bad, error", [("50%", "TypeError"), (None, "TypeError"), (math.nan, "ValueError")])
+@pytest.mark.parametrize(("bad", "error"), [("50%", "TypeError"), (None, "TypeError"), (math.nan, "ValueError")])
 def test_progress_that_is_not_a_number_fails_the_task_clearly(backend, qtbot, bad, error):
     def report(progress_callback):
         progress_callback.emit(bad)
@@ -225,7 +225,7 @@ def test_property_signals_fire_only_on_real_change(make_backend, qtbot):
 
 
 @pytest.mark.parametrize(
-    "value, threads, said",
+    ("value", "threads", "said"),
     [
         (0, 1, "maxThreadCount must be from 1 to 256, not 0; using 1"),
         (10**10, 256, "maxThreadCount must be from 1 to 256, not 10,000,000,000; using 256"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator, Set, Tuple
+from typing import Iterator
 
 import pytest
 
@@ -20,7 +20,7 @@ def prose(text: str) -> str:
     return re.sub(r"^```.*?^```", "", text, flags=re.MULTILINE | re.DOTALL)
 
 
-def links(page: Path) -> Iterator[Tuple[str, str]]:
+def links(page: Path) -> Iterator[tuple[str, str]]:
     """(target, anchor) of each relative Markdown link or image on ``page``."""
     for target in re.findall(r"\]\(([^)\s]+)\)", prose(page.read_text())):
         if re.match(r"[a-z]+:", target):
@@ -29,7 +29,7 @@ def links(page: Path) -> Iterator[Tuple[str, str]]:
         yield path, anchor
 
 
-def anchors(page: Path) -> Set[str]:
+def anchors(page: Path) -> set[str]:
     """GitHub's anchors for the headings of ``page``."""
     found = set()
     for heading in re.findall(r"^#+ (.*)$", prose(page.read_text()), re.MULTILINE):

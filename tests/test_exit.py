@@ -14,7 +14,6 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import List
 
 import pytest
 
@@ -52,7 +51,7 @@ def launch(marker: str, *, blocked: bool = True) -> subprocess.Popen:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def marked_processes(marker: str) -> List[int]:
+def marked_processes(marker: str) -> list[int]:
     """Live processes whose environment carries ``marker``: the app and all it started."""
     found = []
     needle = f"OFFTHREAD_EXIT_TEST={marker}".encode()

@@ -72,10 +72,10 @@ def qml_copy(tmp_path) -> Path:
 
 @needs_qt6_tools
 def test_qmllint_knows_the_backend_and_fails_on_a_member_it_lacks(qml_copy):
-    row = qml_copy / "TaskRow.qml"
-    assert qmllint(row, import_path=qml_copy / "types").returncode == 0
-    row.write_text(row.read_text().replace("backend.retry(", "backend.retrys(", 1))
-    done = qmllint(row, import_path=qml_copy / "types")
+    task_list = qml_copy / "TaskList.qml"
+    assert qmllint(task_list, import_path=qml_copy / "types").returncode == 0
+    task_list.write_text(task_list.read_text().replace("backend.retry(", "backend.retrys(", 1))
+    done = qmllint(task_list, import_path=qml_copy / "types")
     assert done.returncode != 0 and 'Member "retrys" not found on type "Backend"' in done.stdout + done.stderr
 
 
@@ -113,7 +113,7 @@ def test_the_language_server_finds_the_backends_type_through_qmlls_ini(qml_copy,
     def flagged(folder: Path) -> list:
         server = LanguageServer(str(shutil.which("pyside6-qmlls")), cwd=tmp_path)  # an editor's folder, not qml/
         try:
-            return server.diagnostics(folder / "TaskRow.qml")
+            return server.diagnostics(folder / "TaskList.qml")
         finally:
             server.close()
 

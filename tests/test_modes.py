@@ -183,7 +183,7 @@ def test_a_process_task_pauses_and_resumes(backend, qtbot):
 
 
 @pytest.mark.parametrize(
-    "fn, args",
+    ("fn", "args"),
     [(lambda: 1, ()), (tasks.square, (threading.Lock(),))],
     ids=["lambda", "lock argument"],
 )
@@ -222,17 +222,24 @@ def test_gui_mode_freezes_the_gui_and_the_lag_meter_shows_it(backend, qtbot):
     qtbot.waitUntil(lambda: meter.worstMs >= 300)
 
 
-def test_process_mode_runs_cpu_bound_work_and_the_lag_meter_shows_no_stall(backend, qtbot):
-    meter = backend.lagMeter
-    qtbot.waitUntil(lambda: len(meter._recent) >= 2 and meter.worstMs < 100, timeout=5000)
-    handles = [backend.submit_task(cpu_job, (150_000,), mode="process") for _ in range(2)]
+def test_process_mode_runs_cpu_bound_work_while_the_gui_thread_keeps_turning(backend, qtbot):
+    """Two tasks hold a core each, and the GUI thread's timer ticks on while they do.
+
+    (How late it ticks is bench/cpu_load.py's: docs/performance.md.)"""
+    handles = [backend.submit_task(cpu_job, (100_000_000,), mode="process") for _ in range(2)]
     qtbot.waitUntil(lambda: all(h.progress > 0 for h in handles), timeout=15000)
-    worst = 0
-    while not all(h.done for h in handles):
-        qtbot.waitSignal(meter.changed, timeout=1000, raising=False).wait()
-        worst = max(worst, meter.worstMs)
-    assert worst < 100, f"the GUI thread was {worst} ms late while process tasks ran"
-    assert all(h.state == TaskState.FINISHED for h in handles)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append([h.state for h in handles]))
+    timer.start(10)
+    qtbot.waitUntil(lambda: len(ticks) >= 20)
+    timer.stop()
+    assert all(states == [TaskState.RUNNING] * 2 for states in ticks)  # every tick came while both ran
+    for handle in handles:
+        backend.cancel(handle.id)
+    for handle in handles:
+        wait_done(qtbot, handle, timeout=15000)
+    assert all(h.state == TaskState.CANCELLED for h in handles)
 
 
 def test_gui_mode_cannot_pause_and_says_so(backend, qtbot, caplog):
@@ -260,8 +267,10 @@ def test_events_mode_keeps_the_gui_live_and_a_click_runs_a_task_inside_another(b
     assert (inner.result, outer.state) == (49, TaskState.CANCELLED)
     assert inner.note == f"started inside #{outer.id}'s processEvents()"
     assert f"while #{inner.id} ran inside it" in outer.note
-    assert ["paused", "resumed", "cancelled"] == [
-        n for n in log.names(outer.id) if n in ("paused", "resumed", "cancelled")
+    assert [n for n in log.names(outer.id) if n in ("paused", "resumed", "cancelled")] == [
+        "paused",
+        "resumed",
+        "cancelled",
     ]
     assert f"task {inner.id} started inside task {outer.id}'s processEvents()" in caplog.text
     caplog.clear()

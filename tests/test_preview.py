@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict
 
 import pytest
 from qtpy.QtCore import QMetaMethod
@@ -60,7 +59,7 @@ def test_a_page_that_uses_run_previews_with_task_objects_that_progress(tmp_path)
     assert warnings == "warnings []"
 
 
-def quiet_environment(tmp_path: Path, **extra: str) -> Dict[str, str]:
+def quiet_environment(tmp_path: Path, **extra: str) -> dict[str, str]:
     """Headless, with a runtime folder: Qt 5 warns on stderr without one."""
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
@@ -74,9 +73,10 @@ def test_the_preview_runs_the_real_ui_on_the_mock_without_warnings(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("qmlscene") is None, reason="qmlscene (Debian: qmlscene) is not installed")
-def test_the_preview_opens_in_qmlscene_with_no_python_at_all(tmp_path):
+@pytest.mark.parametrize("preview", ["Preview.qml", "RowPreview.qml"])
+def test_the_preview_opens_in_qmlscene_with_no_python_at_all(tmp_path, preview):
     done = subprocess.run(
-        ["qmlscene", "--quit", "-I", str(QML / "preview"), str(QML / "Preview.qml")],
+        ["qmlscene", "--quit", "-I", str(QML / "preview"), str(QML / preview)],
         env=quiet_environment(tmp_path),
         capture_output=True,
         text=True,
@@ -86,13 +86,13 @@ def test_the_preview_opens_in_qmlscene_with_no_python_at_all(tmp_path):
 
 
 PREVIEW_ONCE = """
-// Opens Preview.qml beside it, as pyside6-qml opens a file, and quits once it shows.
+// Opens PREVIEW beside it, as pyside6-qml opens a file, and quits once it shows.
 import QtQuick 2.15
 import QtQuick.Window 2.15
 
 Window {
     Component.onCompleted: {
-        var component = Qt.createComponent("Preview.qml")
+        var component = Qt.createComponent("PREVIEW")
         var window = component.createObject(null)
         if (window === null) {
             console.error(component.errorString())
@@ -109,12 +109,13 @@ Window {
 
 
 @pytest.mark.skipif(shutil.which("pyside6-qml") is None, reason="Qt 6's QML runner comes with PySide6")
-def test_the_preview_opens_in_pyside6_qml_with_no_option_and_no_warning(tmp_path):
+@pytest.mark.parametrize("preview", ["Preview.qml", "RowPreview.qml"])
+def test_the_preview_opens_in_pyside6_qml_with_no_option_and_no_warning(tmp_path, preview):
     # A copy of qml/, with a file beside Preview.qml that quits once it shows:
     # pyside6-qml runs the .py files under the folder it opens (that is how
     # qml/preview/previewpath.py tells it where the stand-in module is).
     shutil.copytree(QML, tmp_path / "qml")
-    (tmp_path / "qml" / "PreviewOnce.qml").write_text(PREVIEW_ONCE)
+    (tmp_path / "qml" / "PreviewOnce.qml").write_text(PREVIEW_ONCE.replace("PREVIEW", preview))
     done = subprocess.run(
         ["pyside6-qml", str(tmp_path / "qml" / "PreviewOnce.qml")],
         env=quiet_environment(tmp_path, QML_IMPORT_PATH=""),

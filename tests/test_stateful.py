@@ -332,12 +332,12 @@ def make_machine(qtbot, caplog, cluster):
 
 @pytest.mark.slow
 def test_random_sequences_of_calls_keep_the_backend_consistent(qapp, qtbot, caplog, dask_cluster):
-    options = dict(
-        max_examples=SOAK or 40,
-        stateful_step_count=50,
-        deadline=None,
-        derandomize=not SOAK,  # CI: the same examples every run; soak: new ones
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    options = {
+        "max_examples": SOAK or 40,
+        "stateful_step_count": 50,
+        "deadline": None,
+        "derandomize": not SOAK,  # CI: the same examples every run; soak: new ones
+        "database": None,
+        "suppress_health_check": list(HealthCheck),
+    }
     run_state_machine_as_test(make_machine(qtbot, caplog, dask_cluster), settings=settings(**options))

@@ -164,7 +164,7 @@ def test_a_timeout_must_be_positive(backend):
 
 
 @pytest.mark.parametrize(
-    "steps, shown",
+    ("steps", "shown"),
     [
         (lambda task: task.report(3, 10, "file 3 of 10"), (30.0, "file 3 of 10")),
         (lambda task: (task.set_maximum(8), task.progress(2)), (25.0, "2 / 8")),
@@ -329,7 +329,7 @@ def test_clear_finished_removes_only_ended_tasks(make_backend, qtbot):
 
 
 @pytest.mark.parametrize(
-    "report, percent",
+    ("report", "percent"),
     [
         ((10**399, 10**400, None), 10.0),
         ((1e307, 1e308, None), 10.0),
@@ -436,7 +436,7 @@ def test_a_result_is_made_into_text_once_however_often_the_window_refreshes(back
 
 
 @pytest.mark.parametrize(
-    "value, starts",
+    ("value", "starts"),
     [
         (list(range(2_000_000)), "2,000,000 items: [0, 1, 2, 3"),
         ("x" * 1_000_000, "xxx"),

@@ -127,7 +127,7 @@ def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installe
 
 
 @pytest.mark.parametrize(
-    "section, prints",
+    ("section", "prints"),
     [
         ("## A complete example", "finished 332833500 finished 333332833333500000"),
         ("## Extending the manager", "sum finished ValueError(\"a mode needs a name of its own, not 'gui'\")"),

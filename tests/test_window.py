@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterator, List, Tuple
+from typing import Iterator
 
 import pytest
-from qtpy.QtCore import QPoint, QPointF, QRectF, Qt, QUrl
+from qtpy.QtCore import QCoreApplication, QEvent, QPoint, QPointF, QRectF, Qt, QUrl
 from qtpy.QtGui import QAccessible, QGuiApplication
-from qtpy.QtQml import QQmlComponent, QQmlEngine
+from qtpy.QtQml import QQmlApplicationEngine, QQmlComponent, QQmlEngine
 from qtpy.QtTest import QTest
 
 from offthread import TaskState
@@ -97,6 +97,26 @@ def test_no_file_but_the_theme_names_a_colour():
     assert not offenders
 
 
+def test_the_qml_states_are_pythons_task_states():
+    declared = dict(re.findall(r'readonly property string (\w+): "([^"]*)"', (QML / "TaskStates.qml").read_text()))
+    camel = {re.sub(r"_(\w)", lambda m: m.group(1).upper(), state.name.lower()): state.value for state in TaskState}
+    assert declared == camel
+    assert sorted(declared.values()) == sorted(STATES)
+
+
+def test_no_file_but_task_states_names_a_state():
+    words = "|".join(state.value for state in TaskState)
+    word = re.compile(f'"(?:{words})"')
+    offenders = [
+        f"{path.relative_to(QML)}:{n}"
+        for path in QML.rglob("*.qml")
+        if path.name != "TaskStates.qml"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if word.search(line.split("//")[0])
+    ]
+    assert not offenders
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_the_window_takes_the_theme_it_is_given(backend, qtbot, mode):
     _engine, _probe, palette = theme(qtbot, mode)
@@ -116,6 +136,43 @@ def failed_row(ui, backend, qtbot):
     (handle,) = backend.tasks()
     wait_done(qtbot, handle)
     return handle, wait_for_item(qtbot, ui.window, f"taskRow{handle.id}")
+
+
+@pytest.fixture
+def row_preview(qtbot):
+    """qml/RowPreview.qml: TaskRow alone, a row in each state, with no backend."""
+    register_qml_types()  # as theme() does: Qt 5 wants them before any engine compiles qml/
+    engine = QQmlApplicationEngine()
+    engine.load(QUrl.fromLocalFile(str(QML / "RowPreview.qml")))
+    (window,) = engine.rootObjects()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+    del window
+    engine.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_a_row_needs_no_backend_and_asks_for_each_action_by_a_signal(row_preview, qtbot):
+    window = row_preview
+    rows = [wait_for_item(qtbot, window, f"taskRow{n}") for n in range(1, 8)]
+    assert [find_item(row, "taskStateLabel").property("text") for row in rows] == STATES
+
+    def asked_by(row, button: str) -> str:
+        click(qtbot, window, find_item(row, button))
+        return window.property("asked")
+
+    queued, running, paused, _finished, failed, _cancelled, _timed_out = rows
+    assert asked_by(running, "cancelButton") == "cancelRequested 2"
+    assert asked_by(running, "pauseButton") == "pauseChangeRequested(true) 2"
+    assert asked_by(paused, "pauseButton") == "pauseChangeRequested(false) 3"
+    assert asked_by(queued, "cancelButton") == "cancelRequested 1"
+    assert asked_by(failed, "retryButton") == "retryRequested 5"
+    assert asked_by(failed, "removeButton") == "removeRequested 5"
+    details = find_item(failed, "taskDetails")
+    click(qtbot, window, find_item(failed, "detailsButton"))
+    qtbot.waitUntil(details.isVisible)
+    assert asked_by(details, "copyButton") == "copyDetailsRequested 5"
 
 
 def test_a_failed_row_opens_in_place_with_its_traceback_to_copy(ui, backend, qtbot):
@@ -188,7 +245,7 @@ def test_a_running_row_offers_pause_and_cancel_and_nothing_else(ui, backend, qtb
 # -- keyboard ------------------------------------------------------------------
 
 
-def focus_chain(window, presses: int) -> List[str]:
+def focus_chain(window, presses: int) -> list[str]:
     names = []
     for _ in range(presses):
         QTest.keyClick(window, Qt.Key_Tab)
@@ -221,7 +278,7 @@ def test_space_and_enter_press_the_focused_button(ui, backend, qtbot, key):
 
 
 @pytest.mark.parametrize(
-    "keys, name", [("Ctrl+D", "DANGER!"), ("Ctrl+U", "CPU job"), ("Ctrl+F", "failing job")], ids=["D", "U", "F"]
+    ("keys", "name"), [("Ctrl+D", "DANGER!"), ("Ctrl+U", "CPU job"), ("Ctrl+F", "failing job")], ids=["D", "U", "F"]
 )
 def test_shortcuts_start_the_jobs(ui, backend, qtbot, keys, name):
     backend.step_seconds = 10
@@ -269,7 +326,7 @@ INTERACTIVE = {
 }
 
 
-def accessible(window) -> Iterator[Tuple[object, object]]:
+def accessible(window) -> Iterator[tuple[object, object]]:
     """Every (interface, its parent's interface) under ``window`` that is shown."""
     pending = [(QAccessible.queryAccessibleInterface(window), None)]
     while pending:
@@ -356,7 +413,7 @@ def test_danger_can_be_pressed_through_the_accessibility_tree(ui, backend, qtbot
 # -- sizes and clicks ----------------------------------------------------------
 
 
-def items_outside(window) -> List[str]:
+def items_outside(window) -> list[str]:
     """Visible items that stick out of the window (the list's rows scroll inside it: not counted)."""
     bounds = QRectF(0, 0, window.width(), window.height())
     out, pending = [], [window.contentItem()]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Optional, Sequence
+from typing import Any, Sequence
 
 from ..core.errors import TaskError
 from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS
@@ -42,11 +42,11 @@ class Backend(TaskManager):
 
     def __init__(
         self,
-        parent: Optional[QObject] = None,
+        parent: QObject | None = None,
         *,
-        max_threads: Optional[int] = None,
-        processes: Optional[int] = None,
-        max_tasks_per_child: Optional[int] = None,
+        max_threads: int | None = None,
+        processes: int | None = None,
+        max_tasks_per_child: int | None = None,
         steps: int = DEFAULT_STEPS,
         step_seconds: float = DEFAULT_STEP_SECONDS,
         cpu_limit: int = DEFAULT_CPU_LIMIT,
@@ -61,12 +61,12 @@ class Backend(TaskManager):
             shutdown_timeout_ms=shutdown_timeout_ms,
             history=history,
         )
-        self._current: Optional[TaskHandle] = None  # what the task properties describe
+        self._current: TaskHandle | None = None  # what the task properties describe
         self._task_id = 0  # none yet
         self._progress = 0.0
         self._state = ""
         self._result = ""
-        self._error: Optional[TaskError] = None
+        self._error: TaskError | None = None
         self._error_texts = ("", "")  # the error as shown: shortened, as a result is
         self._lag_meter = LagMeter(self)
         # Close watch while tasks run; a calm one while idle (see LagMeter.set_calm).

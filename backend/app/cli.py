@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from typing import Callable, List, Optional
+from typing import Callable
 
 from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_HISTORY, MAX_PROCESSES, MAX_THREADS
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
@@ -47,7 +47,6 @@ def _positive_seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    cores = os.cpu_count() or 1
     parser = argparse.ArgumentParser(
         # "offthread", "main.py", or "python -m offthread" (argparse would say "__main__.py")
         prog="python -m offthread" if sys.argv[0].endswith("__main__.py") else None,
@@ -57,24 +56,44 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Ctrl+C and SIGTERM quit like closing the window: running work is cancelled, "
         "waited for (at most --shutdown-timeout), and the exit code is 0.",
     )
-    parser.add_argument(
+    _add_engine_options(parser)
+    _add_window_options(parser)
+    _add_job_options(parser)
+    return parser
+
+
+def _add_whole_number(
+    parser: argparse.ArgumentParser, flag: str, low: int, high: int, *, default: int, help: str, metavar: str = "N"
+) -> None:
+    """An option that takes a whole number from ``low`` to ``high`` (of milliseconds, for metavar MS)."""
+    what = "a whole number of milliseconds" if metavar == "MS" else "a whole number"
+    parser.add_argument(flag, metavar=metavar, type=_bounded(int, low, high, what), default=default, help=help)
+
+
+def _add_engine_options(parser: argparse.ArgumentParser) -> None:
+    """Where tasks run: how many at once, in which mode, and how many ended ones the list keeps."""
+    cores = os.cpu_count() or 1
+    _add_whole_number(
+        parser,
         "--threads",
-        metavar="N",
-        type=_bounded(int, 1, MAX_THREADS, "a whole number"),
+        1,
+        MAX_THREADS,
         default=cores,
         help=f"most tasks that run at once; the rest queue (default: {cores}, the CPU count)",
     )
-    parser.add_argument(
+    _add_whole_number(
+        parser,
         "--processes",
-        metavar="N",
-        type=_bounded(int, 1, MAX_PROCESSES, "a whole number"),
+        1,
+        MAX_PROCESSES,
         default=cores,
         help=f"worker processes of process mode, started in the background once the window shows (default: {cores})",
     )
-    parser.add_argument(
+    _add_whole_number(
+        parser,
         "--history",
-        metavar="N",
-        type=_bounded(int, 0, MAX_HISTORY, "a whole number"),
+        0,
+        MAX_HISTORY,
         default=DEFAULT_HISTORY,
         help="ended tasks the list keeps; older ones leave it, oldest first, and the list says how many "
         f"(default: {DEFAULT_HISTORY:,}; 0 keeps none). Running and queued tasks always stay",
@@ -91,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="add a 'dask' mode that sends tasks to the dask.distributed scheduler at ADDRESS "
         "(e.g. tcp://host:8786), or to a new local cluster if ADDRESS is 'local'; needs distributed installed",
     )
+
+
+def _add_window_options(parser: argparse.ArgumentParser) -> None:
+    """What the window loads, how it looks, and what the app logs."""
     parser.add_argument(
         "--qml",
         metavar="PATH",
@@ -117,12 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="warning",
         help="least severe messages to show on stderr, Qt's and QML's included (default: warning)",
     )
-    parser.add_argument(
-        "--steps",
-        metavar="N",
-        type=_bounded(int, 1, 1000, "a whole number"),
-        default=DEFAULT_STEPS,
-        help=f"steps of the DANGER! job (default: {DEFAULT_STEPS})",
+
+
+def _add_job_options(parser: argparse.ArgumentParser) -> None:
+    """How big the demo's jobs are, and how long a quit waits for them."""
+    _add_whole_number(
+        parser, "--steps", 1, 1000, default=DEFAULT_STEPS, help=f"steps of the DANGER! job (default: {DEFAULT_STEPS})"
     )
     parser.add_argument(
         "--step-seconds",
@@ -131,25 +154,27 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_STEP_SECONDS,
         help=f"seconds per step of the DANGER! job (default: {DEFAULT_STEP_SECONDS:g})",
     )
-    parser.add_argument(
+    _add_whole_number(
+        parser,
         "--cpu-limit",
-        metavar="N",
-        type=_bounded(int, 10, 100_000_000, "a whole number"),
+        10,
+        100_000_000,
         default=DEFAULT_CPU_LIMIT,
         help=f"the CPU job counts the primes below N (default: {DEFAULT_CPU_LIMIT}, a few seconds)",
     )
-    parser.add_argument(
+    _add_whole_number(
+        parser,
         "--shutdown-timeout",
-        metavar="MS",
-        type=_bounded(int, 0, 60000, "a whole number of milliseconds"),
+        0,
+        60000,
         default=DEFAULT_SHUTDOWN_TIMEOUT_MS,
         help="on quit, how long to wait for running tasks to stop before leaving them "
         f"behind (default: {DEFAULT_SHUTDOWN_TIMEOUT_MS})",
+        metavar="MS",
     )
-    return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Parse ``argv``, set up logging and run the app; return its exit code."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import socket
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable
 
 from ..engine.qt.QtCore import QObject, QSocketNotifier, Qt, Signal
 from . import quitsignals
@@ -24,7 +24,7 @@ class QuitOnSignals(QObject):
 
     _quit_requested = Signal()
 
-    def __init__(self, quit: Callable[[], None], parent: Optional[QObject] = None) -> None:
+    def __init__(self, quit: Callable[[], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
         # Queued: ``quit`` runs from the event loop after the Python handler
         # has returned, so a C++ slot such as QGuiApplication.quit runs without
@@ -39,7 +39,7 @@ class QuitOnSignals(QObject):
         for end in (self._reader, self._writer):
             end.setblocking(False)
         self._previous_fd = signal.set_wakeup_fd(self._writer.fileno())
-        self._previous_handlers: List[Any] = [signal.signal(s, self._on_signal) for s in self.SIGNALS]
+        self._previous_handlers: list[Any] = [signal.signal(s, self._on_signal) for s in self.SIGNALS]
         self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
 

@@ -9,7 +9,7 @@ They import asyncio when they run: the app's start-up does not pay for it.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from ..core.context import TaskContext
 from ..core.coroutines import AsyncContext
@@ -29,10 +29,7 @@ def danger_job(
     Progress is reported as a float (``n * 100 / steps``), the case that the
     tutorial's ``Signal(int)`` truncates; here it ends at exactly 100.
     """
-    progress_callback.emit(0)
-    for n in range(1, steps + 1):
-        progress_callback.sleep(step_seconds)  # wakes at once if cancelled
-        progress_callback.emit(n * 100 / steps)
+    _walk(steps, steps, step_seconds, progress_callback)
     return "Done."
 
 
@@ -47,16 +44,8 @@ def failing_job(
     progress_callback: TaskContext,
 ) -> str:
     """Like :func:`danger_job`, but fails part-way, to show the error path."""
-    fail_at = max(1, steps // 2)
-    progress_callback.emit(0)
-    for n in range(1, fail_at + 1):
-        progress_callback.sleep(step_seconds)
-        progress_callback.emit(n * 100 / steps)
-    raise DemoFailure(_failure_text(fail_at, steps))
-
-
-def _failure_text(fail_at: int, steps: int) -> str:
-    return f"step {fail_at} of {steps} failed on purpose, to show how errors reach the UI"
+    _walk(steps, _fail_at(steps), step_seconds, progress_callback)
+    raise _failure(steps)
 
 
 async def danger_job_async(
@@ -66,10 +55,7 @@ async def danger_job_async(
     task: AsyncContext,
 ) -> str:
     """:func:`danger_job` for asyncio mode: it awaits instead of sleeping."""
-    task.progress(0)
-    for n in range(1, steps + 1):
-        await task.sleep_async(step_seconds)  # a cancel ends it at once; a pause waits here
-        task.progress(n * 100 / steps)
+    await _walk_async(steps, steps, step_seconds, task)
     return "Done."
 
 
@@ -80,12 +66,33 @@ async def failing_job_async(
     task: AsyncContext,
 ) -> str:
     """:func:`failing_job` for asyncio mode."""
-    fail_at = max(1, steps // 2)
+    await _walk_async(steps, _fail_at(steps), step_seconds, task)
+    raise _failure(steps)
+
+
+def _walk(steps: int, through: int, step_seconds: float, progress_callback: TaskContext) -> None:
+    """The first ``through`` of ``steps`` steps, reporting progress from 0 after each, as the tutorial does."""
+    progress_callback.emit(0)
+    for n in range(1, through + 1):
+        progress_callback.sleep(step_seconds)  # wakes at once if cancelled
+        progress_callback.emit(n * 100 / steps)
+
+
+async def _walk_async(steps: int, through: int, step_seconds: float, task: AsyncContext) -> None:
+    """:func:`_walk` for asyncio mode: it awaits instead of sleeping."""
     task.progress(0)
-    for n in range(1, fail_at + 1):
-        await task.sleep_async(step_seconds)
+    for n in range(1, through + 1):
+        await task.sleep_async(step_seconds)  # a cancel ends it at once; a pause waits here
         task.progress(n * 100 / steps)
-    raise DemoFailure(_failure_text(fail_at, steps))
+
+
+def _fail_at(steps: int) -> int:
+    """The step after which the failing job fails: half-way, or the first."""
+    return max(1, steps // 2)
+
+
+def _failure(steps: int) -> DemoFailure:
+    return DemoFailure(f"step {_fail_at(steps)} of {steps} failed on purpose, to show how errors reach the UI")
 
 
 DEFAULT_CPU_LIMIT = 700_000
@@ -214,7 +221,7 @@ class Job(NamedTuple):
     coroutine: Callable[..., Any]
 
 
-JOBS: Dict[str, Job] = {
+JOBS: dict[str, Job] = {
     "danger": Job(danger_job, danger_job_async),
     "fail": Job(failing_job, failing_job_async),
     "cpu": Job(cpu_job, cpu_job_async),

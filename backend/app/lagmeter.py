@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import time
-from typing import Deque, List, Optional, Tuple
 
 from ..engine.qt.QtCore import Property, QObject, Qt, QTimer, Signal
 
@@ -55,7 +54,7 @@ class LagMeter(QObject):
 
     def __init__(
         self,
-        parent: Optional[QObject] = None,
+        parent: QObject | None = None,
         tick_ms: int = TICK_MS,
         window_s: float = WINDOW_S,
         history_s: float = HISTORY_S,
@@ -72,13 +71,13 @@ class LagMeter(QObject):
         self._floor_ms = floor_ms
         self._calm_s = calm_ms / 1000
         self._published_at = 0.0
-        self._due: Optional[float] = None
-        self._recent: Deque[Tuple[float, int]] = collections.deque()  # (when, lateness in ms) of the ticks
-        self._history: Deque[int] = collections.deque(
+        self._due: float | None = None
+        self._recent: collections.deque[tuple[float, int]] = collections.deque()  # (when, lateness in ms) of the ticks
+        self._history: collections.deque[int] = collections.deque(
             [0] * int(history_s / self._bucket_s), maxlen=int(history_s / self._bucket_s)
         )
-        self._published: List[int] = list(self._history)
-        self._bucket_end: Optional[float] = None
+        self._published: list[int] = list(self._history)
+        self._bucket_end: float | None = None
         self._bucket_worst = 0
         self._current = 0
         self._worst = 0
@@ -165,7 +164,7 @@ class LagMeter(QObject):
     def _get_worst(self) -> int:
         return self._worst
 
-    def _get_history(self) -> List[int]:
+    def _get_history(self) -> list[int]:
         return self._published
 
     currentMs = Property(int, _get_current, notify=changed)

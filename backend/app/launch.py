@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import List, Optional
 
 from . import quitsignals
 
@@ -30,7 +29,7 @@ def binding_problem() -> str:
     return ""
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run the app with ``argv`` (the command line by default); return its exit code.
 
     Call :func:`offthread.app.quitsignals.hold` before importing anything

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Optional, Union
 
 from ..engine.qt.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
 from .ui import QmlUi
@@ -30,7 +29,7 @@ class LiveReload(QObject):
 
     reloaded = Signal(bool)  # True: the new UI shows; False: its errors show
 
-    def __init__(self, ui: QmlUi, folder: Union[str, Path], parent: Optional[QObject] = None) -> None:
+    def __init__(self, ui: QmlUi, folder: str | Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ui = ui
         self._folder = Path(folder)

@@ -8,7 +8,7 @@ the same types from ``qml/types/Offthread/offthread.qmltypes``, which
 
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any
 
 from ..engine.qmlmodule import ENGINE_TYPES, MAJOR, MINOR, MODULE, register_types
 from .backend import Backend
@@ -17,7 +17,7 @@ from .lagmeter import LagMeter
 __all__ = ["MAJOR", "MINOR", "MODULE", "TYPES", "register_qml_types"]
 
 # Each type, and why QML cannot make one itself: the engine's, then the demo's.
-TYPES: Tuple[Tuple[Any, str], ...] = ENGINE_TYPES + (
+TYPES: tuple[tuple[Any, str], ...] = ENGINE_TYPES + (
     (LagMeter, "the Backend makes its lag meter"),
     (Backend, "the app makes the Backend and hands it to the window"),
 )

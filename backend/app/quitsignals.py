@@ -6,7 +6,7 @@ the main thread happens to be (a traceback), and SIGTERM kills the process
 (exit code -15), which leaves its worker processes to fend for themselves.
 
 So ``main.py`` first calls :func:`hold`: from then on a signal is only
-noted. Once the event loop can act on one, :class:`backend.interrupts.QuitOnSignals`
+noted. Once the event loop can act on one, :class:`~offthread.app.interrupts.QuitOnSignals`
 takes over and quits through the app's usual shutdown; it hands the signals
 back to this module's handler afterwards, so one that comes during the
 teardown is noted too, not fatal. Last, :func:`ignore` covers the
@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import signal
 from types import FrameType
-from typing import Optional
 
 QUIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _requested = False
 
 
-def _note(signum: int, frame: Optional[FrameType]) -> None:
+def _note(signum: int, frame: FrameType | None) -> None:
     global _requested
     _requested = True
 

@@ -9,7 +9,6 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Optional, Tuple, Union
 
 from ..engine import qt
 from ..engine.binding import QT6, describe
@@ -27,10 +26,10 @@ from .ui import QmlLoadError, QmlUi, load_ui
 log = logging.getLogger(__name__)
 
 # How long a thread may hold the GIL while another waits for it. Python's
-# default, 5 ms, lets a pure-Python task delay every GUI callback by up to
-# 5 ms, twice that when two fall in one slice: a 5 ms timer is then 17 ms late
-# at p99. At 1 ms it stays under 5 ms, and tasks ran no slower in
-# bench/gui_lag.py. It is process-wide, so the app sets it, not the library.
+# default lets a pure-Python task delay every GUI callback by a whole slice,
+# twice that when two fall in one; a shorter slice keeps the window's timers
+# near on time, and tasks run no slower (bench/gui_lag.py; the figures are in
+# docs/performance.md). It is process-wide, so the app sets it, not the library.
 GUI_SWITCH_INTERVAL_S = 0.001
 
 # How long after the window shows the worker processes of process mode start.
@@ -38,15 +37,15 @@ WARM_UP_DELAY_MS = 1000
 
 
 def run_app(
-    qml_file: Union[str, Path] = DEFAULT_QML,
+    qml_file: str | Path = DEFAULT_QML,
     *,
     max_threads: int,
     steps: int,
     step_seconds: float,
     shutdown_timeout_ms: int,
-    processes: Optional[int] = None,
+    processes: int | None = None,
     mode: str = "thread",
-    dask: Optional[str] = None,
+    dask: str | None = None,
     cpu_limit: int = DEFAULT_CPU_LIMIT,
     live: bool = False,
     theme: str = "system",
@@ -64,12 +63,7 @@ def run_app(
     # Qt's messages go to logging while the app runs, and no longer once it
     # is gone: see remove_qt_message_handler.
     with qt_messages_to_logging():
-        sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
-        if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
-            QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_EnableHighDpiScaling)
-        choose_scene_graph_backend()
-        app = QGuiApplication([sys.argv[0]])
-        app.setApplicationName("offthread")
+        app = _make_application()
         backend = Backend(
             max_threads=max_threads,
             processes=processes,
@@ -86,47 +80,77 @@ def run_app(
         app.lastWindowClosed.connect(backend.cancelAll)
         # Before the UI loads, so that Ctrl+C during a slow load is not lost.
         interrupts = QuitOnSignals(functools.partial(_cancel_and_quit, backend, app))
-        ui: Optional[QmlUi] = None
-        reloader: Optional[LiveReload] = None  # it must live as long as the loop
+        ui: QmlUi | None = None
+        reloader: LiveReload | None = None  # it must live as long as the loop
         try:
-            if dask is not None:
-                # Imported only here: the dask mode's code (asyncio, uuid...)
-                # costs some 80 ms that a start without --dask does not pay.
-                # distributed sets up logging to stderr of its own as it is
-                # imported, at INFO: the app's --log-level decides instead
-                # (for the local cluster's workers too, which inherit it).
-                level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
-                os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", level)
-                from ..engine.dask import DaskUnavailable, dask_mode
-
-                try:
-                    backend.add_mode(dask_mode(dask))
-                except DaskUnavailable as error:
-                    sys.stderr.write(f"error: {error}\n")
-                    return 1
+            if dask is not None and not _add_dask_mode(backend, dask):
+                return 1
             backend.select_mode(mode)
             if not interrupts.requested:  # else a signal came during start-up: no window at all
-                made = _make_ui(backend, Path(qml_file), live, theme)
+                made = _show_window(backend, Path(qml_file), live, theme)
                 if made is None:
                     return 1
                 ui, reloader = made
-                log.info("the window shows: %s", ui.path.resolve())
-                tune_collector()
-                # Worker processes start in the background, so that the first task in
-                # process mode does not wait for them (nor hold the GUI thread); a
-                # moment after the window shows, so that starting them (several
-                # Python processes on a few cores) does not slow its first frames.
-                QTimer.singleShot(WARM_UP_DELAY_MS, backend.mode_named("process").warm_up)
             code = 0 if interrupts.requested else qt.run_loop(app)
         finally:
             interrupts.restore()
             del interrupts  # its handler holds the backend, which must go before the app
-        stopped = backend.shutdown()  # done already by aboutToQuit if the loop ran: its answer
-        if ui is not None:
-            ui.close()
-        log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
+        _shut_down(backend, ui)
         del ui, reloader, backend, app
         return code
+
+
+def _make_application() -> QGuiApplication:
+    """The application, with the process-wide settings it needs made before it."""
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
+    if not QT6:  # Qt 6 always scales for high DPI; the attribute is deprecated there and warns
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_EnableHighDpiScaling)
+    choose_scene_graph_backend()
+    app = QGuiApplication([sys.argv[0]])
+    app.setApplicationName("offthread")
+    return app
+
+
+def _add_dask_mode(backend: Backend, address: str) -> bool:
+    """Add the dask mode for ``address``; False after saying why it cannot be."""
+    # Imported only here: the dask mode's code (asyncio, uuid...) costs
+    # start-up time that a start without --dask does not pay. distributed
+    # sets up logging to stderr of its own as it is imported, at INFO: the
+    # app's --log-level decides instead (for the local cluster's workers
+    # too, which inherit it).
+    level = logging.getLevelName(logging.getLogger().getEffectiveLevel()).lower()
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", level)
+    from ..engine.dask import DaskUnavailable, dask_mode
+
+    try:
+        backend.add_mode(dask_mode(address))
+    except DaskUnavailable as error:
+        sys.stderr.write(f"error: {error}\n")
+        return False
+    return True
+
+
+def _show_window(backend: Backend, qml_file: Path, live: bool, theme: str) -> tuple[QmlUi, LiveReload | None] | None:
+    """Load and show the window, then settle in for tasks; None after saying why there is no window."""
+    made = _make_ui(backend, qml_file, live, theme)
+    if made is None:
+        return None
+    log.info("the window shows: %s", made[0].path.resolve())
+    tune_collector()
+    # Worker processes start in the background, so that the first task in
+    # process mode does not wait for them (nor hold the GUI thread); a
+    # moment after the window shows, so that starting them (several
+    # Python processes on a few cores) does not slow its first frames.
+    QTimer.singleShot(WARM_UP_DELAY_MS, backend.mode_named("process").warm_up)
+    return made
+
+
+def _shut_down(backend: Backend, ui: QmlUi | None) -> None:
+    """Stop the backend (done already by aboutToQuit if the loop ran: this is its answer), then close the UI."""
+    stopped = backend.shutdown()
+    if ui is not None:
+        ui.close()
+    log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
 
 
 # The cyclic collector's thresholds once the window shows: a young collection
@@ -142,14 +166,14 @@ def tune_collector() -> None:
     triggers it (bench/history.py). Two things, once the window shows:
 
     - Freeze what start-up made (modules, Qt wrappers, the window): a full
-      collection no longer scans it, 20-30 ms instead of 50-60 ms. Garbage
-      that exists now is kept for good, which at this point is next to nothing.
+      collection no longer scans it. Garbage that exists now is kept for
+      good, which at this point is next to nothing.
     - Collect the middle generation a hundred times less often. It holds
-      what outlived a young collection: with 10,000 tasks queued, their
-      handles and contexts, some 60,000 objects, 10-20 ms to scan, and it
-      was scanned several times a second. They die by reference counting as
-      the tasks end, long before the next middle collection now comes (RSS
-      stays flat over a million tasks: bench/history.py).
+      what outlived a young collection: with thousands of tasks queued,
+      their handles and contexts, which it scanned several times a second.
+      They die by reference counting as the tasks end, long before the next
+      middle collection now comes, and RSS stays flat (bench/history.py;
+      the figures are in docs/performance.md).
     """
     gc.freeze()
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
@@ -160,8 +184,8 @@ def choose_scene_graph_backend() -> None:
 
     Without a GPU (no DRM render node: a VM, a remote desktop, Xvfb), Mesa's
     llvmpipe runs OpenGL on the CPU, redrawing the whole window for every
-    frame: the counter's one tick a second then cost 1-2 % of a core, and
-    the first frame waits for shaders to compile. The software backend
+    frame: even the counter's one tick a second costs CPU, and the first
+    frame waits for shaders to compile. The software backend
     redraws only what changed. QT_QUICK_BACKEND, if set, decides instead.
     """
     if os.environ.get("QT_QUICK_BACKEND") or not sys.platform.startswith("linux"):
@@ -176,7 +200,7 @@ def _cancel_and_quit(backend: Backend, app: QCoreApplication) -> None:
     app.quit()
 
 
-def _make_ui(backend: Backend, qml_file: Path, live: bool, theme: str) -> Optional[Tuple[QmlUi, Optional[LiveReload]]]:
+def _make_ui(backend: Backend, qml_file: Path, live: bool, theme: str) -> tuple[QmlUi, LiveReload | None] | None:
     """The window, and its live reloader in live mode; None after saying why there is none."""
     if not live:
         try:

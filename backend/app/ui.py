@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Union, cast
+from typing import Any, cast
 
 from ..engine import qt
 from ..engine.qt.QtCore import QCoreApplication, QEvent, QObject, QUrl
@@ -24,7 +24,7 @@ shiboken = qt.shiboken()
 class QmlLoadError(Exception):
     """The root QML file could not be turned into a window; ``messages`` say where and why."""
 
-    def __init__(self, path: Path, messages: List[str]) -> None:
+    def __init__(self, path: Path, messages: list[str]) -> None:
         super().__init__(path, messages)
         self.path = path
         self.messages = messages
@@ -44,8 +44,8 @@ class QmlUi:
 
     def __init__(
         self,
-        backend: Optional[QObject],
-        qml_file: Union[str, Path] = DEFAULT_QML,
+        backend: QObject | None,
+        qml_file: str | Path = DEFAULT_QML,
         theme: str = "system",
         *,
         live: bool = False,
@@ -56,20 +56,20 @@ class QmlUi:
         # In live mode, what the QML reports as it runs shows in the window, in
         # a banner; otherwise it is only logged.
         self.live = live
-        self.reported: List[str] = []
+        self.reported: list[str] = []
         register_qml_types()  # import Offthread: the Backend's type, by name
         self.engine = QQmlApplicationEngine()
         # Warnings come through the ``warnings`` signal only: while loading they
         # are collected into the error report, otherwise they are logged.
         self.engine.setOutputWarningsToStandardError(False)
         self.engine.warnings.connect(self._on_warnings)
-        self.window: Optional[QQuickWindow] = None
-        self._component: Optional[QQmlComponent] = None
-        self._collecting: Optional[List[QQmlError]] = None
-        self._overlay: Optional[QQuickItem] = None
-        self._banner: Optional[QQuickItem] = None
+        self.window: QQuickWindow | None = None
+        self._component: QQmlComponent | None = None
+        self._collecting: list[QQmlError] | None = None
+        self._overlay: QQuickItem | None = None
+        self._banner: QQuickItem | None = None
 
-    def load(self) -> List[str]:
+    def load(self) -> list[str]:
         """(Re)create the window from the file; return its problems, or [] once it shows.
 
         On a problem the current window, if any, stays as it was.
@@ -111,7 +111,7 @@ class QmlUi:
         if meter is not None:
             meter.active = visibility not in (QWindow.Visibility.Hidden, QWindow.Visibility.Minimized)
 
-    def show_problems(self, problems: List[str]) -> None:
+    def show_problems(self, problems: list[str]) -> None:
         """Show ``problems`` over the window (over a stand-in window if there is none yet)."""
         if self.window is None:
             self.window = cast(QQuickWindow, self._create_own("FallbackWindow.qml"))
@@ -146,13 +146,13 @@ class QmlUi:
             raise RuntimeError(f"{name} did not load: {[e.toString() for e in component.errors()]}")
         return made
 
-    def _on_warnings(self, errors: List[QQmlError]) -> None:
+    def _on_warnings(self, errors: list[QQmlError]) -> None:
         if self._collecting is not None:
             self._collecting.extend(errors)
         else:
             self._report(errors)
 
-    def _report(self, errors: List[QQmlError]) -> None:
+    def _report(self, errors: list[QQmlError]) -> None:
         """Log what the QML reported as it ran; in live mode, show it in the window too."""
         if not errors:
             return
@@ -175,7 +175,7 @@ class QmlUi:
         self._banner.setProperty("visible", True)
 
 
-def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML, theme: str = "system") -> QmlUi:
+def load_ui(backend: QObject | None, qml_file: str | Path = DEFAULT_QML, theme: str = "system") -> QmlUi:
     """Create the root window of ``qml_file`` with its required ``backend`` property set.
 
     With ``backend=None`` the file must bring its own (qml/Preview.qml does).
@@ -191,7 +191,7 @@ def load_ui(backend: Optional[QObject], qml_file: Union[str, Path] = DEFAULT_QML
     return ui
 
 
-def _create(component: QQmlComponent, offered: Dict[str, Any]) -> Optional[QObject]:
+def _create(component: QQmlComponent, offered: dict[str, Any]) -> QObject | None:
     """``component``'s object with the ``offered`` properties it declares set from the start.
 
     ``backend`` and ``theme`` are offered only to a root that declares them:
@@ -222,13 +222,13 @@ def _delete_now(qt_object: QObject) -> None:
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
-def causes_first(errors: List[QQmlError]) -> List[QQmlError]:
+def causes_first(errors: list[QQmlError]) -> list[QQmlError]:
     """The errors with their causes first: Qt lists "Type TaskList unavailable"
     (in each file that uses it) before the mistake in TaskList.qml that causes it."""
     return sorted(errors, key=lambda e: e.description().startswith("Type ") and "unavailable" in e.description())
 
 
-def _problems(path: Path, root: Optional[QObject], errors: List[QQmlError], needs_backend: bool) -> List[str]:
+def _problems(path: Path, root: QObject | None, errors: list[QQmlError], needs_backend: bool) -> list[str]:
     """Why ``root`` cannot serve as the app's window; empty if it can."""
     if root is None:
         return [format_qml_error(e) for e in causes_first(errors)] or [f"{path}: the file made no object"]

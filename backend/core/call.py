@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from typing import Any, Callable, Dict, Generator, Optional, Tuple
+from typing import Any, Callable, Generator
 
 from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError
@@ -21,11 +21,11 @@ CONTEXT_PARAMETERS = ("task", "progress_callback")
 # (code object, names) -> declared names. Code objects outlive most calls
 # (a lambda made in a loop shares one), so the cache stays small; it is
 # bounded anyway, for code made at run time.
-_declared_cache: Dict[Tuple[Any, Tuple[str, ...]], Tuple[str, ...]] = {}
+_declared_cache: dict[tuple[Any, tuple[str, ...]], tuple[str, ...]] = {}
 _CACHE_LIMIT = 4096
 
 
-def declared_parameters(fn: Callable[..., Any], names: Tuple[str, ...]) -> Tuple[str, ...]:
+def declared_parameters(fn: Callable[..., Any], names: tuple[str, ...]) -> tuple[str, ...]:
     """Those of ``names`` that ``fn`` declares as parameters that can be passed by keyword.
 
     Only an explicit parameter counts, not ``**kwargs``: injecting an argument
@@ -47,7 +47,7 @@ def declared_parameters(fn: Callable[..., Any], names: Tuple[str, ...]) -> Tuple
     return found
 
 
-def _declared_by_signature(fn: Callable[..., Any], names: Tuple[str, ...]) -> Tuple[str, ...]:
+def _declared_by_signature(fn: Callable[..., Any], names: tuple[str, ...]) -> tuple[str, ...]:
     try:
         parameters = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # builtins without a signature
@@ -56,7 +56,7 @@ def _declared_by_signature(fn: Callable[..., Any], names: Tuple[str, ...]) -> Tu
     return tuple(n for n in names if n in parameters and parameters[n].kind in keyword_kinds)
 
 
-def with_context(fn: Callable[..., Any], kwargs: Dict[str, Any], context: Any) -> Dict[str, Any]:
+def with_context(fn: Callable[..., Any], kwargs: dict[str, Any], context: Any) -> dict[str, Any]:
     """A copy of ``kwargs`` with ``context`` for each context parameter ``fn`` declares and lacks."""
     kwargs = dict(kwargs)
     for name in declared_parameters(fn, CONTEXT_PARAMETERS):
@@ -69,8 +69,8 @@ def run_call(
     signals: EventSink,
     context: TaskContext,
     fn: Callable[..., Any],
-    args: Tuple[Any, ...],
-    kwargs: Dict[str, Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
 ) -> None:
     """Run ``fn(*args, **kwargs)`` as task ``task_id`` and send its events on ``signals``.
 
@@ -81,7 +81,7 @@ def run_call(
     if not context.try_claim() or ended_before_start(task_id, signals, context):
         return
     signals.watch(context)
-    ending: Optional[Tuple[Any, ...]] = None
+    ending: tuple[Any, ...] | None = None
     try:
         signals.started(task_id)
         try:
@@ -107,7 +107,7 @@ def ended_before_start(task_id: int, signals: EventSink, context: TaskContext) -
     return True
 
 
-def close_task(task_id: int, signals: EventSink, context: TaskContext, ending: Optional[Tuple[Any, ...]]) -> None:
+def close_task(task_id: int, signals: EventSink, context: TaskContext, ending: tuple[Any, ...] | None) -> None:
     """Stop sampling a task that ran, then send its ending and ``finished`` (from a ``finally``).
 
     ``ending`` is None only if the channel itself failed: nobody hears any
@@ -165,7 +165,7 @@ def refuse_coroutine(value: Any, fn: Callable[..., Any]) -> None:
     raise TypeError(f'{name} is an async def function: submit it with mode="asyncio", which runs coroutines')
 
 
-def ending_for(exc: BaseException, context: TaskContext) -> Tuple[Any, ...]:
+def ending_for(exc: BaseException, context: TaskContext) -> tuple[Any, ...]:
     """How a task that raised ``exc`` ends: cancelled if it was :class:`TaskCancelled`, else failed."""
     _send_final_report_quietly(context)
     if isinstance(exc, TaskCancelled):

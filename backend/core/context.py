@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Iterable, Optional, SupportsFloat
+from typing import TYPE_CHECKING, Any, Iterable, SupportsFloat
 
 from .lifecycle import Lifecycle, Phase, new_lock
 from .progress import Report, check_report
@@ -76,7 +76,7 @@ class TaskContext(Lifecycle):
         "delivered",
     )
 
-    def __init__(self, task_id: int, signals: "EventSink") -> None:
+    def __init__(self, task_id: int, signals: EventSink) -> None:
         # Its lifecycle (core.lifecycle), set here rather than by a call up: a context is made per task.
         self._phase = Phase.QUEUED
         self._lock = new_lock()
@@ -85,17 +85,17 @@ class TaskContext(Lifecycle):
         self._value: Any = _NOTHING
         self._maximum: Any = None
         self._text: Any = None
-        self._sent: Optional[Report] = None  # the last report this thread sent itself
+        self._sent: Report | None = None  # the last report this thread sent itself
         self._attention = True  # the first report takes the slow path, to send it at once
         self._first_pending = True
-        self._cancel_reason: Optional[CancelReason] = None
+        self._cancel_reason: CancelReason | None = None
         self._pause_requested = False
-        self._raise_next: Optional[BaseException] = None
-        self._wake: Optional[threading.Event] = None  # made on first wait only
+        self._raise_next: BaseException | None = None
+        self._wake: threading.Event | None = None  # made on first wait only
         self._ended = False  # its task has ended: reports are ignored
         self._track: Any = None  # the outermost task.track() that reports (see core.track)
         # Written by the GUI thread: the last report it showed, or None before the first.
-        self.delivered: Optional[Report] = None
+        self.delivered: Report | None = None
 
     # -- reporting (called by the task, on its thread) ----------------------
 
@@ -112,15 +112,15 @@ class TaskContext(Lifecycle):
     # The tutorial's progress_callback.emit(percent), for a task that set no maximum.
     emit = progress
 
-    def set_maximum(self, maximum: Optional[SupportsFloat]) -> None:
+    def set_maximum(self, maximum: SupportsFloat | None) -> None:
         """Measure progress out of ``maximum`` (e.g. a number of items); None for percent."""
         self._maximum = maximum
 
-    def set_text(self, text: Optional[str]) -> None:
+    def set_text(self, text: str | None) -> None:
         """Show ``text`` (e.g. "file 3 of 10") instead of "37.5 %" until it is changed."""
         self._text = text
 
-    def report(self, value: SupportsFloat, maximum: Optional[SupportsFloat] = None, text: Optional[str] = None) -> None:
+    def report(self, value: SupportsFloat, maximum: SupportsFloat | None = None, text: str | None = None) -> None:
         """Set the value, the maximum and the text at once (for occasional reports)."""
         self._maximum = maximum
         self._text = text
@@ -128,13 +128,13 @@ class TaskContext(Lifecycle):
 
     def track(
         self,
-        iterable: Optional[Iterable[Any]] = None,
-        total: Optional[int] = None,
-        text: Optional[str] = None,
+        iterable: Iterable[Any] | None = None,
+        total: int | None = None,
+        text: str | None = None,
         *,
-        desc: Optional[str] = None,
+        desc: str | None = None,
         **tqdm_looks: Any,
-    ) -> "Tracked":
+    ) -> Tracked:
         """Loop over ``iterable`` with progress: ``for item in task.track(items, text="files"):``.
 
         The maximum is ``len(iterable)`` (or ``total``), the count is reported
@@ -210,7 +210,7 @@ class TaskContext(Lifecycle):
         return self._pause_requested
 
     @property
-    def cancel_reason(self) -> Optional[CancelReason]:
+    def cancel_reason(self) -> CancelReason | None:
         return self._cancel_reason
 
     # -- for the worker and the sampler ---------------------------------------
@@ -235,14 +235,14 @@ class TaskContext(Lifecycle):
         self._attention = True  # the next report takes the slow path, which sees it
         self._wake_waiters()  # nothing can resume a thread left paused any more
 
-    def latest(self) -> Optional[Report]:
+    def latest(self) -> Report | None:
         """The latest report as ``(value, maximum, text)``, or None if there was none."""
         value = self._value
         if value is _NOTHING:
             return None
         return (value, self._maximum, self._text)
 
-    def take_sample(self) -> Optional[Report]:
+    def take_sample(self) -> Report | None:
         """For a sampler on another thread: the latest report, if it is new; else None.
 
         New means neither the task nor a sampler has sent it yet. Nothing is
@@ -307,7 +307,7 @@ class TaskContext(Lifecycle):
         """Called before the request fields are read, so that no later request is missed."""
         self._wake_event().clear()
 
-    def _wait(self, seconds: Optional[float]) -> None:
+    def _wait(self, seconds: float | None) -> None:
         """Block until a request wakes the task, or ``seconds`` pass (None: no limit)."""
         self._wake_event().wait(seconds)
 
@@ -335,9 +335,7 @@ class Progress:
 
     __slots__ = ("value", "maximum", "text")
 
-    def __init__(
-        self, value: SupportsFloat, maximum: Optional[SupportsFloat] = None, text: Optional[str] = None
-    ) -> None:
+    def __init__(self, value: SupportsFloat, maximum: SupportsFloat | None = None, text: str | None = None) -> None:
         self.value = value
         self.maximum = maximum
         self.text = text

@@ -19,7 +19,7 @@ nothing here may block that loop's thread:
 from __future__ import annotations
 
 import inspect
-from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, AsyncGenerator, Callable
 
 from .call import apply_yielded, close_task, ended_before_start, ending_for
 from .context import TaskCancelled, TaskContext
@@ -46,7 +46,7 @@ class AsyncContext(TaskContext):
     def __init__(self, task_id: int, signals: EventSink) -> None:
         super().__init__(task_id, signals)
         # While paused: the loop the task awaits on and what wakes it.
-        self._async_wake: Optional[Tuple[asyncio.AbstractEventLoop, asyncio.Event]] = None
+        self._async_wake: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
 
     async def check_async(self) -> None:
         """An awaitable check point: raise :class:`TaskCancelled` if cancelled; await while paused."""
@@ -107,8 +107,8 @@ async def run_coroutine(
     signals: EventSink,
     context: AsyncContext,
     fn: Callable[..., Any],
-    args: Tuple[Any, ...],
-    kwargs: Dict[str, Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
 ) -> None:
     """Await ``fn(*args, **kwargs)`` as task ``task_id``; its events go to ``signals``.
 
@@ -123,7 +123,7 @@ async def run_coroutine(
     if not context.try_claim() or ended_before_start(task_id, signals, context):
         return
     signals.watch(context)
-    ending: Optional[Tuple[Any, ...]] = None
+    ending: tuple[Any, ...] | None = None
     try:
         signals.started(task_id)
         try:

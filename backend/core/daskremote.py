@@ -29,7 +29,7 @@ import pickle
 import struct
 import threading
 import time
-from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Callable, Iterable, Tuple
 
 from . import wire
 from .call import run_call, with_context
@@ -59,13 +59,13 @@ def pack(task_id: int, number: int, kind: int, body: bytes = b"") -> bytes:
     return _HEADER.pack(task_id, number, kind) + body
 
 
-def unpack(data: bytes) -> Tuple[int, int, wire.Kind, bytes]:
+def unpack(data: bytes) -> tuple[int, int, wire.Kind, bytes]:
     """A message's (task id, number, kind, body). Raises ValueError (or struct.error) for one not of ours."""
     task_id, number, kind = _HEADER.unpack_from(data)
     return task_id, number, wire.Kind(kind), bytes(data[_HEADER.size :])
 
 
-def flags_for(cancel_reason: Optional[str], paused: bool) -> int:
+def flags_for(cancel_reason: str | None, paused: bool) -> int:
     """The control flags that ask for this: cancelled (and why), paused."""
     flags = wire.Flag.NONE
     if cancel_reason is not None:
@@ -91,9 +91,9 @@ class _Link(Channel):
         self._log_event = log_event
         self._lock = threading.Lock()
         self._open = True
-        self._context: Optional[TaskContext] = None
+        self._context: TaskContext | None = None
         self.sent = 0
-        self.ending: Optional[Ending] = None
+        self.ending: Ending | None = None
 
     def put(self, kind: int, body: bytes = b"") -> None:
         with self._lock:
@@ -156,9 +156,9 @@ class _Sampler:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._links: Set[_Link] = set()
+        self._links: set[_Link] = set()
         self._wake = threading.Event()
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
 
     def add(self, link: _Link) -> None:
         with self._lock:
@@ -203,11 +203,11 @@ class _Running:
 # Controls come on the worker's event loop (Client.run), tasks start and end
 # on its task threads: all of it under _lock.
 _lock = threading.Lock()
-_running: Dict[_Key, _Running] = {}
-_pending: Dict[_Key, Tuple[int, int]] = {}  # key -> (number, flags)
+_running: dict[_Key, _Running] = {}
+_pending: dict[_Key, tuple[int, int]] = {}  # key -> (number, flags)
 
 
-def control(topic: str, changes: List[Tuple[int, int, int]], keep: bool = True) -> None:
+def control(topic: str, changes: list[tuple[int, int, int]], keep: bool = True) -> None:
     """Apply controls ``(task id, number, flags)`` to this worker's tasks (run by ``Client.run``).
 
     Each task's controls are numbered: one older than the last applied is
@@ -245,20 +245,20 @@ def stop_all(topic: str) -> None:
                 running.context.request_cancel(CancelReason.CANCELLED)
 
 
-def running_tasks(topic: str) -> List[int]:
+def running_tasks(topic: str) -> list[int]:
     """The ids of the mode's tasks running here (for tests and diagnostics)."""
     with _lock:
         return sorted(task_id for key_topic, task_id in _running if key_topic == topic)
 
 
-def pending_tasks(topic: str) -> List[int]:
+def pending_tasks(topic: str) -> list[int]:
     """The ids of the mode's tasks that have controls waiting here (for tests and diagnostics)."""
     with _lock:
         return sorted(task_id for key_topic, task_id in _pending if key_topic == topic)
 
 
 def run_on_dask(
-    topic: str, task_id: int, flags: int, fn: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]
+    topic: str, task_id: int, flags: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> DaskEnding:
     """Run a task on a dask worker, its events going up ``topic``; return ``(ending, payload, messages sent)``.
 

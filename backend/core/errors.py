@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback as _traceback
 from dataclasses import dataclass
-from typing import Any, Dict
+from typing import Any
 
 
 def safe_str(value: object) -> str:
@@ -35,7 +35,7 @@ class TaskError:
     traceback: str
 
     @classmethod
-    def from_exception(cls, exc: BaseException) -> "TaskError":
+    def from_exception(cls, exc: BaseException) -> TaskError:
         return cls(type(exc).__name__, safe_str(exc), _format_traceback(exc))
 
     @property
@@ -43,7 +43,7 @@ class TaskError:
         """One readable line, e.g. ``ValueError: bad input``."""
         return f"{self.type}: {self.message}" if self.message else self.type
 
-    def to_variant(self) -> Dict[str, Any]:
+    def to_variant(self) -> dict[str, Any]:
         """The same data as a dict, which QML sees as a ``QVariantMap``."""
         return {"type": self.type, "message": self.message, "traceback": self.traceback}
 

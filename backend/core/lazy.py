@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable, Dict, List, Mapping, Tuple
+from typing import Any, Callable, Mapping
 
 
 def lazy_names(
-    package: str, homes: Mapping[str, str], namespace: Dict[str, Any]
-) -> Tuple[Callable[[str], Any], Callable[[], List[str]]]:
+    package: str, homes: Mapping[str, str], namespace: dict[str, Any]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """A package's ``__getattr__`` and ``__dir__`` for ``homes`` (public name -> module under it).
 
     ``namespace`` is the package's ``globals()``: a name found once is stored
@@ -23,7 +23,7 @@ def lazy_names(
         namespace[name] = value
         return value
 
-    def __dir__() -> List[str]:
+    def __dir__() -> list[str]:
         return sorted(set(namespace) | set(homes))
 
     return __getattr__, __dir__

@@ -40,7 +40,7 @@ import threading
 import time
 import weakref
 from multiprocessing import resource_tracker
-from typing import Any, Callable, Deque, Dict, List, Optional, Tuple
+from typing import Any, Callable
 
 from . import proctree, remote, wire
 from .errors import TaskError, safe_str, unpicklable
@@ -124,10 +124,10 @@ class _Task(Lifecycle):
         self.payload: Any = payload
         self.flags = flags  # the controls asked for
         self.sent_flags = flags  # the controls its worker knows of
-        self.worker: Optional[_Worker] = None  # None while it waits in the pool's queue
-        self.stop_at: Optional[float] = None  # when its worker is killed if it has not ended
-        self.reason: Optional[CancelReason] = None  # why it is being stopped
-        self.failure: Optional[TaskError] = None  # it fails with this, whatever it sends
+        self.worker: _Worker | None = None  # None while it waits in the pool's queue
+        self.stop_at: float | None = None  # when its worker is killed if it has not ended
+        self.reason: CancelReason | None = None  # why it is being stopped
+        self.failure: TaskError | None = None  # it fails with this, whatever it sends
         self.started_at = 0.0  # when its worker began it (the manager's clock), once it has
         self.announced = False  # its "started" went out
         # Asked back from the worker it was sent ahead to: until the answer
@@ -167,7 +167,7 @@ class _Worker:
         # Sent to it and not ended, in order: the first one runs, the others
         # wait in its pipe (see PREFETCH). A worker runs them one at a time,
         # so a task starts when the one before it ends.
-        self.tasks: Deque[_Task] = collections.deque()
+        self.tasks: collections.deque[_Task] = collections.deque()
         self.killed = False
         self.gone = False  # it has ended and been reaped: its pid may be another process's now
         self.retiring = False  # one too many after a resize: no new tasks; it stops once idle
@@ -175,7 +175,7 @@ class _Worker:
         # What could not be written yet: the pipe is non-blocking, so that one
         # worker that does not read (a C call holding its GIL) never holds up
         # the manager, and so the other workers. Written as the pipe drains.
-        self.outbox: Deque[memoryview] = collections.deque()
+        self.outbox: collections.deque[memoryview] = collections.deque()
 
     @property
     def death(self) -> Any:
@@ -183,7 +183,7 @@ class _Worker:
         return self.pidfd if self.pidfd is not None else self.process.sentinel
 
     @property
-    def task(self) -> Optional[_Task]:
+    def task(self) -> _Task | None:
         """The task it runs now, if any."""
         return self.tasks[0] if self.tasks else None
 
@@ -208,7 +208,7 @@ class ProcessPool:
         nice: int = 0,
         start_method: str = START_METHOD,
         hard_stop_after: float = HARD_STOP_AFTER_S,
-        max_tasks_per_child: Optional[int] = None,
+        max_tasks_per_child: int | None = None,
     ) -> None:
         if max_tasks_per_child is not None and (
             isinstance(max_tasks_per_child, bool) or not isinstance(max_tasks_per_child, int) or max_tasks_per_child < 1
@@ -229,15 +229,15 @@ class ProcessPool:
             self._context.set_forkserver_preload([remote.__name__, "ctypes"])
         self._lock = threading.Lock()
         self._ended = threading.Condition(self._lock)  # notified whenever a task ends
-        self._tasks: Dict[int, _Task] = {}  # every task that has not ended
+        self._tasks: dict[int, _Task] = {}  # every task that has not ended
         # The running tasks with a hard stop due (stop_at set): each pass looks
         # at these only, not at every task (20,000 queued made each pass slow).
-        self._deadlines: Dict[int, _Task] = {}
+        self._deadlines: dict[int, _Task] = {}
         # Waiting for a worker, by priority, then in order (withdrawn ones are skipped).
         self._queue: RankedQueue[_Task] = RankedQueue()
-        self._dirty: Dict[int, _Task] = {}  # running tasks whose controls changed
-        self._workers: List[_Worker] = []
-        self._thread: Optional[threading.Thread] = None
+        self._dirty: dict[int, _Task] = {}  # running tasks whose controls changed
+        self._workers: list[_Worker] = []
+        self._thread: threading.Thread | None = None
         self._closing = False  # no new tasks
         self._stopping = False  # the manager ends its workers and itself
         self._deadline = float("inf")  # of the shutdown
@@ -249,8 +249,8 @@ class ProcessPool:
         self._recent_s = 2 * SHORT_TASK_S  # how long tasks take, lately (start to end, decaying average)
         # The same, per function: a task waits in a worker's pipe only behind
         # one whose function has been short, never behind one not seen yet.
-        self._durations: Dict[Any, float] = {}
-        self._selector: Optional[selectors.BaseSelector] = None
+        self._durations: dict[Any, float] = {}
+        self._selector: selectors.BaseSelector | None = None
         _live_pools.add(self)
 
     # -- any thread -----------------------------------------------------------
@@ -362,7 +362,7 @@ class ProcessPool:
             self.size = max(1, size)
         self._wake()
 
-    def worker_pids(self) -> List[int]:
+    def worker_pids(self) -> list[int]:
         """The pids of the worker processes now running (for tests and diagnostics)."""
         with self._lock:
             return [w.pid for w in self._workers if not w.killed]
@@ -469,9 +469,9 @@ class ProcessPool:
             self._end_workers()
             return False
         now = time.monotonic()
-        runs: List[Tuple[_Worker, _Task]] = []
-        sends: List[Tuple[_Worker, Any]] = []
-        kills: List[_Worker] = []
+        runs: list[tuple[_Worker, _Task]] = []
+        sends: list[tuple[_Worker, Any]] = []
+        kills: list[_Worker] = []
         with self._lock:
             missing = self._fit_to_size(sends)
             timeout = self._retract(now, sends)
@@ -546,7 +546,7 @@ class ProcessPool:
         """Send a frame to a worker; False if it is gone (its sentinel will say so)."""
         return self._write(worker, list(wire.message_parts(data)))
 
-    def _write(self, worker: _Worker, parts: List[Any]) -> bool:
+    def _write(self, worker: _Worker, parts: list[Any]) -> bool:
         """Write ``parts`` (messages, framed) to a worker's pipe: what fits now, the rest
         as the pipe drains (see _Worker.outbox), in order. False if it is gone."""
         views = collections.deque(memoryview(part).cast("B") for part in parts if len(part))
@@ -591,7 +591,7 @@ class ProcessPool:
             and self._durations.get(head.fn, SHORT_TASK_S) < SHORT_TASK_S
         )
 
-    def _fit_to_size(self, sends: List[Tuple[_Worker, Any]]) -> int:
+    def _fit_to_size(self, sends: list[tuple[_Worker, Any]]) -> int:
         """Match the workers to ``size`` (lock held): how many to start. After a shrink
         the least busy retire at once (no new task; they stop once idle)."""
         serving = [w for w in self._workers if not w.killed and not w.retiring]
@@ -611,10 +611,10 @@ class ProcessPool:
                 sends.append((worker, wire.frame(wire.Kind.STOP)))
         return missing
 
-    def _retract(self, now: float, sends: List[Tuple[_Worker, Any]]) -> Optional[float]:
+    def _retract(self, now: float, sends: list[tuple[_Worker, Any]]) -> float | None:
         """Ask back the tasks sent ahead to a worker whose task turned out long, is paused,
         or that retires (lock held). Returns how long until the next such check is due."""
-        due_in: Optional[float] = None
+        due_in: float | None = None
         for worker in self._workers:
             tasks = worker.tasks
             if len(tasks) < 2 or worker.killed or tasks[-1].retracting:  # the last is asked back first
@@ -631,9 +631,9 @@ class ProcessPool:
                 due_in = due - now
         return due_in
 
-    def _frames(self, runs: List[Tuple[_Worker, _Task]]) -> Dict[_Worker, List[Tuple[_Task, List[Any]]]]:
+    def _frames(self, runs: list[tuple[_Worker, _Task]]) -> dict[_Worker, list[tuple[_Task, list[Any]]]]:
         """The RUN messages of ``runs``, by worker; a task whose call cannot be pickled fails here."""
-        batches: Dict[_Worker, List[Tuple[_Task, List[Any]]]] = {}
+        batches: dict[_Worker, list[tuple[_Task, list[Any]]]] = {}
         for worker, task in runs:
             payload = task.payload
             if not isinstance(payload, bytes):
@@ -650,7 +650,7 @@ class ProcessPool:
             batches.setdefault(worker, []).append((task, wire.run_message(task.id, task.sent_flags, payload)))
         return batches
 
-    def _hand_over(self, worker: _Worker, batch: List[Tuple[_Task, List[Any]]]) -> None:
+    def _hand_over(self, worker: _Worker, batch: list[tuple[_Task, list[Any]]]) -> None:
         """Send tasks to a worker, in one write. The first in its line has started once
         the worker has it; one sent behind others starts when the one before it ends (see _finish)."""
         if self._write(worker, [part for _, parts in batch for part in parts]):
@@ -673,11 +673,11 @@ class ProcessPool:
         task.payload = None
         self._emit(Event.STARTED, task.id)
 
-    def _take_back(self, worker: _Worker, tasks: List[_Task]) -> List[_Task]:
+    def _take_back(self, worker: _Worker, tasks: list[_Task]) -> list[_Task]:
         """Tasks sent to ``worker`` that never started (lock held): back to the front of
         the queue, in their order. Returns those cancelled meanwhile, to end with _end_cancelled."""
-        back: List[_Task] = []
-        cancelled: List[_Task] = []
+        back: list[_Task] = []
+        cancelled: list[_Task] = []
         for task in tasks:
             if task in worker.tasks:
                 worker.tasks.remove(task)
@@ -690,12 +690,12 @@ class ProcessPool:
             self._queue.appendleft(task, task.priority)
         return cancelled
 
-    def _end_cancelled(self, tasks: List[_Task]) -> None:
+    def _end_cancelled(self, tasks: list[_Task]) -> None:
         """End tasks cancelled before they started (lock not held)."""
         for task in tasks:
             self._finish(task, Event.CANCELLED, task.reason or CancelReason.CANCELLED)
 
-    def _next_queued(self) -> Optional[_Task]:
+    def _next_queued(self) -> _Task | None:
         while self._queue:
             task = self._queue.popleft()
             if task.id in self._tasks and task.worker is None:
@@ -839,7 +839,7 @@ class ProcessPool:
         The next task in its worker's line has started then: it gets its ``started``.
         """
         end_task(self._emit, task, task.id, ending, payload)
-        after: Optional[_Task] = None
+        after: _Task | None = None
         with self._lock:
             if self._tasks.get(task.id) is task:
                 del self._tasks[task.id]
@@ -946,7 +946,7 @@ class ProcessPool:
             pass
 
 
-def _open_pidfd(pid: int) -> Optional[int]:
+def _open_pidfd(pid: int) -> int | None:
     """A pidfd of process ``pid`` (just started, so still this pid's), or None where there are none."""
     try:
         return os.pidfd_open(pid)  # type: ignore[attr-defined,unused-ignore]
@@ -976,7 +976,7 @@ def _send_now(worker: _Worker, data: Any) -> bool:
     return not views
 
 
-def _write_some(fd: int, views: Deque[memoryview]) -> None:
+def _write_some(fd: int, views: collections.deque[memoryview]) -> None:
     """Write ``views`` in order, in as few calls as it takes, until the pipe is full
     (what is left stays in ``views``). Raises OSError if the reader is gone."""
     writev = getattr(os, "writev", None)
@@ -1028,7 +1028,7 @@ def _kill_group(worker: _Worker) -> None:
         pass  # ended just now
 
 
-def _exit_status(code: Optional[int]) -> str:
+def _exit_status(code: int | None) -> str:
     """How a process ended, from its exit code: "died (exit code 3)", "was killed by SIGKILL"."""
     if code is not None and code < 0:
         try:
@@ -1046,7 +1046,7 @@ def _describe(error: BaseException) -> str:
 # Pools not yet shut down, so that exiting without a shutdown still leaves no
 # worker behind: multiprocessing's own exit handler would wait for them
 # without limit. Registered after multiprocessing's, so it runs before it.
-_live_pools: "weakref.WeakSet[ProcessPool]" = weakref.WeakSet()
+_live_pools: weakref.WeakSet[ProcessPool] = weakref.WeakSet()
 
 
 @atexit.register

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from typing import Dict, List, Optional, Tuple
 
 _PR_SET_CHILD_SUBREAPER = 36
 
@@ -44,7 +43,7 @@ def become_subreaper() -> bool:
         return False
 
 
-def _processes() -> Optional[List[Tuple[int, int, int, bytes]]]:
+def _processes() -> list[tuple[int, int, int, bytes]] | None:
     """Every process as ``(pid, ppid, pgrp, state)``, from /proc; None without /proc."""
     try:
         entries = os.listdir("/proc")
@@ -66,16 +65,16 @@ def _processes() -> Optional[List[Tuple[int, int, int, bytes]]]:
     return found
 
 
-def descendants(root: int) -> Optional[List[int]]:
+def descendants(root: int) -> list[int] | None:
     """The pids of ``root``'s living descendants (ended ones left out); None without /proc."""
     processes = _processes()
     if processes is None:
         return None
-    children: Dict[int, List[int]] = {}
+    children: dict[int, list[int]] = {}
     for pid, ppid, _pgrp, state in processes:
         if state not in _ENDED:
             children.setdefault(ppid, []).append(pid)
-    found: List[int] = []
+    found: list[int] = []
     stack = list(children.get(root, ()))
     while stack:
         pid = stack.pop()

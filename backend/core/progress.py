@@ -70,7 +70,7 @@ def _ratio(value: Any, maximum: Any) -> float:
         return float(Fraction(value) / Fraction(maximum))
 
 
-def check_report(report: Report) -> Tuple[float, str]:
+def check_report(report: Report) -> tuple[float, str]:
     """Return ``(percent, text)`` for a report, or raise TypeError/ValueError if it is not one.
 
     The text defaults to "37.5 %" for a percent and "3 / 10" for a value out of
@@ -85,7 +85,7 @@ def check_report(report: Report) -> Tuple[float, str]:
         raise ValueError(f"progress must be a number that can be compared and divided: {error}") from error
 
 
-def _check_report(report: Report) -> Tuple[float, str]:
+def _check_report(report: Report) -> tuple[float, str]:
     value, maximum, text = report
     if text is not None and not isinstance(text, str):
         raise TypeError(f"progress text must be a string, not {type(text).__name__}")

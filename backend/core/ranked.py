@@ -9,7 +9,7 @@ from __future__ import annotations
 import collections
 import heapq
 import itertools
-from typing import Deque, Generic, Iterator, List, Tuple, TypeVar
+from typing import Generic, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -23,8 +23,8 @@ class RankedQueue(Generic[T]):
     __slots__ = ("_plain", "_ranked", "_later", "_sooner")
 
     def __init__(self) -> None:
-        self._plain: Deque[T] = collections.deque()  # priority 0, in order
-        self._ranked: List[Tuple[int, int, T]] = []  # a heap of (-priority, order, item)
+        self._plain: collections.deque[T] = collections.deque()  # priority 0, in order
+        self._ranked: list[tuple[int, int, T]] = []  # a heap of (-priority, order, item)
         self._later = itertools.count(1)  # order for items put at the back of their priority
         self._sooner = itertools.count(1)  # order, negated, for items put back at its front
 

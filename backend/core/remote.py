@@ -31,7 +31,7 @@ import queue
 import signal
 import threading
 import time
-from typing import Any, Callable, Deque, Dict, Optional, Set, Tuple
+from typing import Any, Callable, Tuple
 
 from . import proctree, wire
 from .call import run_call, with_context
@@ -78,16 +78,16 @@ class _Link(Channel):
         self._conn = conn
         self._send_lock = threading.Lock()
         self._state_lock = threading.Lock()
-        self._current: Optional[TaskContext] = None
-        self._pending: Dict[int, int] = {}  # controls for a task that has not started here yet
+        self._current: TaskContext | None = None
+        self._pending: dict[int, int] = {}  # controls for a task that has not started here yet
         # Tasks received and not yet taken by the main thread, in order, and
         # those given back meanwhile (the main thread skips them): see retract().
-        self._received: Deque[int] = collections.deque()
-        self._returned: Set[int] = set()
-        self._refused: Set[int] = set()  # being given back by the main thread (see take)
+        self._received: collections.deque[int] = collections.deque()
+        self._returned: set[int] = set()
+        self._refused: set[int] = set()  # being given back by the main thread (see take)
         # Tasks this worker may still run (max_tasks_per_child), None: no limit;
         # and whether it takes no more, having said so (see wire.Kind.WORN).
-        self.tasks_left: Optional[int] = None
+        self.tasks_left: int | None = None
         self.worn = False
         self._wake = threading.Event()
         threading.Thread(target=self._sample_loop, name="offthread-sampler", daemon=True).start()
@@ -280,7 +280,7 @@ def end_process_group() -> None:
         os._exit(0)
 
 
-def _read(conn: Any, link: _Link, runs: "queue.SimpleQueue[Optional[Tuple[int, int, bytes]]]") -> None:
+def _read(conn: Any, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes] | None]) -> None:
     """The reader thread: tasks go to the main thread, controls to the running task.
 
     It reads the pipe raw, as much as is there (every message that came in
@@ -302,7 +302,7 @@ def _read(conn: Any, link: _Link, runs: "queue.SimpleQueue[Optional[Tuple[int, i
             return
 
 
-def _take(data: bytes, link: _Link, runs: "queue.SimpleQueue[Optional[Tuple[int, int, bytes]]]") -> bool:
+def _take(data: bytes, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes] | None]) -> bool:
     """Act on one message from the GUI process; False if it says to stop."""
     kind, task_id, flags = wire.header(data)
     if kind == wire.Kind.RUN:
@@ -336,7 +336,7 @@ def unblock_signals_dropping_the_apps() -> None:
         signal.signal(number, handler)
 
 
-def worker_main(conn: Any, nice: int = 0, max_tasks: Optional[int] = None) -> None:
+def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
     """The life of a worker process: start, say hello, run tasks until told to stop."""
     if hasattr(os, "setsid"):
         os.setsid()  # a group of its own: see the module's docstring
@@ -350,7 +350,7 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: Optional[int] = None) -> No
         os.register_at_fork(after_in_child=_in_forked_child)
     link = _Link(conn)
     link.tasks_left = max_tasks
-    runs: "queue.SimpleQueue[Optional[Tuple[int, int, bytes]]]" = queue.SimpleQueue()
+    runs: queue.SimpleQueue[tuple[int, int, bytes] | None] = queue.SimpleQueue()
     threading.Thread(target=_read, args=(conn, link, runs), name="offthread-reader", daemon=True).start()
     link.put(wire.frame(wire.Kind.HELLO, os.getpid()))
     while True:
@@ -378,14 +378,14 @@ class _Ending(Channel):
     """An :class:`~offthread.core.sink.EventSink` that keeps only how the task ended (an executor has no way back)."""
 
     def __init__(self) -> None:
-        self.ending: Optional[Ending] = None
+        self.ending: Ending | None = None
 
     def carry(self, event: Event, task_id: int, *args: Any) -> None:
         if event in ENDINGS:
             self.ending = (event, args)
 
 
-def run_detached(task_id: int, fn: Callable[..., Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> Ending:
+def run_detached(task_id: int, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Ending:
     """Run a task in any ``concurrent.futures`` executor; return ``(ending, args)``.
 
     There is no channel back from such an executor, so the task's progress

@@ -47,10 +47,10 @@ class EventSink(Protocol):
     def carry(self, event: Event, task_id: int, *args: Any) -> None:
         """The one way every event travels; a task's ending goes only through :func:`end_task`."""
 
-    def watch(self, context: "TaskContext") -> None:
+    def watch(self, context: TaskContext) -> None:
         """The task of ``context`` starts: sample its progress from now on."""
 
-    def unwatch(self, context: "TaskContext") -> None:
+    def unwatch(self, context: TaskContext) -> None:
         """The task of ``context`` ends: stop sampling it (before its ending is sent)."""
 
 
@@ -79,14 +79,14 @@ class Channel:
     def resumed(self, task_id: int) -> None:
         self.carry(Event.RESUMED, task_id)
 
-    def watch(self, context: "TaskContext") -> None:
+    def watch(self, context: TaskContext) -> None:
         pass
 
-    def unwatch(self, context: "TaskContext") -> None:
+    def unwatch(self, context: TaskContext) -> None:
         pass
 
 
-def end_task(carry: Carry, life: "Lifecycle", task_id: int, ending: Event, *payload: Any) -> bool:
+def end_task(carry: Carry, life: Lifecycle, task_id: int, ending: Event, *payload: Any) -> bool:
     """Send a task's one ending (``result``, ``error`` or ``cancelled``) and ``finished``,
     if ``life`` (its lifecycle, usually its TaskContext) lets this caller end it.
 

@@ -15,7 +15,7 @@ for a bar driven by hand, and ``with``; tqdm's look-only options (``unit``,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Any, AsyncIterator, Iterable, Iterator
 
 from .errors import safe_str
 
@@ -51,7 +51,7 @@ TQDM_LOOKS = frozenset(
 )
 
 
-def _length(iterable: Any) -> Optional[int]:
+def _length(iterable: Any) -> int | None:
     try:
         return len(iterable)
     except Exception:  # a generator, or a len() that fails: no maximum then
@@ -70,10 +70,10 @@ class Tracked:
 
     def __init__(
         self,
-        context: "TaskContext",
-        iterable: Optional[Iterable[Any]],
-        total: Optional[int],
-        text: Optional[str],
+        context: TaskContext,
+        iterable: Iterable[Any] | None,
+        total: int | None,
+        text: str | None,
     ) -> None:
         if text is not None and not isinstance(text, str):
             raise TypeError(f"track's text must be a string, not {type(text).__name__}")
@@ -154,7 +154,7 @@ class Tracked:
         self.count += n
         self._show()
 
-    def set_description(self, text: Optional[str] = None, refresh: bool = True) -> None:
+    def set_description(self, text: str | None = None, refresh: bool = True) -> None:
         """Show ``text`` beside the count from now on (tqdm's name for it)."""
         self._text = None if text is None else safe_str(text)
         self._show()
@@ -164,7 +164,7 @@ class Tracked:
         if self._context._track is self:
             self._context._track = None
 
-    def __enter__(self) -> "Tracked":
+    def __enter__(self) -> Tracked:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

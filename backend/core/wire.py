@@ -19,7 +19,7 @@ import enum
 import io
 import pickle
 import struct
-from typing import Any, List, Tuple, Union
+from typing import Any
 
 from .states import Event
 
@@ -78,7 +78,7 @@ _NOTHING = object()
 _COPY_LIMIT = 1 << 20
 
 
-def frame(kind: Kind, task_id: int = 0, flags: int = 0, value: Any = _NOTHING) -> Union[bytes, memoryview]:
+def frame(kind: Kind, task_id: int = 0, flags: int = 0, value: Any = _NOTHING) -> bytes | memoryview:
     """A frame carrying ``value`` pickled (none if it is left out).
 
     Pickled straight after the header into one buffer, so that a large value
@@ -93,7 +93,7 @@ def frame(kind: Kind, task_id: int = 0, flags: int = 0, value: Any = _NOTHING) -
     return buffer.getbuffer() if buffer.tell() > _COPY_LIMIT else buffer.getvalue()
 
 
-def run_message(task_id: int, flags: int, payload: bytes) -> List[Any]:
+def run_message(task_id: int, flags: int, payload: bytes) -> list[Any]:
     """A RUN frame around a pickled call, framed for the pipe, as parts to write in turn
     (a large call is not copied once more to put the header in front of it)."""
     header = _HEADER.pack(Kind.RUN, task_id, flags)
@@ -102,7 +102,7 @@ def run_message(task_id: int, flags: int, payload: bytes) -> List[Any]:
     return [_size_prefix(len(header) + len(payload)) + header, payload]
 
 
-def header(data: bytes) -> Tuple[Kind, int, int]:
+def header(data: bytes) -> tuple[Kind, int, int]:
     """A frame's (kind, task id, flags). Raises ValueError for a kind that does not exist."""
     kind, task_id, flags = _HEADER.unpack_from(data)
     return Kind(kind), task_id, flags
@@ -128,12 +128,12 @@ _SIZE = struct.Struct("!i")
 _LARGE_SIZE = struct.Struct("!Q")
 
 
-def message(data: Union[bytes, memoryview]) -> bytes:
+def message(data: bytes | memoryview) -> bytes:
     """``data`` framed as ``Connection.send_bytes`` frames it (small messages; see :func:`message_parts`)."""
     return _SIZE.pack(len(data)) + bytes(data)
 
 
-def message_parts(data: Union[bytes, memoryview]) -> Tuple[bytes, Union[bytes, memoryview]]:
+def message_parts(data: bytes | memoryview) -> tuple[bytes, bytes | memoryview]:
     """The size prefix and the body of a message of any size, to write one after the other."""
     return _size_prefix(len(data)), data
 
@@ -150,11 +150,11 @@ class MessageReader:
     def __init__(self) -> None:
         self._buffer = bytearray()
 
-    def feed(self, chunk: bytes) -> List[bytes]:
+    def feed(self, chunk: bytes) -> list[bytes]:
         """Add ``chunk``; return the messages it completed, in order."""
         buffer = self._buffer
         buffer += chunk
-        found: List[bytes] = []
+        found: list[bytes] = []
         start = 0
         end = len(buffer)
         while end - start >= 4:

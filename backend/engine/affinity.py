@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future
-from typing import Any, Callable, Deque, Optional, Tuple, TypeVar
+from typing import Any, Callable, TypeVar
 
 from .qt.QtCore import QObject
 from .wakeup import Turns, Wakeup
@@ -28,10 +28,10 @@ class OwnerThreadCalls(QObject):
     would race the GUI thread, and Qt refuses to start timers there.
     """
 
-    def __init__(self, parent: Optional[QObject] = None, turns: Optional[Turns] = None) -> None:
+    def __init__(self, parent: QObject | None = None, turns: Turns | None = None) -> None:
         super().__init__(parent)
         self._owner = threading.get_ident()
-        self._queue: Deque[Tuple[Callable[..., Any], Tuple[Any, ...]]] = collections.deque()
+        self._queue: collections.deque[tuple[Callable[..., Any], tuple[Any, ...]]] = collections.deque()
         self._wakeup = Wakeup(self._run, self, turns)
 
     def here(self) -> bool:
@@ -87,11 +87,11 @@ class OwnerCall(Future):  # type: ignore[type-arg]  # Future[T] is no class on P
 
     _asked = False  # result(), exception() or a callback: someone will see a failure
 
-    def result(self, timeout: Optional[float] = None) -> Any:
+    def result(self, timeout: float | None = None) -> Any:
         self._asked = True
         return super().result(timeout)
 
-    def exception(self, timeout: Optional[float] = None) -> Optional[BaseException]:
+    def exception(self, timeout: float | None = None) -> BaseException | None:
         self._asked = True
         return super().exception(timeout)
 
@@ -116,9 +116,9 @@ class _PostedCall:
     asked) would wait for the cycle collector, on whatever thread it runs.
     """
 
-    def __init__(self, future: OwnerCall, method: Callable[..., Any], args: Tuple[Any, ...], kwargs: Any) -> None:
-        self.future: Optional[OwnerCall] = future
-        self._call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Any]] = (method, args, kwargs)
+    def __init__(self, future: OwnerCall, method: Callable[..., Any], args: tuple[Any, ...], kwargs: Any) -> None:
+        self.future: OwnerCall | None = future
+        self._call: tuple[Callable[..., Any], tuple[Any, ...], Any] | None = (method, args, kwargs)
 
     def run(self) -> None:
         future, self.future = self.future, None

@@ -10,7 +10,7 @@ waits for which. It runs on the GUI thread, as the manager does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Sequence
 
 from ..core.states import CancelReason, TaskState
 from .modes.base import Call
@@ -23,8 +23,8 @@ class Waiting:
 
     handle: TaskHandle
     call: Call
-    pending: Set[int]  # ids of the tasks it still waits for
-    feed: Optional[TaskHandle] = None  # then(): its result goes first in the call's arguments
+    pending: set[int]  # ids of the tasks it still waits for
+    feed: TaskHandle | None = None  # then(): its result goes first in the call's arguments
 
 
 def waiting_note(ids: Sequence[int]) -> str:
@@ -32,7 +32,7 @@ def waiting_note(ids: Sequence[int]) -> str:
     return "waiting for " + ", ".join(f"#{i}" for i in ids)
 
 
-def why_not_started(dependency: TaskHandle, stopping: Optional[CancelReason] = None) -> str:
+def why_not_started(dependency: TaskHandle, stopping: CancelReason | None = None) -> str:
     """What a dependent's row says when ``dependency`` did not finish: "not started: #3 (load) failed".
     ``stopping``: it has only been asked to stop (it may not have ended yet), and why."""
     if stopping is None:
@@ -46,10 +46,10 @@ class Dependencies:
     """Which held-back task waits for which (GUI thread only)."""
 
     def __init__(self) -> None:
-        self._waiting: Dict[int, Waiting] = {}
+        self._waiting: dict[int, Waiting] = {}
         #: task id -> ids of the held-back tasks waiting for it (a dict: the manager
         #: asks "is anything waiting for this one?" of every task that ends).
-        self.waited_for: Dict[int, List[int]] = {}
+        self.waited_for: dict[int, list[int]] = {}
 
     def hold(self, waiting: Waiting) -> None:
         """Hold ``waiting.handle`` back until every task in ``waiting.pending`` has finished."""
@@ -57,7 +57,7 @@ class Dependencies:
         for task_id in waiting.pending:
             self.waited_for.setdefault(task_id, []).append(waiting.handle.id)
 
-    def withdraw(self, task_id: int) -> Optional[Waiting]:
+    def withdraw(self, task_id: int) -> Waiting | None:
         """Take a held-back task out (it is cancelled): it will never start."""
         waiting = self._waiting.pop(task_id, None)
         if waiting is not None:
@@ -69,15 +69,15 @@ class Dependencies:
                         del self.waited_for[other]
         return waiting
 
-    def dependents(self, task_id: int) -> List[int]:
+    def dependents(self, task_id: int) -> list[int]:
         """The held-back tasks that wait for ``task_id``."""
         return list(self.waited_for.get(task_id, ()))
 
-    def ended(self, handle: TaskHandle) -> Tuple[List[Waiting], List[Waiting]]:
+    def ended(self, handle: TaskHandle) -> tuple[list[Waiting], list[Waiting]]:
         """``handle``'s task has ended: the held-back tasks that can start now, and those
         that never will (it did not finish). Both are no longer held."""
-        ready: List[Waiting] = []
-        doomed: List[Waiting] = []
+        ready: list[Waiting] = []
+        doomed: list[Waiting] = []
         for task_id in self.waited_for.pop(handle.id, ()):
             waiting = self._waiting.get(task_id)
             if waiting is None:

@@ -20,7 +20,7 @@ import sys
 import time
 import uuid
 from concurrent.futures import CancelledError
-from typing import Any, Callable, Optional, Set, Tuple
+from typing import Any, Callable
 
 from ..core import daskremote
 from ..core.daskremote import HELLO, flags_for, run_on_dask
@@ -77,7 +77,7 @@ def dask_mode(
         raise DaskUnavailable(
             f"dask.distributed is not installed for {sys.executable}: run '{sys.executable} -m pip install distributed'"
         ) from error
-    cluster: Optional[Any] = None
+    cluster: Any | None = None
     try:
         if address == "local":
             cluster = LocalCluster(
@@ -141,7 +141,7 @@ class DaskMode(Mode):
         client: Any,
         *,
         description: str = "",
-        on_shutdown: Optional[Callable[[], None]] = None,
+        on_shutdown: Callable[[], None] | None = None,
         cancel_grace_s: float = CANCEL_GRACE_S,
     ) -> None:
         super().__init__()
@@ -223,7 +223,7 @@ class DaskMode(Mode):
 
     # -- the client's event loop -----------------------------------------------------
 
-    def _on_message(self, event: Tuple[float, Any]) -> None:
+    def _on_message(self, event: tuple[float, Any]) -> None:
         """A message from one of the mode's tasks (on the client's event loop: it must not raise)."""
         try:
             task_id, _number, kind, body = daskremote.unpack(event[1])
@@ -287,7 +287,7 @@ class DaskMode(Mode):
                 return
         self._runs.end(task_id, ending, *payload)
 
-    def _workers_lost(self, lost: Set[str]) -> None:
+    def _workers_lost(self, lost: set[str]) -> None:
         """Workers that ran some of the mode's tasks have left: those tasks are as if not started
         anywhere (dask runs them again, or fails them), so their controls go to every worker."""
         changes = []
@@ -328,7 +328,7 @@ class DaskMode(Mode):
 
     # -- endings ---------------------------------------------------------------------------
 
-    def _drop(self, run: Optional[DaskRun]) -> None:
+    def _drop(self, run: DaskRun | None) -> None:
         """Cancel the future of a task that this side has ended, unless its result is on its way.
 
         Cancelling a future while its result is fetched makes dask log errors
@@ -380,7 +380,7 @@ class DaskMode(Mode):
             self._on_shutdown()
 
 
-def final_stop(task_id: int) -> Tuple[int, int, int]:
+def final_stop(task_id: int) -> tuple[int, int, int]:
     """The control that stops, on its worker, a task that has ended here.
 
     Its number is above any other control's, so that the worker never takes

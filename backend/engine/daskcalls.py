@@ -17,7 +17,7 @@ import itertools
 import logging
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Tuple
 
 from ..core import daskremote
 from ..core.errors import safe_str
@@ -41,9 +41,9 @@ class BlockingCalls:
     def __init__(self, name: str) -> None:
         self._name = name
         self._cond = threading.Condition()
-        self._due: List[Tuple[float, int, Callable[[], None]]] = []  # a heap: when, order, call
+        self._due: list[tuple[float, int, Callable[[], None]]] = []  # a heap: when, order, call
         self._order = itertools.count()
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
         self._closed = False
 
     def put(self, call: Callable[[], None], delay_s: float = 0.0) -> None:
@@ -70,7 +70,7 @@ class BlockingCalls:
                 while True:
                     if self._closed:
                         return
-                    wait: Optional[float] = None
+                    wait: float | None = None
                     if self._due:
                         wait = self._due[0][0] - time.monotonic()
                         if wait <= 0:
@@ -90,7 +90,7 @@ class WorkerCalls:
     for and that have left the cluster (from the client's loop).
     """
 
-    def __init__(self, name: str, client: Any, topic: str, workers_lost: Callable[[Set[str]], None]) -> None:
+    def __init__(self, name: str, client: Any, topic: str, workers_lost: Callable[[set[str]], None]) -> None:
         self._name = name
         self._client = client
         self._topic = topic
@@ -98,19 +98,19 @@ class WorkerCalls:
         self._lock = threading.Lock()
         # Waiting to go out: (the workers, None for every one; the changes, or
         # the ids to forget; keep, or None for a forget).
-        self._outgoing: List[Tuple[Optional[List[str]], List[Any], Optional[bool]]] = []
+        self._outgoing: list[tuple[list[str] | None, list[Any], bool | None]] = []
         self._sending = False
 
-    def control(self, workers: Optional[List[str]], changes: List[Change], keep: bool = True) -> None:
+    def control(self, workers: list[str] | None, changes: list[Change], keep: bool = True) -> None:
         """Send controls to ``workers`` (None: every worker); they keep those for tasks not
         running there if ``keep``. Returns at once (any thread)."""
         self._queue(workers, changes, keep)
 
-    def forget(self, task_ids: List[int]) -> None:
+    def forget(self, task_ids: list[int]) -> None:
         """Every worker drops the controls it keeps for these tasks, which have ended."""
         self._queue(None, task_ids, None)
 
-    def _queue(self, workers: Optional[List[str]], items: List[Any], keep: Optional[bool]) -> None:
+    def _queue(self, workers: list[str] | None, items: list[Any], keep: bool | None) -> None:
         with self._lock:
             self._outgoing.append((workers, items, keep))
             if self._sending:
@@ -137,9 +137,9 @@ class WorkerCalls:
         except Exception as error:  # the scheduler is gone, or the client closes
             log.info("the %s mode cannot reach the scheduler: %s", self._name, describe(error))
             return
-        controls: Dict[Tuple[str, bool], List[Change]] = {}
-        forgets: Dict[str, List[int]] = {}
-        lost: Set[str] = set()
+        controls: dict[tuple[str, bool], list[Change]] = {}
+        forgets: dict[str, list[int]] = {}
+        lost: set[str] = set()
         for workers, items, keep in batch:
             if workers is not None:
                 lost.update(w for w in workers if w not in living)

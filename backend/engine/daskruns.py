@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable
 
 from ..core.context import TaskContext
 from ..core.daskremote import DaskEnding
@@ -48,19 +48,19 @@ class DaskRun:
     )
 
     def __init__(self, flags: int, context: TaskContext) -> None:
-        self.future: Optional[Any] = None  # its distributed.Future
-        self.worker: Optional[str] = None  # where it runs, once its first message has come
+        self.future: Any | None = None  # its distributed.Future
+        self.worker: str | None = None  # where it runs, once its first message has come
         self.flags = flags  # its controls, as last sent
         self.number = 0  # of its last control
         self.spread = False  # a control went to every worker: they forget it once the task ends
         self.reason = CancelReason.CANCELLED
         self.cancelling = False
         self.received = 0  # messages from it so far
-        self.held: Optional[DaskEnding] = None  # its ending, while messages it sent before are on their way
+        self.held: DaskEnding | None = None  # its ending, while messages it sent before are on their way
         self.gathering = False  # its result is on its way: its future is no longer cancelled
         self.context = context  # its lifecycle here: started once (dask may run it again elsewhere), ended once
 
-    def next_control(self, flags: int) -> Tuple[int, int, int]:
+    def next_control(self, flags: int) -> tuple[int, int, int]:
         """A new control of this task, numbered after the last one (lock held)."""
         self.flags = flags
         self.number += 1
@@ -73,11 +73,11 @@ class DaskRuns:
     def __init__(
         self,
         end: Callable[..., bool],
-        forget: Callable[[List[int]], None],
+        forget: Callable[[list[int]], None],
     ) -> None:
         self.lock = threading.RLock()
         self._ended = threading.Condition(self.lock)  # notified as tasks end
-        self._runs: Dict[int, DaskRun] = {}
+        self._runs: dict[int, DaskRun] = {}
         self._end = end  # Mode.end: the task's ending and finished, unless it has ended already
         self._forget = forget  # WorkerCalls.forget
 
@@ -85,19 +85,19 @@ class DaskRuns:
         with self.lock:
             self._runs[task_id] = run
 
-    def get(self, task_id: int) -> Optional[DaskRun]:
+    def get(self, task_id: int) -> DaskRun | None:
         return self._runs.get(task_id)
 
     def discard(self, task_id: int) -> None:
         with self.lock:
             self._runs.pop(task_id, None)
 
-    def items(self) -> List[Tuple[int, DaskRun]]:
+    def items(self) -> list[tuple[int, DaskRun]]:
         """The records, as they are now (lock held, or a copy taken under it)."""
         with self.lock:
             return list(self._runs.items())
 
-    def end(self, task_id: int, ending: Event, *args: Any) -> Optional[DaskRun]:
+    def end(self, task_id: int, ending: Event, *args: Any) -> DaskRun | None:
         """End a task once: later calls for the same task do nothing. Any thread.
 
         Returns the task's record if this call ended it, else None.
@@ -112,7 +112,7 @@ class DaskRuns:
             self._forget([task_id])
         return run
 
-    def wait_until_none(self, until: float) -> List[Tuple[int, CancelReason]]:
+    def wait_until_none(self, until: float) -> list[tuple[int, CancelReason]]:
         """Wait until every task has ended, or ``until`` (``time.monotonic()``); those left, and why."""
         with self.lock:
             while self._runs:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable
 
 from ..core.errors import TaskError
 from ..core.progress import percent_text
@@ -43,7 +43,7 @@ class TaskEvents:
         self._timeouts = timeouts
         self._started = weakly(started)  # the manager's hook: held weakly, as the manager holds this
 
-    def handlers(self) -> Dict[str, Callable[..., None]]:
+    def handlers(self) -> dict[str, Callable[..., None]]:
         return {
             Event.STARTED: self.on_started,
             Event.PROGRESS: self.on_progress,
@@ -121,7 +121,7 @@ class TaskEvents:
             handle.state = state
             self._publisher.touch(handle)
 
-    def _end(self, task_id: int, state: TaskState, result: Any = None, error: Optional[TaskError] = None) -> None:
+    def _end(self, task_id: int, state: TaskState, result: Any = None, error: TaskError | None = None) -> None:
         handle = self._registry.get(task_id)
         if handle is None:
             return

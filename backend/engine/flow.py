@@ -11,7 +11,7 @@ this object acts on them. GUI thread only.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 from ..core.errors import TaskError
 from ..core.sink import end_task
@@ -55,7 +55,7 @@ class TaskFlow:
         self._groups = Groups()  # group=, latest=, limit=
         # QML's runs, given to their modes once the JavaScript that asked has
         # returned (see start_soon).
-        self._handing: Dict[int, Tuple[TaskHandle, Call]] = {}
+        self._handing: dict[int, tuple[TaskHandle, Call]] = {}
 
     # -- in -------------------------------------------------------------------
 
@@ -63,16 +63,16 @@ class TaskFlow:
         self,
         fn: Callable[..., Any],
         args: Sequence[Any],
-        kwargs: Optional[Dict[str, Any]],
-        name: Optional[str],
-        timeout: Optional[float],
+        kwargs: dict[str, Any] | None,
+        name: str | None,
+        timeout: float | None,
         mode: str,
         priority: int,
         after: Sequence[TaskHandle],
-        feed: Optional[TaskHandle],
-        group: Optional[str] = None,
+        feed: TaskHandle | None,
+        group: str | None = None,
         latest: bool = False,
-        limit: Optional[int] = None,
+        limit: int | None = None,
         soon: bool = False,
     ) -> TaskHandle:
         """``submit_task``, and ``then()`` (``feed``: its result goes first), and ``run()`` (``soon``).
@@ -116,7 +116,7 @@ class TaskFlow:
         end_task(self._dispatch, handle.context, handle.id, Event.ERROR, error)
         return handle
 
-    def retry(self, old: TaskHandle, find: Callable[[int], Optional[TaskHandle]]) -> Optional[TaskHandle]:
+    def retry(self, old: TaskHandle, find: Callable[[int], TaskHandle | None]) -> TaskHandle | None:
         """Submit an ended task again: the same call and options, waiting again for what it waited for."""
         if not old.done or old.call is None:
             return None
@@ -127,7 +127,7 @@ class TaskFlow:
         feed = after[0] if after and old.fed else None
         return self.submit(fn, args, kwargs, old.name, old.timeout, old.mode, old.priority, after, feed, old.group)
 
-    def add(self, handle: TaskHandle, grouping: Optional[Grouping] = None) -> None:
+    def add(self, handle: TaskHandle, grouping: Grouping | None = None) -> None:
         """A new task joins the list (and its group), not yet its mode."""
         self._registry.add(handle)
         # Before the mode starts it: a gui-mode task runs in the next pass, and
@@ -139,12 +139,12 @@ class TaskFlow:
                 self.cancel(earlier, CancelReason.CANCELLED)
                 earlier.note = f"replaced by #{handle.id}"
 
-    def start(self, handle: TaskHandle, call: Call, grouping: Optional[Grouping] = None) -> None:
+    def start(self, handle: TaskHandle, call: Call, grouping: Grouping | None = None) -> None:
         """A new task, to its mode now (unless its group holds it)."""
         self.add(handle, grouping)
         self._launch(handle, call)
 
-    def start_soon(self, handle: TaskHandle, call: Call, grouping: Optional[Grouping] = None) -> None:
+    def start_soon(self, handle: TaskHandle, call: Call, grouping: Grouping | None = None) -> None:
         """A new task from QML, to its mode once the JavaScript that asked for it has returned.
 
         A QML loop of run()s returns to JavaScript after each, and each
@@ -164,8 +164,8 @@ class TaskFlow:
         handle: TaskHandle,
         call: Call,
         after: Sequence[TaskHandle],
-        feed: Optional[TaskHandle],
-        grouping: Optional[Grouping] = None,
+        feed: TaskHandle | None,
+        grouping: Grouping | None = None,
     ) -> None:
         """A new task, held back until every task of ``after`` has finished."""
         self.add(handle, grouping)
@@ -199,7 +199,7 @@ class TaskFlow:
 
     def _launch_handed(self) -> None:
         batch, self._handing = self._handing, {}
-        by_mode: Dict[str, List[Tuple[TaskHandle, Call]]] = {}
+        by_mode: dict[str, list[tuple[TaskHandle, Call]]] = {}
         for handle, call in batch.values():
             if self._may_start(handle, call):
                 by_mode.setdefault(handle.mode, []).append((handle, call))
@@ -296,7 +296,7 @@ class TaskFlow:
             self._publisher.schedule()
 
 
-def grouping(group: Optional[str], latest: bool, limit: Optional[int]) -> Optional[Grouping]:
+def grouping(group: str | None, latest: bool, limit: int | None) -> Grouping | None:
     """``submit_task``'s group options, checked (None: no group)."""
     if group is None:
         if latest or limit is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import collections
 from dataclasses import dataclass, field
-from typing import Deque, Dict, List, Optional, Set, Tuple
+from typing import Tuple
 
 from .modes.base import Call
 from .task import TaskHandle
@@ -25,9 +25,9 @@ Held = Tuple[TaskHandle, Call]
 @dataclass
 class _Group:
     limit: int = 0  # 0: no limit
-    members: Dict[int, TaskHandle] = field(default_factory=dict)  # not ended, in order
-    running: Set[int] = field(default_factory=set)  # given to their mode
-    held: Deque[Held] = field(default_factory=collections.deque)
+    members: dict[int, TaskHandle] = field(default_factory=dict)  # not ended, in order
+    running: set[int] = field(default_factory=set)  # given to their mode
+    held: collections.deque[Held] = field(default_factory=collections.deque)
 
 
 def group_note(group: str, limit: int) -> str:
@@ -39,9 +39,9 @@ class Groups:
     """Which task belongs to which group, and which may start (GUI thread only)."""
 
     def __init__(self) -> None:
-        self._groups: Dict[str, _Group] = {}
+        self._groups: dict[str, _Group] = {}
 
-    def join(self, handle: TaskHandle, latest: bool, limit: Optional[int]) -> List[TaskHandle]:
+    def join(self, handle: TaskHandle, latest: bool, limit: int | None) -> list[TaskHandle]:
         """Add ``handle`` to its group (``handle.group``); with ``latest``, return the earlier
         members that have not ended, for the caller to cancel."""
         assert handle.group is not None
@@ -78,7 +78,7 @@ class Groups:
                 return True
         return False
 
-    def ended(self, handle: TaskHandle) -> List[Held]:
+    def ended(self, handle: TaskHandle) -> list[Held]:
         """``handle``'s task has ended: the held tasks that may go to their mode now (admitted)."""
         group = self._groups.get(handle.group) if handle.group is not None else None
         if group is None:
@@ -88,7 +88,7 @@ class Groups:
             group.running.discard(handle.id)
         else:  # it ended while held (cancelled before it was admitted)
             self.withdraw(handle)
-        ready: List[Held] = []
+        ready: list[Held] = []
         while group.held and (not group.limit or len(group.running) < group.limit):
             held = group.held.popleft()
             group.running.add(held[0].id)

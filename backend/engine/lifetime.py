@@ -6,7 +6,7 @@ import ctypes
 import glob
 import logging
 import os
-from typing import Callable, List, Optional
+from typing import Callable
 
 from . import qt
 from .qt.QtCore import QObject
@@ -21,10 +21,10 @@ _RELEASE_OWNERSHIP_SYMBOLS = (
     "?releaseOwnership@Object@Shiboken@@YAXPEAU_object@@@Z",
 )
 
-_kept: List[QObject] = []
+_kept: list[QObject] = []
 
 
-def _find_release_ownership() -> Optional[Callable[[object], None]]:
+def _find_release_ownership() -> Callable[[object], None] | None:
     module = qt.shiboken()
     if module.__file__ is None:
         return None

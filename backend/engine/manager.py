@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, TypeVar, overload
+from typing import Any, Callable, Sequence, TypeVar, overload
 
 from ..core.states import CancelReason
 from .affinity import OwnerCall, OwnerThreadCalls, on_owner_thread
@@ -66,17 +66,17 @@ class TaskManager(QObject):
 
     def __init__(
         self,
-        parent: Optional[QObject] = None,
+        parent: QObject | None = None,
         *,
-        max_threads: Optional[int] = None,
-        processes: Optional[int] = None,
-        max_tasks_per_child: Optional[int] = None,
+        max_threads: int | None = None,
+        processes: int | None = None,
+        max_tasks_per_child: int | None = None,
         shutdown_timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS,
         history: int = DEFAULT_HISTORY,
     ) -> None:
         super().__init__(parent)
         self.shutdown_timeout_ms = shutdown_timeout_ms
-        self._shutdown_result: Optional[bool] = None
+        self._shutdown_result: bool | None = None
         # Calls from other threads, task events and the publish share the GUI
         # thread's turns: one budget, then the window's timers (wakeup.Turns).
         turns = Turns(self)
@@ -111,16 +111,16 @@ class TaskManager(QObject):
         self,
         fn: Callable[..., Any],
         args: Sequence[Any] = (),
-        kwargs: Optional[Dict[str, Any]] = None,
+        kwargs: dict[str, Any] | None = None,
         *,
-        name: Optional[str] = None,
-        timeout: Optional[float] = None,
+        name: str | None = None,
+        timeout: float | None = None,
         mode: str = "thread",
         priority: int = 0,
         after: Sequence[TaskHandle] = (),
-        group: Optional[str] = None,
+        group: str | None = None,
         latest: bool = False,
-        limit: Optional[int] = None,
+        limit: int | None = None,
     ) -> TaskHandle:
         """:meth:`submit` with options: a row ``name``, a ``timeout`` (s), a ``mode``, a
         ``priority`` (higher starts first), ``after`` (tasks that must finish first), and a
@@ -131,12 +131,12 @@ class TaskManager(QObject):
     # -- QML runs Python: expose() and run() ------------------------------------
 
     @overload
-    def expose(self, fn: F, name: Optional[str] = None, **options: Any) -> F: ...
+    def expose(self, fn: F, name: str | None = None, **options: Any) -> F: ...
 
     @overload
-    def expose(self, fn: None = None, name: Optional[str] = None, **options: Any) -> Callable[[F], F]: ...
+    def expose(self, fn: None = None, name: str | None = None, **options: Any) -> Callable[[F], F]: ...
 
-    def expose(self, fn: Optional[F] = None, name: Optional[str] = None, **options: Any) -> Any:
+    def expose(self, fn: F | None = None, name: str | None = None, **options: Any) -> Any:
         """Let QML run ``fn`` by ``name`` (default: its ``__name__``), with ``options`` as
         defaults for every run; a decorator too. Returns ``fn``. GUI thread. docs/qml-api.md."""
         if fn is None:
@@ -144,7 +144,7 @@ class TaskManager(QObject):
         self._qml.expose(fn, name, options)
         return fn
 
-    def exposed(self) -> List[str]:
+    def exposed(self) -> list[str]:
         """The names QML may run, sorted."""
         return self._qml.exposed()
 
@@ -157,7 +157,7 @@ class TaskManager(QObject):
         return self._qml.run(name, args, options)
 
     @on_owner_thread
-    def add_mode(self, mode: Mode) -> Optional[OwnerCall]:
+    def add_mode(self, mode: Mode) -> OwnerCall | None:
         """Offer another place to run tasks, e.g. ``ExecutorMode("pool", executor)``; ValueError if
         its name is taken (from another thread: a Future of the outcome, see :func:`on_owner_thread`)."""
         self._modes.add(mode)
@@ -174,7 +174,7 @@ class TaskManager(QObject):
         """Whether it takes new tasks: True until :meth:`shutdown`."""
         return self._registry.accepting
 
-    def tasks(self) -> List[TaskHandle]:
+    def tasks(self) -> list[TaskHandle]:
         """The tasks that have not ended yet, oldest first."""
         return list(self._registry)
 
@@ -210,7 +210,7 @@ class TaskManager(QObject):
             self._flow.pause(handle, action == "pause")
 
     @Slot("QVariant")  # not int: see task_number
-    def retry(self, task: TaskRef) -> Optional[TaskHandle]:
+    def retry(self, task: TaskRef) -> TaskHandle | None:
         """Run an ended task again, as a new task with the same call and options (waiting again
         for what it waited for); its handle, or None if there is no such ended task."""
         task_id = task_number(task, "retry", self._registry.last_id)
@@ -226,7 +226,7 @@ class TaskManager(QObject):
         if handle is not None:
             copy_to_clipboard(handle.details, "copyDetails()")
 
-    def _find(self, task_id: int) -> Optional[TaskHandle]:
+    def _find(self, task_id: int) -> TaskHandle | None:
         """A task in the list, ended or not."""
         return self._registry.get(task_id) or self._publisher.model.handle(task_id)
 
@@ -238,12 +238,12 @@ class TaskManager(QObject):
             self._remove_ended({task_id})
 
     @on_owner_thread
-    def _remove_ended(self, task_ids: Optional[Set[int]]) -> None:
+    def _remove_ended(self, task_ids: set[int] | None) -> None:
         self._publisher.remove_ended(task_ids)
 
     @Slot()
     @on_owner_thread
-    def cancelAll(self) -> Optional[OwnerCall]:
+    def cancelAll(self) -> OwnerCall | None:
         """Cancel every task that has not ended (newest first, so that a queued one never starts)."""
         for handle in reversed(list(self._registry)):
             if self._registry.get(handle.id) is handle:  # not ended by a cancel before it (its dependents)
@@ -255,7 +255,7 @@ class TaskManager(QObject):
         """Remove the tasks that have ended from ``taskModel``."""
         self._remove_ended(None)
 
-    def shutdown(self, timeout_ms: Optional[int] = None) -> bool:
+    def shutdown(self, timeout_ms: int | None = None) -> bool:
         """Stop taking work, cancel every task, and wait at most ``timeout_ms`` (GUI thread).
         True if every task ended; docs/python-api.md, "Tasks, modes, threads", says what else."""
         if not self._calls.here():
@@ -349,7 +349,7 @@ class TaskManager(QObject):
     def _get_mode(self) -> str:
         return self._modes.selected
 
-    def _get_modes(self) -> List[str]:
+    def _get_modes(self) -> list[str]:
         return self._modes.names()
 
     def _get_mode_description(self) -> str:

@@ -7,7 +7,7 @@ import itertools
 import operator
 import time
 from collections import deque
-from typing import Any, Callable, Deque, Dict, Iterable, List, Optional, Set, Tuple, Union
+from typing import Any, Callable, Iterable, Union
 
 from ..core.states import TaskState
 from .qt.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -15,49 +15,53 @@ from .task import TaskHandle
 
 AnyIndex = Union[QModelIndex, QPersistentModelIndex]
 
-# The roles, in the order of the tuple that ``_role_values`` makes.
-ROLES = (
-    "id",
-    "name",
-    "state",
-    "progress",  # percent, 0-100
-    "progressText",  # the task's own text, or "37.5 %"
-    "result",  # the result as text; the latest partial result while it runs
-    "error",  # "Type: message", or ""
-    "errorDetails",  # the traceback, or ""
-    "elapsed",  # seconds run, to a tenth
-    "pauseRequested",  # the Pause/Resume button's state
-    "done",  # it has ended: Cancel and Pause do nothing
-    "mode",  # where it runs: "gui", "events", "thread", "process", or a plugged-in executor's name
-    "canPause",  # whether its mode can pause it
-    "note",  # what its mode has to say about it, e.g. "started inside #3's processEvents()"
+# A state's text: a dict lookup, not the enum's __str__ (a Python call per row).
+_STATE_TEXT = {state: state.value for state in TaskState}
+
+# Each role, once: the name QML reads (``model.progressText``, or a delegate's
+# required property of that name), and how its value is made from a task's
+# handle ``h`` at time ``now``. Both the role names and the function that
+# makes a row's values come from this table.
+ROLE_TABLE: tuple[tuple[str, str], ...] = (
+    ("id", "h.id"),
+    ("name", "h.name"),
+    ("state", "_STATE_TEXT[h.state]"),  # one of TaskState's values (QML: TaskStates)
+    ("progress", "h.progress"),  # percent, 0-100
+    ("progressText", "h.progress_text"),  # the task's own text, or "37.5 %"
+    ("result", "h.result_text"),  # the result as text; the latest partial result while it runs
+    ("error", "h.error_text"),  # "Type: message", or ""
+    ("errorDetails", "h.error_details_text"),  # the traceback, or ""
+    ("elapsed", "round(h.elapsed(now), 1)"),  # seconds run, to a tenth
+    ("pauseRequested", "h.pause_requested"),  # the Pause/Resume button's state
+    ("done", "h.done"),  # it has ended: Cancel and Pause do nothing
+    ("mode", "h.mode"),  # where it runs: "gui", "events", "thread", "process", or a plugged-in executor's name
+    ("canPause", "h.can_pause"),  # whether its mode can pause it
+    ("note", "h.note"),  # what its mode has to say about it, e.g. "started inside #3's processEvents()"
 )
+ROLES = tuple(name for name, _ in ROLE_TABLE)
 FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _ROOT = QModelIndex()  # the invalid index: the parent of every row
 _ID = ROLES.index("id")
 _DONE = ROLES.index("done")
 _ROLE_NUMBERS = tuple(range(FIRST_ROLE, FIRST_ROLE + len(ROLES)))
-# A state's text: a dict lookup, not the enum's __str__ (a Python call per row).
-_STATE_TEXT = {state: state.value for state in TaskState}
 
 
-def _role_values(handle: TaskHandle, now: float) -> Tuple[Any, ...]:
-    return (
-        handle.id,
-        handle.name,
-        _STATE_TEXT[handle.state],
-        handle.progress,
-        handle.progress_text,
-        handle.result_text,
-        handle.error_text,
-        handle.error_details_text,
-        round(handle.elapsed(now), 1),
-        handle.pause_requested,
-        handle.done,
-        handle.mode,
-        handle.can_pause,
-        handle.note,
-    )
+def _row_maker(table: tuple[tuple[str, str], ...]) -> Callable[[TaskHandle, float], tuple[Any, ...]]:
+    """The function that makes a row's values, in the order of ``table``'s roles.
+
+    Compiled from the table once, as namedtuple and dataclasses make their
+    methods: one tuple expression, with no Python call per role, since
+    every refresh makes rows by the thousand.
+    """
+    values = ", ".join(value for _, value in table)
+    source = f"def role_values(h, now):\n    return ({values},)\n"
+    namespace: dict[str, Any] = {"_STATE_TEXT": _STATE_TEXT}
+    exec(compile(source, f"<{__name__}.ROLE_TABLE>", "exec"), namespace)
+    made: Callable[[TaskHandle, float], tuple[Any, ...]] = namespace["role_values"]
+    return made
+
+
+_role_values = _row_maker(ROLE_TABLE)
 
 
 class TaskListModel(QAbstractListModel):
@@ -69,27 +73,27 @@ class TaskListModel(QAbstractListModel):
     only what moved. The backend calls it at most once per event-loop pass.
     """
 
-    def __init__(self, parent: Optional[QObject] = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._handles: List[TaskHandle] = []
-        self._rows: List[Tuple[Any, ...]] = []  # published role values
+        self._handles: list[TaskHandle] = []
+        self._rows: list[tuple[Any, ...]] = []  # published role values
         # A row's place is found by its serial number, not stored: removing
         # rows (the history's trim, in every refresh of a busy app) then
         # renumbers nothing. Serials grow with each append, so the list of
         # them, one per row, stays sorted, and bisect finds a row.
-        self._serials: List[int] = []
-        self._serial_of: Dict[int, int] = {}  # task id -> its row's serial
+        self._serials: list[int] = []
+        self._serial_of: dict[int, int] = {}  # task id -> its row's serial
         self._next_serial = 0
-        self._ended: Deque[int] = deque()  # ids of the rows published as ended, in the order they ended
+        self._ended: deque[int] = deque()  # ids of the rows published as ended, in the order they ended
         #: Called with the handles whose rows were just removed (the manager releases their task objects).
-        self.on_removed: Optional[Callable[[List[TaskHandle]], None]] = None
+        self.on_removed: Callable[[list[TaskHandle]], None] | None = None
 
     # -- the Qt model interface ---------------------------------------------
 
     def rowCount(self, parent: AnyIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def roleNames(self) -> Dict[int, QByteArray]:
+    def roleNames(self) -> dict[int, QByteArray]:
         return {FIRST_ROLE + i: QByteArray(name.encode()) for i, name in enumerate(ROLES)}
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -104,14 +108,14 @@ class TaskListModel(QAbstractListModel):
 
     # -- for the manager --------------------------------------------------
 
-    def handle(self, task_id: int) -> Optional[TaskHandle]:
+    def handle(self, task_id: int) -> TaskHandle | None:
         """The handle of the task in a row, ended or not; None if it has no row (any thread)."""
         row = self._row(task_id)
         handles = self._handles
         found = handles[row] if row is not None and row < len(handles) else None
         return found if found is not None and found.id == task_id else None  # rows move on removal
 
-    def _row(self, task_id: int) -> Optional[int]:
+    def _row(self, task_id: int) -> int | None:
         """The row of a task, or None."""
         serial = self._serial_of.get(task_id)
         if serial is None:
@@ -120,7 +124,7 @@ class TaskListModel(QAbstractListModel):
         row = bisect.bisect_left(serials, serial)
         return row if row < len(serials) and serials[row] == serial else None
 
-    def append(self, handles: List[TaskHandle]) -> None:
+    def append(self, handles: list[TaskHandle]) -> None:
         """Add new tasks at the end, in one insertion."""
         if not handles:
             return
@@ -140,8 +144,8 @@ class TaskListModel(QAbstractListModel):
     def update(self, handles: Iterable[TaskHandle]) -> None:
         """Publish what changed in ``handles``, naming only the changed roles."""
         now = time.monotonic()
-        changes: Dict[Tuple[int, ...], List[int]] = {}  # changed roles -> rows
-        ended: List[TaskHandle] = []
+        changes: dict[tuple[int, ...], list[int]] = {}  # changed roles -> rows
+        ended: list[TaskHandle] = []
         for handle in handles:
             row = self._row(handle.id)
             if row is None:
@@ -161,7 +165,7 @@ class TaskListModel(QAbstractListModel):
             for first, last in _runs(sorted(rows)):
                 self.dataChanged.emit(self.index(first), self.index(last), list(roles))
 
-    def remove_ended(self, task_ids: Optional[Set[int]] = None) -> int:
+    def remove_ended(self, task_ids: set[int] | None = None) -> int:
         """Remove the rows of tasks that have ended (of ``task_ids`` only, if given); return how many."""
         doomed = [
             row
@@ -188,7 +192,7 @@ class TaskListModel(QAbstractListModel):
         self._remove_rows(sorted(row for row in rows if row is not None))
         return excess
 
-    def _remove_rows(self, doomed: List[int]) -> None:
+    def _remove_rows(self, doomed: list[int]) -> None:
         """Remove ``doomed`` (sorted rows), in one removal per run of adjacent rows."""
         if not doomed:
             return
@@ -206,11 +210,11 @@ class TaskListModel(QAbstractListModel):
             self.endRemoveRows()
 
 
-def _end_order(handle: TaskHandle) -> Tuple[float, int]:
+def _end_order(handle: TaskHandle) -> tuple[float, int]:
     return (handle.ended_at or 0.0, handle.id)
 
 
-def _runs(rows: List[int]) -> Iterable[Tuple[int, int]]:
+def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:
     """Runs of consecutive numbers in sorted ``rows``, as (first, last)."""
     if not rows:
         return

@@ -9,7 +9,7 @@ there while the task has not ended. See docs/python-api.md, "Futures".
 from __future__ import annotations
 
 import concurrent.futures
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.errors import TaskFailed
 from ..core.states import TaskState
@@ -41,11 +41,11 @@ class TaskFuture(concurrent.futures.Future):  # type: ignore[type-arg]  # generi
     def running(self) -> bool:
         return not self.done()
 
-    def result(self, timeout: Optional[float] = None) -> Any:
+    def result(self, timeout: float | None = None) -> Any:
         self._refuse_to_block()
         return super().result(timeout)
 
-    def exception(self, timeout: Optional[float] = None) -> Optional[BaseException]:
+    def exception(self, timeout: float | None = None) -> BaseException | None:
         self._refuse_to_block()
         return super().exception(timeout)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable, List, Optional, Set
+from typing import Any, Callable
 
 from .limits import MAX_HISTORY
 from .model import TaskListModel
@@ -61,8 +61,8 @@ class Publisher(QObject):
         self.model = TaskListModel(parent)
         self.model.on_removed = _rows_removed
         self.history = history_number(history)
-        self._new: List[TaskHandle] = []  # submitted, not yet in the model
-        self._changed: Set[TaskHandle] = set()  # to publish to the model
+        self._new: list[TaskHandle] = []  # submitted, not yet in the model
+        self._changed: set[TaskHandle] = set()  # to publish to the model
         self.busy = False
         self.active_count = 0
         self.paused_count = 0
@@ -96,7 +96,7 @@ class Publisher(QObject):
         self._changed.add(handle)
         self.schedule()
 
-    def touch_all(self, handles: List[TaskHandle]) -> None:
+    def touch_all(self, handles: list[TaskHandle]) -> None:
         self._changed.update(handles)
         self.schedule()
 
@@ -126,7 +126,7 @@ class Publisher(QObject):
         self.publish()
         return True
 
-    def remove_ended(self, task_ids: Optional[Set[int]]) -> None:
+    def remove_ended(self, task_ids: set[int] | None) -> None:
         """Take ended tasks out of the list (None: all of them, and nothing older is hidden any more)."""
         self.publish()  # publish pending rows first, so none is missed
         self.model.remove_ended(task_ids)
@@ -178,7 +178,7 @@ class Publisher(QObject):
         assign(self, attribute, value, changed)
 
 
-def _rows_removed(handles: List[TaskHandle]) -> None:
+def _rows_removed(handles: list[TaskHandle]) -> None:
     """Rows left the list: their task objects go too (QML's references become null)."""
     for handle in handles:
         if handle.view is not None:

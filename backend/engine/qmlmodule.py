@@ -9,7 +9,7 @@ its own types to the same module (the demo's ``offthread.app.qmlmodule``).
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Set, Tuple
+from typing import Any, Iterable
 
 from .binding import QT6
 from .manager import TaskManager
@@ -19,16 +19,16 @@ from .taskobject import TaskObject
 MODULE, MAJOR, MINOR = "Offthread", 1, 0
 
 # Each type, and why QML cannot make one itself.
-ENGINE_TYPES: Tuple[Tuple[Any, str], ...] = (
+ENGINE_TYPES: tuple[tuple[Any, str], ...] = (
     (TaskListModel, "the TaskManager makes its task model"),
     (TaskManager, "an app makes its TaskManager in Python"),
     (TaskObject, "tasks.run() makes task objects"),
 )
 
-_registered: Set[Any] = set()
+_registered: set[Any] = set()
 
 
-def register_types(types: Iterable[Tuple[Any, str]]) -> None:
+def register_types(types: Iterable[tuple[Any, str]]) -> None:
     """Register each class of ``types`` in module ``Offthread 1.0``, once (before QML that imports it loads)."""
     from .qt import QtQml
 

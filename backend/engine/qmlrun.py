@@ -19,7 +19,7 @@ import functools
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..core.errors import TaskError
 from ..core.states import TaskState
@@ -53,9 +53,9 @@ class Exposed:
     """A function QML may run, and its default options."""
 
     fn: Callable[..., Any]
-    options: Dict[str, Any]
+    options: dict[str, Any]
     #: What a run with no options of its own uses: ``options``, with the group filled in.
-    plain: Dict[str, Any]
+    plain: dict[str, Any]
 
 
 @dataclass
@@ -64,9 +64,9 @@ class _Spec:
 
     name: str
     fn: Callable[..., Any]
-    args: Tuple[Any, ...]
-    kwargs: Dict[str, Any]
-    options: Dict[str, Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    options: dict[str, Any]
 
 
 @dataclass
@@ -76,27 +76,27 @@ class _Pending:
     task: TaskObject
     spec: _Spec
     timer: QTimer
-    replaced: List[TaskObject] = field(default_factory=list)
+    replaced: list[TaskObject] = field(default_factory=list)
 
 
 class QmlRuns:
     """The exposed functions of one manager, and the runs QML started."""
 
-    def __init__(self, manager: "TaskManager") -> None:
+    def __init__(self, manager: TaskManager) -> None:
         self._manager_ref = manager._weak_self  # weak: the manager holds this
-        self._exposed: Dict[str, Exposed] = {}
-        self._pending: Dict[str, _Pending] = {}  # by group
-        self._owned: Dict[int, Set[TaskObject]] = {}  # owner's address -> its runs not ended
+        self._exposed: dict[str, Exposed] = {}
+        self._pending: dict[str, _Pending] = {}  # by group
+        self._owned: dict[int, set[TaskObject]] = {}  # owner's address -> its runs not ended
 
     @property
-    def _manager(self) -> "TaskManager":
+    def _manager(self) -> TaskManager:
         manager = self._manager_ref()
         assert manager is not None, "a manager's runs go with it"
         return manager
 
     # -- expose --------------------------------------------------------------------
 
-    def expose(self, fn: Callable[..., Any], name: Optional[str], options: Dict[str, Any]) -> None:
+    def expose(self, fn: Callable[..., Any], name: str | None, options: dict[str, Any]) -> None:
         if not callable(fn):
             raise TypeError(f"expose() takes a function, not {type(fn).__name__}")
         key = name if name is not None else getattr(fn, "__name__", None)
@@ -113,7 +113,7 @@ class QmlRuns:
             log.info("run(%r) now calls %s (it called %s)", key, _named(fn), _named(self._exposed[key].fn))
         self._exposed[key] = Exposed(fn, checked, with_group(dict(checked), key))
 
-    def exposed(self) -> List[str]:
+    def exposed(self) -> list[str]:
         return sorted(self._exposed)
 
     # -- run -------------------------------------------------------------------------
@@ -151,8 +151,8 @@ class QmlRuns:
         positional, keywords = _arguments(args, name)
         return _Spec(name, exposed.fn, positional, keywords, checked)
 
-    def _checked(self, options: Dict[str, Any], name: str = "") -> Dict[str, Any]:
-        checked: Dict[str, Any] = {}
+    def _checked(self, options: dict[str, Any], name: str = "") -> dict[str, Any]:
+        checked: dict[str, Any] = {}
         where = f"run({name!r}): " if name else ""
         for key, value in options.items():
             if key not in RUN_OPTIONS:
@@ -289,7 +289,7 @@ class QmlRuns:
                 self._manager.cancel(task.handle)
 
 
-def _owner_gone(manager_ref: Callable[[], Optional["TaskManager"]], key: int, *_destroyed: Any) -> None:
+def _owner_gone(manager_ref: Callable[[], TaskManager | None], key: int, *_destroyed: Any) -> None:
     # Holds the manager weakly: an owner may outlive it.
     manager = manager_ref()
     if manager is not None:
@@ -306,7 +306,7 @@ _QJS_ENGINE = getattr(QtQml, "qjsEngine", None)  # PySide6 has it, PySide2 does 
 
 def _engine_of(manager: QObject, name: Any) -> QJSEngine:
     """The QML engine that called run(): PySide6 knows the manager's; PySide2's QJSValue knows its own."""
-    engine: Optional[QJSEngine] = _QJS_ENGINE(manager) if _QJS_ENGINE is not None else None
+    engine: QJSEngine | None = _QJS_ENGINE(manager) if _QJS_ENGINE is not None else None
     if engine is None and isinstance(name, QJSValue) and hasattr(name, "engine"):
         engine = name.engine()
     if engine is None:
@@ -314,12 +314,12 @@ def _engine_of(manager: QObject, name: Any) -> QJSEngine:
     return engine
 
 
-def _options_of(options: Any, name: str) -> Dict[str, Any]:
+def _options_of(options: Any, name: str) -> dict[str, Any]:
     if options is None or (isinstance(options, QJSValue) and (options.isUndefined() or options.isNull())):
         return {}
     if not isinstance(options, QJSValue) or not options.isObject() or options.isArray() or options.isCallable():
         raise Refused("TypeError", f'run({name!r}): options must be an object, e.g. {{mode: "process"}}')
-    found: Dict[str, Any] = {}
+    found: dict[str, Any] = {}
     entries = QtQml.QJSValueIterator(options)
     while entries.hasNext():
         entries.next()
@@ -330,7 +330,7 @@ def _options_of(options: Any, name: str) -> Dict[str, Any]:
     return found
 
 
-def _arguments(args: Any, name: str) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
+def _arguments(args: Any, name: str) -> tuple[tuple[Any, ...], dict[str, Any]]:
     """``args``: an array of positional arguments, or an object of keyword arguments."""
     if args is None or (isinstance(args, QJSValue) and (args.isUndefined() or args.isNull())):
         return (), {}
@@ -342,7 +342,7 @@ def _arguments(args: Any, name: str) -> Tuple[Tuple[Any, ...], Dict[str, Any]]:
     raise Refused("TypeError", f"run({name!r}): args must be an array (or an object of keyword arguments)")
 
 
-def _check(key: str, value: Any, manager: "TaskManager", where: str) -> Any:
+def _check(key: str, value: Any, manager: TaskManager, where: str) -> Any:
     """One option's value, checked; Refused names the option."""
 
     def refuse(wanted: str) -> Refused:
@@ -374,7 +374,7 @@ def _check(key: str, value: Any, manager: "TaskManager", where: str) -> Any:
     return value
 
 
-def with_group(options: Dict[str, Any], name: str) -> Dict[str, Any]:
+def with_group(options: dict[str, Any], name: str) -> dict[str, Any]:
     """``options``, in a group of their own function's name if they need one and name none."""
     if any(options.get(key) for key in ("latest", "limit", "debounce")):
         options.setdefault("group", name)  # latest: the newest run of this function wins

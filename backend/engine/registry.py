@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Iterator
 
 from ..core.states import TaskState
 from .modes.base import Mode
@@ -23,8 +23,8 @@ class TaskRegistry:
         self._ids = itertools.count(1)
         self.last_id = 0  # the highest id given so far: an id above it names no task
         self.accepting = True  # False once the manager is shut down
-        self.live: Dict[int, TaskHandle] = {}  # not ended, by id, oldest first
-        self.running: Set[int] = set()  # started, not ended (paused ones too)
+        self.live: dict[int, TaskHandle] = {}  # not ended, by id, oldest first
+        self.running: set[int] = set()  # started, not ended (paused ones too)
 
     def new_id(self) -> int:
         """The next task id. Any thread: ``next()`` on a count is atomic."""
@@ -35,23 +35,23 @@ class TaskRegistry:
     def add(self, handle: TaskHandle) -> None:
         self.live[handle.id] = handle
 
-    def get(self, task_id: int) -> Optional[TaskHandle]:
+    def get(self, task_id: int) -> TaskHandle | None:
         return self.live.get(task_id)
 
     def started(self, task_id: int) -> None:
         self.running.add(task_id)
 
-    def ended(self, task_id: int) -> Optional[TaskHandle]:
+    def ended(self, task_id: int) -> TaskHandle | None:
         """Take an ended task out; None if it is not here (it ended already)."""
         handle = self.live.pop(task_id, None)
         if handle is not None:
             self.running.discard(task_id)
         return handle
 
-    def running_handles(self) -> List[TaskHandle]:
+    def running_handles(self) -> list[TaskHandle]:
         return [self.live[task_id] for task_id in self.running]
 
-    def counts(self) -> Tuple[int, int, int]:
+    def counts(self) -> tuple[int, int, int]:
         """(active, paused, queued): running and not paused, paused, not started."""
         started = len(self.running)
         paused = sum(1 for task_id in self.running if self.live[task_id].state == TaskState.PAUSED)
@@ -68,7 +68,7 @@ class ModeRegistry:
     """The modes by name, in the order they were added, and the selected one."""
 
     def __init__(self) -> None:
-        self._modes: Dict[str, Mode] = {}
+        self._modes: dict[str, Mode] = {}
         self.selected = ""  # the ``mode`` property: the one a UI's buttons use
 
     def add(self, mode: Mode) -> None:
@@ -80,13 +80,13 @@ class ModeRegistry:
     def __getitem__(self, name: str) -> Mode:
         return self._modes[name]
 
-    def get(self, name: str) -> Optional[Mode]:
+    def get(self, name: str) -> Mode | None:
         return self._modes.get(name)
 
     def __contains__(self, name: object) -> bool:
         return name in self._modes
 
-    def names(self) -> List[str]:
+    def names(self) -> list[str]:
         return list(self._modes)
 
     def unknown(self, name: str) -> str:

@@ -8,7 +8,7 @@ import logging
 import threading
 import time
 import weakref
-from typing import Any, Callable, Deque, Dict, Mapping, Optional, Set, Tuple
+from typing import Any, Callable, Mapping
 
 from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S, Channel
@@ -62,13 +62,13 @@ class WorkerSignals(QObject):
 
     def __init__(
         self,
-        parent: Optional[QObject] = None,
-        handlers: Optional[Mapping[str, Callable[..., None]]] = None,
-        after_delivery: Optional[Callable[[], None]] = None,
-        turns: Optional[Turns] = None,
+        parent: QObject | None = None,
+        handlers: Mapping[str, Callable[..., None]] | None = None,
+        after_delivery: Callable[[], None] | None = None,
+        turns: Turns | None = None,
     ) -> None:
         super().__init__(parent)
-        self._handlers: Dict[str, Callable[[], Optional[Callable[..., None]]]] = {}
+        self._handlers: dict[str, Callable[[], Callable[..., None] | None]] = {}
         self.set_handlers(handlers or {})
         self._after_delivery = weakly(after_delivery or (lambda: None))
         # The class's own meta-object: self.metaObject() can return a stale wrapper in PySide2.
@@ -79,17 +79,17 @@ class WorkerSignals(QObject):
             name = bytes(method.name()).decode()
             if name in self.NAMES:
                 self._methods[name] = method
-        self._queue: Deque[Tuple[str, Tuple[Any, ...]]] = collections.deque()
-        self._held: Dict[int, Tuple[str, Tuple[Any, ...]]] = {}  # thread id -> an ending awaiting its finished
+        self._queue: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
+        self._held: dict[int, tuple[str, tuple[Any, ...]]] = {}  # thread id -> an ending awaiting its finished
         self._wakeup = Wakeup(self._deliver, self, turns)
         self._closed = False
         self._draining = False  # a delivery pass is under way (GUI thread)
         self._flush_asked = False  # flush() was called from inside it
-        self._owner_thread: Optional[int] = threading.get_ident()  # made on the GUI thread
-        self._live: Dict[int, Any] = {}  # task id -> TaskContext of running tasks
+        self._owner_thread: int | None = threading.get_ident()  # made on the GUI thread
+        self._live: dict[int, Any] = {}  # task id -> TaskContext of running tasks
         # The latest finished tasks (GUI thread): a set to look up, a deque to forget the oldest.
-        self._finished: Set[int] = set()
-        self._finished_order: Deque[int] = collections.deque()
+        self._finished: set[int] = set()
+        self._finished_order: collections.deque[int] = collections.deque()
         self._sampler = QTimer(self)
         self._sampler.setInterval(SAMPLE_INTERVAL_MS)
         self._sampler.timeout.connect(self._sample)
@@ -224,7 +224,7 @@ class WorkerSignals(QObject):
             self._wakeup.again()  # the rest in a later pass
         self._call_after_delivery()
 
-    def _drain(self, deadline: Optional[float]) -> bool:
+    def _drain(self, deadline: float | None) -> bool:
         """Deliver queued events until the queue is empty (True) or ``deadline`` passes (False).
 
         A pass never stops between an ending and a ``finished``: a handle
@@ -239,7 +239,7 @@ class WorkerSignals(QObject):
             if not outer:
                 self._flush_asked = False
 
-    def _drain_queue(self, deadline: Optional[float]) -> bool:
+    def _drain_queue(self, deadline: float | None) -> bool:
         queue = self._queue
         endings_open = 0
         while queue:
@@ -265,11 +265,11 @@ class WorkerSignals(QObject):
         if after is not None:
             after()
 
-    def _handler(self, name: str) -> Optional[Callable[..., None]]:
+    def _handler(self, name: str) -> Callable[..., None] | None:
         weak = self._handlers.get(name)
         return None if weak is None else weak()
 
-    def _emit(self, name: str, args: Tuple[Any, ...]) -> None:
+    def _emit(self, name: str, args: tuple[Any, ...]) -> None:
         task_id = args[0]
         if task_id in self._finished:
             return  # after its finished: nothing more for that task
@@ -288,7 +288,7 @@ class WorkerSignals(QObject):
         if len(order) > FINISHED_REMEMBERED:
             self._finished.discard(order.popleft())
 
-    def _deliver_report(self, task_id: int, report: Tuple[Any, Any, Any], sampled: bool = False) -> None:
+    def _deliver_report(self, task_id: int, report: tuple[Any, Any, Any], sampled: bool = False) -> None:
         if task_id in self._finished:
             return
         context = self._live.get(task_id)
@@ -335,7 +335,7 @@ class SignalsSink(Channel):
         self._signals.unwatch(context)
 
 
-def weakly(function: Callable[..., Any]) -> Callable[[], Optional[Callable[..., Any]]]:
+def weakly(function: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:
     """A getter for ``function``: weak for a bound method, strong for anything else."""
     if inspect.ismethod(function):
         return weakref.WeakMethod(function)

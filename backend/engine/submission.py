@@ -7,7 +7,7 @@ manager's flow (:mod:`.flow`) takes the handle on the GUI thread.
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Sequence
 
 from .affinity import OwnerThreadCalls
 from .modes.base import Mode
@@ -19,8 +19,8 @@ Owner = Callable[[], Any]  # a weak reference to the manager
 
 
 def check_submission(
-    fn: Any, timeout: Optional[float], priority: Any, after: Sequence[Any], owner: Owner
-) -> Tuple[TaskHandle, ...]:
+    fn: Any, timeout: float | None, priority: Any, after: Sequence[Any], owner: Owner
+) -> tuple[TaskHandle, ...]:
     """Raise TypeError or ValueError, saying which, for what ``submit_task`` cannot run; return ``after``."""
     if not callable(fn):
         raise TypeError(f"a task must be callable, not {type(fn).__name__}")
@@ -42,9 +42,9 @@ def new_handle(
     runner: Mode,
     fn: Callable[..., Any],
     args: Sequence[Any],
-    kwargs: Optional[Dict[str, Any]],
-    name: Optional[str],
-    timeout: Optional[float],
+    kwargs: dict[str, Any] | None,
+    name: str | None,
+    timeout: float | None,
     priority: int,
     calls: OwnerThreadCalls,
     owner: Owner,
@@ -78,13 +78,13 @@ def refused_handle(task_id: int, name: str, runner: Mode, calls: OwnerThreadCall
     )
 
 
-def waited_for_again(old: TaskHandle, find: Callable[[int], Optional[TaskHandle]]) -> Optional[List[TaskHandle]]:
+def waited_for_again(old: TaskHandle, find: Callable[[int], TaskHandle | None]) -> list[TaskHandle] | None:
     """For a retry: the tasks ``old`` waited for, if it never started because of them.
 
     Empty if it did start (or waited for none); None if one of them is gone
     from the list, so the retry cannot wait for it again.
     """
-    after: List[TaskHandle] = []
+    after: list[TaskHandle] = []
     if old.waits_for and old.started_at is None:
         for other_id in old.waits_for:
             other = find(other_id)

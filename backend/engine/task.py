@@ -6,7 +6,7 @@ import logging
 import math
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Generator, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Generator, Union
 
 from ..core.context import TaskContext
 from ..core.display import display_text
@@ -81,12 +81,12 @@ class TaskHandle:
         task_id: int,
         name: str,
         context: TaskContext,
-        timeout: Optional[float] = None,
+        timeout: float | None = None,
         mode: str = "thread",
         can_pause: bool = True,
-        calls: Optional[OwnerThreadCalls] = None,
+        calls: OwnerThreadCalls | None = None,
         priority: int = 0,
-        owner: Optional[Callable[[], Optional[TaskManager]]] = None,
+        owner: Callable[[], TaskManager | None] | None = None,
     ) -> None:
         self.id = task_id
         self.name = name
@@ -96,29 +96,29 @@ class TaskHandle:
         self.own_text = False  # whether progress_text is the task's own, not made from the numbers
         self.partial: Any = None  # the latest partial result, while it runs
         self.result: Any = None
-        self.error: Optional[TaskError] = None
+        self.error: TaskError | None = None
         self.timeout = timeout  # seconds from its start, or None
-        self.started_at: Optional[float] = None  # time.monotonic() on the GUI thread
-        self.ended_at: Optional[float] = None
+        self.started_at: float | None = None  # time.monotonic() on the GUI thread
+        self.ended_at: float | None = None
         self.context = context
         self.mode = mode  # the name of the mode it runs in
         self.can_pause = can_pause  # whether its mode can pause it
         self.note = ""  # what the mode has to say about it, e.g. that it runs inside another task
         self.call: Any = None  # (fn, args, kwargs): what a retry runs again
         self.priority = priority  # among its mode's queued tasks, a higher one starts first
-        self.waits_for: Tuple[int, ...] = ()  # ids of the tasks it waits for (after=, then()): ids, not
+        self.waits_for: tuple[int, ...] = ()  # ids of the tasks it waits for (after=, then()): ids, not
         # handles, so that a chain does not keep every result of its links alive
         self.fed = False  # a then() task: it gets the result of waits_for[0] first
-        self.group: Optional[str] = None  # its group (groups.py), if any
+        self.group: str | None = None  # its group (groups.py), if any
         self.view: Any = None  # its QML task object (taskobject.py), if QML started it
         self._shown: Any = None  # the value result_text was made from
         self._shown_text = ""
-        self._shown_error: Optional[TaskError] = None  # the error error_text was made from
+        self._shown_error: TaskError | None = None  # the error error_text was made from
         self._error_texts = ("", "")
         self._calls = calls  # the GUI thread's: where done callbacks run
         self._settled = False  # its finished has been delivered
-        self._on_done: Optional[List[Callable[[TaskHandle], Any]]] = None
-        self._future: Optional[TaskFuture] = None
+        self._on_done: list[Callable[[TaskHandle], Any]] | None = None
+        self._future: TaskFuture | None = None
         self._owner = owner  # a weak reference to its manager, for then()
 
     @property
@@ -131,7 +131,7 @@ class TaskHandle:
         """The result as text; while it runs, its latest partial result; "" if there is none.
 
         Made once per value (the model asks on every refresh), and shortened
-        for display: see :func:`~backend.display.display_text`.
+        for display: see :func:`~offthread.core.display.display_text`.
         """
         shown = self.result if self.done else self.partial
         if shown is not self._shown:
@@ -157,7 +157,7 @@ class TaskHandle:
         """What the row shortens, whole: the traceback if it failed, else the result (or the latest partial one)."""
         return self.error.traceback if self.error else safe_str(self.result if self.done else self.partial)
 
-    def _error_display(self) -> Tuple[str, str]:
+    def _error_display(self) -> tuple[str, str]:
         error = self.error
         if error is not self._shown_error:
             self._shown_error = error
@@ -172,7 +172,7 @@ class TaskHandle:
     def cancel_requested(self) -> bool:
         return self.context.cancelled
 
-    def elapsed(self, now: Optional[float] = None) -> float:
+    def elapsed(self, now: float | None = None) -> float:
         """Seconds it has run (paused time included), 0 before it starts."""
         if self.started_at is None:
             return 0.0
@@ -181,7 +181,7 @@ class TaskHandle:
 
     # -- a future of the task ----------------------------------------------------
 
-    def add_done_callback(self, fn: Callable[["TaskHandle"], Any]) -> None:
+    def add_done_callback(self, fn: Callable[[TaskHandle], Any]) -> None:
         """Call ``fn(handle)`` once, on the GUI thread, after the task's ``finished``.
 
         On a handle that has already settled, ``fn`` is called in a later turn
@@ -196,7 +196,7 @@ class TaskHandle:
                 return
         self._post_callbacks([fn])
 
-    def remove_done_callback(self, fn: Callable[["TaskHandle"], Any]) -> int:
+    def remove_done_callback(self, fn: Callable[[TaskHandle], Any]) -> int:
         """Remove every ``fn`` added and not yet called; return how many were removed."""
         with _settling:
             callbacks = self._on_done or []
@@ -228,7 +228,7 @@ class TaskHandle:
         settle(future, self)  # made after the handle settled: settled here, once
         return future
 
-    def wait(self, timeout: Optional[float] = None) -> Any:
+    def wait(self, timeout: float | None = None) -> Any:
         """Block until the task ends; return its result, or raise as :meth:`as_future` says.
 
         Raises ``RuntimeError`` on the GUI thread while the task has not
@@ -247,7 +247,7 @@ class TaskHandle:
 
     # -- chains -------------------------------------------------------------------
 
-    def then(self, fn: Callable[..., Any], *args: Any, mode: Optional[str] = None, **options: Any) -> "TaskHandle":
+    def then(self, fn: Callable[..., Any], *args: Any, mode: str | None = None, **options: Any) -> TaskHandle:
         """A new task that runs ``fn(result, *args)`` once this one has finished successfully.
 
         It runs in ``mode`` (by default this task's), with ``submit_task``'s
@@ -285,13 +285,13 @@ class TaskHandle:
         if callbacks:
             self._post_callbacks(callbacks)
 
-    def _post_callbacks(self, callbacks: List[Callable[["TaskHandle"], Any]]) -> None:
+    def _post_callbacks(self, callbacks: list[Callable[[TaskHandle], Any]]) -> None:
         if self._calls is None:  # a handle made by hand, with no manager: nowhere else to run them
             self._run_callbacks(callbacks)
         else:
             self._calls.post(self._run_callbacks, callbacks)
 
-    def _run_callbacks(self, callbacks: List[Callable[["TaskHandle"], Any]]) -> None:
+    def _run_callbacks(self, callbacks: list[Callable[[TaskHandle], Any]]) -> None:
         for fn in callbacks:
             try:
                 fn(self)
@@ -309,7 +309,7 @@ class TaskHandle:
 TaskRef = Union[int, TaskHandle]
 
 
-def task_number(task: Any, verb: str, last_id: int) -> Optional[int]:
+def task_number(task: Any, verb: str, last_id: int) -> int | None:
     """The id of ``task`` (an id or a handle), or None, with a warning naming the value,
     for anything that is not exactly the id of a task made so far (``last_id``).
 

@@ -16,7 +16,7 @@ long as the run that replaced it. docs/qml-api.md has the whole story.
 from __future__ import annotations
 
 import logging
-from typing import Any, List, Optional, Protocol, Tuple
+from typing import Any, Protocol, Tuple
 
 from ..core.errors import TaskError
 from ..core.states import TaskState
@@ -42,10 +42,10 @@ class Runs(Protocol):
     def post(self, fn: Any, *args: Any) -> None:
         """Run ``fn(*args)`` in a later turn of the GUI thread."""
 
-    def control(self, verb: str, task: "TaskObject") -> None:
+    def control(self, verb: str, task: TaskObject) -> None:
         """``cancel``, ``pause`` or ``resume`` the task of ``task``."""
 
-    def ended(self, task: "TaskObject") -> None:
+    def ended(self, task: TaskObject) -> None:
         """``task``'s task has ended (or it never became one)."""
 
 
@@ -75,8 +75,8 @@ class TaskObject(QObject):
 
     # What a new one shows, as class attributes: a run makes one object per
     # call, and each attribute set on a QObject subclass costs (bench/run_qml.py).
-    owner_key: Optional[int] = None  # the address of the item that owns it, if any
-    handle: Optional[TaskHandle] = None
+    owner_key: int | None = None  # the address of the item that owns it, if any
+    handle: TaskHandle | None = None
     _task_id = 0
     _state = str(TaskState.QUEUED)
     _progress = 0.0
@@ -87,7 +87,7 @@ class TaskObject(QObject):
     _error = _NULL_VALUE
     _done = False
     _elapsed = 0.0
-    _callbacks: Optional[List[Callbacks]] = None
+    _callbacks: list[Callbacks] | None = None
     _silenced = False  # its owner is gone: no callback is called any more
     _heard = False  # something is connected to one of its signals: keep it up to date
 
@@ -114,7 +114,7 @@ class TaskObject(QObject):
         if self._callbacks:
             self._runs.post(self._call_back)  # in a later turn, as then() promises
 
-    def end_unstarted(self, state: TaskState, error: Optional[TaskError] = None) -> None:
+    def end_unstarted(self, state: TaskState, error: TaskError | None = None) -> None:
         """End a run that never became a task: a debounced call replaced by a later one
         (cancelled), or one made after the manager shut down (failed, with ``error``)."""
         if error is not None:
@@ -141,7 +141,7 @@ class TaskObject(QObject):
             self._update()  # quietly: nothing listened until now
             self._heard = True
 
-    def _fresh(self) -> "TaskObject":
+    def _fresh(self) -> TaskObject:
         """Itself, up to date (for a read): kept so only while something listens."""
         if not self._heard:
             self._update()
@@ -229,7 +229,7 @@ class TaskObject(QObject):
     @Slot("QJSValue", result=QObject)
     @Slot("QJSValue", "QJSValue", result=QObject)
     @Slot("QJSValue", "QJSValue", "QJSValue", result=QObject)
-    def then(self, on_result: QJSValue, on_error: Any = None, on_cancelled: Any = None) -> "TaskObject":
+    def then(self, on_result: QJSValue, on_error: Any = None, on_cancelled: Any = None) -> TaskObject:
         """Call ``on_result(result)`` once the task has finished, ``on_error(error)`` if it failed
         or timed out, ``on_cancelled(state)`` if it was cancelled: at most once each, on the GUI
         thread, in a later turn of the event loop. Returns this object, so calls chain."""

@@ -16,7 +16,7 @@ import collections
 import logging
 import threading
 import weakref
-from typing import Any, Callable, Deque, Dict, Optional, Sequence, Tuple
+from typing import Any, Callable, Sequence
 
 from ..core.call import run_call
 from ..core.context import TaskContext
@@ -37,11 +37,11 @@ class Job:
         self,
         task_id: int,
         context: TaskContext,
-        call: Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]],
+        call: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]],
     ) -> None:
         self.task_id = task_id
         self.context = context
-        self.call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = call
+        self.call: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None = call
 
 
 class TaskQueue:
@@ -60,8 +60,8 @@ class TaskQueue:
         # any, in a RankedQueue. The lock is held around C calls only where it
         # can be: a runner preempted while it holds the lock stalls the GUI
         # thread's put, and lock waits hand the GIL back and forth.
-        self._jobs: Deque[Job] = collections.deque()
-        self._ranked: Optional[RankedQueue[Job]] = None
+        self._jobs: collections.deque[Job] = collections.deque()
+        self._ranked: RankedQueue[Job] | None = None
         self._runners = 0  # runs of the runner started and not yet returned
         self._max = max(1, pool.maxThreadCount())
         self._runner = _Runner(self)
@@ -87,7 +87,7 @@ class TaskQueue:
             starting = self._claim_runners()
         self._start_runners(starting)
 
-    def put_many(self, jobs: Sequence[Tuple[Job, int]]) -> None:
+    def put_many(self, jobs: Sequence[tuple[Job, int]]) -> None:
         """Queue each ``(job, priority)`` as :meth:`put` does, in order, under one lock."""
         with self._lock:
             for job, priority in jobs:
@@ -121,7 +121,7 @@ class TaskQueue:
         for _ in range(count):  # outside the lock: the pool may start a thread
             self._pool.start(self._runner)
 
-    def _take(self) -> Optional[Job]:
+    def _take(self) -> Job | None:
         """On a runner: the next job to run, or None when the runner should end."""
         while True:
             with self._lock:

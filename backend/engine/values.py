@@ -19,7 +19,7 @@ QObjects.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List
+from typing import Any
 
 from ..core.display import display_text
 from .qt.QtQml import QJSEngine, QJSValue
@@ -77,9 +77,9 @@ def _plain(value: Any) -> Any:
             return int(value)
         return value
     if isinstance(value, list):
-        items: List[Any] = [_plain(item) for item in value]
+        items: list[Any] = [_plain(item) for item in value]
         return items
     if isinstance(value, dict):
-        mapping: Dict[str, Any] = {str(key): _plain(item) for key, item in value.items()}
+        mapping: dict[str, Any] = {str(key): _plain(item) for key, item in value.items()}
         return mapping
     return value

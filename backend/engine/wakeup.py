@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import weakref
-from typing import Callable, List, Optional
+from typing import Callable
 
 from .qt.QtCore import QObject, Qt, QTimer, Signal
 
@@ -24,10 +24,10 @@ class Turns(QObject):
     The wakeups take the first place in turn, so that none is starved.
     """
 
-    def __init__(self, parent: Optional[QObject] = None, budget_s: float = TURN_BUDGET_S) -> None:
+    def __init__(self, parent: QObject | None = None, budget_s: float = TURN_BUDGET_S) -> None:
         super().__init__(parent)
         self._budget_s = budget_s
-        self._members: List["Wakeup"] = []
+        self._members: list[Wakeup] = []
         self._first = 0
         self.deadline = 0.0  # of the turn being run
         self._timer = QTimer(self)
@@ -35,7 +35,7 @@ class Turns(QObject):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._run)
 
-    def add(self, wakeup: "Wakeup") -> None:
+    def add(self, wakeup: Wakeup) -> None:
         self._members.append(wakeup)
 
     def arm(self) -> None:
@@ -78,13 +78,11 @@ class Wakeup(QObject):
 
     _posted = Signal()  # queued to this object's thread
 
-    def __init__(
-        self, callback: Callable[[], None], parent: Optional[QObject] = None, turns: Optional[Turns] = None
-    ) -> None:
+    def __init__(self, callback: Callable[[], None], parent: QObject | None = None, turns: Turns | None = None) -> None:
         super().__init__(parent)
         self.pending = False  # a run is due; producers that see it set need not post
         self.due = False  # its turns are to run it (this object's thread)
-        self._callback: Callable[[], Optional[Callable[[], None]]] = (
+        self._callback: Callable[[], Callable[[], None] | None] = (
             weakref.WeakMethod(callback) if hasattr(callback, "__self__") else (lambda: callback)
         )
         self._turns = turns if turns is not None else Turns(self)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable
 
 from ..core.call import run_call, with_context
 from ..core.context import TaskContext
@@ -43,9 +43,9 @@ class Worker(QRunnable):
         task_id: int,
         signals: WorkerSignals,
         fn: Callable[..., Any],
-        args: Tuple[Any, ...] = (),
-        kwargs: Optional[Dict[str, Any]] = None,
-        context: Optional[TaskContext] = None,
+        args: tuple[Any, ...] = (),
+        kwargs: dict[str, Any] | None = None,
+        context: TaskContext | None = None,
     ) -> None:
         super().__init__()
         if not callable(fn):
@@ -55,7 +55,7 @@ class Worker(QRunnable):
         self._sink = signals.sink
         self.context = context if context is not None else TaskContext(task_id, self._sink)
         kwargs = with_context(fn, kwargs or {}, self.context)
-        self._call: Optional[Tuple[Callable[..., Any], Tuple[Any, ...], Dict[str, Any]]] = (fn, tuple(args), kwargs)
+        self._call: tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]] | None = (fn, tuple(args), kwargs)
         self.setAutoDelete(True)
 
     def run(self) -> None:

@@ -17,7 +17,7 @@ import signal
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import Dict, Iterator, List, Union
+from typing import Iterator
 
 from offthread import TaskContext, TaskManager, register_qml_types
 
@@ -38,13 +38,13 @@ def files_under(folder: str) -> Iterator[Path]:
             yield Path(root, name)
 
 
-def search(folder: str, text: str, task: TaskContext) -> List[str]:
+def search(folder: str, text: str, task: TaskContext) -> list[str]:
     """The paths under ``folder`` whose names contain ``text`` (any case), in batches as found."""
     wanted = text.strip().lower()
     if not wanted:
         return []
-    found: List[str] = []
-    batch: List[str] = []
+    found: list[str] = []
+    batch: list[str] = []
     for path in files_under(folder):
         task.check()  # a newer search cancels this one here
         if wanted in path.name.lower():
@@ -60,7 +60,7 @@ def search(folder: str, text: str, task: TaskContext) -> List[str]:
     return found + batch
 
 
-def report(folder: str, task: TaskContext, pause_s: float = 0.002) -> Dict[str, Union[int, str]]:
+def report(folder: str, task: TaskContext, pause_s: float = 0.002) -> dict[str, int | str]:
     """Count the files and text lines under ``folder``: a long task, with progress."""
     paths = list(files_under(folder))
     lines = 0
@@ -95,7 +95,7 @@ def qt(module: str) -> ModuleType:
     raise ImportError("no Qt binding: install PySide6 (or PySide2 5.15 on Python 3.10 or older)")
 
 
-def main(argv: List[str]) -> int:
+def main(argv: list[str]) -> int:
     QUrl = qt("QtCore").QUrl
     QGuiApplication = qt("QtGui").QGuiApplication
     QQmlApplicationEngine = qt("QtQml").QQmlApplicationEngine

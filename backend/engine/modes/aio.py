@@ -7,7 +7,7 @@ import functools
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Deque, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Tuple
 
 from ...core.call import with_context
 from ...core.context import TaskContext
@@ -50,12 +50,12 @@ class AsyncioMode(Mode):
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()  # guards starting and closing the loop
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
         self._ready = threading.Event()  # set once _loop is published
-        self._loop: Optional["asyncio.AbstractEventLoop"] = None
-        self._incoming: Deque[_Start] = collections.deque()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._incoming: collections.deque[_Start] = collections.deque()
         self._wake_scheduled = False
-        self._running: Dict[int, "asyncio.Task[None]"] = {}  # the loop thread's own
+        self._running: dict[int, asyncio.Task[None]] = {}  # the loop thread's own
         self._closed = False
 
     def make_context(self, task_id: int) -> TaskContext:
@@ -156,7 +156,7 @@ class AsyncioMode(Mode):
             self._running[task_id] = task
             task.add_done_callback(functools.partial(self._task_done, task_id, context))
 
-    def _task_done(self, task_id: int, context: AsyncContext, task: "asyncio.Task[None]") -> None:
+    def _task_done(self, task_id: int, context: AsyncContext, task: asyncio.Task[None]) -> None:
         del self._running[task_id]
         if task.cancelled():
             # Cancelled before its first step: run_coroutine never ran, so

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Sequence, Tuple
 
 from ...core.context import TaskContext
 from ...core.errors import UnpicklableTask
@@ -39,9 +39,9 @@ class Mode:
     runs_coroutines = False
 
     def __init__(self) -> None:
-        self._signals: Optional[WorkerSignals] = None
-        self._sink: Optional[EventSink] = None
-        self._touch_ref: Callable[[], Optional[Callable[[TaskHandle], None]]] = lambda: None
+        self._signals: WorkerSignals | None = None
+        self._sink: EventSink | None = None
+        self._touch_ref: Callable[[], Callable[[TaskHandle], None] | None] = lambda: None
 
     # -- what the manager calls ------------------------------------------------
 
@@ -63,13 +63,13 @@ class Mode:
         """Start (or queue) the task. Raises :class:`UnpicklableTask` if it cannot be sent."""
         raise NotImplementedError
 
-    def start_many(self, batch: Sequence[Tuple[TaskHandle, Call]]) -> List[Tuple[TaskHandle, Exception]]:
+    def start_many(self, batch: Sequence[tuple[TaskHandle, Call]]) -> list[tuple[TaskHandle, Exception]]:
         """Start (or queue) several tasks, in order; return those that cannot start, with why.
 
         A mode whose queue has a lock overrides it to take the lock once: the
         manager hands over QML's runs a turn's worth at a time.
         """
-        failed: List[Tuple[TaskHandle, Exception]] = []
+        failed: list[tuple[TaskHandle, Exception]] = []
         for handle, call in batch:
             try:
                 self.start(handle, call)

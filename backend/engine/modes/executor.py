@@ -6,7 +6,7 @@ import functools
 import logging
 import threading
 from concurrent.futures import CancelledError, Executor, Future
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable
 
 from ...core.context import TaskContext
 from ...core.errors import TaskError
@@ -46,16 +46,16 @@ class ExecutorMode(Mode):
         executor: Executor,
         *,
         description: str = "",
-        on_shutdown: Optional[Callable[[], None]] = None,
+        on_shutdown: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.name = name
         self.description = description or f"Tasks go to {type(executor).__name__}"
         self.executor = executor
         self._on_shutdown = on_shutdown
-        self._futures: Dict[int, "Future[Ending]"] = {}  # tasks not yet ended
-        self._reasons: Dict[int, CancelReason] = {}  # why a task was cancelled
-        self._contexts: Dict[int, TaskContext] = {}  # whose lifecycle ends each task once
+        self._futures: dict[int, Future[Ending]] = {}  # tasks not yet ended
+        self._reasons: dict[int, CancelReason] = {}  # why a task was cancelled
+        self._contexts: dict[int, TaskContext] = {}  # whose lifecycle ends each task once
 
     def start(self, handle: TaskHandle, call: Call) -> None:
         fn, args, kwargs = call
@@ -104,7 +104,7 @@ class ExecutorMode(Mode):
     def _reason(self, task_id: int) -> CancelReason:
         return self._reasons.get(task_id, CancelReason.CANCELLED)
 
-    def _future_done(self, task_id: int, future: "Future[Ending]") -> None:
+    def _future_done(self, task_id: int, future: Future[Ending]) -> None:
         """Runs on whichever thread completed the future."""
         if task_id not in self._futures:
             return

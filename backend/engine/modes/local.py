@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Sequence
 
 from ...core.call import run_call, with_context
 from ...core.context import TaskContext
@@ -40,12 +40,12 @@ class ThreadMode(Mode):
     name = "thread"
     description = "A thread pool: the GUI stays live (pure-Python CPU work still shares the GIL with it)"
 
-    def __init__(self, max_threads: Optional[int] = None) -> None:
+    def __init__(self, max_threads: int | None = None) -> None:
         super().__init__()
         self._max_threads = max_threads
-        self._pool: Optional[QThreadPool] = None
-        self._queue: Optional[TaskQueue] = None
-        self._jobs: Dict[int, Job] = {}  # tasks not yet ended, to withdraw them
+        self._pool: QThreadPool | None = None
+        self._queue: TaskQueue | None = None
+        self._jobs: dict[int, Job] = {}  # tasks not yet ended, to withdraw them
 
     def attach(self, parent: QObject, signals: WorkerSignals, touch: Callable[[TaskHandle], None]) -> None:
         super().attach(parent, signals, touch)
@@ -88,11 +88,11 @@ class ThreadMode(Mode):
     def start(self, handle: TaskHandle, call: Call) -> None:
         self.queue.put(self._job(handle, call), handle.priority)
 
-    def start_many(self, batch: Sequence[Tuple[TaskHandle, Call]]) -> List[Tuple[TaskHandle, Exception]]:
+    def start_many(self, batch: Sequence[tuple[TaskHandle, Call]]) -> list[tuple[TaskHandle, Exception]]:
         # One lock for the batch: a put per task, as the pool threads take
         # from the queue, waits for their lock and hands the GIL back and forth.
-        jobs: List[Tuple[Job, int]] = []
-        failed: List[Tuple[TaskHandle, Exception]] = []
+        jobs: list[tuple[Job, int]] = []
+        failed: list[tuple[TaskHandle, Exception]] = []
         for handle, call in batch:
             try:
                 jobs.append((self._job(handle, call), handle.priority))
@@ -139,9 +139,9 @@ class GuiMode(Mode):
 
     def __init__(self) -> None:
         super().__init__()
-        self._queue: RankedQueue[Tuple[TaskHandle, Call]] = RankedQueue()
-        self._timer: Optional[QTimer] = None
-        self._stack: List[TaskHandle] = []  # the tasks on the GUI thread's stack, outermost first
+        self._queue: RankedQueue[tuple[TaskHandle, Call]] = RankedQueue()
+        self._timer: QTimer | None = None
+        self._stack: list[TaskHandle] = []  # the tasks on the GUI thread's stack, outermost first
 
     def attach(self, parent: QObject, signals: WorkerSignals, touch: Callable[[TaskHandle], None]) -> None:
         super().attach(parent, signals, touch)
@@ -208,7 +208,7 @@ class EventsContext(TaskContext):
     def __init__(self, task_id: int, signals: EventSink) -> None:
         super().__init__(task_id, signals)
         self._events_due = 0.0
-        self._loop: Optional[QEventLoop] = None
+        self._loop: QEventLoop | None = None
 
     def _attend(self) -> None:
         if self._ended:
@@ -225,7 +225,7 @@ class EventsContext(TaskContext):
     def _arm_wait(self) -> None:
         pass  # requests come from this same thread, inside the nested loop: none can slip in between
 
-    def _wait(self, seconds: Optional[float]) -> None:
+    def _wait(self, seconds: float | None) -> None:
         """Run a nested event loop for ``seconds`` (None: until a request wakes it).
 
         Blocking the thread, as other contexts do, would freeze the GUI: in a

@@ -1,6 +1,6 @@
 """``process`` mode: tasks run in worker processes, as fully as they do in threads.
 
-The pool is :class:`~backend.processpool.ProcessPool`: one pipe per worker,
+The pool is :class:`~offthread.core.processpool.ProcessPool`: one pipe per worker,
 tasks queued on this side until a worker is free, hard stops that end the
 task's whole process group. Its docstring says why not pebble.
 """
@@ -12,7 +12,7 @@ import os
 import pickle
 import types
 import weakref
-from typing import TYPE_CHECKING, Any, List, Optional
+from typing import TYPE_CHECKING, Any
 
 from ...core import wire
 from ...core.errors import unpicklable
@@ -37,7 +37,7 @@ WORKER_NICE = 5
 class ProcessMode(Mode):
     """Tasks run in worker processes: CPU-bound Python no longer stalls the GUI.
 
-    As in thread mode, a task gets a :class:`~backend.context.TaskContext`
+    As in thread mode, a task gets a :class:`~offthread.core.context.TaskContext`
     (progress, partial results, check points, pause), its errors come back
     with the worker's traceback, and timeouts apply. In addition, a task
     that does not stop within ``processpool.HARD_STOP_AFTER_S`` of its cancel is ended
@@ -53,7 +53,7 @@ class ProcessMode(Mode):
     can_pause = True
 
     def __init__(
-        self, workers: Optional[int] = None, nice: int = WORKER_NICE, *, max_tasks_per_child: Optional[int] = None
+        self, workers: int | None = None, nice: int = WORKER_NICE, *, max_tasks_per_child: int | None = None
     ) -> None:
         """``max_tasks_per_child``: a worker process ends after that many tasks, and a
         new one takes its place (as in concurrent.futures), for code that leaks."""
@@ -67,8 +67,8 @@ class ProcessMode(Mode):
         self._max_tasks_per_child = max_tasks_per_child
         self._workers = max(1, workers or os.cpu_count() or 1)
         self._nice = nice
-        self._pool: Optional[ProcessPool] = None
-        self._sendable: "weakref.WeakSet[Any]" = weakref.WeakSet()  # plain functions known to pickle
+        self._pool: ProcessPool | None = None
+        self._sendable: weakref.WeakSet[Any] = weakref.WeakSet()  # plain functions known to pickle
 
     @property
     def pool(self) -> ProcessPool:
@@ -112,7 +112,7 @@ class ProcessMode(Mode):
         """Whether the worker processes have been started."""
         return self._pool is not None and self._pool.started
 
-    def worker_pids(self) -> List[int]:
+    def worker_pids(self) -> list[int]:
         """The pids of the worker processes now running."""
         return self._pool.worker_pids() if self._pool is not None else []
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import os
 from types import ModuleType
-from typing import Any, Optional
+from typing import Any
 
 BINDINGS = ("PySide2", "PySide6")
 
@@ -31,7 +31,7 @@ def _choose() -> ModuleType:
             )
     else:
         names = list(BINDINGS)
-    problem: Optional[ImportError] = None
+    problem: ImportError | None = None
     for name in names:
         try:
             return importlib.import_module(name)

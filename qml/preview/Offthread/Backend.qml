@@ -4,6 +4,7 @@
 // tasks simulated by a timer. qml/Preview.qml runs the real UI on it, so
 // qmlscene, pyside6-qml or Qt Design Studio open the UI with no Python at all.
 import QtQuick 2.15
+import "../.." // TaskStates: the states by name, as the app's QML compares them
 
 QtObject {
     id: root
@@ -35,7 +36,7 @@ QtObject {
     function fail() { _add("failing job", true, "") }
     function cpu() { _add("CPU job", false, "56,543 primes below 700,000") }
     function fetch() { _add("I/O job", false, mode === "asyncio" ? "24 pages in 1.2 s" : "24 pages in 18.0 s") }
-    function cancel(id) { _end(_row(id), "cancelled") }
+    function cancel(id) { _end(_row(id), TaskStates.cancelled) }
     function retry(id) {
         var row = _row(id)
         if (row >= 0 && taskModel.get(row).done) {
@@ -61,7 +62,7 @@ QtObject {
     function resume(id) { _set(_row(id), "pauseRequested", false) }
     function cancelAll() {
         for (var row = 0; row < taskModel.count; ++row)
-            _end(row, "cancelled")
+            _end(row, TaskStates.cancelled)
     }
     // Runs a stand-in task: five one-second steps, then the sample result named in
     // _samples (edit it to preview your own page), or a line of text.
@@ -108,7 +109,7 @@ QtObject {
 
     function _add(name, fails, answer) {
         taskModel.append({
-            "id": _nextId++, "name": name, "state": "queued", "progress": 0, "progressText": "",
+            "id": _nextId++, "name": name, "state": TaskStates.queued, "progress": 0, "progressText": "",
             "result": "", "error": "", "errorDetails": "", "elapsed": 0,
             "pauseRequested": false, "done": false, "mode": mode, "canPause": mode !== "gui",
             "note": "", "fails": fails, "answer": answer
@@ -137,7 +138,7 @@ QtObject {
             return
         taskModel.setProperty(row, "state", state)
         taskModel.setProperty(row, "done", true)
-        if (state === "finished") {
+        if (state === TaskStates.finished) {
             taskModel.setProperty(row, "progress", 100)
             taskModel.setProperty(row, "progressText", "100 %")
             taskModel.setProperty(row, "result", taskModel.get(row).answer)
@@ -150,11 +151,11 @@ QtObject {
         var active = 0
         for (var row = 0; row < taskModel.count; ++row) {
             var task = taskModel.get(row)
-            if (task.state === "queued" && active < maxThreadCount) {
-                taskModel.setProperty(row, "state", "running")
+            if (task.state === TaskStates.queued && active < maxThreadCount) {
+                taskModel.setProperty(row, "state", TaskStates.running)
                 _currentId = task.id
             }
-            if (taskModel.get(row).state === "running" || taskModel.get(row).state === "paused")
+            if (taskModel.get(row).state === TaskStates.running || taskModel.get(row).state === TaskStates.paused)
                 active++
         }
         _publish()
@@ -163,9 +164,9 @@ QtObject {
     function _step(seconds) {
         for (var row = 0; row < taskModel.count; ++row) {
             var task = taskModel.get(row)
-            if (task.done || task.state === "queued")
+            if (task.done || task.state === TaskStates.queued)
                 continue
-            taskModel.setProperty(row, "state", task.pauseRequested ? "paused" : "running")
+            taskModel.setProperty(row, "state", task.pauseRequested ? TaskStates.paused : TaskStates.running)
             taskModel.setProperty(row, "elapsed", Math.round((task.elapsed + seconds) * 10) / 10)
             if (task.pauseRequested)
                 continue
@@ -176,9 +177,9 @@ QtObject {
                 taskModel.setProperty(row, "error", "DemoFailure: step 2 of 5 failed on purpose")
                 taskModel.setProperty(row, "errorDetails",
                     "Traceback (most recent call last):\n  (simulated by qml/preview/Offthread/Backend.qml)\nDemoFailure: step 2 of 5 failed on purpose\n")
-                _end(row, "failed")
+                _end(row, TaskStates.failed)
             } else if (percent >= 100) {
-                _end(row, "finished")
+                _end(row, TaskStates.finished)
             }
         }
         _publish()
@@ -189,8 +190,8 @@ QtObject {
         var active = 0, paused = 0, queued = 0
         for (var row = 0; row < taskModel.count; ++row) {
             var task = taskModel.get(row)
-            if (task.state === "queued") queued++
-            else if (task.state === "paused") paused++
+            if (task.state === TaskStates.queued) queued++
+            else if (task.state === TaskStates.paused) paused++
             else if (!task.done) active++
             if (_taskObjects[task.id])
                 _taskObjects[task.id]._follow(task, _sampleOf[task.id])

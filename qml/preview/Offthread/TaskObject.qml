@@ -1,13 +1,14 @@
 // A stand-in for what tasks.run() returns (offthread.engine.taskobject.TaskObject):
 // the same properties and methods, fed by the stand-in Backend's simulation.
 import QtQuick 2.15
+import "../.." // TaskStates: the states by name, as the app's QML compares them
 
 QtObject {
     id: task
 
     property int taskId: 0
     property string name: ""
-    property string state: "queued"
+    property string state: TaskStates.queued
     property real progress: 0
     property string progressText: ""
     property var partial: null
@@ -36,9 +37,9 @@ QtObject {
         progressText = row.progressText
         elapsed = row.elapsed
         if (row.done && !done) {
-            if (row.state === "finished")
+            if (row.state === TaskStates.finished)
                 result = value
-            else if (row.state === "failed")
+            else if (row.state === TaskStates.failed)
                 error = { "type": "DemoFailure", "message": row.error, "traceback": row.errorDetails, "summary": row.error }
             done = true
             Qt.callLater(_callBack)
@@ -49,9 +50,9 @@ QtObject {
         var callbacks = _callbacks
         _callbacks = []
         for (var i = 0; i < callbacks.length; ++i) {
-            var callback = state === "finished" ? callbacks[i][0] : (state === "failed" ? callbacks[i][1] : callbacks[i][2])
+            var callback = state === TaskStates.finished ? callbacks[i][0] : (state === TaskStates.failed ? callbacks[i][1] : callbacks[i][2])
             if (typeof callback === "function")
-                callback(state === "finished" ? result : (state === "failed" ? error : state))
+                callback(state === TaskStates.finished ? result : (state === TaskStates.failed ? error : state))
         }
     }
 }
