@@ -197,7 +197,7 @@ def test_a_manager_dropped_while_process_tasks_run_ends_them_quietly(qapp, qtbot
     gc.collect()
     assert gone() is None  # and with it its signals and their wakeup, on the Qt side
     pool.kill_all()  # as at exit: the pool's thread sees the worker die and ends its task
-    qtbot.waitUntil(lambda: not pool._tasks, timeout=10_000)
+    qtbot.waitUntil(lambda: not pool.unfinished, timeout=10_000)
     assert pool.shutdown(5)
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]

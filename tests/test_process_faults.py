@@ -332,14 +332,14 @@ def test_a_worker_that_ends_as_it_speaks_is_read_no_more_once_buried(make_backen
     # death first (the order is the kernel's), its pipe was read after it was
     # closed: the manager thread died on "handle is closed" (and a read of a
     # closed fd number may read another file's). Force that order.
-    from offthread.core import processpool
+    from offthread.core import poolmanager
 
-    class DeathsFirst(processpool.selectors.DefaultSelector):
+    class DeathsFirst(poolmanager.selectors.DefaultSelector):
         def select(self, timeout=None):
             ready = super().select(timeout)
-            return sorted(ready, key=lambda item: not (item[0].data and item[0].data[1] == "sentinel"))
+            return sorted(ready, key=lambda item: not (item[0].data and item[0].data[1] == "death"))
 
-    monkeypatch.setattr(processpool.selectors, "DefaultSelector", DeathsFirst)
+    monkeypatch.setattr(poolmanager.selectors, "DefaultSelector", DeathsFirst)
     backend = make_backend(processes=2, max_tasks_per_child=1)  # each worker ends as it sends its result
     handles = [backend.submit_task(tasks.this_pid, mode="process") for _ in range(30)]
     for handle in handles:
