@@ -83,7 +83,9 @@ class _Link(Channel):
         # Tasks received and not yet taken by the main thread, in order, and
         # those given back meanwhile (the main thread skips them): see retract().
         self._received: collections.deque[int] = collections.deque()
-        self._returned: set[int] = set()
+        # Counted, not a set: one task may be sent here, given back, sent here
+        # again and given back again before the main thread reaches either RUN.
+        self._returned: collections.Counter[int] = collections.Counter()
         self._refused: set[int] = set()  # being given back by the main thread (see take)
         # Tasks this worker may still run (max_tasks_per_child), None: no limit;
         # and whether it takes no more, having said so (see wire.Kind.WORN).
@@ -137,8 +139,10 @@ class _Link(Channel):
     def take(self, task_id: int) -> bool:
         """The main thread is about to run ``task_id``: False if it was given back instead."""
         with self._state_lock:
-            if task_id in self._returned:
-                self._returned.discard(task_id)
+            if self._returned[task_id]:
+                self._returned[task_id] -= 1
+                if not self._returned[task_id]:
+                    del self._returned[task_id]
                 return False
             received = self._received
             if received and received[0] == task_id:
@@ -181,7 +185,7 @@ class _Link(Channel):
             given_back = task_id in self._received
             if given_back:
                 self._received.remove(task_id)
-                self._returned.add(task_id)
+                self._returned[task_id] += 1
                 self._pending.pop(task_id, None)
         self.put(wire.frame(wire.Kind.RETURNED if given_back else wire.Kind.TAKEN, task_id))
 
