@@ -137,6 +137,16 @@ def running(driver: Driver, count: int = 2) -> Driver:
     return driver
 
 
+def one_sent_ahead() -> tuple[Driver, PoolTask, PoolTask]:
+    """One worker, running a task of a short function, with a second waiting in its pipe."""
+    driver = running(Driver(size=1))
+    driver.learn(short, SHORT_TASK_S / 10)
+    first, second = driver.submit(1), driver.submit(2)
+    driver.step()
+    assert [first.phase, second.phase] == [TaskPhase.RUNNING, TaskPhase.SENT]
+    return driver, first, second
+
+
 # -- the rules, one at a time -------------------------------------------------------
 
 
@@ -222,10 +232,7 @@ def test_a_worker_that_becomes_idle_gets_the_tasks_waiting_behind_another():
 
 
 def test_an_answer_that_comes_too_late_starts_the_task_once():
-    driver = running(Driver(size=1))
-    driver.learn(short, SHORT_TASK_S / 10)
-    first, second = driver.submit(1), driver.submit(2)
-    driver.step()
+    driver, first, second = one_sent_ahead()
     driver.now += RETRACT_AFTER_S
     driver.step()
     seat = first.seat
@@ -251,10 +258,7 @@ def test_a_task_that_does_not_stop_has_its_worker_killed_after_the_grace():
 
 
 def test_a_task_cancelled_while_it_waits_behind_another_starts_cancelled_and_its_grace_starts_with_it():
-    driver = running(Driver(size=1))
-    driver.learn(short, SHORT_TASK_S / 10)
-    first, second = driver.submit(1), driver.submit(2)
-    driver.step()
+    driver, first, second = one_sent_ahead()
     assert driver.plan.cancel(2, CancelReason.TIMED_OUT, driver.now) is None  # it is at a worker
     driver.now += GRACE_S * 2
     assert driver.step().kills == []  # no kill: that would end the task before it
@@ -283,10 +287,7 @@ def test_a_shrink_retires_the_least_busy_worker_and_a_grow_takes_it_back():
 
 
 def test_a_worn_worker_gives_back_what_waits_in_its_pipe_and_stops_once_idle():
-    driver = running(Driver(size=1))
-    driver.learn(short, SHORT_TASK_S / 10)
-    first, second = driver.submit(1), driver.submit(2)
-    driver.step()
+    driver, first, second = one_sent_ahead()
     seat = first.seat
     orders = Orders()
     driver.plan.worn(seat, orders)
