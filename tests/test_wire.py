@@ -295,3 +295,27 @@ def test_the_framing_is_connections():
         receiving.close()
         sending.close()
 
+
+# -- a stream that is not ours ------------------------------------------------
+
+
+# -4 once made the reader loop for ever (it read an empty message and did not
+# move on), its list of messages growing; the other sizes moved its reading
+# point back, into a struct.error that the worker's reader thread did not catch.
+# The limit ends such a loop soon, before it takes all the memory.
+@pytest.mark.timeout(5)
+@pytest.mark.parametrize("size", [-2, -3, -4, -5, -100, -(2**31)])
+def test_an_impossible_size_raises_value_error_at_once(size):
+    reader = MessageReader()
+    with pytest.raises(ValueError, match="not a message"):
+        reader.feed(SMALL.pack(size) + b"abcdefgh")
+    with pytest.raises(ValueError, match="not a message"):  # and stays broken
+        reader.feed(framed(SAMPLES[0]))
+
+
+@pytest.mark.timeout(5)
+def test_the_messages_before_an_impossible_size_come_out_first():
+    reader = MessageReader()
+    assert reader.feed(SAMPLE_STREAM + SMALL.pack(-4) + b"abcd") == SAMPLES
+    with pytest.raises(ValueError, match="not a message"):
+        reader.feed(b"")
