@@ -8,7 +8,7 @@ for that task. Compares:
   baseline  Backend.submit, the same loop reporting to a do-nothing emit():
             what a pure-Python task costs the GUI thread by holding the GIL
   ours      Backend.submit, progress_callback.emit(i * 100 / n); updates come
-            through backend.signals.progress
+            through the Backend's signals.progress
   tutorial  the tutorial's worker (bench/tutorial_pattern.py): one queued
             Signal(int) per report, to a connected slot on the GUI thread; done
             once the result and every report have arrived
@@ -21,7 +21,7 @@ does; it sees when it ran, not when Qt dispatched it, so after a late tick
 the schedule it keeps may be a little behind Qt's, and lateness errs low. The duration runs from the submit to the result on the GUI thread.
 Each run is a fresh process; runs of all cases are interleaved, and the ticks
 of all runs of a case are pooled for the percentiles. Every case runs with
-the GIL switch interval that the app sets (backend.app.GUI_SWITCH_INTERVAL_S,
+the GIL switch interval that the app sets (offthread.app.run.GUI_SWITCH_INTERVAL_S,
 1 ms); --switch-interval 0.005 shows Python's default instead.
 
     python bench/gui_lag.py                      # N = 1,000,000; 5 runs per case

@@ -1,7 +1,7 @@
 """Submit N tiny tasks and wait until every result has reached the GUI thread.
 
 Compares, in one run and on one machine:
-  ours       backend.Backend.submit; a result is delivered when its handle holds it
+  ours       Backend.submit; a result is delivered when its handle holds it
   tutorial   the tutorial's pattern with references kept (bench/tutorial_pattern.py)
   dropped    the tutorial's pattern as written, references dropped
   executor   concurrent.futures.ThreadPoolExecutor, results collected on the calling thread

@@ -98,8 +98,9 @@ class Backend(TaskManager):
     def fetch(self) -> None:
         """Start the I/O job in ``mode``: ``fetches`` simulated fetches, each a partial result.
 
-        In asyncio mode they wait all at once, and the job takes about the
-        longest one (1.2 s); elsewhere one after another (18 s for 24).
+        In asyncio mode they wait all at once, and the job takes about as long
+        as the longest one; elsewhere they wait one after another, and it takes
+        the sum (:func:`~offthread.app.jobs.fetch_latency`).
         """
         self._submit_from_ui(JOBS["fetch"], (self.fetches,), "I/O job")
 

@@ -9,19 +9,19 @@ from ..engine.qt.QtCore import Property, QObject, Qt, QTimer, Signal
 
 TICK_MS = 50
 # While no task runs, the timer ticks this often instead. Each tick wakes the
-# process (about 0.4 ms of CPU under X11 with PySide6, most of it Qt's and
-# the binding's), so 20 ticks a second cost an idle window 0.8 % of a core.
+# process and costs CPU, most of it Qt's and the binding's, which an idle
+# window would otherwise pay 20 times a second (docs/performance.md).
 # A freeze still shows in full: it delays whichever tick falls due during it.
 CALM_TICK_MS = 500
 WINDOW_S = 3.0  # worstMs: the worst over this long
 HISTORY_S = 30.0  # history: this long, for the chart
 BUCKET_MS = 250  # one history value per this long: the worst lateness in it
 # Lateness under this is "on time" and published as 0. A free GUI thread's
-# timers run 0-3 ms late; shown as they are, those values would change the
+# timers run a few ms late; shown as they are, those values would change the
 # label and move the chart several times a second, and every change is a
-# frame to render: an idle window would cost 5-10 % of a core under a
-# software renderer (bench/idle_cpu.py). Under a frame at 60 Hz, lateness
-# cannot be seen anyway.
+# frame to render, which an idle window would pay for under a software
+# renderer (bench/idle_cpu.py). Under a frame at 60 Hz, lateness cannot be
+# seen anyway.
 FLOOR_MS = 8
 # While the newest quarter second was on time, the chart moves on only this
 # often: a past freeze still scrolls away, in steps, at a frame per step

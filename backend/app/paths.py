@@ -9,7 +9,7 @@ def package_folder() -> Path:
     """The folder of the top-level package (``backend/`` in the repository).
 
     From ``__file__``, which an editable install points at the repository
-    too: importlib.resources would cost 20 ms of start-up to say the same.
+    too: importlib.resources would add its import to start-up to say the same.
     """
     return Path(__file__).resolve().parent.parent
 

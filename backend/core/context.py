@@ -33,13 +33,14 @@ class TaskContext(Lifecycle):
     """Given to a function that declares a ``task`` or a ``progress_callback`` parameter.
 
     Reporting is cheap: :meth:`progress` (and the tutorial's :meth:`emit`)
-    stores one value and checks one flag, within 1.5x of calling an empty
-    method, so a task may report on every item of a million-item loop. As in
-    Qt's QFutureInterface, the scale (:meth:`set_maximum`) and a status text
-    (:meth:`set_text`) are set apart from the value, since they rarely
-    change; :meth:`report` sets all three at once. The first report is sent
-    to the GUI thread at once; after that the GUI thread samples the latest
-    value about 30 times a second, and the last one is sent when the task ends.
+    stores one value and checks one flag, close to the cost of calling an
+    empty method, so a task may report on every item of a million-item
+    loop. As in Qt's QFutureInterface, the scale (:meth:`set_maximum`) and
+    a status text (:meth:`set_text`) are set apart from the value, since
+    they rarely change; :meth:`report` sets all three at once. The first
+    report is sent to the GUI thread at once; after that the GUI thread
+    samples the latest value about 30 times a second, and the last one is
+    sent when the task ends.
 
     Every report is also a check point: once the task is cancelled it raises
     :class:`TaskCancelled`, and while it is paused it blocks. Plain loops

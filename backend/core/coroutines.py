@@ -12,8 +12,8 @@ nothing here may block that loop's thread:
   whatever it awaits, so its ``finally`` blocks run; the task ends
   ``cancelled`` (or ``timed out``).
 
-``asyncio`` is imported where it is used, on the loop's thread: it costs
-60 ms, which the app's start-up does not pay for a mode it may never use.
+``asyncio`` is imported where it is used, on the loop's thread: a costly
+import, which the app's start-up does not pay for a mode it may never use.
 """
 
 from __future__ import annotations

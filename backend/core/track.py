@@ -59,7 +59,7 @@ def _length(iterable: Any) -> int | None:
 
 
 class Tracked:
-    """What :meth:`TaskContext.track` returns: loop over it (``for`` or ``async for``), or ``update()`` it.
+    """What :meth:`~offthread.core.context.TaskContext.track` returns: loop over it (``for`` or ``async for``), or ``update()`` it.
 
     With a known total the row shows "3 / 10" (or the text given); without
     one it shows the count ("1,234 files") and the bar stays at 0 %, since

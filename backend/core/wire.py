@@ -151,7 +151,13 @@ class MessageReader:
         self._buffer = bytearray()
 
     def feed(self, chunk: bytes) -> list[bytes]:
-        """Add ``chunk``; return the messages it completed, in order."""
+        """Add ``chunk``; return the messages it completed, in order.
+
+        Raises ValueError on reading a size that no message has (the stream is
+        not ours, or two writers mixed their bytes); whole messages before it
+        in the same call are returned first, and the next call raises. Every
+        call after that raises too.
+        """
         buffer = self._buffer
         buffer += chunk
         found: list[bytes] = []
@@ -160,6 +166,10 @@ class MessageReader:
         while end - start >= 4:
             (size,) = _SIZE.unpack_from(buffer, start)
             header = 4
+            if size < -1:  # taken as it is, it would move the reading point back, or not at all
+                if found:
+                    break
+                raise ValueError(f"not a message: its size would be {size}")
             if size == -1:
                 if end - start < 12:
                     break

@@ -127,7 +127,8 @@ class WorkerCalls:
         """Send the queued calls, one per worker, side by side (the client's loop: it must not raise).
 
         A call to a worker that has left the cluster is not made: the
-        scheduler would try to reach it for 30 s, and log an error.
+        scheduler would try to reach it until its connect timeout, and log
+        an error.
         """
         with self._lock:
             batch, self._outgoing = self._outgoing, []

@@ -17,10 +17,10 @@ TURN_BUDGET_S = 0.001
 class Turns(QObject):
     """One zero-time timer that gives each of its wakeups a run, within one budget for them all.
 
-    With a timer each, wakeups that all have a backlog ran back to back, a
-    budget each, before a due timer of the window got its turn (Qt fires
-    the due timers in the order they fell due): a 5 ms timer then waited
-    for three budgets. Sharing one timer and one budget, it waits for one.
+    With a timer each, wakeups that all have a backlog would run back to
+    back, a budget each, before a due timer of the window got its turn (Qt
+    fires the due timers in the order they fell due): that timer would wait
+    for every budget. Sharing one timer and one budget, it waits for one.
     The wakeups take the first place in turn, so that none is starved.
     """
 
@@ -66,9 +66,9 @@ class Wakeup(QObject):
     Qt delivers posted events before timers, including events posted while
     it delivers, so producers that keep posting (threads ending thousands
     of tiny tasks) would run one delivery after another and starve every
-    timer of the thread, the frames and a 5 ms timer included, for as long
-    as they kept at it (bench/history.py: the timer ran 25 times a second,
-    40-100 ms late). Through the timer, due timers run in between.
+    timer of the thread, the frames' included, for as long as they kept at
+    it (bench/history.py measures how late a timer runs under such a load).
+    Through the timer, due timers run in between.
 
     The callback should stop at :attr:`deadline` and call :meth:`again` if
     work is left. It is usually a method of the owner, and is held weakly:

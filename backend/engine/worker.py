@@ -26,13 +26,13 @@ class Worker(QRunnable):
     caller did not pass, it receives the task's :class:`TaskContext`. The
     caller's ``kwargs`` dict is never modified. If ``fn`` returns a generator,
     the worker drives it: each ``yield`` is a progress point and a check point
-    (see :class:`Progress`), and the generator's ``return`` value is the result.
+    (see :class:`~offthread.core.context.Progress`), and the generator's ``return`` value is the result.
 
     It runs only if it claims its start first: ``worker.context.try_withdraw()``
     from another thread takes it back before it runs (True: it never will;
     see :mod:`offthread.core.lifecycle`).
 
-    For many small tasks, submit them to a :class:`TaskManager` instead: its
+    For many small tasks, submit them to a :class:`~offthread.engine.manager.TaskManager` instead: its
     thread mode makes no ``QRunnable`` per task. One made per task and
     deleted by the pool now and then outlives its C++ side in PySide (when
     ``run`` ends before ``start`` returns), a Python object lost each time.

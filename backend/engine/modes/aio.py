@@ -31,8 +31,8 @@ class AsyncioMode(Mode):
 
     The loop runs on a thread of its own, never on the GUI thread: a long
     step between two awaits delays the other coroutines, never the window.
-    The thread starts with the first task (it imports asyncio, 60 ms that
-    the app's start-up does not pay) and the loop is closed by
+    The thread starts with the first task (it imports asyncio, an import
+    that the app's start-up does not pay for) and the loop is closed by
     :meth:`shutdown`. Tasks start as soon as they are submitted: a thousand
     tasks waiting on I/O wait together, on one thread, where thread mode
     runs as many at once as it has threads.

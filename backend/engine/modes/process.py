@@ -42,7 +42,7 @@ class ProcessMode(Mode):
     with the worker's traceback, and timeouts apply. In addition, a task
     that does not stop within ``processpool.HARD_STOP_AFTER_S`` of its cancel is ended
     by killing its process, and every process it started. A task that cannot
-    be sent fails with :class:`UnpicklableTask`: at once if its function
+    be sent fails with :class:`~offthread.core.errors.UnpicklableTask`: at once if its function
     cannot be pickled (only the function is pickled on submit), or as it
     goes to a worker if its arguments cannot (they are pickled there). The
     workers start with the first task, or earlier with :meth:`warm_up`.
@@ -73,7 +73,7 @@ class ProcessMode(Mode):
     @property
     def pool(self) -> ProcessPool:
         """The pool, made on first use: multiprocessing and the pool's code are imported
-        then, not at start-up, where they would delay the window by some 40 ms."""
+        then, not at start-up, where they would delay the window."""
         if self._pool is None:
             from ...core.processpool import ProcessPool
 

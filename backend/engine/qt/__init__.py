@@ -1,14 +1,14 @@
 """The Qt binding, imported straight: PySide6 or PySide2, one per process.
 
 The app imports Qt from here (``from ..engine.qt.QtCore import QObject``),
-not through qtpy: importing qtpy's modules costs 0.15 s (PySide2) to 0.3 s
-(PySide6) of start-up on top of the binding's own, as qtpy loads QtWidgets,
-QtOpenGL and more to patch them (bench/startup.py). What the two bindings
-name differently, and the app uses, is covered here.
+not through qtpy: importing qtpy's modules adds to start-up on top of the
+binding's own, as qtpy loads QtWidgets, QtOpenGL and more to patch them
+(bench/startup.py). What the two bindings name differently, and the app
+uses, is covered here.
 
 ``QT_API`` chooses, as for qtpy (``pyside2`` or ``pyside6``); unset, the
 first binding installed of PySide2 and PySide6, qtpy's order. Any other
-value, or none installed, raises :class:`ImportError`, with what to do.
+value, or none installed, raises :exc:`ImportError`, with what to do.
 """
 
 from __future__ import annotations
