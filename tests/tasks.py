@@ -365,3 +365,17 @@ def share_after_first_check(*, task: TaskContext) -> str:
     task.progress(1)
     task.partial("past its first check point")
     return "done"
+
+
+def write_what_is_not_a_message() -> None:
+    """Writes a size prefix no message can have (-4) into its worker's pipe, as a task that
+    writes to an inherited descriptor might: the GUI process cannot read that worker further."""
+    import gc
+    import struct
+
+    from offthread.core import remote
+
+    link = next(o for o in gc.get_objects() if isinstance(o, remote._Link))
+    with link._send_lock:
+        os.write(link._conn.fileno(), struct.pack("!i", -4))
+    time.sleep(60)  # its worker is killed long before

@@ -5,6 +5,7 @@ Each test ends with a pool that still runs tasks, or a shutdown within its bound
 from __future__ import annotations
 
 import collections
+import logging
 import os
 import signal
 import subprocess
@@ -345,3 +346,14 @@ def test_a_worker_that_ends_as_it_speaks_is_read_no_more_once_buried(make_backen
     for handle in handles:
         wait_done(qtbot, handle, timeout=30000)
     assert all(h.state == TaskState.FINISHED for h in handles), [h.error for h in handles if h.error][:3]
+
+
+def test_a_worker_that_writes_what_is_not_a_message_is_replaced_and_the_pool_goes_on(make_backend, qtbot, caplog):
+    # An impossible size prefix made the manager thread's reader raise: the
+    # manager stopped and every task of the pool failed with it.
+    backend = make_backend(processes=1)
+    assert_fails_in_process_mode(backend, qtbot, tasks.write_what_is_not_a_message, says="SIGKILL")
+    assert [r.getMessage().split(" sent ")[1] for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "a malformed message; it is replaced"
+    ]
+    caplog.clear()

@@ -141,19 +141,7 @@ class PoolManager:
     # -- the thread ---------------------------------------------------------------
 
     def _run(self) -> None:
-        if hasattr(signal, "pthread_sigmask"):
-            # Every process started from this thread (the fork server, or the
-            # workers themselves under "spawn") inherits this mask. They share
-            # the app's process group until a worker makes its own, so a
-            # Ctrl+C or SIGTERM sent to the group would otherwise kill them
-            # mid-start, or make a Python that is still importing print a
-            # KeyboardInterrupt traceback on the app's stderr. The app's own
-            # handlers run on its main thread. multiprocessing's resource
-            # tracker is started first: starting it unblocks the two signals
-            # in the calling thread again (it protects itself the same way).
-            if self._context.get_start_method() != "fork":
-                resource_tracker.ensure_running()
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        _block_group_signals(self._context)
         try:
             while self._pass():
                 pass
@@ -192,8 +180,7 @@ class PoolManager:
                 if mask & selectors.EVENT_WRITE:
                     process.flush()
                 if mask & selectors.EVENT_READ:
-                    for data in process.read() or ():
-                        self._on_frame(process, data)
+                    self._read(process)
             else:
                 self._bury(process)
         return True
@@ -246,12 +233,20 @@ class PoolManager:
         self._end_cancelled(cancelled)
         self.wake()
 
+    def _read(self, process: WorkerProcess) -> None:
+        try:
+            messages = process.read()
+        except ValueError:  # not a stream of ours: that worker cannot be trusted further
+            self._malformed(process)
+            return
+        for data in messages:
+            self._on_frame(process, data)
+
     def _on_frame(self, process: WorkerProcess, data: bytes) -> None:
         try:
             kind, task_id, _flags = wire.header(data)
         except Exception:  # not a frame of ours: that worker cannot be trusted further
-            log.warning("worker process %d sent a malformed message; it is replaced", process.pid)
-            self._kill(process)
+            self._malformed(process)
             return
         seat = process.seat
         if kind == wire.Kind.HELLO:
@@ -349,7 +344,8 @@ class PoolManager:
         for task in queued:
             self.finish(task, Event.ERROR, failure)
 
-    def _kill(self, process: WorkerProcess) -> None:
+    def _malformed(self, process: WorkerProcess) -> None:
+        log.warning("worker process %d sent a malformed message; it is replaced", process.pid)
         with self.lock:
             self.plan.ending(process.seat)
         process.kill()
@@ -383,6 +379,24 @@ class PoolManager:
         for process in processes:  # out of time: they were told or killed; make sure
             process.kill()
         self._selector.close()
+
+
+def _block_group_signals(context: Any) -> None:
+    """Block SIGINT and SIGTERM in the calling thread, and so in every process started from it.
+
+    The fork server, or the workers themselves under "spawn", inherit this
+    mask. They share the app's process group until a worker makes its own,
+    so a Ctrl+C or SIGTERM sent to the group would otherwise kill them
+    mid-start, or make a Python that is still importing print a
+    KeyboardInterrupt traceback on the app's stderr. The app's own handlers
+    run on its main thread. multiprocessing's resource tracker is started
+    first: starting it unblocks the two signals in the calling thread again
+    (it protects itself the same way).
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        if context.get_start_method() != "fork":
+            resource_tracker.ensure_running()
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def _describe(error: BaseException) -> str:

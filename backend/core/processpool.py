@@ -1,6 +1,6 @@
 """A pool of worker processes, each with a pipe of its own, run by one manager thread.
 
-Why not pebble (which process mode used before) or ``multiprocessing.Pool``:
+Why not pebble or ``multiprocessing.Pool``:
 their workers share one result queue, and a worker stopped while it writes
 (a hard stop, or a kill from outside) keeps that queue's lock and can leave a
 torn message in it: every later task then waits forever, and so does the

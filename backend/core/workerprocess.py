@@ -110,9 +110,10 @@ class WorkerProcess:
             return False
         return not views
 
-    def read(self) -> list[bytes] | None:
-        """One read of up to READ_CHUNK bytes: the messages it completes. None once the pipe is
-        closed (gone, or killed in mid-frame: its death says the rest); it is no longer watched."""
+    def read(self) -> list[bytes]:
+        """One read of up to READ_CHUNK bytes: the messages it completes. Once the pipe is
+        closed (gone, or killed in mid-frame: its death says the rest) it is no longer watched.
+        Raises ValueError for bytes that are not messages."""
         try:
             chunk = os.read(self.fd, READ_CHUNK)
         except BlockingIOError:  # nothing after all
@@ -121,7 +122,7 @@ class WorkerProcess:
             chunk = b""
         if not chunk:
             self.unwatch()
-            return None
+            return []
         return self.reader.feed(chunk)
 
     def unwatch(self) -> None:
@@ -138,7 +139,7 @@ class WorkerProcess:
                 if not chunk:
                     break
                 messages += self.reader.feed(chunk)
-        except (EOFError, OSError):
+        except (EOFError, OSError, ValueError):  # ValueError: the rest is not messages
             pass
         return messages
 
