@@ -9,6 +9,7 @@ The manager is the facade; its parts each do one job (docs/design.md,
 - :mod:`.events`: what each task event does to its handle;
 - :mod:`.publisher`: the task list and the counts, published once a frame;
 - :mod:`.timeouts`: elapsed times and timeouts while tasks run;
+- :mod:`.actions`: cancel, pause, retry, copy and remove, on tasks in the list;
 - :mod:`.qmlrun`: ``expose()`` and ``run()``.
 """
 
@@ -18,9 +19,9 @@ import logging
 import weakref
 from typing import Any, Callable, Sequence, TypeVar, overload
 
-from ..core.states import CancelReason
+from .actions import TaskActions
 from .affinity import OwnerCall, OwnerThreadCalls, on_owner_thread
-from .clipboard import copy_to_clipboard
+from .closing import close
 from .events import TaskEvents
 from .flow import TaskFlow
 from .limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS
@@ -32,7 +33,7 @@ from .qmlrun import QmlRuns
 from .qt.QtCore import Property, QObject, Signal, Slot
 from .registry import ModeRegistry, TaskRegistry
 from .signals import WorkerSignals
-from .task import TaskHandle, TaskRef, task_number
+from .task import TaskHandle, TaskRef
 from .timeouts import Timeouts
 from .wakeup import Turns
 
@@ -42,16 +43,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class TaskManager(QObject):
-    """Runs work off the GUI thread (or on it, to show why not), and shows it to QML.
-
-    Each task runs in a mode: ``gui``, ``events``, ``thread`` (the default),
-    ``process``, ``asyncio``, or one added with :meth:`add_mode`. From
-    Python, :meth:`submit_task` returns a :class:`TaskHandle`; ``signals``
-    carries every task's events. For QML, ``taskModel`` lists the tasks, and
-    every property notifies a real change only, at most once a frame. It
-    lives on the GUI thread; other threads may call it too. A subclass
-    overrides :meth:`task_started` and :meth:`published`. docs/python-api.md.
-    """
+    """Runs work off the GUI thread in modes (``thread`` by default; :meth:`add_mode` adds
+    others), and shows it to QML: ``taskModel`` and properties that notify a real change, at
+    most once a frame. Lives on the GUI thread; any thread may call it. docs/python-api.md."""
 
     busyChanged = Signal()
     activeCountChanged = Signal()
@@ -95,6 +89,7 @@ class TaskManager(QObject):
         self.signals.set_handlers(events.handlers())
         self._events = events  # the signals hold its handlers weakly
         self._qml = QmlRuns(self)  # expose() and run()
+        self._actions = TaskActions(self._registry, self._publisher, self._flow, self._calls)
         self._threads, self._processes, modes = default_modes(max_threads, processes, max_tasks_per_child)
         for mode in modes:
             self.add_mode(mode)
@@ -182,78 +177,44 @@ class TaskManager(QObject):
     def cancel(self, task: TaskRef) -> None:
         """Cancel a task (its id, or its handle): a queued one never starts; a running one
         stops at its next check point."""
-        self._act(task, "cancel")
+        self._actions.act(task, "cancel")
 
     @Slot("QVariant")  # not int: see task_number
     def pause(self, task: TaskRef) -> None:
         """Pause a task at its next check point (a queued one, once it starts)."""
-        self._act(task, "pause")
+        self._actions.act(task, "pause")
 
     @Slot("QVariant")  # not int: see task_number
     def resume(self, task: TaskRef) -> None:
         """Let a paused task go on."""
-        self._act(task, "resume")
-
-    def _act(self, task: TaskRef, action: str) -> None:
-        task_id = task_number(task, action, self._registry.last_id)
-        if task_id is not None:
-            self._act_on(task_id, action)
-
-    @on_owner_thread
-    def _act_on(self, task_id: int, action: str) -> None:
-        handle = self._registry.get(task_id)
-        if handle is None:
-            return  # it has ended
-        if action == "cancel":
-            self._flow.cancel(handle, CancelReason.CANCELLED)
-        else:
-            self._flow.pause(handle, action == "pause")
+        self._actions.act(task, "resume")
 
     @Slot("QVariant")  # not int: see task_number
     def retry(self, task: TaskRef) -> TaskHandle | None:
         """Run an ended task again, as a new task with the same call and options (waiting again
         for what it waited for); its handle, or None if there is no such ended task."""
-        task_id = task_number(task, "retry", self._registry.last_id)
-        old = None if task_id is None else self._publisher.model.handle(task_id)
-        return None if old is None else self._flow.retry(old, self._find)
+        return self._actions.retry(task)
 
     @Slot("QVariant")
     def copyDetails(self, task: TaskRef) -> None:
         """Put a task's whole traceback (or, if it did not fail, its whole result) on the
         clipboard: the window shows them shortened."""
-        task_id = task_number(task, "copyDetails", self._registry.last_id)
-        handle = None if task_id is None else self._find(task_id)
-        if handle is not None:
-            copy_to_clipboard(handle.details, "copyDetails()")
-
-    def _find(self, task_id: int) -> TaskHandle | None:
-        """A task in the list, ended or not."""
-        return self._registry.get(task_id) or self._publisher.model.handle(task_id)
+        self._actions.copy_details(task)
 
     @Slot("QVariant")  # not int: see task_number
     def remove(self, task: TaskRef) -> None:
         """Take an ended task out of ``taskModel`` (a running one stays: cancel it first)."""
-        task_id = task_number(task, "remove", self._registry.last_id)
-        if task_id is not None:
-            self._remove_ended({task_id})
-
-    @on_owner_thread
-    def _remove_ended(self, task_ids: set[int] | None) -> None:
-        self._publisher.remove_ended(task_ids)
+        self._actions.remove(task)
 
     @Slot()
-    @on_owner_thread
     def cancelAll(self) -> OwnerCall | None:
         """Cancel every task that has not ended (newest first, so that a queued one never starts)."""
-        for handle in reversed(list(self._registry)):
-            if self._registry.get(handle.id) is handle:  # not ended by a cancel before it (its dependents)
-                self._flow.cancel(handle, CancelReason.CANCELLED)
-        return None
+        return self._actions.cancel_all()
 
     @Slot()
     def clearFinished(self) -> None:
         """Remove the tasks that have ended from ``taskModel``."""
-        self._remove_ended(None)
+        self._actions.remove_ended(None)
 
     def shutdown(self, timeout_ms: int | None = None) -> bool:
         """Stop taking work, cancel every task, and wait at most ``timeout_ms`` (GUI thread).
@@ -263,23 +224,12 @@ class TaskManager(QObject):
                 "shutdown() waits for the tasks to stop, so it runs on the GUI thread; "
                 "from another thread, use cancelAll()"
             )
-        if self._shutdown_result is not None:
-            return self._shutdown_result
-        self._registry.accepting = False
-        timeout = self.shutdown_timeout_ms if timeout_ms is None else timeout_ms
-        self.cancelAll()
-        stopped = self._modes.shutdown(max(0, timeout) / 1000)
-        # Deliver what the workers sent while we waited, so that handles and
-        # properties end in their final state; later reports are dropped.
-        self.signals.flush()
-        self.signals.close()
-        self._timeouts.stop()
-        self._publisher.publish()
-        if not stopped:
-            names = ", ".join(f"{h.id} ({h.name})" for h in self._registry)
-            log.warning("tasks still running %d ms after shutdown, left behind: %s", timeout, names)
-        self._shutdown_result = stopped
-        return stopped
+        if self._shutdown_result is None:
+            timeout = self.shutdown_timeout_ms if timeout_ms is None else timeout_ms
+            self._shutdown_result = close(
+                self._registry, self._modes, self.signals, self._timeouts, self._publisher, self.cancelAll, timeout
+            )
+        return self._shutdown_result
 
     # -- settings -------------------------------------------------------------------
 
