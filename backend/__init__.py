@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # what a user's mypy and IDE see; at run time, each loads on 
     from .core.coroutines import AsyncContext as AsyncContext
     from .core.errors import TaskError as TaskError
     from .core.errors import TaskFailed as TaskFailed
+    from .core.estimate import Estimate as Estimate
+    from .core.estimate import Timing as Timing
     from .core.sink import EventSink as EventSink
     from .core.states import CancelReason as CancelReason
     from .core.states import Event as Event
@@ -55,6 +57,7 @@ _HOMES = {
     "AsyncioMode": "engine.modes",
     "CancelReason": "core.states",
     "DEFAULT_SHUTDOWN_TIMEOUT_MS": "engine.limits",
+    "Estimate": "core.estimate",
     "Event": "core.states",
     "EventSink": "core.sink",
     "EventsMode": "engine.modes",
@@ -74,6 +77,7 @@ _HOMES = {
     "TaskManager": "engine.manager",
     "TaskObject": "engine.taskobject",
     "TaskState": "core.states",
+    "Timing": "core.estimate",
     "Tracked": "core.track",
     "ThreadMode": "engine.modes",
     "UnpicklableTask": "engine.modes",

@@ -17,7 +17,7 @@ ApplicationWindow {
     property string asked: ""
 
     width: 880
-    height: 420
+    height: 480
     visible: true
     title: qsTr("TaskRow preview")
 
@@ -31,12 +31,16 @@ ApplicationWindow {
         id: tasks
 
         function add(id, name, state, progress, text, more) {
+            var started = state === TaskStates.queued ? 0 : Date.now() - id * 1300
             var task = {
                 "id": id, "name": name, "state": state, "progress": progress, "progressText": text,
                 "result": "", "error": "", "errorDetails": "", "elapsed": state === TaskStates.queued ? 0 : id * 1.3,
                 "pauseRequested": state === TaskStates.paused, "mode": "thread", "canPause": true, "note": "",
-                "done": state !== TaskStates.queued && state !== TaskStates.running && state !== TaskStates.paused
+                "done": state !== TaskStates.queued && state !== TaskStates.running && state !== TaskStates.paused,
+                "rate": 0, "rateUnit": "%", "eta": -1, "stalledFor": 0, "pausedFor": 0, "startedAt": started, "endedAt": 0
             }
+            if (task.done)
+                task.endedAt = Date.now()
             for (var key in more)
                 task[key] = more[key]
             append(task)
@@ -44,8 +48,8 @@ ApplicationWindow {
 
         Component.onCompleted: {
             add(1, "DANGER!", TaskStates.queued, 0, "", {})
-            add(2, "DANGER!", TaskStates.running, 40, "40 %", {})
-            add(3, "I/O job", TaskStates.paused, 37.5, "9 / 24", { "result": "page 19: 32,461 bytes in 0.9 s" })
+            add(2, "DANGER!", TaskStates.running, 40, "40 %", { "rate": 20, "eta": 3 })
+            add(3, "I/O job", TaskStates.paused, 37.5, "9 / 24", { "result": "page 19: 32,461 bytes in 0.9 s", "pausedFor": 12 })
             add(4, "CPU job", TaskStates.finished, 100, "100 %", { "result": "56,543 primes below 700,000", "mode": "process" })
             add(5, "failing job", TaskStates.failed, 40, "40 %", {
                 "error": "DemoFailure: step 2 of 5 failed on purpose",
@@ -53,6 +57,8 @@ ApplicationWindow {
             })
             add(6, "DANGER!", TaskStates.cancelled, 60, "60 %", { "mode": "gui", "canPause": false })
             add(7, "DANGER!", TaskStates.timedOut, 80, "80 %", { "note": "started inside #6's processEvents()", "mode": "events" })
+            add(8, "resize", TaskStates.running, 30, "resizing: 300 / 1,000", { "rate": 12.3, "rateUnit": "items", "eta": 57 })
+            add(9, "upload", TaskStates.running, 64, "64 %", { "stalledFor": 15 })
         }
     }
 

@@ -1,7 +1,7 @@
 // One task in the task list, on one line: what it is, where it runs, its
-// state, how long it has run, how far it got, and only the actions that apply
-// now. An ended row opens in place to show its error and traceback (or its
-// whole result), to copy. It needs no backend: the task comes in as the task
+// state, how long it has run, how far it got, when it will end, and only the
+// actions that apply now. An ended row opens in place to show when it started
+// and ended, and its error and traceback (or its whole result), to copy. It needs no backend: the task comes in as the task
 // model's roles, and the actions go out as signals, so the row can be
 // previewed with any data and reused anywhere.
 import QtQuick 2.15
@@ -29,10 +29,18 @@ Rectangle {
     required property string mode
     required property bool canPause
     required property string note
+    // When will it end (TaskTiming, TaskPeriod): numbers, 0 or -1 for none.
+    required property real rate
+    required property string rateUnit
+    required property real eta
+    required property real stalledFor
+    required property real pausedFor
+    required property real startedAt
+    required property real endedAt
     property bool selected: false
     property bool striped: false
     property bool expanded: false
-    readonly property bool hasDetails: errorDetails !== "" || result.length > 60 || (done && note !== "")
+    readonly property bool hasDetails: errorDetails !== "" || result.length > 60 || (done && (note !== "" || startedAt > 0))
     readonly property string label: qsTr("task %1, %2").arg(taskId).arg(name)
 
     // Clicked or tapped: the list selects the row.
@@ -125,6 +133,8 @@ Rectangle {
         // if it sends them ("9 / 24 · page 19: 32,461 bytes"); how it ended,
         // once it has (or what its mode has to say: "started inside #3's ...").
         Item {
+            id: outcomeCell
+
             implicitHeight: outcome.implicitHeight
             Layout.fillWidth: true
             Layout.minimumWidth: 40
@@ -165,8 +175,27 @@ Rectangle {
             }
         }
 
+        TaskTiming {
+            id: timing
+
+            taskState: root.taskState
+            rate: root.rate
+            rateUnit: root.rateUnit
+            eta: root.eta
+            stalledFor: root.stalledFor
+            pausedFor: root.pausedFor
+            label: root.label
+            // It shares the cell's room with the text before it, which comes first, up to half.
+            room: {
+                var shared = line.width - outcomeCell.x - actionsCell.width - line.spacing
+                return shared - line.spacing - Math.min(outcome.implicitWidth, shared / 2)
+            }
+        }
+
         // The actions that apply now, in reading order, against the right edge.
         Item {
+            id: actionsCell
+
             implicitHeight: actions.implicitHeight
             Layout.preferredWidth: 3 * Theme.controlHeight + 4
 
@@ -249,6 +278,13 @@ Rectangle {
         visible: root.expanded && root.done
         spacing: Theme.spacingSmall
 
+        TaskPeriod {
+            startedAt: root.startedAt
+            endedAt: root.endedAt
+            label: root.label
+            Layout.fillWidth: true
+        }
+
         Label {
             text: root.note
             visible: root.note !== ""
@@ -273,7 +309,8 @@ Rectangle {
             what: root.errorDetails !== "" ? qsTr("traceback") : qsTr("result")
             text: root.errorDetails !== "" ? root.errorDetails : root.result
             copyWhole: function () { root.copyDetailsRequested() }
-            visible: text !== ""
+            // Not a short result alone: the start and end open the details for every row.
+            visible: text !== "" && (root.errorDetails !== "" || root.result.length > 60 || root.note !== "")
             Layout.fillWidth: true
             Layout.preferredHeight: 150
         }

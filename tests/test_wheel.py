@@ -135,10 +135,12 @@ def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installe
         ("## Chains and priorities", "True cancelled not started: #5 (int) failed"),
         ("## Groups", "['cancelled', 'cancelled', 'finished'] results for off [0, 1, 4, 9, 16, 25]"),
         ("## 1. Python names what QML may run", "6 ['word_count']"),
+        ("## When will it end", "finished items True None True"),
+        ("## 9. When will it end", "items True True"),
     ],
 )
 def test_the_python_api_pages_examples_run_as_written(installed, tmp_path, section, prints):
-    text = (QML_API if section.startswith("## 1.") else PYTHON_API).read_text()
+    text = (QML_API if section.startswith(("## 1.", "## 9.")) else PYTHON_API).read_text()
     section = text[text.index(section) :]
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     script = tmp_path / "example.py"

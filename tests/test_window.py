@@ -376,6 +376,14 @@ def test_every_control_has_a_name_for_screen_readers(ui, backend, qtbot):
     names = {node.text(QAccessible.Text.Name) for node, _ in accessible(ui.window)}
     assert f"Cancel task {made[2].id}, wait_for_cancel" in names  # a row's action says which task
     assert f"Resume task {made[3].id}, wait_for_cancel" in names
+    # What a row says of its time, for whom: the failed row opened, and the paused one once published.
+    assert any(n.startswith(f"task {made[1].id}, fail_in_child: Started ") for n in names)
+    qtbot.waitUntil(
+        lambda: any(
+            node.text(QAccessible.Text.Name).startswith(f"task {made[3].id}, wait_for_cancel: paused for 0:0")
+            for node, _ in accessible(ui.window)
+        )
+    )
     assert any(n.startswith("GUI thread lateness") for n in names)
     assert not any(n.startswith("Counter:") for n in names if n)  # the label speaks a sentence instead
     backend.cancelAll()

@@ -8,6 +8,7 @@ event for a task that has already ended (a late report) changes nothing.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from typing import Any, Callable
 
@@ -63,6 +64,7 @@ class TaskEvents:
         handle.state = TaskState.RUNNING
         if handle.started_at is None:  # a mode on the GUI thread notes the real start itself
             handle.started_at = time.monotonic()
+        handle.estimate.start(handle.started_at)
         log.info("task %d (%s) started", task_id, handle.name)
         self._registry.started(task_id)
         self._timeouts.task_started()
@@ -71,12 +73,16 @@ class TaskEvents:
             started(handle)
         self._publisher.touch(handle)
 
-    def on_progress(self, task_id: int, percent: float, text: str, own_text: bool) -> None:
+    def on_progress(self, task_id: int, percent: float, text: str, own_text: bool, maximum: Any = None) -> None:
+        """A progress report: ``percent`` done, its ``text``, and the report's ``maximum`` (None: a percent)."""
         handle = self._registry.get(task_id)
         if handle is not None:
             handle.progress = percent
             handle.progress_text = text
             handle.own_text = own_text
+            total = _as_total(maximum)
+            # From the percent, already checked and a float whatever the numbers were made of.
+            handle.estimate.report(percent if total is None else percent / 100.0 * total, total, text)
             self._publisher.touch(handle)
 
     def on_partial(self, task_id: int, value: Any) -> None:
@@ -88,10 +94,14 @@ class TaskEvents:
             self._publisher.touch(handle)
 
     def on_paused(self, task_id: int) -> None:
-        self._set_state(task_id, TaskState.PAUSED)
+        handle = self._set_state(task_id, TaskState.PAUSED)
+        if handle is not None:
+            handle.estimate.pause()
 
     def on_resumed(self, task_id: int) -> None:
-        self._set_state(task_id, TaskState.RUNNING)
+        handle = self._set_state(task_id, TaskState.RUNNING)
+        if handle is not None:
+            handle.estimate.resume()
 
     def on_result(self, task_id: int, value: Any) -> None:
         self._end(task_id, TaskState.FINISHED, result=value)
@@ -115,11 +125,12 @@ class TaskEvents:
             handle.view.task_ended()
         self._flow.settled(handle)
 
-    def _set_state(self, task_id: int, state: TaskState) -> None:
+    def _set_state(self, task_id: int, state: TaskState) -> TaskHandle | None:
         handle = self._registry.get(task_id)
         if handle is not None:
             handle.state = state
             self._publisher.touch(handle)
+        return handle
 
     def _end(self, task_id: int, state: TaskState, result: Any = None, error: TaskError | None = None) -> None:
         handle = self._registry.get(task_id)
@@ -128,9 +139,21 @@ class TaskEvents:
         handle.state, handle.result, handle.error = state, result, error
         handle.partial = None
         handle.ended_at = time.monotonic()
+        handle.estimate.end(handle.ended_at)
         if state == TaskState.FINISHED:
             handle.progress = 100.0  # done is 100%, whatever the task reported
             if not handle.own_text:
                 handle.progress_text = percent_text(100.0)
         log.info("task %d (%s) %s", task_id, handle.name, state)
         self._publisher.touch(handle)
+
+
+def _as_total(maximum: Any) -> float | None:
+    """A report's maximum as a float for the estimate; None for a percent, or one too large for a float."""
+    if maximum is None:
+        return None
+    try:
+        total = float(maximum)
+    except (OverflowError, TypeError, ValueError):  # 10**400 items: their rate is shown in percent
+        return None
+    return total if math.isfinite(total) and total > 0 else None

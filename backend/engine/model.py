@@ -37,6 +37,14 @@ ROLE_TABLE: tuple[tuple[str, str], ...] = (
     ("mode", "h.mode"),  # where it runs: "gui", "events", "thread", "process", or a plugged-in executor's name
     ("canPause", "h.can_pause"),  # whether its mode can pause it
     ("note", "h.note"),  # what its mode has to say about it, e.g. "started inside #3's processEvents()"
+    # When will it end (core/estimate.py): numbers, 0 or -1 for none; whole seconds, so a row changes when its text does.
+    ("rate", "h.estimate.rate"),  # progress per second in rateUnit, smoothed; 0 while unknown
+    ("rateUnit", "h.estimate.unit"),  # "items" (out of a maximum) or "%"
+    ("eta", "h.estimate.eta_s(now) if h.estimate.live else -1.0"),  # seconds left; -1 while unknown or stalled
+    ("stalledFor", "h.estimate.stalled_s(now) if h.estimate.live else 0.0"),  # seconds without progress, once stalled
+    ("pausedFor", "h.estimate.paused_s(now) if h.estimate.live else 0.0"),  # seconds since it paused, while paused
+    ("startedAt", "h.estimate.started_ms"),  # ms since the epoch (a JavaScript Date's number); 0 before its start
+    ("endedAt", "h.estimate.ended_ms"),  # the same, for its end
 )
 ROLES = tuple(name for name, _ in ROLE_TABLE)
 FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1

@@ -304,7 +304,7 @@ class WorkerSignals(QObject):
             context.delivered = report
         handler = self._handler(Event.PROGRESS)
         if handler is not None:
-            handler(task_id, percent, text, report[2] is not None)
+            handler(task_id, percent, text, report[2] is not None, report[1])  # and the maximum, for the rate
         if self.isSignalConnected(self._methods[Event.PROGRESS]):
             self.progress.emit(task_id, percent)
 

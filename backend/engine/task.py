@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Generator, Union
 from ..core.context import TaskContext
 from ..core.display import display_text
 from ..core.errors import TaskError, safe_str
+from ..core.estimate import Estimate, Timing
 from ..core.states import ENDED, TaskState
 from .outcome import GUI_WAIT_REFUSED, TaskFuture, settle
 
@@ -54,6 +55,7 @@ class TaskHandle:
         "timeout",
         "started_at",
         "ended_at",
+        "estimate",
         "context",
         "mode",
         "can_pause",
@@ -100,6 +102,7 @@ class TaskHandle:
         self.timeout = timeout  # seconds from its start, or None
         self.started_at: float | None = None  # time.monotonic() on the GUI thread
         self.ended_at: float | None = None
+        self.estimate = Estimate()  # its rate, time left, stalls and pauses (GUI thread: its events feed it)
         self.context = context
         self.mode = mode  # the name of the mode it runs in
         self.can_pause = can_pause  # whether its mode can pause it
@@ -173,11 +176,20 @@ class TaskHandle:
         return self.context.cancelled
 
     def elapsed(self, now: float | None = None) -> float:
-        """Seconds it has run (paused time included), 0 before it starts."""
+        """Seconds it has run, paused time excluded; 0 before it starts."""
         if self.started_at is None:
             return 0.0
         end = self.ended_at if self.ended_at is not None else (now if now is not None else time.monotonic())
-        return max(0.0, end - self.started_at)
+        return max(0.0, end - self.started_at - self.estimate.paused_seconds(end))
+
+    def timing(self, now: float | None = None) -> Timing:
+        """Its rate, time left, stall, pause, elapsed time, start and end, now (``time.monotonic()``).
+
+        The rate and the time left are None until they mean something (two
+        reports over a second of running), and while it is stalled;
+        ``estimate.stall_after`` sets how long that takes (default 10 s).
+        """
+        return self.estimate.timing(now)
 
     # -- a future of the task ----------------------------------------------------
 

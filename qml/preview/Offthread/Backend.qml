@@ -112,7 +112,8 @@ QtObject {
             "id": _nextId++, "name": name, "state": TaskStates.queued, "progress": 0, "progressText": "",
             "result": "", "error": "", "errorDetails": "", "elapsed": 0,
             "pauseRequested": false, "done": false, "mode": mode, "canPause": mode !== "gui",
-            "note": "", "fails": fails, "answer": answer
+            "note": "", "fails": fails, "answer": answer,
+            "rate": 0, "rateUnit": "%", "eta": -1, "stalledFor": 0, "pausedFor": 0, "startedAt": 0, "endedAt": 0
         })
         _schedule()
     }
@@ -138,6 +139,10 @@ QtObject {
             return
         taskModel.setProperty(row, "state", state)
         taskModel.setProperty(row, "done", true)
+        taskModel.setProperty(row, "rate", 0)
+        taskModel.setProperty(row, "eta", -1)
+        taskModel.setProperty(row, "pausedFor", 0)
+        taskModel.setProperty(row, "endedAt", Date.now())
         if (state === TaskStates.finished) {
             taskModel.setProperty(row, "progress", 100)
             taskModel.setProperty(row, "progressText", "100 %")
@@ -153,6 +158,7 @@ QtObject {
             var task = taskModel.get(row)
             if (task.state === TaskStates.queued && active < maxThreadCount) {
                 taskModel.setProperty(row, "state", TaskStates.running)
+                taskModel.setProperty(row, "startedAt", Date.now())
                 _currentId = task.id
             }
             if (taskModel.get(row).state === TaskStates.running || taskModel.get(row).state === TaskStates.paused)
@@ -167,10 +173,14 @@ QtObject {
             if (task.done || task.state === TaskStates.queued)
                 continue
             taskModel.setProperty(row, "state", task.pauseRequested ? TaskStates.paused : TaskStates.running)
-            taskModel.setProperty(row, "elapsed", Math.round((task.elapsed + seconds) * 10) / 10)
+            taskModel.setProperty(row, "pausedFor", task.pauseRequested ? task.pausedFor + seconds : 0)
             if (task.pauseRequested)
                 continue
+            taskModel.setProperty(row, "elapsed", Math.round((task.elapsed + seconds) * 10) / 10)
             var percent = Math.min(100, task.progress + seconds * 20)
+            // 20 % a second, shown after a second of running, as the real estimate does.
+            taskModel.setProperty(row, "rate", task.elapsed >= 1 ? 20 : 0)
+            taskModel.setProperty(row, "eta", task.elapsed >= 1 ? Math.ceil((100 - percent) / 20) : -1)
             taskModel.setProperty(row, "progress", percent)
             taskModel.setProperty(row, "progressText", Math.round(percent) + " %")
             if (task.fails && percent >= 40) {
