@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
 import os
 import sys
@@ -39,11 +40,28 @@ def _readable(number: float) -> str:
     return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
+MAX_STEP_SECONDS = 3600.0
+
+
 def _positive_seconds(text: str) -> float:
-    value = _bounded(float, 0.0, 3600.0, "a number of seconds")(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range: use a number of seconds above 0")
+    """A step's length: above 0 (a step of 0 s would not be a step), at most an hour; one message for every miss."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_STEP_SECONDS:  # also rejects NaN
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range: use a number of seconds above 0 and at most {_readable(MAX_STEP_SECONDS)}"
+        )
     return value
+
+
+def version() -> str:
+    """The installed package's version ("0.1.0"), as pip knows it."""
+    try:
+        return importlib.metadata.version("offthread")
+    except importlib.metadata.PackageNotFoundError:  # run from a copy that pip did not install
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Ctrl+C and SIGTERM quit like closing the window: running work is cancelled, "
         "waited for (at most --shutdown-timeout), and the exit code is 0.",
     )
+    parser.add_argument("--version", action="version", version=f"offthread {version()}")
     _add_engine_options(parser)
     _add_window_options(parser)
     _add_job_options(parser)
