@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -19,7 +20,12 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def app_environment(**extra: str) -> dict[str, str]:
-    return dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software", PYTHONUNBUFFERED="1", **extra)
+    """The app's environment: headless, and with a settings folder of its own, so that no run
+    remembers (offthread.app.settings) for the next test, nor reads the user's own choices."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software", PYTHONUNBUFFERED="1")
+    env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="settings-", dir=os.environ.get("XDG_CONFIG_HOME"))
+    env.update(extra)
+    return env
 
 
 def start(*args: str, env: dict[str, str] | None = None, **options: Any) -> subprocess.Popen:
