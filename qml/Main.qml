@@ -22,7 +22,11 @@ ApplicationWindow {
     minimumWidth: 600
     minimumHeight: 580
     visible: true
-    title: qsTr("DANGER! - long work off the GUI thread")
+    // While tasks run, the title says how far they have got: it shows in the taskbar and the window switcher.
+    title: root.backend.busy
+           ? qsTr("%1 % · %2 running · offthread").arg(Math.floor(root.backend.overallProgress))
+                                                  .arg(root.backend.activeCount)
+           : qsTr("DANGER! - long work off the GUI thread")
 
     Binding {
         target: Theme

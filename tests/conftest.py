@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import logging
 import os
+import shutil
+import tempfile
 
 # Headless Qt Quick: both must be set before the QApplication exists.
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["QT_QUICK_BACKEND"] = "software"
+# The app remembers its choices under XDG_CONFIG_HOME (offthread.app.settings): in tests, a folder that goes
+# with them, never the user's. tests/test_app.py gives each app it starts a folder of its own inside it.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="offthread-tests-config-")
 
 import pytest
 from qtpy.QtCore import QCoreApplication, QEvent
 
 from offthread.app import Backend, load_ui
 from offthread.engine import binding
+
+atexit.register(functools.partial(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], ignore_errors=True))
 
 # pytest-qt uses the binding qtpy picked (QT_API chooses it): its own choice
 # (PYTEST_QT_API, else a guess) could load a second binding into the process.

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -19,7 +20,12 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def app_environment(**extra: str) -> dict[str, str]:
-    return dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software", PYTHONUNBUFFERED="1", **extra)
+    """The app's environment: headless, and with a settings folder of its own, so that no run
+    remembers (offthread.app.settings) for the next test, nor reads the user's own choices."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QUICK_BACKEND="software", PYTHONUNBUFFERED="1")
+    env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="settings-", dir=os.environ.get("XDG_CONFIG_HOME"))
+    env.update(extra)
+    return env
 
 
 def start(*args: str, env: dict[str, str] | None = None, **options: Any) -> subprocess.Popen:
@@ -62,6 +68,12 @@ def test_help_documents_the_options():
     assert "Its gui and events modes run the work on the GUI thread instead" in " ".join(done.stdout.split())
 
 
+def test_version_prints_the_packages_version():
+    done = run("--version")
+    version = re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.MULTILINE).group(1)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"offthread {version}\n", "")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -69,6 +81,11 @@ def test_help_documents_the_options():
         (["--threads", "many"], "argument --threads: 'many' is not a whole number"),
         (["--log-level", "loud"], "argument --log-level: invalid choice: 'loud'"),
         (["--step-seconds", "-1"], "argument --step-seconds: '-1' is out of range"),
+        # One range in every message: "above 0" and "from 0" contradicted each other.
+        (["--step-seconds", "nan"], "'nan' is out of range: use a number of seconds above 0 and at most 3,600"),
+        (["--step-seconds", "0"], "'0' is out of range: use a number of seconds above 0 and at most 3,600"),
+        (["--step-seconds", "3601"], "'3601' is out of range: use a number of seconds above 0 and at most 3,600"),
+        (["--step-seconds", "soon"], "argument --step-seconds: 'soon' is not a number of seconds"),
         (["--shutdown-timeout", "1e9"], "argument --shutdown-timeout: '1e9' is not a whole number"),
         (["--cpu-limit", "999999999"], "'999999999' is out of range: use a whole number from 10 to 100,000,000"),
         (["--theme", "purple"], "argument --theme: invalid choice: 'purple'"),

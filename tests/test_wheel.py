@@ -51,6 +51,10 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
+def our_site_packages() -> str:
+    return sysconfig.get_paths()["purelib"] if sys.prefix != sys.base_prefix else site.getsitepackages()[0]
+
+
 @pytest.fixture(scope="module")
 def installed(wheel, tmp_path_factory) -> Path:
     """A fresh venv with the wheel installed; the binding and qtpy come from this test's venv.
@@ -60,7 +64,25 @@ def installed(wheel, tmp_path_factory) -> Path:
     directory named in a .pth file has its own .pth files ignored, so this
     checkout's editable install does not leak in).
     """
-    where = tmp_path_factory.mktemp("venv")
+    return venv_with(wheel, tmp_path_factory.mktemp("venv"), our_site_packages())
+
+
+@pytest.fixture(scope="module")
+def installed_with_the_binding_alone(wheel, tmp_path_factory) -> Path:
+    """As ``pip install '.[pyside6]'`` (or pyside2) leaves a venv: the wheel and the binding, no qtpy.
+
+    The binding comes from this test's venv, through a folder that links to
+    its packages alone (the binding, shiboken, and their metadata).
+    """
+    alone = tmp_path_factory.mktemp("binding")
+    for entry in Path(our_site_packages()).iterdir():
+        if entry.name.lower().startswith(("pyside", "shiboken")):
+            (alone / entry.name).symlink_to(entry)
+    return venv_with(wheel, tmp_path_factory.mktemp("venv"), str(alone))
+
+
+def venv_with(wheel: Path, where: Path, packages: str) -> Path:
+    """A venv at ``where`` with ``wheel`` installed and the folder ``packages`` behind its own."""
     venv.EnvBuilder(with_pip=False).create(where)
     python = where / "bin" / "python"
     purelib = subprocess.run(
@@ -69,8 +91,7 @@ def installed(wheel, tmp_path_factory) -> Path:
         text=True,
         check=True,
     ).stdout.strip()
-    ours = sysconfig.get_paths()["purelib"] if sys.prefix != sys.base_prefix else site.getsitepackages()[0]
-    Path(purelib, "zz_binding.pth").write_text(ours + "\n")
+    Path(purelib, "zz_binding.pth").write_text(packages + "\n")
     done = subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet",
          "--disable-pip-version-check", str(wheel)],
@@ -129,7 +150,6 @@ def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installe
 @pytest.mark.parametrize(
     ("section", "prints"),
     [
-        ("## A complete example", "finished 332833500 finished 333332833333500000"),
         ("## Extending the manager", "sum finished ValueError(\"a mode needs a name of its own, not 'gui'\")"),
         ("## Futures", "ValueError [50, 98]"),
         ("## Chains and priorities", "True cancelled not started: #5 (int) failed"),
@@ -140,7 +160,21 @@ def test_the_command_opens_the_window_from_any_folder_and_quits_cleanly(installe
     ],
 )
 def test_the_python_api_pages_examples_run_as_written(installed, tmp_path, section, prints):
-    text = (QML_API if section.startswith(("## 1.", "## 9.")) else PYTHON_API).read_text()
+    run_example(installed, tmp_path, QML_API if section.startswith(("## 1.", "## 9.")) else PYTHON_API, section, prints)
+
+
+def test_the_complete_example_runs_as_written_with_the_binding_alone(installed_with_the_binding_alone, tmp_path):
+    python = str(installed_with_the_binding_alone / "bin" / "python")
+    qtpy = subprocess.run([python, "-c", "import qtpy"], capture_output=True, text=True, timeout=60)
+    assert "No module named 'qtpy'" in qtpy.stderr  # as after pip install '.[pyside2]'
+    prints = "finished 332833500 finished 333332833333500000"
+    run_example(installed_with_the_binding_alone, tmp_path, PYTHON_API, "## A complete example", prints)
+
+
+def run_example(installed: Path, tmp_path: Path, page: Path, section: str, prints: str) -> None:
+    """Run the first Python block under ``section`` of ``page`` in the venv ``installed``; it must print
+    ``prints`` last, and nothing on stderr."""
+    text = page.read_text()
     section = text[text.index(section) :]
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     script = tmp_path / "example.py"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from ..core.errors import TaskError
 from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS
@@ -13,6 +13,7 @@ from ..engine.qt.QtCore import Property, QObject, Signal, Slot
 from ..engine.task import TaskHandle
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_FETCHES, DEFAULT_STEP_SECONDS, DEFAULT_STEPS, JOBS, Job
 from .lagmeter import LagMeter
+from .overall import OverallProgress
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,11 @@ class Backend(TaskManager):
       ``errorDetails``, which describe the most recent task: the one that
       started last, so that a click that only queues a task does not hide the
       running one (``copyDetails(taskId)`` copies its whole traceback);
-    - ``lagMeter``: how late the GUI thread runs (see :class:`LagMeter`).
+    - ``lagMeter``: how late the GUI thread runs (see :class:`LagMeter`);
+    - ``overallProgress``: how far the tasks have got as a whole, for the
+      window's title (see :class:`OverallProgress`);
+    - ``task_watchers``: functions called with each task's handle as it
+      starts (the desktop notices of :mod:`.notify` watch this way).
 
     Everything else (submit, cancel, pause, the modes, ``taskModel``, the
     counts, shutdown) is the manager's.
@@ -39,6 +44,7 @@ class Backend(TaskManager):
     stateChanged = Signal()
     resultChanged = Signal()
     errorChanged = Signal()
+    overallProgressChanged = Signal()
 
     def __init__(
         self,
@@ -69,6 +75,9 @@ class Backend(TaskManager):
         self._error: TaskError | None = None
         self._error_texts = ("", "")  # the error as shown: shortened, as a result is
         self._lag_meter = LagMeter(self)
+        self._overall = OverallProgress()
+        self._overall_progress = 0.0
+        self.task_watchers: list[Callable[[TaskHandle], None]] = []
         # Close watch while tasks run; a calm one while idle (see LagMeter.set_calm).
         self.busyChanged.connect(self._pace_lag_meter)
         self._pace_lag_meter()
@@ -117,8 +126,12 @@ class Backend(TaskManager):
 
     def task_started(self, handle: TaskHandle) -> None:
         self._current = handle
+        self._overall.started(handle)
+        for watch in self.task_watchers:
+            watch(handle)
 
     def published(self) -> None:
+        assign(self, "_overall_progress", self._overall.percent(self._get_queued_count()), self.overallProgressChanged)
         current = self._current
         if current is not None:
             assign(self, "_task_id", current.id, self.taskIdChanged)
@@ -144,6 +157,9 @@ class Backend(TaskManager):
     def _get_result(self) -> str:
         return self._result
 
+    def _get_overall_progress(self) -> float:
+        return self._overall_progress
+
     def _get_lag_meter(self) -> LagMeter:
         return self._lag_meter
 
@@ -159,4 +175,5 @@ class Backend(TaskManager):
     result = Property(str, _get_result, notify=resultChanged)
     error = Property(str, _get_error, notify=errorChanged)
     errorDetails = Property(str, _get_error_details, notify=errorChanged)
+    overallProgress = Property(float, _get_overall_progress, notify=overallProgressChanged)
     lagMeter = Property(QObject, _get_lag_meter, constant=True)  # typed for QML tools by scripts/qmltypes.py

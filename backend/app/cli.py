@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import logging
 import os
 import sys
@@ -39,11 +40,46 @@ def _readable(number: float) -> str:
     return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
 
 
+MAX_STEP_SECONDS = 3600.0
+MAX_NOTIFY_AFTER_S = 86400.0
+# A task that ran at least this long is worth a desktop notification (offthread.app.notify).
+DEFAULT_NOTIFY_AFTER_S = 10.0
+
+
 def _positive_seconds(text: str) -> float:
-    value = _bounded(float, 0.0, 3600.0, "a number of seconds")(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is out of range: use a number of seconds above 0")
+    """A step's length: above 0 (a step of 0 s would not be a step), at most an hour; one message for every miss."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_STEP_SECONDS:  # also rejects NaN
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range: use a number of seconds above 0 and at most {_readable(MAX_STEP_SECONDS)}"
+        )
     return value
+
+
+def _notify_after(text: str) -> float | None:
+    """Seconds from 0 to a day, or "off" (None)."""
+    if text.strip().lower() == "off":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds, nor 'off'") from None
+    if not 0 <= value <= MAX_NOTIFY_AFTER_S:  # also rejects NaN
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is out of range: use a number of seconds from 0 to {_readable(MAX_NOTIFY_AFTER_S)}, or 'off'"
+        )
+    return value
+
+
+def version() -> str:
+    """The installed package's version ("0.1.0"), as pip knows it."""
+    try:
+        return importlib.metadata.version("offthread")
+    except importlib.metadata.PackageNotFoundError:  # run from a copy that pip did not install
+        return "unknown (not installed)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Ctrl+C and SIGTERM quit like closing the window: running work is cancelled, "
         "waited for (at most --shutdown-timeout), and the exit code is 0.",
     )
+    parser.add_argument("--version", action="version", version=f"offthread {version()}")
     _add_engine_options(parser)
     _add_window_options(parser)
     _add_job_options(parser)
@@ -63,7 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_whole_number(
-    parser: argparse.ArgumentParser, flag: str, low: int, high: int, *, default: int, help: str, metavar: str = "N"
+    parser: argparse.ArgumentParser,
+    flag: str,
+    low: int,
+    high: int,
+    *,
+    default: int | None,
+    help: str,
+    metavar: str = "N",
 ) -> None:
     """An option that takes a whole number from ``low`` to ``high`` (of milliseconds, for metavar MS)."""
     what = "a whole number of milliseconds" if metavar == "MS" else "a whole number"
@@ -78,8 +122,8 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         "--threads",
         1,
         MAX_THREADS,
-        default=cores,
-        help=f"most tasks that run at once; the rest queue (default: {cores}, the CPU count)",
+        default=None,
+        help=f"most tasks that run at once; the rest queue (default: the last run's, else {cores}, the CPU count)",
     )
     _add_whole_number(
         parser,
@@ -101,8 +145,8 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--mode",
         choices=BUILT_IN_MODES,
-        default="thread",
-        help="the mode selected at start, where the buttons' tasks run (default: thread)",
+        default=None,
+        help="the mode selected at start, where the buttons' tasks run (default: the last run's, else thread)",
     )
     parser.add_argument(
         "--dask",
@@ -124,8 +168,22 @@ def _add_window_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--theme",
         choices=THEMES,
-        default="system",
-        help="light or dark colours, or the desktop's where Qt can tell (default: system)",
+        default=None,
+        help="light or dark colours, or the desktop's where Qt can tell (default: the last run's, else system)",
+    )
+    parser.add_argument(
+        "--reset-settings",
+        action="store_true",
+        help="forget what earlier runs remembered (theme, mode, thread count, the window's size and place) "
+        "and start from the defaults",
+    )
+    parser.add_argument(
+        "--notify-after",
+        metavar="S",
+        type=_notify_after,
+        default=DEFAULT_NOTIFY_AFTER_S,
+        help="a task that ran S seconds or more and ends while the window is not active raises a desktop "
+        f"notification; 'off' for none (default: {DEFAULT_NOTIFY_AFTER_S:g})",
     )
     parser.add_argument(
         "--live",
@@ -196,4 +254,6 @@ def main(argv: list[str] | None = None) -> int:
         live=args.live,
         theme=args.theme,
         history=args.history,
+        reset_settings=args.reset_settings,
+        notify_after=args.notify_after,
     )

@@ -14,13 +14,16 @@ from ..engine import qt
 from ..engine.binding import QT6, describe
 from ..engine.limits import DEFAULT_HISTORY
 from ..engine.qt.QtCore import QCoreApplication, Qt, QTimer
-from ..engine.qt.QtGui import QGuiApplication
+from ..engine.qt.QtGui import QGuiApplication, QWindow
 from .backend import Backend
+from .cli import DEFAULT_NOTIFY_AFTER_S
 from .interrupts import QuitOnSignals
 from .jobs import DEFAULT_CPU_LIMIT
 from .live import LiveReload
+from .notify import Notifier, notify_long_tasks
 from .paths import DEFAULT_QML
 from .qtlog import qt_messages_to_logging
+from .settings import APPLICATION, ORGANIZATION, AppSettings, Choices, placement
 from .ui import QmlLoadError, QmlUi, load_ui
 
 log = logging.getLogger(__name__)
@@ -39,17 +42,20 @@ WARM_UP_DELAY_MS = 1000
 def run_app(
     qml_file: str | Path = DEFAULT_QML,
     *,
-    max_threads: int,
+    max_threads: int | None,
     steps: int,
     step_seconds: float,
     shutdown_timeout_ms: int,
     processes: int | None = None,
-    mode: str = "thread",
+    mode: str | None = None,
     dask: str | None = None,
     cpu_limit: int = DEFAULT_CPU_LIMIT,
     live: bool = False,
-    theme: str = "system",
+    theme: str | None = None,
     history: int = DEFAULT_HISTORY,
+    reset_settings: bool = False,
+    notify_after: float | None = DEFAULT_NOTIFY_AFTER_S,
+    notifier: Notifier | None = None,
 ) -> int:
     """Show the window and run until it closes, Ctrl+C or SIGTERM; return the exit code.
 
@@ -59,13 +65,24 @@ def run_app(
 
     With ``live``, the UI is reloaded whenever a file in the root file's
     folder is saved, and QML errors show in the window instead of ending the app.
+
+    ``max_threads``, ``mode`` and ``theme`` left None are the last run's
+    (:mod:`.settings`), else the defaults; what the run ends with, and where
+    the window was, is remembered for the next (``reset_settings`` forgets
+    first). A task of ``notify_after`` seconds or more (None: none) that
+    ends while the window is not active goes to ``notifier`` (default: the
+    desktop's).
     """
     # Qt's messages go to logging while the app runs, and no longer once it
     # is gone: see remove_qt_message_handler.
     with qt_messages_to_logging():
         app = _make_application()
+        settings = AppSettings()
+        if reset_settings:
+            settings.clear()
+        saved = settings.load()
         backend = Backend(
-            max_threads=max_threads,
+            max_threads=max_threads or saved.threads,
             processes=processes,
             steps=steps,
             step_seconds=step_seconds,
@@ -85,17 +102,19 @@ def run_app(
         try:
             if dask is not None and not _add_dask_mode(backend, dask):
                 return 1
-            backend.select_mode(mode)
+            backend.select_mode(_start_mode(backend, mode, saved))
             if not interrupts.requested:  # else a signal came during start-up: no window at all
-                made = _show_window(backend, Path(qml_file), live, theme)
+                made = _show_window(backend, Path(qml_file), live, theme or saved.theme or "system", saved)
                 if made is None:
                     return 1
                 ui, reloader = made
+                if notify_after is not None:
+                    notify_long_tasks(backend, ui, notify_after, notifier)
             code = 0 if interrupts.requested else qt.run_loop(app)
         finally:
             interrupts.restore()
             del interrupts  # its handler holds the backend, which must go before the app
-        _shut_down(backend, ui)
+        _shut_down(backend, ui, settings)
         del ui, reloader, backend, app
         return code
 
@@ -107,8 +126,23 @@ def _make_application() -> QGuiApplication:
         QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_EnableHighDpiScaling)
     choose_scene_graph_backend()
     app = QGuiApplication([sys.argv[0]])
-    app.setApplicationName("offthread")
+    app.setOrganizationName(ORGANIZATION)  # where QSettings keeps the remembered choices
+    app.setApplicationName(APPLICATION)
     return app
+
+
+def _start_mode(backend: Backend, asked: str | None, saved: Choices) -> str:
+    """The mode to start in: the one asked for, else the last run's if it is here (dask may not be), else thread."""
+    if asked is not None:
+        return asked
+    if saved.mode is None:
+        return "thread"
+    try:
+        backend.mode_named(saved.mode)
+    except KeyError:
+        log.info("the last run's mode %r is not offered now: starting in thread mode", saved.mode)
+        return "thread"
+    return saved.mode
 
 
 def _add_dask_mode(backend: Backend, address: str) -> bool:
@@ -130,11 +164,17 @@ def _add_dask_mode(backend: Backend, address: str) -> bool:
     return True
 
 
-def _show_window(backend: Backend, qml_file: Path, live: bool, theme: str) -> tuple[QmlUi, LiveReload | None] | None:
-    """Load and show the window, then settle in for tasks; None after saying why there is no window."""
-    made = _make_ui(backend, qml_file, live, theme)
+def _show_window(
+    backend: Backend, qml_file: Path, live: bool, theme: str, saved: Choices
+) -> tuple[QmlUi, LiveReload | None] | None:
+    """Load and show the window where it was last time, then settle in for tasks; None after saying why there is none."""
+    screens = [screen.availableGeometry() for screen in QGuiApplication.screens()]
+    where = placement(saved.geometry, screens) if saved.geometry is not None else None
+    made = _make_ui(backend, qml_file, live, theme, where)
     if made is None:
         return None
+    if saved.maximized and made[0].window is not None:
+        made[0].window.showMaximized()
     log.info("the window shows: %s", made[0].path.resolve())
     tune_collector()
     # Worker processes start in the background, so that the first task in
@@ -145,10 +185,13 @@ def _show_window(backend: Backend, qml_file: Path, live: bool, theme: str) -> tu
     return made
 
 
-def _shut_down(backend: Backend, ui: QmlUi | None) -> None:
-    """Stop the backend (done already by aboutToQuit if the loop ran: this is its answer), then close the UI."""
+def _shut_down(backend: Backend, ui: QmlUi | None, settings: AppSettings) -> None:
+    """Stop the backend (done already by aboutToQuit if the loop ran: this is its answer), remember the
+    choices, then close the UI."""
     stopped = backend.shutdown()
     if ui is not None:
+        if ui.window is not None:
+            settings.save(_choices(backend, ui.window, ui.theme))
         ui.close()
     log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
 
@@ -195,16 +238,34 @@ def choose_scene_graph_backend() -> None:
         log.info("no GPU found (no /dev/dri/renderD*): Qt Quick renders in software")
 
 
+def _choices(backend: Backend, window: QWindow, theme: str) -> Choices:
+    """What to remember of this run: the window's theme (a root without one: the one it was given), the
+    mode, the thread count, and the window's place unless it is maximized or full screen."""
+    shown_theme = window.property("theme")
+    whole = window.visibility() in (QWindow.Visibility.Maximized, QWindow.Visibility.FullScreen)
+    rect = window.geometry()
+    return Choices(
+        theme=shown_theme if isinstance(shown_theme, str) else theme,
+        mode=backend.selected_mode,
+        threads=int(backend.property("maxThreadCount")),
+        geometry=None if whole else (rect.x(), rect.y(), rect.width(), rect.height()),
+        maximized=window.visibility() == QWindow.Visibility.Maximized,
+    )
+
+
 def _cancel_and_quit(backend: Backend, app: QCoreApplication) -> None:
     backend.cancelAll()
     app.quit()
 
 
-def _make_ui(backend: Backend, qml_file: Path, live: bool, theme: str) -> tuple[QmlUi, LiveReload | None] | None:
-    """The window, and its live reloader in live mode; None after saying why there is none."""
+def _make_ui(
+    backend: Backend, qml_file: Path, live: bool, theme: str, where: dict[str, int] | None
+) -> tuple[QmlUi, LiveReload | None] | None:
+    """The window (at ``where``: x, y, width, height), and its live reloader in live mode; None after saying
+    why there is none."""
     if not live:
         try:
-            return load_ui(backend, qml_file, theme), None
+            return load_ui(backend, qml_file, theme, placement=where), None
         except QmlLoadError as error:
             sys.stderr.write(f"error: {error}\n")
             return None
@@ -212,7 +273,7 @@ def _make_ui(backend: Backend, qml_file: Path, live: bool, theme: str) -> tuple[
     if not folder.is_dir():
         sys.stderr.write(f"error: cannot watch {folder}: no such folder\n")
         return None
-    ui = QmlUi(backend, qml_file, theme, live=True)
+    ui = QmlUi(backend, qml_file, theme, live=True, placement=where)
     problems = ui.load()
     if problems:  # shown in the window; the next good save replaces them
         log.warning("the QML has errors, shown in the window:\n  %s", "\n  ".join(problems))

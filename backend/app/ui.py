@@ -49,6 +49,7 @@ class QmlUi:
         theme: str = "system",
         *,
         live: bool = False,
+        placement: dict[str, int] | None = None,
     ) -> None:
         self.backend = backend
         self.path = Path(qml_file)
@@ -56,6 +57,8 @@ class QmlUi:
         # In live mode, what the QML reports as it runs shows in the window, in
         # a banner; otherwise it is only logged.
         self.live = live
+        # The first window's x, y, width and height (the last run's); a reload keeps the window's own.
+        self.placement = placement or {}
         self.reported: list[str] = []
         register_qml_types()  # import Offthread: the Backend's type, by name
         self.engine = QQmlApplicationEngine()
@@ -81,7 +84,8 @@ class QmlUi:
         self.engine.clearComponentCache()  # so that edited files are read again
         self._collecting = []
         component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(self.path.resolve())), self.engine)
-        root = _create(component, {"backend": self.backend, "theme": self.theme}) if component.isReady() else None
+        offered = {"backend": self.backend, "theme": self.theme, **(self.placement if self.window is None else {})}
+        root = _create(component, offered) if component.isReady() else None
         during_load, self._collecting = self._collecting, None
         problems = _problems(self.path, root, [*component.errors(), *during_load], self.backend is not None)
         if problems:
@@ -175,15 +179,22 @@ class QmlUi:
         self._banner.setProperty("visible", True)
 
 
-def load_ui(backend: QObject | None, qml_file: str | Path = DEFAULT_QML, theme: str = "system") -> QmlUi:
-    """Create the root window of ``qml_file`` with its required ``backend`` property set.
+def load_ui(
+    backend: QObject | None,
+    qml_file: str | Path = DEFAULT_QML,
+    theme: str = "system",
+    *,
+    placement: dict[str, int] | None = None,
+) -> QmlUi:
+    """Create the root window of ``qml_file`` with its required ``backend`` property set
+    (and ``placement``'s x, y, width and height, if given).
 
     With ``backend=None`` the file must bring its own (qml/Preview.qml does).
     Raises :class:`QmlLoadError` with ``path:line:column: message`` lines for a
     missing file, a syntax error, a missing import, an unset required
     property, or a root that is not a window (which would show nothing).
     """
-    ui = QmlUi(backend, qml_file, theme)
+    ui = QmlUi(backend, qml_file, theme, placement=placement)
     problems = ui.load()
     if problems:
         ui.close()
@@ -194,7 +205,7 @@ def load_ui(backend: QObject | None, qml_file: str | Path = DEFAULT_QML, theme: 
 def _create(component: QQmlComponent, offered: dict[str, Any]) -> QObject | None:
     """``component``'s object with the ``offered`` properties it declares set from the start.
 
-    ``backend`` and ``theme`` are offered only to a root that declares them:
+    ``backend``, ``theme`` (and a placement's ``x``...) are offered only to a root that declares them:
     Qt 6 warns about an initial property the root lacks (Qt 5 ignored it), and
     :func:`_problems` reports a missing ``backend`` better, as a load error.
     None if the object could not be made.

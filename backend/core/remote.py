@@ -28,6 +28,7 @@ import collections
 import os
 import pickle
 import queue
+import re
 import signal
 import threading
 import time
@@ -36,7 +37,7 @@ from typing import Any, Callable, Tuple
 from . import proctree, wire
 from .call import run_call, with_context
 from .context import TaskContext
-from .errors import TaskError, safe_str
+from .errors import TaskError, UnpicklableTask, safe_str
 from .progress import check_report
 from .sink import SAMPLE_INTERVAL_S, Channel, end_task
 from .states import ENDINGS, CancelReason, Event
@@ -371,11 +372,31 @@ def run_task(link: _Link, task_id: int, flags: int, payload: bytes) -> None:
     try:
         fn, args, kwargs = pickle.loads(payload)
     except BaseException as exc:  # e.g. the function's module cannot be imported here
-        problem = RuntimeError(f"the worker process cannot load this task: {type(exc).__name__}: {safe_str(exc)}")
-        end_task(link.carry, context, task_id, Event.ERROR, TaskError.from_exception(problem))
+        end_task(link.carry, context, task_id, Event.ERROR, TaskError.from_exception(load_problem(exc)))
         return
     link.watch(context)  # controls sent before it started apply before its first line
     run_call(task_id, link, context, fn, args, with_context(fn, kwargs, context))
+
+
+def load_problem(exc: BaseException) -> BaseException:
+    """What a task fails with when the worker cannot unpickle it: ``exc``, said for a person.
+
+    A function defined under ``if __name__ == "__main__":`` pickles by name in
+    the app, but the worker imports the main script as ``__mp_main__``, where
+    that block does not run: pickle cannot find the name there. It is the
+    case docs/modes.md describes, so it fails the same way as a lambda.
+    """
+    message = safe_str(exc)
+    if isinstance(exc, AttributeError) and message.startswith("Can't get attribute"):
+        found = re.search(r"attribute '([^']+)'", message)
+        name = repr(found.group(1)) if found else "the function"
+        where = "the main script" if "__mp_main__" in message or "'__main__'" in message else "its module"
+        return UnpicklableTask(
+            f"cannot send this task to a worker process: {name} is not at the top level of {where} "
+            f'(defined under `if __name__ == "__main__":`, or inside a function?). Process mode needs a '
+            "function defined at the top level of a module, which the worker can import"
+        )
+    return RuntimeError(f"the worker process cannot load this task: {type(exc).__name__}: {message}")
 
 
 class _Ending(Channel):

@@ -33,6 +33,7 @@ from .qmlrun import QmlRuns
 from .qt.QtCore import Property, QObject, Signal, Slot
 from .registry import ModeRegistry, TaskRegistry
 from .signals import WorkerSignals
+from .submission import require_application
 from .task import TaskHandle, TaskRef
 from .timeouts import Timeouts
 from .wakeup import Turns
@@ -68,6 +69,7 @@ class TaskManager(QObject):
         shutdown_timeout_ms: int = DEFAULT_SHUTDOWN_TIMEOUT_MS,
         history: int = DEFAULT_HISTORY,
     ) -> None:
+        require_application()  # else its tasks would stay queued forever
         super().__init__(parent)
         self.shutdown_timeout_ms = shutdown_timeout_ms
         self._shutdown_result: bool | None = None

@@ -9,13 +9,28 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Sequence
 
+from ..core.errors import safe_str
 from .affinity import OwnerThreadCalls
 from .modes.base import Mode
+from .qt.QtCore import QCoreApplication
 from .task import TaskHandle
 
 log = logging.getLogger(__name__)
 
 Owner = Callable[[], Any]  # a weak reference to the manager
+
+
+def require_application() -> None:
+    """RuntimeError unless a Qt application exists, before a manager is made.
+
+    Without one there is no event loop: a manager made anyway took tasks
+    that stayed queued forever, with only Qt's warning about timers to say why.
+    """
+    if QCoreApplication.instance() is None:
+        raise RuntimeError(
+            "a TaskManager needs a Qt application made before it, and its event loop running: "
+            "app = QCoreApplication(sys.argv) (or QGuiApplication, QApplication) first, then app.exec()"
+        )
 
 
 def check_submission(
@@ -49,7 +64,19 @@ def new_handle(
     calls: OwnerThreadCalls,
     owner: Owner,
 ) -> TaskHandle:
-    """The handle of a task that ``runner`` will run: ``fn(*args, **kwargs)``."""
+    """The handle of a task that ``runner`` will run: ``fn(*args, **kwargs)``.
+
+    TypeError if ``args`` is not a tuple or a list, or ``kwargs`` not a dict:
+    ``submit_task(f, 5)`` means ``submit_task(f, (5,))``, and Python's own
+    "'int' object is not iterable" did not say so.
+    """
+    if not isinstance(args, (tuple, list)):
+        raise TypeError(
+            f"args must be a tuple or a list of the function's arguments, such as (5,) or [5], "
+            f"not {type(args).__name__} ({safe_str(args)[:80]})"
+        )
+    if kwargs is not None and not isinstance(kwargs, dict):
+        raise TypeError(f"kwargs must be a dict of keyword arguments or None, not {type(kwargs).__name__}")
     handle = TaskHandle(
         task_id,
         str(name or getattr(fn, "__name__", type(fn).__name__)),

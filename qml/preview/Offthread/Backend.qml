@@ -21,6 +21,7 @@ QtObject {
     property int activeCount: 0
     property int pausedCount: 0
     property int queuedCount: 0
+    property real overallProgress: 0
     property int maxThreadCount: 2
     property int processCount: 2
     readonly property int historyLimit: 1000
@@ -197,9 +198,13 @@ QtObject {
 
     // The top-level properties follow the task that started last, as in Backend.
     function _publish() {
-        var active = 0, paused = 0, queued = 0
+        var active = 0, paused = 0, queued = 0, open = 0, percents = 0
         for (var row = 0; row < taskModel.count; ++row) {
             var task = taskModel.get(row)
+            if (!task.done) {
+                open++
+                percents += task.progress
+            }
             if (task.state === TaskStates.queued) queued++
             else if (task.state === TaskStates.paused) paused++
             else if (!task.done) active++
@@ -218,6 +223,8 @@ QtObject {
         pausedCount = paused
         queuedCount = queued
         busy = active + paused + queued > 0
+        // Simpler than the real one's (it counts the tasks ended since idle too): the open tasks' mean.
+        overallProgress = open > 0 ? percents / open : 0
     }
 
     onMaxThreadCountChanged: _schedule()
