@@ -25,6 +25,7 @@ Rectangle {
         spacing: 4
 
         Icon {
+            objectName: "taskStateIcon"
             name: Theme.stateIcon(root.taskState)
             color: Theme.stateText(root.taskState)
             size: 12
