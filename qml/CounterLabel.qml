@@ -27,6 +27,8 @@ RowLayout {
     }
 
     Label {
+        id: label
+
         objectName: "counterLabel"
         // Read by tests and tools; the text is for people.
         property int count: root.count
@@ -35,7 +37,17 @@ RowLayout {
         color: Theme.text
         font.pixelSize: Theme.fontLarge
         font.bold: true
+        // Room for four digits (well over two hours) from the start: what
+        // stands beside it does not move each time the count gains one.
+        Layout.minimumWidth: fourDigits.advanceWidth
         Accessible.name: qsTr("Counter, %1 seconds: it ticks while the GUI thread is free").arg(root.count)
+
+        TextMetrics {
+            id: fourDigits
+
+            font: label.font
+            text: label.text.replace(/[0-9]+/, "0000")
+        }
     }
 
     Timer {

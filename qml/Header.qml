@@ -25,6 +25,7 @@ Card {
             }
 
             Label {
+                objectName: "counterHint"
                 text: qsTr("ticks every second while the GUI thread is free")
                 color: Theme.textMuted
                 font.pixelSize: Theme.fontSmall

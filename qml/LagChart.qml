@@ -1,7 +1,9 @@
 // The GUI thread's lateness over the last 30 s, one bar per quarter second,
-// newest on the right. A freeze (a task in gui mode) stands out as a tall
-// red ramp and stays in sight for half a minute. The scale grows with the
-// worst value shown, on a square-root axis so that a few ms still show.
+// newest on the right. A freeze (a task in gui mode) stands out as a red
+// block as wide as it lasted and as tall as the wait it caused, named beside
+// it ("GUI thread blocked 5,004 ms"), and stays in sight for half a minute.
+// The scale grows with the worst value shown, on a square-root axis so that
+// a few ms still show.
 import QtQuick 2.15
 import Offthread 1.0
 import "style"
@@ -17,11 +19,31 @@ Item {
     readonly property var values: root.meter.history
     readonly property int peak: Math.max.apply(Math, root.values.concat([0]))
     readonly property int scaleTop: Math.max(100, root.peak)
+    // The worst freeze in sight, as the bars it covers ({first, last}), or null.
+    readonly property var freeze: root.peak >= root.badMs ? root.runAt(root.values.indexOf(root.peak)) : null
+
+    // Whole ms, grouped as the locale groups them, as the lag label writes them.
+    function ms(value) {
+        return qsTr("%1 ms").arg(Number(value).toLocaleString(Qt.locale(), "f", 0))
+    }
+
+    // The bars next to `index` of the same height: the meter gives every
+    // quarter second of a freeze its whole length.
+    function runAt(index) {
+        var first = index
+        var last = index
+        while (first > 0 && root.values[first - 1] === root.values[index])
+            --first
+        while (last < root.values.length - 1 && root.values[last + 1] === root.values[index])
+            ++last
+        return {first: first, last: last}
+    }
 
     objectName: "lagChart"
     implicitHeight: 64
     Accessible.role: Accessible.Chart
-    Accessible.name: qsTr("GUI thread lateness over the last 30 seconds, worst %1 ms").arg(root.peak)
+    Accessible.name: root.freeze ? qsTr("GUI thread lateness over the last 30 seconds: blocked %1").arg(root.ms(root.peak))
+                                 : qsTr("GUI thread lateness over the last 30 seconds, worst %1").arg(root.ms(root.peak))
 
     onValuesChanged: canvas.requestPaint()
     onWidthChanged: canvas.requestPaint()
@@ -30,10 +52,11 @@ Item {
     Canvas {
         id: canvas
 
-        anchors.fill: parent
-        anchors.bottomMargin: 16
         // The palette is read when painting: repaint when the theme changes.
         property bool dark: Theme.dark
+
+        anchors.fill: parent
+        anchors.bottomMargin: 16
         onDarkChanged: requestPaint()
 
         onPaint: {
@@ -63,8 +86,39 @@ Item {
                     continue
                 var h = Math.max(1, Math.sqrt(Math.min(v, root.scaleTop) / root.scaleTop) * height)
                 ctx.fillStyle = v >= root.badMs ? Theme.lagBad : v >= root.warnMs ? Theme.lagWarn : Theme.lagOk
-                ctx.fillRect(i * step, height - h, Math.max(1, step - 1), h)
+                // On whole pixels, and a freeze's bars touch: one block, not
+                // a row of separate lags with seams between them.
+                var gap = v >= root.badMs && i + 1 < n && values[i + 1] === v ? 0 : 1
+                var left = Math.round(i * step)
+                ctx.fillRect(left, height - h, Math.max(1, Math.round((i + 1) * step) - gap - left), h)
             }
+        }
+    }
+
+    // What the block means, in words, beside it (to its right while there is
+    // room, else to its left) and over the bars of anything else.
+    Label {
+        id: blocked
+
+        readonly property real step: canvas.width / Math.max(1, root.values.length)
+        readonly property real blockLeft: root.freeze ? root.freeze.first * step : 0
+        readonly property real blockRight: root.freeze ? (root.freeze.last + 1) * step : 0
+
+        objectName: "lagFreezeLabel"
+        visible: root.freeze !== null
+        x: blockRight + Theme.spacingSmall + width <= canvas.width ? blockRight + Theme.spacingSmall
+                                                                 : Math.max(0, blockLeft - Theme.spacingSmall - width)
+        y: 0
+        leftPadding: Theme.spacingSmall
+        rightPadding: Theme.spacingSmall
+        text: qsTr("GUI thread blocked %1").arg(root.ms(root.peak))
+        color: Theme.errorText
+        font.pixelSize: Theme.fontSmall
+        font.bold: true
+
+        background: Rectangle {
+            color: Theme.surface
+            radius: Theme.radiusSmall
         }
     }
 
@@ -76,11 +130,15 @@ Item {
         font.pixelSize: Theme.fontSmall
     }
 
+    // The window's worst when no freeze is named above (a freeze's label
+    // gives the same figure).
     Label {
+        objectName: "lagWorstLabel"
         anchors.right: parent.right
         anchors.bottom: parent.bottom
-        text: root.peak >= root.warnMs ? qsTr("worst %1 ms").arg(Number(root.peak).toLocaleString(Qt.locale(), "f", 0))
-                                       : qsTr("smooth: under %1 ms").arg(root.warnMs)
+        visible: root.freeze === null
+        text: root.peak >= root.warnMs ? qsTr("worst in 30 s: %1").arg(root.ms(root.peak))
+                                       : qsTr("smooth: under %1").arg(root.ms(root.warnMs))
         color: root.peak >= root.warnMs ? Theme.errorText : Theme.textMuted
         font.pixelSize: Theme.fontSmall
     }

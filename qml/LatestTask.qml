@@ -22,6 +22,8 @@ Card {
 
         RowLayout {
             Layout.fillWidth: true
+            // As tall as the Traceback button that a failure brings: the list below stays put.
+            Layout.minimumHeight: Theme.controlHeight
             spacing: Theme.spacing
 
             Label {

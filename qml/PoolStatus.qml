@@ -14,6 +14,8 @@ RowLayout {
     readonly property string mode: root.backend.mode
 
     spacing: Theme.spacing
+    // As tall in every mode as with its spin box: the line does not jump as the mode changes.
+    Layout.minimumHeight: Theme.controlHeight
 
     Label {
         objectName: "poolLabel"

@@ -15,6 +15,8 @@ Rectangle {
     implicitHeight: 22
     radius: height / 2
     color: Theme.stateFill(taskState)
+    border.width: 1
+    border.color: Theme.stateLine(taskState)
     Accessible.role: Accessible.StaticText
     Accessible.name: taskState
 
@@ -25,6 +27,7 @@ Rectangle {
         spacing: 4
 
         Icon {
+            objectName: "taskStateIcon"
             name: Theme.stateIcon(root.taskState)
             color: Theme.stateText(root.taskState)
             size: 12

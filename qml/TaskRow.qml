@@ -55,7 +55,7 @@ Rectangle {
     signal copyDetailsRequested()
 
     objectName: "taskRow" + taskId
-    implicitHeight: line.implicitHeight + 12 + (details.visible ? details.height + Theme.spacing : 0)
+    implicitHeight: Math.max(Theme.rowHeight, line.implicitHeight + 12) + (details.visible ? details.height + Theme.spacing : 0)
     radius: Theme.radiusSmall
     color: selected ? Theme.selection : striped ? Theme.surfaceAlt : Theme.surface
     Accessible.role: Accessible.ListItem
@@ -123,6 +123,8 @@ Rectangle {
             from: 0
             to: 100
             value: root.progress
+            // In a narrow row, a note's sentence needs the room more.
+            visible: root.note === "" || root.width > 700
             Layout.preferredWidth: root.width > 700 ? 120 : 72
             Accessible.name: qsTr("Progress of %1").arg(root.label)
             Accessible.description: root.progressText
@@ -162,15 +164,20 @@ Rectangle {
                 }
             }
 
+            // A note is a sentence ("was stuck 5.0 s while #11 ran inside
+            // it"): two lines fit in the line's height, so it has room.
             Label {
                 objectName: "taskNoteLabel"
                 anchors.left: parent.left
                 anchors.right: parent.right
+                anchors.verticalCenter: parent.verticalCenter
                 visible: root.note !== ""
                 text: root.note
                 color: Theme.noteText
                 font.italic: true
                 font.pixelSize: Theme.fontSmall
+                wrapMode: Text.Wrap
+                maximumLineCount: 2
                 elide: Text.ElideRight
             }
         }

@@ -77,6 +77,15 @@ QtObject {
              : state === TaskStates.paused || state === TaskStates.timedOut ? (dark ? "#3a2c14" : "#fdf1dc")
              : (dark ? "#2b3038" : "#eef0f3")
     }
+    // The chip's outline: its shape shows on any row, a selected one too,
+    // whose colour is as light (or as dark) as the fills.
+    function stateLine(state) {
+        return state === TaskStates.finished ? (dark ? "#3f8a62" : "#7cc49b")
+             : state === TaskStates.failed ? (dark ? "#a4504b" : "#ec9a93")
+             : state === TaskStates.running ? (dark ? "#4f76c2" : "#8eabee")
+             : state === TaskStates.paused || state === TaskStates.timedOut ? (dark ? "#94712f" : "#e3b566")
+             : (dark ? "#5c6470" : "#b7bdc7")
+    }
     function stateIcon(state) {
         return state === TaskStates.finished ? "check"
              : state === TaskStates.failed ? "cross"
@@ -99,7 +108,8 @@ QtObject {
     readonly property int radius: 10
     readonly property int radiusSmall: 6
     readonly property int controlHeight: 32
-    readonly property int rowHeight: 40
+    // A task row on one line: a control and 6 above and below it (TaskRow.qml).
+    readonly property int rowHeight: 44
     readonly property int iconSize: 16
     // Rows do not spread their parts a window apart on a wide screen.
     readonly property int maxContentWidth: 1040

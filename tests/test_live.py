@@ -186,3 +186,75 @@ def test_a_broken_component_lists_its_own_mistake_first(live, qtbot, caplog):
     problems = ui.load()
     assert problems[0].startswith(f"{source}:")  # the cause, then "Type TaskList unavailable" after it
     assert any("unavailable" in p for p in problems[1:])
+
+
+# -- restyling: Theme.qml, the other singletons and style/ -------------------------
+
+WINDOW_COLOUR = 'readonly property color window: dark ? "#14161a" : "#f3f4f6"'
+
+
+def window_colour(ui) -> str:
+    return ui.window.property("color").name()
+
+
+def test_each_save_of_the_theme_repaints_the_window(live, qtbot):
+    # A singleton outlived clearComponentCache(): the UI reloaded with the old colours.
+    folder, ui, reloader, _ = live
+    theme = folder / "Theme.qml"
+    good = theme.read_text()
+    for colour in ("#123456", "#654321"):
+        with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
+            theme.write_text(good.replace(WINDOW_COLOUR, f'readonly property color window: "{colour}"'))
+        assert reloaded.args == [True]
+        assert window_colour(ui) == colour
+
+
+def test_a_broken_theme_then_its_fix_repaints_the_window(live, qtbot, caplog):
+    folder, ui, reloader, _ = live
+    theme = folder / "Theme.qml"
+    good = theme.read_text()
+    before = window_colour(ui)
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
+        theme.write_text(good.replace(WINDOW_COLOUR, 'readonly property color window: "#123456" +'))
+    assert reloaded.args == [False]
+    assert f"{theme}:" in find_item(ui.window, "errorOverlayText").property("text")
+    assert window_colour(ui) == before  # the last good UI stays, under the errors
+    caplog.clear()  # the terminal gets the errors too
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
+        theme.write_text(good.replace(WINDOW_COLOUR, 'readonly property color window: "#123456"'))
+    assert reloaded.args == [True]
+    assert window_colour(ui) == "#123456"
+    with pytest.raises(AssertionError):
+        find_item(ui.window, "errorOverlay")
+
+
+def test_a_save_in_style_restyles_every_control_of_its_kind(live, qtbot):
+    folder, ui, reloader, _ = live
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000):
+        edit(folder / "style" / "Label.qml", "font.pixelSize: Theme.fontSize", "font.pixelSize: 21")
+    assert find_item(ui.window, "poolLabel").property("font").pixelSize() == 21
+
+
+def test_a_new_singleton_shows_and_so_do_its_edits(live, qtbot):
+    folder, ui, reloader, _ = live
+    (folder / "Brand.qml").write_text(
+        'pragma Singleton\nimport QtQuick 2.15\nQtObject {\n    readonly property string name: "v1"\n}\n'
+    )
+    with (folder / "qmldir").open("a") as qmldir:
+        qmldir.write("singleton Brand 1.0 Brand.qml\n")
+    badge = 'import QtQuick 2.15\nimport "."\nText {\n    objectName: "badge"\n    text: Brand.name\n}\n'
+    (folder / "Badge.qml").write_text(badge)
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000):
+        edit(folder / "Main.qml", "        Header {", "        Badge {}\n\n        Header {")
+    assert find_item(ui.window, "badge").property("text") == "v1"
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000):
+        edit(folder / "Brand.qml", '"v1"', '"v2"')
+    assert find_item(ui.window, "badge").property("text") == "v2"
+
+
+def test_an_edit_of_qmldir_in_place_reloads(live, qtbot):
+    folder, _ui, reloader, _ = live
+    qmldir = folder / "qmldir"
+    with qtbot.waitSignal(reloader.reloaded, timeout=3000) as reloaded:
+        qmldir.write_text(qmldir.read_text() + "# the app's singletons\n")  # in place: seen by a watch on it alone
+    assert reloaded.args == [True]

@@ -38,7 +38,8 @@ class LagMeter(QObject):
     of it shows a freeze as a spike that stays in sight for half a minute.
     While the GUI thread is free the values stay at a few ms; during a freeze
     no tick runs, so the quarter seconds it covered are filled in afterwards
-    with how late the thread was by then (a ramp up to the freeze's length).
+    with the freeze's whole length: a chart draws a block as wide and as tall
+    as the freeze, whose height is ``worstMs`` while it is in its window.
     Values are whole milliseconds; below ``floor_ms`` they are 0 ("on time").
     ``changed`` and ``historyChanged`` fire at most four times a second, and
     only when what they describe changes; while the thread is on time,
@@ -98,23 +99,26 @@ class LagMeter(QObject):
         recent.append((now, lateness))
         while recent[0][0] < now - self._window_s:
             recent.popleft()
-        self._close_buckets(now, due)
+        self._close_buckets(now, due, lateness)
         self._bucket_worst = max(self._bucket_worst, lateness)
         worst = max(ms for _, ms in recent)
         if worst != self._worst:
             self._worst = worst
             self.changed.emit()
 
-    def _close_buckets(self, now: float, due: float) -> None:
-        """Push every quarter second that ended by ``now`` into the history."""
+    def _close_buckets(self, now: float, due: float, lateness: int) -> None:
+        """Push every quarter second that ended by ``now`` into the history.
+
+        One that ended while the thread was blocked (after the tick was due)
+        belongs to the freeze, and takes its whole ``lateness``: what it had
+        waited by then would draw a ramp, whose steps read as many lags.
+        """
         assert self._bucket_end is not None
         if now < self._bucket_end:
             return
         while now >= self._bucket_end:
-            # A quarter second that ended while the thread was blocked (after
-            # the tick was due) was as late as the time it had waited by then.
-            waited = self._shown(self._bucket_end - due)
-            self._history.append(max(self._bucket_worst, waited))
+            blocked = lateness if self._bucket_end > due else 0
+            self._history.append(max(self._bucket_worst, blocked))
             self._bucket_worst = 0
             self._bucket_end += self._bucket_s
         current = self._history[-1]

@@ -13,7 +13,8 @@ log = logging.getLogger(__name__)
 # Editors save in bursts (write, rename, touch); wait this long after the last
 # change before reloading, so one save is one reload.
 DEBOUNCE_MS = 120
-WATCHED_SUFFIXES = (".qml", ".js", ".mjs", ".qmldir", ".json")
+WATCHED_SUFFIXES = (".qml", ".js", ".mjs", ".json")
+WATCHED_NAMES = ("qmldir",)  # a module's singletons and types: no suffix
 
 
 class LiveReload(QObject):
@@ -60,7 +61,7 @@ class LiveReload(QObject):
 
     def _watch(self) -> None:
         folders = [self._folder, *(p for p in self._folder.rglob("*") if p.is_dir())]
-        files = [p for p in self._folder.rglob("*") if p.is_file() and p.suffix in WATCHED_SUFFIXES]
+        files = [p for p in self._folder.rglob("*") if p.is_file() and _watched(p)]
         wanted = {str(p) for p in [*folders, *files]}
         watched = set(self._watcher.files()) | set(self._watcher.directories())
         stale = watched - wanted
@@ -69,3 +70,7 @@ class LiveReload(QObject):
         missing = wanted - watched
         if missing:
             self._watcher.addPaths(sorted(missing))
+
+
+def _watched(path: Path) -> bool:
+    return path.suffix in WATCHED_SUFFIXES or path.name in WATCHED_NAMES

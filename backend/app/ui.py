@@ -61,11 +61,7 @@ class QmlUi:
         self.placement = placement or {}
         self.reported: list[str] = []
         register_qml_types()  # import Offthread: the Backend's type, by name
-        self.engine = QQmlApplicationEngine()
-        # Warnings come through the ``warnings`` signal only: while loading they
-        # are collected into the error report, otherwise they are logged.
-        self.engine.setOutputWarningsToStandardError(False)
-        self.engine.warnings.connect(self._on_warnings)
+        self.engine = self._new_engine()
         self.window: QQuickWindow | None = None
         self._component: QQmlComponent | None = None
         self._collecting: list[QQmlError] | None = None
@@ -81,9 +77,12 @@ class QmlUi:
             return [f"{self.path}: this is a folder; give the QML file in it to open, such as its Main.qml"]
         if not self.path.is_file():
             return [f"{self.path}: no such file"]
-        self.engine.clearComponentCache()  # so that edited files are read again
+        # A reload gets an engine of its own, which reads every file again:
+        # clearComponentCache() would too, but an engine keeps the singletons
+        # it has made, and an edit to Theme.qml would never show.
+        engine = self.engine if self.window is None else self._new_engine()
         self._collecting = []
-        component = QQmlComponent(self.engine, QUrl.fromLocalFile(str(self.path.resolve())), self.engine)
+        component = QQmlComponent(engine, QUrl.fromLocalFile(str(self.path.resolve())), engine)
         offered = {"backend": self.backend, "theme": self.theme, **(self.placement if self.window is None else {})}
         root = _create(component, offered) if component.isReady() else None
         during_load, self._collecting = self._collecting, None
@@ -92,6 +91,8 @@ class QmlUi:
             if root is not None:
                 _delete_now(root)
             component.deleteLater()
+            if engine is not self.engine:
+                shiboken.delete(engine)
             return problems
         assert isinstance(root, QQuickWindow)  # _problems() said so
         old, self.window = self.window, root
@@ -101,13 +102,24 @@ class QmlUi:
             _delete_now(old)
         self._overlay = self._banner = None  # they were children of the old window
         self.reported = []
-        if self._component is not None:
+        if engine is not self.engine:
+            shiboken.delete(self.engine)  # with the old window's component
+            self.engine = engine
+        elif self._component is not None:
             self._component.deleteLater()
         self._component = component
         self._report(during_load)  # a binding that failed as the window was made
         root.visibilityChanged.connect(self._on_visibility)
         self._on_visibility(root.visibility())
         return []
+
+    def _new_engine(self) -> QQmlApplicationEngine:
+        engine = QQmlApplicationEngine()
+        # Warnings come through the ``warnings`` signal only: while loading they
+        # are collected into the error report, otherwise they are logged.
+        engine.setOutputWarningsToStandardError(False)
+        engine.warnings.connect(self._on_warnings)
+        return engine
 
     def _on_visibility(self, visibility: QWindow.Visibility) -> None:
         """The lag meter (and the counter, which follows it) runs only while the window is on screen."""
