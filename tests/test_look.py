@@ -13,6 +13,7 @@ from offthread.app import load_ui
 
 from . import tasks
 from .helpers import click, find_item, wait_done, wait_for_item
+from .test_window import contrast
 
 QML = Path(__file__).resolve().parent.parent / "qml"
 
@@ -193,18 +194,6 @@ def test_an_events_mode_note_has_room_at_the_default_width(ui, backend, qtbot, c
     drawn_frame(qtbot, ui.window)
     assert [note.property("truncated") for note in notes] == [False, False], [n.property("text") for n in notes]
     assert all(note.isVisible() for note in notes)
-
-
-def luminance(color) -> float:
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    return 0.2126 * channel(color.redF()) + 0.7152 * channel(color.greenF()) + 0.0722 * channel(color.blueF())
-
-
-def contrast(a, b) -> float:
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
