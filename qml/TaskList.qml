@@ -1,7 +1,10 @@
 // Every task, oldest first, one line each; the list follows new tasks at its
 // end unless you have scrolled up. Click a row to select it: Delete cancels
 // the selected task, Ctrl+. cancels them all. Ended tasks stay until removed,
-// or until more than the backend's historyLimit have ended.
+// or until more than the backend's historyLimit have ended; a removal can be
+// undone for a few seconds (UndoToast). The chips and the name field above
+// the rows (FilterBar) choose which tasks show; Retry failed and Clear
+// failed act on the failed tasks shown.
 import QtQuick 2.15
 import Offthread 1.0
 import "style"
@@ -13,8 +16,22 @@ Card {
 
     required property Backend backend
     property bool hadTasks: false
+    readonly property TaskFilterModel filter: backend.taskFilter
+    readonly property int total: filter.total
+    readonly property bool filtered: filter.states.length > 0 || filter.text.trim() !== ""
 
     padding: 12
+
+    // Every state and every name again (the name field follows the filter's text).
+    function clearFilter() {
+        filter.states = []
+        filter.text = ""
+    }
+
+    onTotalChanged: {
+        if (total > 0)
+            hadTasks = true
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -26,14 +43,16 @@ Card {
 
             Label {
                 objectName: "taskCountLabel"
-                text: list.count === 1 ? qsTr("1 task")
-                    : list.count > 1 ? qsTr("%1 tasks").arg(list.count)
-                    : root.hadTasks ? qsTr("No tasks in the list: DANGER! starts one")
-                    : qsTr("No tasks yet: press DANGER!")
-                color: list.count > 0 ? Theme.text : Theme.textMuted
-                font.bold: list.count > 0
+                text: root.total === 0 ? (root.hadTasks ? qsTr("No tasks in the list: DANGER! starts one")
+                                                        : qsTr("No tasks yet: press DANGER!"))
+                    : !root.filtered ? (root.total === 1 ? qsTr("1 task") : qsTr("%1 tasks").arg(root.total))
+                    // Two lengths (U+009C between them): the text shows the first that fits.
+                    : qsTr("%1 of %2 tasks").arg(list.count).arg(root.total) + "\u009c" + qsTr("%1 of %2").arg(list.count).arg(root.total)
+                color: root.total > 0 ? Theme.text : Theme.textMuted
+                font.bold: root.total > 0
                 elide: Text.ElideRight
                 Layout.fillWidth: !olderLabel.visible
+                Accessible.name: text.split("\u009c")[0]
             }
 
             // Ended tasks beyond the backend's historyLimit (--history) leave
@@ -52,6 +71,27 @@ Card {
                     .arg(root.backend.historyLimit.toLocaleString(Qt.locale(), "f", 0))
             }
 
+            // For the failed tasks shown (failed or timed out): run each again, once,
+            // or take them out of the list (undoable).
+            AppButton {
+                objectName: "retryFailedButton"
+                text: qsTr("Retry failed")
+                enabled: root.filter.retryCount > 0
+                toolTip: root.filter.retryCount === 1 ? qsTr("Run the failed task shown again, as a new task")
+                    : qsTr("Run the %1 failed tasks shown again, as new tasks").arg(root.filter.retryCount)
+                Accessible.name: qsTr("Retry the failed tasks shown")
+                onClicked: root.backend.retryFailed()
+            }
+
+            AppButton {
+                objectName: "clearFailedButton"
+                text: qsTr("Clear failed")
+                enabled: root.filter.failedCount > 0
+                toolTip: qsTr("Remove the failed tasks shown from the list (you can undo it)")
+                Accessible.name: qsTr("Clear the failed tasks shown from the list")
+                onClicked: root.backend.clearFailed()
+            }
+
             AppButton {
                 objectName: "cancelAllButton"
                 text: qsTr("Cancel all")
@@ -64,91 +104,161 @@ Card {
             AppButton {
                 objectName: "clearFinishedButton"
                 text: qsTr("Clear finished")
-                enabled: list.count > 0
-                toolTip: qsTr("Remove every task that has ended from the list")
+                enabled: root.total > 0
+                toolTip: qsTr("Remove every task that has ended from the list, shown or not (you can undo it)")
                 Accessible.name: qsTr("Clear finished tasks from the list")
                 onClicked: root.backend.clearFinished()
             }
         }
 
-        ListView {
-            id: list
+        FilterBar {
+            filter: root.filter
+            Layout.fillWidth: true
+        }
 
-            // Follows the end as tasks arrive, until you scroll up.
-            property bool following: true
-
-            objectName: "taskList"
-            model: root.backend.taskModel
-            clip: true
-            spacing: 2
-            currentIndex: -1
-            boundsBehavior: Flickable.StopAtBounds
-            keyNavigationEnabled: true
-            activeFocusOnTab: true
+        // The rows, and over them: what to do when the filter shows none, and the undo toast.
+        Item {
             Layout.fillWidth: true
             Layout.fillHeight: true
-            Accessible.role: Accessible.List
-            Accessible.name: qsTr("Tasks")
 
-            ScrollBar.vertical: ScrollBar {
-                Accessible.name: qsTr("Scroll the task list")
-            }
+            ListView {
+                id: list
 
-            onCountChanged: {
-                if (count > 0)
-                    root.hadTasks = true
-                if (following)
-                    Qt.callLater(list.followEnd)
-            }
-            // Deferred, so it asks again when it runs: a scroll the user began
-            // in between (a flick as a task arrived) is not cut short.
-            function followEnd() {
-                if (following && !moving)
-                    positionViewAtEnd()
-            }
-            // The view estimates the height of rows it has not made yet, and
-            // corrects it as it makes them, or as the window is resized:
-            // while following, stay at the end, at once (a deferred call
-            // made while the last one runs would be dropped).
-            function stayAtEnd() {
-                if (following && !moving && contentHeight > height)
-                    contentY = originY + contentHeight - height
-            }
-            onContentHeightChanged: stayAtEnd()
-            onHeightChanged: stayAtEnd()
-            onMovementEnded: following = atYEnd
+                // Follows the end as tasks arrive, until you scroll up.
+                property bool following: true
 
-            delegate: TaskRow {
-                id: row
+                objectName: "taskList"
+                // The tasks that pass the filter (the backend's taskFilter, a proxy of taskModel).
+                model: root.filter
+                clip: true
+                spacing: 2
+                currentIndex: -1
+                boundsBehavior: Flickable.StopAtBounds
+                // Rows for what is in view only, whatever the list holds (100,000 tasks:
+                // a few rows), and a row that scrolls out, or that a filter hides,
+                // serves the next one instead of a new row being made.
+                cacheBuffer: 0
+                reuseItems: true
+                keyNavigationEnabled: true
+                activeFocusOnTab: true
+                // Room under the last row while the undo toast shows: the row stays in reach.
+                bottomMargin: toast.visible ? toast.height + 2 * Theme.spacing : 0
+                anchors.fill: parent
+                Accessible.role: Accessible.List
+                Accessible.name: root.filtered ? qsTr("Tasks shown: %1 of %2").arg(count).arg(root.total) : qsTr("Tasks")
 
-                // The roles arrive in TaskRow's required properties of the
-                // same names; id and state, names QML keeps for itself,
-                // through the row's model.
-                required property var model
-                required property int index
-                // An id from outside a delegate, which Qt 6 would have bound with
-                // "pragma ComponentBehavior: Bound"; Qt 5 cannot read that pragma.
-                readonly property Backend backend: root.backend // qmllint disable unqualified
-
-                width: ListView.view.width - 10
-                taskId: model.id
-                taskState: model.state
-                striped: index % 2 === 1
-                selected: ListView.isCurrentItem
-                onPicked: {
-                    ListView.view.currentIndex = index
-                    ListView.view.forceActiveFocus()
+                ScrollBar.vertical: ScrollBar {
+                    Accessible.name: qsTr("Scroll the task list")
                 }
-                onCancelRequested: row.backend.cancel(row.taskId)
-                onPauseChangeRequested: function (pause) {
-                    if (pause)
-                        row.backend.pause(row.taskId)
-                    else
-                        row.backend.resume(row.taskId)
+
+                onCountChanged: {
+                    if (following)
+                        Qt.callLater(list.followEnd)
                 }
-                onRetryRequested: row.backend.retry(row.taskId)
-                onRemoveRequested: row.backend.remove(row.taskId)
-                onCopyDetailsRequested: row.backend.copyDetails(row.taskId)
+
+                // A new filter: at once to the end, if following, before rows are made at the top.
+                Connections {
+                    target: root.filter
+
+                    function onModelReset() {
+                        if (list.following)
+                            list.positionViewAtEnd()
+                    }
+                }
+                // Deferred, so it asks again when it runs: a scroll the user began
+                // in between (a flick as a task arrived) is not cut short.
+                function followEnd() {
+                    if (following && !moving)
+                        positionViewAtEnd()
+                }
+                // The view estimates the height of rows it has not made yet, and
+                // corrects it as it makes them, or as the window is resized:
+                // while following, stay at the end, at once (a deferred call
+                // made while the last one runs would be dropped).
+                function stayAtEnd() {
+                    if (following && !moving && contentHeight + bottomMargin > height)
+                        contentY = originY + contentHeight + bottomMargin - height
+                }
+                onContentHeightChanged: stayAtEnd()
+                onHeightChanged: stayAtEnd()
+                // At once, and again once the view has laid out the change that came with it (a row removed).
+                onBottomMarginChanged: {
+                    stayAtEnd()
+                    Qt.callLater(list.stayAtEnd)
+                }
+                onMovementEnded: following = atYEnd
+
+                delegate: TaskRow {
+                    id: row
+
+                    // The roles arrive in TaskRow's required properties of the
+                    // same names; id and state, names QML keeps for itself,
+                    // through the row's model.
+                    required property var model
+                    required property int index
+                    // An id from outside a delegate, which Qt 6 would have bound with
+                    // "pragma ComponentBehavior: Bound"; Qt 5 cannot read that pragma.
+                    readonly property Backend backend: root.backend // qmllint disable unqualified
+
+                    width: ListView.view.width - 10
+                    // A row put aside for reuse has no task for a moment: no id, no state.
+                    taskId: model.id === undefined ? 0 : model.id
+                    taskState: model.state === undefined ? "" : model.state
+                    striped: index % 2 === 1
+                    selected: ListView.isCurrentItem
+                    // A reused row starts closed, and a task it now shows did not just end.
+                    ListView.onReused: {
+                        row.expanded = false
+                        row.settling = false
+                    }
+                    onPicked: {
+                        ListView.view.currentIndex = index
+                        ListView.view.forceActiveFocus()
+                    }
+                    onCancelRequested: row.backend.cancel(row.taskId)
+                    onPauseChangeRequested: function (pause) {
+                        if (pause)
+                            row.backend.pause(row.taskId)
+                        else
+                            row.backend.resume(row.taskId)
+                    }
+                    onRetryRequested: row.backend.retry(row.taskId)
+                    onRemoveRequested: row.backend.remove(row.taskId)
+                    onCopyDetailsRequested: row.backend.copyDetails(row.taskId)
+                }
+            }
+
+            // Tasks there are, but the filter shows none of them.
+            Column {
+                anchors.centerIn: list
+                spacing: Theme.spacing
+                visible: list.count === 0 && root.total > 0
+
+                Label {
+                    objectName: "noMatchLabel"
+                    anchors.horizontalCenter: parent.horizontalCenter
+                    text: qsTr("No task here matches the filter")
+                    color: Theme.textMuted
+                }
+
+                AppButton {
+                    objectName: "showAllButton"
+                    anchors.horizontalCenter: parent.horizontalCenter
+                    text: qsTr("Show all")
+                    toolTip: qsTr("Every state, every name")
+                    Accessible.name: qsTr("Show every task: clear the filter")
+                    onClicked: root.clearFilter()
+                }
+            }
+
+            UndoToast {
+                id: toast
+
+                removals: root.backend.removals
+                anchors.bottom: list.bottom
+                anchors.horizontalCenter: list.horizontalCenter
+                anchors.bottomMargin: Theme.spacing
+                width: Math.min(implicitWidth, list.width - 2 * Theme.spacing)
             }
         }
     }

@@ -40,6 +40,12 @@ Rectangle {
     property bool selected: false
     property bool striped: false
     property bool expanded: false
+    // How long, in ms, the buttons of a task that has just ended take no click
+    // (a click meant for Pause or Cancel, landing just after the end).
+    property int settleMs: 500
+    property bool settling: false
+    // Made: a row made for a task that has ended already does not settle.
+    property bool made: false
     readonly property bool hasDetails: errorDetails !== "" || result.length > 60 || (done && (note !== "" || startedAt > 0))
     readonly property string label: qsTr("task %1, %2").arg(taskId).arg(name)
 
@@ -60,6 +66,14 @@ Rectangle {
     color: selected ? Theme.selection : striped ? Theme.surfaceAlt : Theme.surface
     Accessible.role: Accessible.ListItem
     Accessible.name: qsTr("Task %1, %2, %3").arg(taskId).arg(name).arg(taskState)
+
+    Component.onCompleted: made = true
+    onDoneChanged: {
+        if (done && made && settleMs > 0) {
+            settling = true
+            settle.restart()
+        }
+    }
 
     TapHandler {
         onTapped: root.picked()
@@ -194,62 +208,49 @@ Rectangle {
             label: root.label
             // It shares the cell's room with the text before it, which comes first, up to half.
             room: {
-                var shared = line.width - outcomeCell.x - actionsCell.width - line.spacing
+                var shared = line.width - outcomeCell.x - actions.width - line.spacing
                 return shared - line.spacing - Math.min(outcome.implicitWidth, shared / 2)
             }
         }
 
-        // The actions that apply now, in reading order, against the right edge.
-        Item {
-            id: actionsCell
+        // The actions, in three slots that keep their places: a button that
+        // appears when the task ends never lands where a harmless one was a
+        // moment before. Running: Pause and Cancel. Ended: Remove where
+        // nothing was, Retry where Pause was, Details where Cancel was. And
+        // for a moment after the end (settleMs), the new ones take no click:
+        // a click meant for Pause or Cancel lands on nothing.
+        Row {
+            id: actions
 
-            implicitHeight: actions.implicitHeight
+            spacing: 2
             Layout.preferredWidth: 3 * Theme.controlHeight + 4
 
-            Row {
-                id: actions
-
-                anchors.right: parent.right
-                spacing: 2
-
-                AppButton {
-                    objectName: "detailsButton"
-                    visible: root.done && root.hasDetails
-                    text: root.expanded ? qsTr("Hide details") : qsTr("Details")
-                    iconName: root.expanded ? "chevronUp" : "chevronDown"
-                    iconOnly: true
-                    flat: true
-                    toolTip: root.error !== "" ? qsTr("The error and its traceback") : qsTr("All of it")
-                    Accessible.name: qsTr("%1 of %2").arg(text).arg(root.label)
-                    onClicked: root.expanded = !root.expanded
-                }
-
-                AppButton {
-                    objectName: "retryButton"
-                    visible: root.done
-                    text: qsTr("Retry")
-                    iconName: "retry"
-                    iconOnly: true
-                    flat: true
-                    toolTip: qsTr("Run it again, as a new task")
-                    Accessible.name: qsTr("Retry %1 as a new task").arg(root.label)
-                    onClicked: root.retryRequested()
-                }
+            Item {
+                width: Theme.controlHeight
+                height: Theme.controlHeight
 
                 AppButton {
                     objectName: "removeButton"
+                    anchors.fill: parent
                     visible: root.done
+                    enabled: !root.settling
                     text: qsTr("Remove")
                     iconName: "trash"
                     iconOnly: true
                     flat: true
-                    toolTip: qsTr("Remove this row")
+                    toolTip: qsTr("Remove this row (you can undo it)")
                     Accessible.name: qsTr("Remove %1 from the list").arg(root.label)
                     onClicked: root.removeRequested()
                 }
+            }
+
+            Item {
+                width: Theme.controlHeight
+                height: Theme.controlHeight
 
                 AppButton {
                     objectName: "pauseButton"
+                    anchors.fill: parent
                     visible: !root.done && root.canPause
                     text: root.pauseRequested ? qsTr("Resume") : qsTr("Pause")
                     iconName: root.pauseRequested ? "play" : "pause"
@@ -261,7 +262,27 @@ Rectangle {
                 }
 
                 AppButton {
+                    objectName: "retryButton"
+                    anchors.fill: parent
+                    visible: root.done
+                    enabled: !root.settling
+                    text: qsTr("Retry")
+                    iconName: "retry"
+                    iconOnly: true
+                    flat: true
+                    toolTip: qsTr("Run it again, as a new task")
+                    Accessible.name: qsTr("Retry %1 as a new task").arg(root.label)
+                    onClicked: root.retryRequested()
+                }
+            }
+
+            Item {
+                width: Theme.controlHeight
+                height: Theme.controlHeight
+
+                AppButton {
                     objectName: "cancelButton"
+                    anchors.fill: parent
                     visible: !root.done
                     text: qsTr("Cancel")
                     iconName: "close"
@@ -271,8 +292,30 @@ Rectangle {
                     Accessible.name: qsTr("Cancel %1").arg(root.label)
                     onClicked: root.cancelRequested()
                 }
+
+                AppButton {
+                    objectName: "detailsButton"
+                    anchors.fill: parent
+                    visible: root.done && root.hasDetails
+                    enabled: !root.settling
+                    text: root.expanded ? qsTr("Hide details") : qsTr("Details")
+                    iconName: root.expanded ? "chevronUp" : "chevronDown"
+                    iconOnly: true
+                    flat: true
+                    toolTip: root.error !== "" ? qsTr("The error and its traceback") : qsTr("All of it")
+                    Accessible.name: qsTr("%1 of %2").arg(text).arg(root.label)
+                    onClicked: root.expanded = !root.expanded
+                }
             }
         }
+    }
+
+    // The moment after the task ends in view, while its new buttons take no click.
+    Timer {
+        id: settle
+
+        interval: root.settleMs
+        onTriggered: root.settling = false
     }
 
     ColumnLayout {

@@ -15,6 +15,8 @@ Rectangle {
     // shortened (a traceback of megabytes would hold the window for seconds),
     // and the backend can copy the whole of it.
     property var copyWhole: null
+    // Copy says "Copied" for this long, in ms, after a press: the clipboard shows nothing.
+    property int copiedMs: 1500
 
     color: Theme.window
     radius: Theme.radiusSmall
@@ -66,19 +68,49 @@ Rectangle {
         anchors.top: parent.top
         anchors.right: parent.right
         anchors.margins: 4
-        text: qsTr("Copy")
-        iconName: "copy"
+        // "Copied" for a moment: the copy happened, and a second press copies again.
+        property bool copied: false
+
+        // As wide for "Copied" as for "Copy": the text beside it does not move.
+        width: implicitWidth + Math.max(copyWord.advanceWidth, copiedWord.advanceWidth)
+            - (copied ? copiedWord.advanceWidth : copyWord.advanceWidth)
+
+        text: copied ? qsTr("Copied") : qsTr("Copy")
+        iconName: copied ? "check" : "copy"
         flat: true
         toolTip: qsTr("Copy the %1 to the clipboard").arg(root.what)
-        Accessible.name: qsTr("Copy the %1").arg(root.what)
+        Accessible.name: copied ? qsTr("Copied the %1").arg(root.what) : qsTr("Copy the %1").arg(root.what)
         onClicked: {
             if (root.copyWhole) {
                 root.copyWhole()
-                return
+            } else {
+                area.selectAll()
+                area.copy()
+                area.deselect()
             }
-            area.selectAll()
-            area.copy()
-            area.deselect()
+            copied = true
+            copiedTimer.restart()
+        }
+
+        TextMetrics {
+            id: copyWord
+
+            font: copyButton.font
+            text: qsTr("Copy")
+        }
+
+        TextMetrics {
+            id: copiedWord
+
+            font: copyButton.font
+            text: qsTr("Copied")
+        }
+
+        Timer {
+            id: copiedTimer
+
+            interval: root.copiedMs
+            onTriggered: copyButton.copied = false
         }
     }
 }

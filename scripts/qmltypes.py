@@ -54,7 +54,12 @@ PYTHON_TYPES = {
 }
 # Properties declared as QObject at run time (a Python class as a property's
 # type fails in PySide2), and the class each really holds.
-OBJECT_PROPERTIES = {("TaskManager", "taskModel"): "TaskListModel", ("Backend", "lagMeter"): "LagMeter"}
+OBJECT_PROPERTIES = {
+    ("TaskManager", "taskModel"): "TaskListModel",
+    ("TaskManager", "taskFilter"): "TaskFilterModel",
+    ("TaskManager", "removals"): "Removals",
+    ("Backend", "lagMeter"): "LagMeter",
+}
 # Methods declared to return a QObject, and the class each really returns.
 OBJECT_RESULTS = {("TaskManager", "run"): "TaskObject", ("TaskObject", "then"): "TaskObject"}
 # Overloaded slots lose their parameters' names in the dump: what QML tools should show.

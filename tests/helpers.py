@@ -72,11 +72,12 @@ def find_item(root: QQuickWindow | QQuickItem, object_name: str) -> QQuickItem:
 def click(qtbot, window: QQuickWindow, item: QQuickItem) -> None:
     """A real mouse click at the centre of ``item``, sent to the window.
 
-    First the item must show, and the window must have drawn a frame since:
-    an item that has just appeared (a row's button, once its task ended) is
-    placed by its layout only when the window polishes, before its next frame.
+    First the item must show and take clicks, and the window must have drawn
+    a frame since: an item that has just appeared (a row's button, once its
+    task ended) is placed by its layout only when the window polishes, before
+    its next frame, and takes no click for a moment (TaskRow's settleMs).
     """
-    qtbot.waitUntil(item.isVisible)
+    qtbot.waitUntil(lambda: item.isVisible() and item.isEnabled())
     with qtbot.waitSignal(window.frameSwapped):
         window.update()
     centre = item.mapToScene(QPointF(item.width() / 2, item.height() / 2))

@@ -55,8 +55,9 @@ def contrast(a, b) -> float:
 
 
 TEXT_ON = [
-    ("text", ["window", "surface", "surfaceAlt", "selection"]),
+    ("text", ["window", "surface", "surfaceAlt", "selection", "buttonHover", "buttonPressed"]),  # and filter chips
     ("textMuted", ["window", "surface", "surfaceAlt", "selection"]),
+    ("window", ["text"]),  # tooltips and the undo toast: the theme inverted
     ("buttonText", ["button", "buttonHover", "buttonPressed", "surface"]),
     ("textOnDanger", ["danger", "dangerHover"]),
     ("textOnAccent", ["accent", "accentHover"]),
@@ -259,10 +260,15 @@ def focus_chain(window, presses: int) -> list[str]:
 def test_tab_reaches_every_control_in_reading_order_with_a_focus_ring(ui, backend, qtbot):
     ui.window.requestActivate()
     qtbot.waitUntil(lambda: ui.window.isActive())
-    chain = focus_chain(ui.window, 7)
-    # Cancel all and Clear finished wait, disabled, for tasks to act on.
-    expected = ["modeSelector", "dangerButton", "cpuButton", "fetchButton", "failButton", "threadsSpinBox", "taskList"]
+    chain = focus_chain(ui.window, 15)
+    # Retry failed, Clear failed, Cancel all and Clear finished wait, disabled, for tasks to act on.
+    expected = ["modeSelector", "dangerButton", "cpuButton", "fetchButton", "failButton", "threadsSpinBox"]
+    expected += ["filterAll", "filterRunning", "filterQueued", "filterPaused", "filterFailed", "filterDone"]
+    expected += ["filterCancelled", "nameFilter", "taskList"]
     assert chain == expected
+    chip = find_item(ui.window, "filterFailed")
+    chip.forceActiveFocus(Qt.TabFocusReason)
+    assert chip.property("visualFocus")  # the ring shows on a chip too
     danger = find_item(ui.window, "dangerButton")
     danger.forceActiveFocus(Qt.TabFocusReason)
     assert danger.property("visualFocus")  # the ring shows on the red button too
@@ -355,6 +361,14 @@ def every_state(ui, backend, qtbot):
 
 def test_every_control_has_a_name_for_screen_readers(ui, backend, qtbot):
     made = every_state(ui, backend, qtbot)
+    finished = backend.submit_task(tasks.square, (4,))
+    wait_done(qtbot, finished)
+    qtbot.waitUntil(lambda: backend.taskFilter.counts.get("finished") == 2)
+    backend.remove(finished.id)  # the undo toast shows, with its buttons
+    backend.taskFilter.set_text("a")  # the name field's clear button shows
+    find_item(ui.window, "nameFilter").setProperty("text", "a")
+    qtbot.waitUntil(find_item(ui.window, "undoToast").isVisible)
+    qtbot.waitUntil(lambda: find_item(ui.window, "filterAll").property("count") == 4)
     nameless, controls = [], 0
     for node, parent in accessible(ui.window):
         if node.role() not in INTERACTIVE:
@@ -384,6 +398,11 @@ def test_every_control_has_a_name_for_screen_readers(ui, backend, qtbot):
             for node, _ in accessible(ui.window)
         )
     )
+    # The list's filters, bulk actions and undo toast say what they do, and how many.
+    assert {"All: 4 tasks", "Failed: 1 tasks", "Running: 1 tasks", "Show only the tasks whose name holds"} <= names
+    assert {"Retry the failed tasks shown", "Clear the failed tasks shown from the list"} <= names
+    assert {f"Undo: Removed #{finished.id}", f"Dismiss: Removed #{finished.id}, for good"} <= names
+    assert f"Removed #{finished.id}. Undo with Ctrl+Z" in names
     assert any(n.startswith("GUI thread lateness") for n in names)
     assert not any(n.startswith("Counter:") for n in names if n)  # the label speaks a sentence instead
     backend.cancelAll()

@@ -17,6 +17,7 @@ from .clipboard import copy_to_clipboard
 from .flow import TaskFlow
 from .publisher import Publisher
 from .registry import TaskRegistry
+from .removals import REMOVE, Removals
 from .task import TaskHandle, TaskRef, task_number
 
 Action = Literal["cancel", "pause", "resume"]
@@ -25,8 +26,11 @@ Action = Literal["cancel", "pause", "resume"]
 class TaskActions:
     """The actions on tasks that the manager's slots offer; see the module's docstring."""
 
-    def __init__(self, registry: TaskRegistry, publisher: Publisher, flow: TaskFlow, calls: OwnerThreadCalls):
+    def __init__(
+        self, registry: TaskRegistry, publisher: Publisher, flow: TaskFlow, calls: OwnerThreadCalls, removals: Removals
+    ):
         self._registry = registry
+        self._removals = removals
         self._publisher = publisher
         self._flow = flow
         self._calls = calls  # for on_owner_thread
@@ -64,12 +68,12 @@ class TaskActions:
     def remove(self, task: TaskRef) -> None:
         task_id = task_number(task, "remove", self._registry.last_id)
         if task_id is not None:
-            self.remove_ended({task_id})
+            self.remove_ended({task_id}, REMOVE)
 
     @on_owner_thread
-    def remove_ended(self, task_ids: set[int] | None) -> None:
-        """Take these ended tasks (None: all of them) out of the list."""
-        self._publisher.remove_ended(task_ids)
+    def remove_ended(self, task_ids: set[int] | None, kind: str) -> int:
+        """Take these ended tasks (None: all of them) out of the list, to be undone; how many."""
+        return self._removals.remove(task_ids, kind)
 
     @on_owner_thread
     def cancel_all(self) -> OwnerCall | None:

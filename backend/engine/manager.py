@@ -23,6 +23,7 @@ from .actions import TaskActions
 from .affinity import OwnerCall, OwnerThreadCalls, on_owner_thread
 from .closing import close
 from .events import TaskEvents
+from .filtering import TaskFilterModel
 from .flow import TaskFlow
 from .limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS
 from .model import TaskListModel
@@ -32,6 +33,7 @@ from .publisher import Publisher, history_number
 from .qmlrun import QmlRuns
 from .qt.QtCore import Property, QObject, Signal, Slot
 from .registry import ModeRegistry, TaskRegistry
+from .removals import CLEAR_FAILED, CLEAR_FINISHED, Removals
 from .signals import WorkerSignals
 from .submission import require_application
 from .task import TaskHandle, TaskRef
@@ -82,6 +84,8 @@ class TaskManager(QObject):
         self._modes = ModeRegistry()
         self._publisher = Publisher(self, self._registry, turns, history, self.published)
         self._publisher.pass_signals_on(self)
+        self._filter = TaskFilterModel(self._publisher.model, self)
+        self._removals = Removals(self, self._publisher)
         self.signals = WorkerSignals(self, after_delivery=self._publisher.schedule, turns=turns)
         self._flow = TaskFlow(
             self._registry, self._modes, self._publisher, self.signals.dispatch, self._calls, self._weak_self
@@ -91,7 +95,7 @@ class TaskManager(QObject):
         self.signals.set_handlers(events.handlers())
         self._events = events  # the signals hold its handlers weakly
         self._qml = QmlRuns(self)  # expose() and run()
-        self._actions = TaskActions(self._registry, self._publisher, self._flow, self._calls)
+        self._actions = TaskActions(self._registry, self._publisher, self._flow, self._calls, self._removals)
         self._threads, self._processes, modes = default_modes(max_threads, processes, max_tasks_per_child)
         for mode in modes:
             self.add_mode(mode)
@@ -206,7 +210,7 @@ class TaskManager(QObject):
     @Slot("QVariant")  # not int: see task_number
     def remove(self, task: TaskRef) -> None:
         """Take an ended task out of ``taskModel`` (a running one stays: cancel it first)."""
-        self._actions.remove(task)
+        self._actions.remove(task)  # undoable: removals.undo()
 
     @Slot()
     def cancelAll(self) -> OwnerCall | None:
@@ -215,8 +219,20 @@ class TaskManager(QObject):
 
     @Slot()
     def clearFinished(self) -> None:
-        """Remove the tasks that have ended from ``taskModel``."""
-        self._actions.remove_ended(None)
+        """Remove the tasks that have ended from ``taskModel`` (undoable: ``removals.undo()``)."""
+        self._actions.remove_ended(None, CLEAR_FINISHED)
+
+    @Slot(result=int)
+    @on_owner_thread
+    def retryFailed(self) -> int:
+        """Retry each failed or timed-out task that ``taskFilter`` shows, once; how many were retried."""
+        return self._filter.retry_failed(self.retry)
+
+    @Slot(result=int)
+    @on_owner_thread
+    def clearFailed(self) -> int:
+        """Remove the failed and timed-out tasks that ``taskFilter`` shows (undoable); how many."""
+        return self._actions.remove_ended(set(self._filter.failed_ids()), CLEAR_FAILED)
 
     def shutdown(self, timeout_ms: int | None = None) -> bool:
         """Stop taking work, cancel every task, and wait at most ``timeout_ms`` (GUI thread).
@@ -316,6 +332,12 @@ class TaskManager(QObject):
     def _get_task_model(self) -> TaskListModel:
         return self._publisher.model
 
+    def _get_task_filter(self) -> TaskFilterModel:
+        return self._filter
+
+    def _get_removals(self) -> Removals:
+        return self._removals
+
     busy = Property(bool, _get_busy, notify=busyChanged)
     activeCount = Property(int, _get_active_count, notify=activeCountChanged)
     pausedCount = Property(int, _get_paused_count, notify=pausedCountChanged)
@@ -331,6 +353,8 @@ class TaskManager(QObject):
     # QObject: a Python model class as the type fails in PySide2 (an unregistered
     # QAbstractListModel*); scripts/qmltypes.py gives QML tools the real type.
     taskModel = Property(QObject, _get_task_model, constant=True)
+    taskFilter = Property(QObject, _get_task_filter, constant=True)  # a TaskFilterModel of taskModel
+    removals = Property(QObject, _get_removals, constant=True)  # the last removal, to undo
 
     # -- hooks: a subclass overrides them (docs/python-api.md, "Extending the manager") --
 

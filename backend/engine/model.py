@@ -6,8 +6,8 @@ import bisect
 import itertools
 import operator
 import time
-from collections import deque
-from typing import Any, Callable, Iterable, Union
+from collections import Counter, deque
+from typing import Any, Callable, Iterable, NamedTuple, Union
 
 from ..core.states import TaskState
 from .qt.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
@@ -50,6 +50,7 @@ ROLES = tuple(name for name, _ in ROLE_TABLE)
 FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _ROOT = QModelIndex()  # the invalid index: the parent of every row
 _ID = ROLES.index("id")
+_STATE = ROLES.index("state")
 _DONE = ROLES.index("done")
 _ROLE_NUMBERS = tuple(range(FIRST_ROLE, FIRST_ROLE + len(ROLES)))
 
@@ -70,6 +71,27 @@ def _row_maker(table: tuple[tuple[str, str], ...]) -> Callable[[TaskHandle, floa
 
 
 _role_values = _row_maker(ROLE_TABLE)
+
+# Above this many runs of adjacent rows, putting rows back is one model reset:
+# each insertion costs a view a layout, a reset one rebuild of what it shows.
+RESTORE_RUNS = 64
+
+
+class TakenRows(NamedTuple):
+    """Rows taken out of a :class:`TaskListModel`, as they were: what :meth:`TaskListModel.restore` puts back.
+
+    In list order; each row keeps its serial (its place among the others),
+    its handle, and the role values the list last showed.
+    """
+
+    serials: list[int]
+    handles: list[TaskHandle]
+    rows: list[tuple[Any, ...]]
+
+    @property
+    def ids(self) -> list[int]:
+        """The ids of the tasks taken, in list order."""
+        return [row[_ID] for row in self.rows]
 
 
 class TaskListModel(QAbstractListModel):
@@ -93,6 +115,7 @@ class TaskListModel(QAbstractListModel):
         self._serial_of: dict[int, int] = {}  # task id -> its row's serial
         self._next_serial = 0
         self._ended: deque[int] = deque()  # ids of the rows published as ended, in the order they ended
+        self._counts: Counter[str] = Counter()  # published rows per state word
         #: Called with the handles whose rows were just removed (the manager releases their task objects).
         self.on_removed: Callable[[list[TaskHandle]], None] | None = None
 
@@ -123,6 +146,23 @@ class TaskListModel(QAbstractListModel):
         found = handles[row] if row is not None and row < len(handles) else None
         return found if found is not None and found.id == task_id else None  # rows move on removal
 
+    @property
+    def serials(self) -> list[int]:
+        """Each row's serial, in list order (ascending): a row's place that removals do not change.
+
+        The list itself, for a proxy's speed: read it, never change it.
+        """
+        return self._serials
+
+    @property
+    def rows(self) -> list[tuple[Any, ...]]:
+        """Each row's published role values, in :data:`ROLES` order (the list itself: read only)."""
+        return self._rows
+
+    def state_counts(self) -> dict[str, int]:
+        """How many rows the list shows in each state (by its word), states with none left out."""
+        return {state: count for state, count in self._counts.items() if count}
+
     def _row(self, task_id: int) -> int | None:
         """The row of a task, or None."""
         serial = self._serial_of.get(task_id)
@@ -146,6 +186,7 @@ class TaskListModel(QAbstractListModel):
         self._serials.extend(range(serial, serial + len(handles)))
         self._handles.extend(handles)
         self._rows.extend(_role_values(h, now) for h in handles)
+        self._counts.update(row[_STATE] for row in self._rows[first:])
         self._ended.extend(h.id for h in sorted((h for h in handles if h.done), key=_end_order))  # ended unseen
         self.endInsertRows()
 
@@ -165,6 +206,9 @@ class TaskListModel(QAbstractListModel):
             self._rows[row] = new
             if new[_DONE] and not old[_DONE]:
                 ended.append(handle)
+            if new[_STATE] != old[_STATE]:
+                self._counts[old[_STATE]] -= 1
+                self._counts[new[_STATE]] += 1
             roles = tuple(itertools.compress(_ROLE_NUMBERS, map(operator.ne, old, new)))  # in C, no Python loop
             changes.setdefault(roles, []).append(row)
         ended.sort(key=_end_order)
@@ -173,18 +217,72 @@ class TaskListModel(QAbstractListModel):
             for first, last in _runs(sorted(rows)):
                 self.dataChanged.emit(self.index(first), self.index(last), list(roles))
 
-    def remove_ended(self, task_ids: set[int] | None = None) -> int:
-        """Remove the rows of tasks that have ended (of ``task_ids`` only, if given); return how many."""
+    def remove_ended(self, task_ids: set[int] | None = None) -> TakenRows:
+        """Remove the rows of tasks that have ended (of ``task_ids`` only, if given); return them, to restore."""
         doomed = [
             row
             for row, published in enumerate(self._rows)
             if published[_DONE] and (task_ids is None or published[_ID] in task_ids)
         ]
+        taken = TakenRows(
+            [self._serials[row] for row in doomed],
+            [self._handles[row] for row in doomed],
+            [self._rows[row] for row in doomed],
+        )
         self._remove_rows(doomed)
         if doomed:
             serial_of = self._serial_of
             self._ended = deque(task_id for task_id in self._ended if task_id in serial_of)
-        return len(doomed)
+        return taken
+
+    def restore(self, taken: TakenRows) -> int:
+        """Put back rows that :meth:`remove_ended` took, each in its old place, as it was; return how many.
+
+        A row whose task is in the list again (it cannot be, but for a second
+        restore of the same rows) is left out. Runs of adjacent rows go in
+        one insertion each, or, past RESTORE_RUNS of them, in one reset.
+        """
+        back = [i for i, row in enumerate(taken.rows) if row[_ID] not in self._serial_of]
+        if not back:
+            return 0
+        serials = [taken.serials[i] for i in back]
+        handles = [taken.handles[i] for i in back]
+        rows = [taken.rows[i] for i in back]
+        places = [bisect.bisect_left(self._serials, serial) for serial in serials]
+        runs = _place_runs(places)
+        if len(runs) > RESTORE_RUNS:
+            self._restore_all(serials, handles, rows)
+        else:
+            for start, stop in reversed(runs):  # from the end: the places before stay true
+                self._insert_rows(places[start], serials[start:stop], handles[start:stop], rows[start:stop])
+        for serial, row in zip(serials, rows):
+            self._serial_of[row[_ID]] = serial
+        self._counts.update(row[_STATE] for row in rows)
+        ended = [self.handle(task_id) for task_id in self._ended] + handles
+        self._ended = deque(h.id for h in sorted((h for h in ended if h is not None), key=_end_order))
+        return len(rows)
+
+    def _insert_rows(
+        self, place: int, serials: list[int], handles: list[TaskHandle], rows: list[tuple[Any, ...]]
+    ) -> None:
+        self.beginInsertRows(QModelIndex(), place, place + len(rows) - 1)
+        self._serials[place:place] = serials
+        self._handles[place:place] = handles
+        self._rows[place:place] = rows
+        self.endInsertRows()
+
+    def _restore_all(self, serials: list[int], handles: list[TaskHandle], rows: list[tuple[Any, ...]]) -> None:
+        """Merge the rows back in one reset: a view rebuilds what it shows once."""
+        self.beginResetModel()
+        merged = sorted(
+            itertools.chain(zip(self._serials, self._handles, self._rows), zip(serials, handles, rows)),
+            key=operator.itemgetter(0),
+        )
+        # In place: a proxy reads these lists (serials, rows) as they are.
+        self._serials[:] = [serial for serial, _, _ in merged]
+        self._handles[:] = [handle for _, handle, _ in merged]
+        self._rows[:] = [row for _, _, row in merged]
+        self.endResetModel()
 
     def trim(self, limit: int) -> int:
         """Remove the rows of the tasks that ended first until at most ``limit`` ended ones are left.
@@ -204,9 +302,11 @@ class TaskListModel(QAbstractListModel):
         """Remove ``doomed`` (sorted rows), in one removal per run of adjacent rows."""
         if not doomed:
             return
-        serial_of = self._serial_of
+        serial_of, counts = self._serial_of, self._counts
         for row in doomed:
-            del serial_of[self._rows[row][_ID]]
+            published = self._rows[row]
+            del serial_of[published[_ID]]
+            counts[published[_STATE]] -= 1
         on_removed = self.on_removed
         for first, last in reversed(list(_runs(doomed))):
             self.beginRemoveRows(QModelIndex(), first, last)
@@ -220,6 +320,17 @@ class TaskListModel(QAbstractListModel):
 
 def _end_order(handle: TaskHandle) -> tuple[float, int]:
     return (handle.ended_at or 0.0, handle.id)
+
+
+def _place_runs(places: list[int]) -> list[tuple[int, int]]:
+    """Runs of equal numbers in sorted ``places``, as (start, stop) slices of it."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(places) + 1):
+        if i == len(places) or places[i] != places[start]:
+            runs.append((start, i))
+            start = i
+    return runs
 
 
 def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:

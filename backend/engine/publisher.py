@@ -12,7 +12,7 @@ import time
 from typing import Any, Callable
 
 from .limits import MAX_HISTORY
-from .model import TaskListModel
+from .model import TakenRows, TaskListModel
 from .props import assign
 from .qt.QtCore import QObject, QTimer, Signal
 from .registry import TaskRegistry
@@ -126,12 +126,23 @@ class Publisher(QObject):
         self.publish()
         return True
 
-    def remove_ended(self, task_ids: set[int] | None) -> None:
-        """Take ended tasks out of the list (None: all of them, and nothing older is hidden any more)."""
+    def remove_ended(self, task_ids: set[int] | None) -> TakenRows:
+        """Take ended tasks out of the list (None: all of them, and nothing older is hidden any more).
+
+        Returns the rows taken, for :meth:`restore`.
+        """
         self.publish()  # publish pending rows first, so none is missed
-        self.model.remove_ended(task_ids)
+        taken = self.model.remove_ended(task_ids)
         if task_ids is None:
             self._assign("older_removed", 0, self.olderRemovedChanged)
+        return taken
+
+    def restore(self, taken: TakenRows, older_removed: int) -> int:
+        """Put back rows that :meth:`remove_ended` took, and the count of older ones it set to 0."""
+        self.publish()
+        restored = self.model.restore(taken)
+        self._assign("older_removed", older_removed, self.olderRemovedChanged)
+        return restored
 
     def _publish_some(self) -> None:
         self.publish(deadline=self._wakeup.deadline)

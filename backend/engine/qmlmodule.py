@@ -12,8 +12,10 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from .binding import QT6
+from .filtering import TaskFilterModel
 from .manager import TaskManager
 from .model import TaskListModel
+from .removals import Removals
 from .taskobject import TaskObject
 
 MODULE, MAJOR, MINOR = "Offthread", 1, 0
@@ -21,6 +23,8 @@ MODULE, MAJOR, MINOR = "Offthread", 1, 0
 # Each type, and why QML cannot make one itself.
 ENGINE_TYPES: tuple[tuple[Any, str], ...] = (
     (TaskListModel, "the TaskManager makes its task model"),
+    (TaskFilterModel, "the TaskManager makes its task filter"),
+    (Removals, "the TaskManager keeps its last removal"),
     (TaskManager, "an app makes its TaskManager in Python"),
     (TaskObject, "tasks.run() makes task objects"),
 )
@@ -44,5 +48,6 @@ def register_types(types: Iterable[tuple[Any, str]]) -> None:
 
 
 def register_qml_types() -> None:
-    """Register the engine's types (``TaskManager``, ``TaskListModel``, ``TaskObject``) in ``Offthread 1.0``."""
+    """Register the engine's types (``TaskManager``, ``TaskListModel``, ``TaskFilterModel``, ``Removals``,
+    ``TaskObject``) in ``Offthread 1.0``."""
     register_types(ENGINE_TYPES)

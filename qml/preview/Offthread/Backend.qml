@@ -30,6 +30,8 @@ QtObject {
     property var modes: ["gui", "events", "thread", "process", "asyncio"]
     readonly property string modeDescription: _descriptions[mode] || ""
     property ListModel taskModel: ListModel {}
+    property TaskFilterModel taskFilter: TaskFilterModel { source: root.taskModel }
+    property Removals removals: Removals { model: root.taskModel }
     // The real one measures the GUI thread; a preview has nothing to measure.
     property LagMeter lagMeter: LagMeter {}
 
@@ -46,9 +48,8 @@ QtObject {
         }
     }
     function remove(id) {
-        var row = _row(id)
-        if (row >= 0 && taskModel.get(row).done)
-            taskModel.remove(row)
+        removals.take([id], "remove")
+        _publish()
     }
     function copyDetails(id) {
         var row = _row(id)
@@ -79,9 +80,16 @@ QtObject {
     }
     function clearFinished() {
         olderRemoved = 0
-        for (var row = taskModel.count - 1; row >= 0; --row)
-            if (taskModel.get(row).done)
-                taskModel.remove(row)
+        removals.take(null, "clearFinished")
+        _publish()
+    }
+    function clearFailed() {
+        var cleared = removals.take(taskFilter.failedIds(), "clearFailed")
+        _publish()
+        return cleared
+    }
+    function retryFailed() {
+        return taskFilter.retryFailed(retry)
     }
 
     // -- the simulation: five one-second steps, like the real DANGER! job ------
@@ -225,6 +233,7 @@ QtObject {
         busy = active + paused + queued > 0
         // Simpler than the real one's (it counts the tasks ended since idle too): the open tasks' mean.
         overallProgress = open > 0 ? percents / open : 0
+        taskFilter.sync()
     }
 
     onMaxThreadCountChanged: _schedule()
