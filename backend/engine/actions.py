@@ -14,10 +14,11 @@ from typing import Literal
 from ..core.states import CancelReason
 from .affinity import OwnerCall, OwnerThreadCalls, on_owner_thread
 from .clipboard import copy_to_clipboard
+from .filtering import TaskFilterModel
 from .flow import TaskFlow
 from .publisher import Publisher
 from .registry import TaskRegistry
-from .removals import REMOVE, Removals
+from .removals import CLEAR_FAILED, REMOVE, Removals
 from .task import TaskHandle, TaskRef, task_number
 
 Action = Literal["cancel", "pause", "resume"]
@@ -81,3 +82,13 @@ class TaskActions:
             if self._registry.get(handle.id) is handle:  # not ended by a cancel before it (its dependents)
                 self._flow.cancel(handle, CancelReason.CANCELLED)
         return None
+
+    @on_owner_thread
+    def retry_failed(self, shown: TaskFilterModel) -> int:
+        """Retry each failed or timed-out task ``shown``, once; how many were retried."""
+        return shown.retry_failed(self.retry)
+
+    @on_owner_thread
+    def clear_failed(self, shown: TaskFilterModel) -> int:
+        """Remove the failed and timed-out tasks ``shown`` (undoable); how many."""
+        return self._removals.remove(set(shown.failed_ids()), CLEAR_FAILED)

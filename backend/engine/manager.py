@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence, TypeVar, overload
 
 from .actions import TaskActions
 from .affinity import OwnerCall, OwnerThreadCalls, on_owner_thread
-from .closing import close
+from .closing import Closing
 from .events import TaskEvents
 from .filtering import TaskFilterModel
 from .flow import TaskFlow
@@ -33,7 +33,7 @@ from .publisher import Publisher, history_number
 from .qmlrun import QmlRuns
 from .qt.QtCore import Property, QObject, Signal, Slot
 from .registry import ModeRegistry, TaskRegistry
-from .removals import CLEAR_FAILED, CLEAR_FINISHED, Removals
+from .removals import CLEAR_FINISHED, Removals
 from .signals import WorkerSignals
 from .submission import require_application
 from .task import TaskHandle, TaskRef
@@ -46,9 +46,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class TaskManager(QObject):
-    """Runs work off the GUI thread in modes (``thread`` by default; :meth:`add_mode` adds
-    others), and shows it to QML: ``taskModel`` and properties that notify a real change, at
-    most once a frame. Lives on the GUI thread; any thread may call it. docs/python-api.md."""
+    """Runs work off the GUI thread in modes, and shows it to QML; any thread may call it. docs/python-api.md."""
 
     busyChanged = Signal()
     activeCountChanged = Signal()
@@ -74,7 +72,6 @@ class TaskManager(QObject):
         require_application()  # else its tasks would stay queued forever
         super().__init__(parent)
         self.shutdown_timeout_ms = shutdown_timeout_ms
-        self._shutdown_result: bool | None = None
         # Calls from other threads, task events and the publish share the GUI
         # thread's turns: one budget, then the window's timers (wakeup.Turns).
         turns = Turns(self)
@@ -95,6 +92,9 @@ class TaskManager(QObject):
         self.signals.set_handlers(events.handlers())
         self._events = events  # the signals hold its handlers weakly
         self._qml = QmlRuns(self)  # expose() and run()
+        self._closing = Closing(
+            self._calls, self._registry, self._modes, self.signals, self._timeouts, self._publisher, self.cancelAll
+        )
         self._actions = TaskActions(self._registry, self._publisher, self._flow, self._calls, self._removals)
         self._threads, self._processes, modes = default_modes(max_threads, processes, max_tasks_per_child)
         for mode in modes:
@@ -104,8 +104,7 @@ class TaskManager(QObject):
     # -- Python API -------------------------------------------------------
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> TaskHandle:
-        """Run ``fn(*args, **kwargs)`` in thread mode; its ``task`` or ``progress_callback``
-        parameter gets a :class:`TaskContext`. RuntimeError after :meth:`shutdown`."""
+        """Run ``fn(*args, **kwargs)`` in thread mode (its ``task`` parameter gets a :class:`TaskContext`)."""
         return self._flow.submit(fn, args, kwargs, None, None, "thread", 0, (), None)
 
     def submit_task(
@@ -181,8 +180,7 @@ class TaskManager(QObject):
 
     @Slot("QVariant")  # not int: see task_number
     def cancel(self, task: TaskRef) -> None:
-        """Cancel a task (its id, or its handle): a queued one never starts; a running one
-        stops at its next check point."""
+        """Cancel a task (its id, or handle): a queued one never starts, a running one stops at a check point."""
         self._actions.act(task, "cancel")
 
     @Slot("QVariant")  # not int: see task_number
@@ -197,14 +195,12 @@ class TaskManager(QObject):
 
     @Slot("QVariant")  # not int: see task_number
     def retry(self, task: TaskRef) -> TaskHandle | None:
-        """Run an ended task again, as a new task with the same call and options (waiting again
-        for what it waited for); its handle, or None if there is no such ended task."""
+        """Run an ended task again as a new one, with its call and options; None if there is no such task."""
         return self._actions.retry(task)
 
     @Slot("QVariant")
     def copyDetails(self, task: TaskRef) -> None:
-        """Put a task's whole traceback (or, if it did not fail, its whole result) on the
-        clipboard: the window shows them shortened."""
+        """Put a task's whole traceback (or, if it did not fail, its whole result) on the clipboard."""
         self._actions.copy_details(task)
 
     @Slot("QVariant")  # not int: see task_number
@@ -223,31 +219,18 @@ class TaskManager(QObject):
         self._actions.remove_ended(None, CLEAR_FINISHED)
 
     @Slot(result=int)
-    @on_owner_thread
     def retryFailed(self) -> int:
         """Retry each failed or timed-out task that ``taskFilter`` shows, once; how many were retried."""
-        return self._filter.retry_failed(self.retry)
+        return self._actions.retry_failed(self._filter)
 
     @Slot(result=int)
-    @on_owner_thread
     def clearFailed(self) -> int:
         """Remove the failed and timed-out tasks that ``taskFilter`` shows (undoable); how many."""
-        return self._actions.remove_ended(set(self._filter.failed_ids()), CLEAR_FAILED)
+        return self._actions.clear_failed(self._filter)
 
     def shutdown(self, timeout_ms: int | None = None) -> bool:
-        """Stop taking work, cancel every task, and wait at most ``timeout_ms`` (GUI thread).
-        True if every task ended; docs/python-api.md, "Tasks, modes, threads", says what else."""
-        if not self._calls.here():
-            raise RuntimeError(
-                "shutdown() waits for the tasks to stop, so it runs on the GUI thread; "
-                "from another thread, use cancelAll()"
-            )
-        if self._shutdown_result is None:
-            timeout = self.shutdown_timeout_ms if timeout_ms is None else timeout_ms
-            self._shutdown_result = close(
-                self._registry, self._modes, self.signals, self._timeouts, self._publisher, self.cancelAll, timeout
-            )
-        return self._shutdown_result
+        """Stop taking work, cancel every task, wait at most ``timeout_ms`` (GUI thread); True if all ended."""
+        return self._closing.close(self.shutdown_timeout_ms if timeout_ms is None else timeout_ms)
 
     # -- settings -------------------------------------------------------------------
 
@@ -279,14 +262,12 @@ class TaskManager(QObject):
     def _set_mode(self, name: str) -> None:
         if name not in self._modes:  # QML sets it: logged, not raised (select_mode raises)
             log.warning(self._modes.unknown(name))
-        elif name != self._modes.selected:
-            self._modes.selected = name
+        elif self._modes.select(name):
             self.modeChanged.emit()
 
     def select_mode(self, name: str) -> None:
         """Make ``name`` the selected mode (``mode``). ValueError if there is no such mode."""
-        if name not in self._modes:
-            raise ValueError(self._modes.unknown(name))
+        self._modes.check(name)
         self._set_mode(name)
 
     @property

@@ -89,6 +89,16 @@ class ModeRegistry:
     def names(self) -> list[str]:
         return list(self._modes)
 
+    def check(self, name: str) -> None:
+        """ValueError if there is no mode called ``name``."""
+        if name not in self._modes:
+            raise ValueError(self.unknown(name))
+
+    def select(self, name: str) -> bool:
+        """Make ``name`` (a mode's) the selected mode; True if that changed it."""
+        changed, self.selected = name != self.selected, name
+        return changed
+
     def unknown(self, name: str) -> str:
         """What to say about a name that is not a mode's."""
         return f"no mode named {name!r}; the modes are {', '.join(self._modes)}"
