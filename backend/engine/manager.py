@@ -92,10 +92,11 @@ class TaskManager(QObject):
         self.signals.set_handlers(events.handlers())
         self._events = events  # the signals hold its handlers weakly
         self._qml = QmlRuns(self)  # expose() and run()
-        self._closing = Closing(
-            self._calls, self._registry, self._modes, self.signals, self._timeouts, self._publisher, self.cancelAll
-        )
         self._actions = TaskActions(self._registry, self._publisher, self._flow, self._calls, self._removals)
+        cancel_all = self._actions.cancel_all  # not self.cancelAll: the parts hold no reference back
+        self._closing = Closing(
+            self._calls, self._registry, self._modes, self.signals, self._timeouts, self._publisher, cancel_all
+        )
         self._threads, self._processes, modes = default_modes(max_threads, processes, max_tasks_per_child)
         for mode in modes:
             self.add_mode(mode)
