@@ -66,17 +66,22 @@ ListModel {
         }
         counts = tally
         total = source.count
-        var same = shown.length === count
-        for (var i = 0; same && i < shown.length; ++i)
-            same = get(i).id === shown[i].id
-        if (!same) {
-            clear()
-            for (i = 0; i < shown.length; ++i)
-                append(shown[i])
-        } else {
-            for (i = 0; i < shown.length; ++i)
-                set(i, shown[i])
+        // In place, row by row (both lists follow the source's order): the
+        // rows that stay keep their delegates, as with the real proxy.
+        var wanted = {}
+        for (var i = 0; i < shown.length; ++i)
+            wanted[shown[i].id] = true
+        var at = 0
+        for (i = 0; i < shown.length; ++i, ++at) {
+            while (at < count && !wanted[get(at).id])
+                remove(at)
+            if (at < count && get(at).id === shown[i].id)
+                set(at, shown[i])
+            else
+                insert(at, shown[i])
         }
+        while (count > at)
+            remove(at)
         var failed = failedIds()
         failedCount = failed.length
         retryCount = failed.filter(function (id) { return !_retried[id] }).length
