@@ -75,17 +75,11 @@ ApplicationWindow {
         TaskList {
             id: taskList
 
-            // A row and the list's spacing (TaskList.qml).
-            readonly property int pitch: Theme.rowHeight + 2
             // Above the rows, the list's header (its content, bar the rows).
             readonly property real rowsTop: topPadding + contentHeight
 
             backend: root.backend
-            // Whole rows: what is left under the last whole row goes to the
-            // card's padding, so that a list that follows its end shows no
-            // row cut in half under its header.
-            bottomPadding: padding + (height - rowsTop - padding + 2) % pitch
-            implicitHeight: rowsTop + padding  // not from bottomPadding, which follows the height
+            implicitHeight: rowsTop + padding
             Layout.fillWidth: true
             Layout.fillHeight: true
         }

@@ -147,36 +147,6 @@ def test_the_list_stays_put_when_a_task_fails(ui, backend, qtbot):
     assert scene_pos(row) == running
 
 
-SIZES = {"minimum": None, "default": None, "880x700": (880, 700), "700x640": (700, 640), "1000x900": (1000, 900)}
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_a_list_that_follows_its_end_shows_whole_rows(ui, backend, qtbot, size):
-    # At the minimum size the first row showed cut in half under the list's header.
-    window = ui.window
-    if size == "minimum":
-        window.resize(window.minimumWidth(), window.minimumHeight())
-    elif size != "default":
-        window.resize(*SIZES[size])
-    backend.step_seconds = 10
-    for _ in range(20):
-        backend.danger()
-    task_list = find_item(window, "taskList")
-    qtbot.waitUntil(lambda: task_list.property("count") == 20 and task_list.property("atYEnd"))
-    drawn_frame(qtbot, window)
-    top = scene_pos(task_list)[1]
-    bottom = top + task_list.height()
-    shown = [
-        (scene_pos(row)[1], scene_pos(row)[1] + row.height())
-        for row in task_list.property("contentItem").childItems()
-        if row.objectName().startswith("taskRow") and row.isVisible()
-    ]
-    seen = [(y0, y1) for y0, y1 in shown if y1 > top + 0.5 and y0 < bottom - 0.5]
-    assert seen  # at the minimum size, under the filter bar, there is room for one
-    assert all(top - 0.5 <= y0 and y1 <= bottom + 0.5 for y0, y1 in seen), (top, bottom, sorted(seen))
-    backend.cancelAll()
-
-
 def test_an_events_mode_note_has_room_at_the_default_width(ui, backend, qtbot, caplog):
     # "started inside #1's processEvents()" and "was stuck 0.4 s while #2 ran
     # inside it" ended in "…" at the default width.
