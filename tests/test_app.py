@@ -28,6 +28,23 @@ def app_environment(**extra: str) -> dict[str, str]:
     return env
 
 
+def run_script(python: str, script: Path, timeout: float = 120) -> str:
+    """Run ``script`` (in its folder) as an app would run, with a runtime folder as on a desktop
+    (else Qt 5's QGuiApplication warns on stderr); it must exit 0 with nothing on stderr. Its stdout."""
+    runtime = script.parent / "runtime"
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    done = subprocess.run(
+        [python, str(script)],
+        cwd=script.parent,
+        env=app_environment(XDG_RUNTIME_DIR=str(runtime)),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    return done.stdout
+
+
 def start(*args: str, env: dict[str, str] | None = None, **options: Any) -> subprocess.Popen:
     """Start main.py with ``args``, headless; ``options`` go to Popen (stdout and stderr are pipes)."""
     settings: dict[str, Any] = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -358,20 +357,10 @@ def test_the_python_api_pages_filter_example_runs_as_written(tmp_path):
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     script = tmp_path / "example.py"
     script.write_text(example)
-    from .test_app import app_environment
+    from .test_app import run_script
 
-    runtime = tmp_path / "runtime"
-    runtime.mkdir(mode=0o700)
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=app_environment(XDG_RUNTIME_DIR=str(runtime)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert (done.returncode, done.stderr) == (0, ""), done.stderr
-    assert done.stdout.splitlines() == [
+    stdout = run_script(sys.executable, script)
+    assert stdout.splitlines() == [
         "9 3 6",
         "3 [3, 6, 9]",
         "[6]",

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import pytest
 
-from .test_app import app_environment
+from .test_app import app_environment, run_script
 
 PACKAGE = Path(__file__).resolve().parent.parent / "backend"
 QT_MODULES = ("qtpy", "PySide2", "PySide6", "shiboken2", "shiboken6")
@@ -121,18 +121,8 @@ if __name__ == "__main__":
 def test_another_app_uses_the_engine_with_its_own_qml_and_none_of_the_demo(tmp_path):
     script = tmp_path / "own_app.py"
     script.write_text(OWN_APP)
-    runtime = tmp_path / "runtime"  # Qt 5 warns on stderr without one; the demo app logs that instead
-    runtime.mkdir(mode=0o700)
-    done = subprocess.run(
-        [sys.executable, str(script)],
-        cwd=tmp_path,
-        env=app_environment(XDG_RUNTIME_DIR=str(runtime)),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert (done.returncode, done.stderr) == (0, ""), done.stderr
-    assert done.stdout == "[42, 8] 2 True []\n"
+    stdout = run_script(sys.executable, script, timeout=60)
+    assert stdout == "[42, 8] 2 True []\n"
 
 
 @pytest.mark.parametrize("layer", ["core", "engine", "app"])

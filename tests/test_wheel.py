@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from .test_app import StderrLines, app_environment
+from .test_app import StderrLines, app_environment, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON_API = ROOT / "docs" / "python-api.md"
@@ -179,18 +179,8 @@ def run_example(installed: Path, tmp_path: Path, page: Path, section: str, print
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     script = tmp_path / "example.py"
     script.write_text(example)
-    runtime = tmp_path / "runtime"  # as on a desktop: else Qt 5's QGuiApplication warns on stderr
-    runtime.mkdir(mode=0o700)
-    done = subprocess.run(
-        [str(installed / "bin" / "python"), str(script)],
-        cwd=tmp_path,
-        env=app_environment(XDG_RUNTIME_DIR=str(runtime)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert (done.returncode, done.stderr) == (0, ""), done.stderr
-    assert done.stdout.splitlines()[-1] == prints
+    stdout = run_script(str(installed / "bin" / "python"), script)
+    assert stdout.splitlines()[-1] == prints
 
 
 def test_python_m_runs_the_same_command(installed, tmp_path):
