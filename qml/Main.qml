@@ -69,17 +69,15 @@ ApplicationWindow {
 
         LatestTask {
             backend: root.backend
+            // In a short window the list keeps three whole rows at the minimum size.
+            visible: root.height >= Theme.compactHeight
             Layout.fillWidth: true
         }
 
         TaskList {
             id: taskList
 
-            // Above the rows, the list's header (its content, bar the rows).
-            readonly property real rowsTop: topPadding + contentHeight
-
             backend: root.backend
-            implicitHeight: rowsTop + padding
             Layout.fillWidth: true
             Layout.fillHeight: true
         }

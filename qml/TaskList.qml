@@ -118,6 +118,8 @@ Card {
 
         // The rows, and over them: what to do when the filter shows none, and the undo toast.
         Item {
+            id: rowsArea
+
             Layout.fillWidth: true
             Layout.fillHeight: true
 
@@ -126,6 +128,8 @@ Card {
 
                 // Follows the end as tasks arrive, until you scroll up.
                 property bool following: true
+                // A closed row and the spacing under it.
+                readonly property int pitch: Theme.rowHeight + spacing
 
                 objectName: "taskList"
                 // The tasks that pass the filter (the backend's taskFilter, a proxy of taskModel).
@@ -143,7 +147,14 @@ Card {
                 activeFocusOnTab: true
                 // Room under the last row while the undo toast shows: the row stays in reach.
                 bottomMargin: toast.visible ? toast.height + 2 * Theme.spacing : 0
-                anchors.fill: parent
+                // Whole rows: a list that follows its end shows no row cut in half
+                // under the header; what is left stays empty under the last row.
+                // The area's height comes from the layout alone, so this binds nothing
+                // back to itself (a padding bound to the height it sets was a loop in Qt 5).
+                anchors.top: parent.top
+                anchors.left: parent.left
+                anchors.right: parent.right
+                height: Math.max(pitch, Math.floor((rowsArea.height + spacing) / pitch) * pitch - spacing)
                 Accessible.role: Accessible.List
                 Accessible.name: root.filtered ? qsTr("Tasks shown: %1 of %2").arg(count).arg(root.total) : qsTr("Tasks")
 

@@ -110,6 +110,9 @@ QtObject {
     readonly property int controlHeight: 32
     // A task row on one line: a control and 6 above and below it (TaskRow.qml).
     readonly property int rowHeight: 44
+    // Below this window height the latest task's card gives its room to the
+    // task list (Main.qml), whose last rows show the same task.
+    readonly property int compactHeight: 700
     readonly property int iconSize: 16
     // Rows do not spread their parts a window apart on a wide screen.
     readonly property int maxContentWidth: 1040

@@ -147,6 +147,42 @@ def test_the_list_stays_put_when_a_task_fails(ui, backend, qtbot):
     assert scene_pos(row) == running
 
 
+SIZES = {"minimum": None, "default": None, "880x700": (880, 700), "700x640": (700, 640), "1000x900": (1000, 900)}
+
+
+def rows_in_view(task_list):
+    """The (top, bottom) of each row the list shows, wholly or in part, in scene coordinates."""
+    top = scene_pos(task_list)[1]
+    bottom = top + task_list.height()
+    spans = [
+        (scene_pos(row)[1], scene_pos(row)[1] + row.height())
+        for row in task_list.property("contentItem").childItems()
+        if row.objectName().startswith("taskRow") and row.isVisible()
+    ]
+    return top, bottom, sorted((y0, y1) for y0, y1 in spans if y1 > top + 0.5 and y0 < bottom - 0.5)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_a_list_that_follows_its_end_shows_whole_rows(ui, backend, qtbot, size):
+    # At the minimum size the first row showed cut in half under the list's header,
+    # and there was room for one row and a half.
+    window = ui.window
+    if size == "minimum":
+        window.resize(window.minimumWidth(), window.minimumHeight())
+    elif size != "default":
+        window.resize(*SIZES[size])
+    backend.step_seconds = 10
+    for _ in range(20):
+        backend.danger()
+    task_list = find_item(window, "taskList")
+    qtbot.waitUntil(lambda: task_list.property("count") == 20 and task_list.property("atYEnd"))
+    drawn_frame(qtbot, window)
+    top, bottom, seen = rows_in_view(task_list)
+    assert len(seen) >= 3
+    assert all(top - 0.5 <= y0 and y1 <= bottom + 0.5 for y0, y1 in seen), (top, bottom, seen)
+    backend.cancelAll()
+
+
 def test_an_events_mode_note_has_room_at_the_default_width(ui, backend, qtbot, caplog):
     # "started inside #1's processEvents()" and "was stuck 0.4 s while #2 ran
     # inside it" ended in "…" at the default width.
