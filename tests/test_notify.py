@@ -3,6 +3,7 @@ the window is active; the title shows how far the tasks have got."""
 
 from __future__ import annotations
 
+import base64
 import os
 import stat
 
@@ -104,11 +105,10 @@ def test_durations_read_as_a_person_says_them(seconds, text):
     assert duration_text(seconds) == text
 
 
-@pytest.fixture
-def fake_notify_send(tmp_path, monkeypatch):
-    """A notify-send on the PATH that writes its arguments to a file, one per line."""
+def fake_command(tmp_path, monkeypatch, name):
+    """A program ``name`` on the PATH that writes its arguments to a file, one per line; the file."""
     out = tmp_path / "notified.txt"
-    program = tmp_path / "bin" / "notify-send"
+    program = tmp_path / "bin" / name
     program.parent.mkdir()
     program.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{out}.part" && mv "{out}.part" "{out}"\n')
     program.chmod(program.stat().st_mode | stat.S_IEXEC)
@@ -116,12 +116,13 @@ def fake_notify_send(tmp_path, monkeypatch):
     return out
 
 
-def test_the_desktop_notifier_runs_notify_send_with_the_title_and_body(fake_notify_send, qtbot):
-    notifier = desktop_notifier()
+def test_the_desktop_notifier_runs_notify_send_with_the_title_and_body(tmp_path, monkeypatch, qtbot):
+    out = fake_command(tmp_path, monkeypatch, "notify-send")
+    notifier = desktop_notifier("linux")
     assert isinstance(notifier, CommandNotifier)
     notifier.notify("DANGER! is done", 'after 12 s: "Done." $HOME')
-    qtbot.waitUntil(fake_notify_send.exists)
-    assert fake_notify_send.read_text().splitlines() == [
+    qtbot.waitUntil(out.exists)
+    assert out.read_text().splitlines() == [
         "--app-name=offthread",
         "--",
         "DANGER! is done",
@@ -129,9 +130,40 @@ def test_the_desktop_notifier_runs_notify_send_with_the_title_and_body(fake_noti
     ]
 
 
-def test_without_notify_send_the_notices_go_to_the_log_only(monkeypatch, tmp_path, caplog):
+def test_on_macos_the_notifier_runs_osascript_with_the_text_as_arguments_not_as_script(tmp_path, monkeypatch, qtbot):
+    out = fake_command(tmp_path, monkeypatch, "osascript")
+    notifier = desktop_notifier("darwin")
+    assert isinstance(notifier, CommandNotifier)
+    notifier.notify('say "hi" is done', "after 12 s: \\ end")
+    qtbot.waitUntil(out.exists)
+    lines = out.read_text().splitlines()
+    assert lines[-2:] == ['say "hi" is done', "after 12 s: \\ end"]
+    script = lines[1:-2:2]
+    assert lines[0:-2:2] == ["-e"] * len(script)
+    assert script == ["on run argv", "display notification (item 2 of argv) with title (item 1 of argv)", "end run"]
+
+
+def test_on_windows_the_notifier_runs_powershell_with_the_text_quoted_inside_an_encoded_script(
+    tmp_path, monkeypatch, qtbot
+):
+    out = fake_command(tmp_path, monkeypatch, "powershell")
+    notifier = desktop_notifier("win32")
+    assert isinstance(notifier, CommandNotifier)
+    notifier.notify("it's done", "after 12 s: $HOME \u2019x")
+    qtbot.waitUntil(out.exists)
+    lines = out.read_text().splitlines()
+    assert lines[:-1] == ["-NoProfile", "-NonInteractive", "-WindowStyle", "Hidden", "-EncodedCommand"]
+    script = base64.b64decode(lines[-1]).decode("utf-16-le").splitlines()
+    # Single quotes expand nothing ($HOME stays as it is), and a quote inside is doubled.
+    assert "$icon.BalloonTipTitle = 'it''s done'" in script
+    assert "$icon.BalloonTipText = 'after 12 s: $HOME \u2019\u2019x'" in script
+    assert script[-1] == "$icon.Dispose()"
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin", "win32"])
+def test_without_the_notification_command_the_notices_go_to_the_log_only(monkeypatch, tmp_path, caplog, platform):
     monkeypatch.setenv("PATH", str(tmp_path))
-    notifier = desktop_notifier()
+    notifier = desktop_notifier(platform)
     assert isinstance(notifier, SilentNotifier)
     notifier.notify("DANGER! is done", "after 12 s")
     assert "DANGER! is done: after 12 s" in caplog.text

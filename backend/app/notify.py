@@ -1,16 +1,19 @@
 """Desktop notifications: a long task that ends while the window is in the background says so.
 
 A :class:`Notifier` shows one notification. The app's is
-:func:`desktop_notifier`'s: the desktop's notification service through
-``notify-send``, or nothing where there is none (docs/design.md, "Desktop
-notifications", says why not a tray icon or QtDBus). Tests use
+:func:`desktop_notifier`'s: the desktop's notification command
+(``notify-send``, ``osascript`` on macOS, ``powershell`` on Windows), or
+nothing where there is none (docs/design.md, "Desktop notifications", says
+why not a tray icon or QtDBus). Tests use
 :class:`RecordingNotifier`. :class:`LongTaskNotices` decides when to notify.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 import shutil
+import sys
 import weakref
 from typing import TYPE_CHECKING, Callable, Protocol
 
@@ -47,19 +50,74 @@ class RecordingNotifier:
         self.sent.append((title, body))
 
 
+def notify_send_arguments(title: str, body: str) -> list[str]:
+    """Linux and the BSDs: the desktop's notification service (org.freedesktop.Notifications)."""
+    return [f"--app-name={APP_NAME}", "--", title, body]
+
+
+# macOS: the script reads the title and body from its arguments, so neither is
+# ever parsed as AppleScript (a quote in a task's name stays a quote).
+_APPLESCRIPT = ("on run argv", "display notification (item 2 of argv) with title (item 1 of argv)", "end run")
+
+
+def osascript_arguments(title: str, body: str) -> list[str]:
+    """macOS: Notification Center, through ``osascript``."""
+    return [arg for line in _APPLESCRIPT for arg in ("-e", line)] + [title, body]
+
+
+def _powershell_string(text: str) -> str:
+    # A single-quoted PowerShell string expands nothing; a quote inside is doubled.
+    # PowerShell also takes the typographic quotes as quotes: double them as well.
+    for quote in ("'", "\u2018", "\u2019", "\u201a", "\u201b"):
+        text = text.replace(quote, quote * 2)
+    return f"'{text}'"
+
+
+def powershell_arguments(title: str, body: str) -> list[str]:
+    """Windows: a balloon from a notify icon, which Windows 10 and 11 show as a toast.
+
+    The script goes base64-encoded (``-EncodedCommand``), so that no command
+    line quoting stands between the text and PowerShell.
+    """
+    script = "\n".join(
+        (
+            "Add-Type -AssemblyName System.Windows.Forms, System.Drawing",
+            "$icon = New-Object System.Windows.Forms.NotifyIcon",
+            "$icon.Icon = [System.Drawing.SystemIcons]::Information",
+            f"$icon.Text = {_powershell_string(APP_NAME)}",
+            f"$icon.BalloonTipTitle = {_powershell_string(title)}",
+            f"$icon.BalloonTipText = {_powershell_string(body or title)}",  # an empty text shows nothing
+            "$icon.Visible = $true",
+            "$icon.ShowBalloonTip(10000)",
+            "Start-Sleep -Seconds 10",  # the balloon lives as long as its icon
+            "$icon.Dispose()",
+        )
+    )
+    encoded = base64.b64encode(script.encode("utf-16-le")).decode("ascii")
+    return ["-NoProfile", "-NonInteractive", "-WindowStyle", "Hidden", "-EncodedCommand", encoded]
+
+
+#: For each platform (``sys.platform``'s start), the program that shows a notification, and its arguments.
+NOTIFY_COMMANDS: dict[str, tuple[str, Callable[[str, str], list[str]]]] = {
+    "darwin": ("osascript", osascript_arguments),
+    "win32": ("powershell", powershell_arguments),
+}
+DEFAULT_NOTIFY_COMMAND = ("notify-send", notify_send_arguments)
+
+
 class CommandNotifier:
-    """The desktop's notification service (org.freedesktop.Notifications) through its command, ``notify-send``.
+    """A notification through the desktop's own command: ``notify-send``, ``osascript`` or ``powershell``.
 
     Started detached: the GUI thread waits for no process, and none is left
-    a zombie.
+    a zombie. ``arguments`` makes the command's arguments from a title and a body.
     """
 
-    def __init__(self, program: str) -> None:
+    def __init__(self, program: str, arguments: Callable[[str, str], list[str]] = notify_send_arguments) -> None:
         self.program = program
+        self.arguments = arguments
 
     def notify(self, title: str, body: str) -> None:
-        arguments = [f"--app-name={APP_NAME}", "--", title, body]
-        started = QProcess.startDetached(self.program, arguments)
+        started = QProcess.startDetached(self.program, self.arguments(title, body))
         if not (started[0] if isinstance(started, tuple) else started):  # PySide returns (ok, pid)
             log.info("could not start %s to show a notification: %s", self.program, title)
 
@@ -71,13 +129,17 @@ class SilentNotifier:
         log.info("notification (no notification service here): %s: %s", title, body)
 
 
-def desktop_notifier() -> Notifier:
-    """The notifier of this desktop: ``notify-send`` if it is on the PATH, else a silent one."""
-    program = shutil.which("notify-send")
+def desktop_notifier(platform: str = sys.platform) -> Notifier:
+    """The notifier of this desktop: its notification command if it is on the PATH, else a silent one.
+
+    ``notify-send`` on Linux and the BSDs, ``osascript`` on macOS, ``powershell`` on Windows.
+    """
+    name, arguments = NOTIFY_COMMANDS.get(platform, DEFAULT_NOTIFY_COMMAND)
+    program = shutil.which(name)
     if program is None:
-        log.info("no notify-send on the PATH: long tasks that end in the background are logged, not notified")
+        log.info("no %s on the PATH: long tasks that end in the background are logged, not notified", name)
         return SilentNotifier()
-    return CommandNotifier(program)
+    return CommandNotifier(program, arguments)
 
 
 class LongTaskNotices:
