@@ -118,8 +118,6 @@ Card {
 
         // The rows, and over them: what to do when the filter shows none, and the undo toast.
         Item {
-            id: rowsArea
-
             Layout.fillWidth: true
             Layout.fillHeight: true
 
@@ -146,15 +144,12 @@ Card {
                 keyNavigationEnabled: true
                 activeFocusOnTab: true
                 // Room under the last row while the undo toast shows: the row stays in reach.
-                bottomMargin: toast.visible ? toast.height + 2 * Theme.spacing : 0
-                // Whole rows: a list that follows its end shows no row cut in half
-                // under the header; what is left stays empty under the last row.
-                // The area's height comes from the layout alone, so this binds nothing
-                // back to itself (a padding bound to the height it sets was a loop in Qt 5).
-                anchors.top: parent.top
-                anchors.left: parent.left
-                anchors.right: parent.right
-                height: Math.max(pitch, Math.floor((rowsArea.height + spacing) / pitch) * pitch - spacing)
+                // And whole rows: a list that follows its end shows no row cut in half
+                // under the header; what is left of its height stays empty under the last
+                // row. This binds the margin to the height, which it does not change (a
+                // padding bound to the height it sets was a loop under Qt 5).
+                bottomMargin: (toast.visible ? toast.height + 2 * Theme.spacing : 0) + (height + spacing) % pitch
+                anchors.fill: parent
                 Accessible.role: Accessible.List
                 Accessible.name: root.filtered ? qsTr("Tasks shown: %1 of %2").arg(count).arg(root.total) : qsTr("Tasks")
 
@@ -172,15 +167,19 @@ Card {
                     target: root.filter
 
                     function onModelReset() {
-                        if (list.following)
+                        if (list.following) {
                             list.positionViewAtEnd()
+                            list.stayAtEnd()
+                        }
                     }
                 }
                 // Deferred, so it asks again when it runs: a scroll the user began
                 // in between (a flick as a task arrived) is not cut short.
                 function followEnd() {
-                    if (following && !moving)
+                    if (following && !moving) {
                         positionViewAtEnd()
+                        stayAtEnd()  // Qt 6 leaves the bottom margin out
+                    }
                 }
                 // The view estimates the height of rows it has not made yet, and
                 // corrects it as it makes them, or as the window is resized:

@@ -1,6 +1,6 @@
 """Pictures of the real app with tasks in every state, for docs/ and for review.
 
-    python scripts/screenshot.py [--theme light|dark] [--size WxH|minimum] OUT.png
+    python scripts/screenshot.py [--theme light|dark] [--size WxH|minimum|maximised] OUT.png
 
 It opens qml/Main.qml on a real Backend (as the app does), starts tasks so
 that the list holds every state at once (finished, failed with its details
@@ -90,7 +90,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out")
     parser.add_argument("--theme", choices=("light", "dark", "system"), default="light")
-    parser.add_argument("--size", default="default", help="WxH, 'default' or 'minimum'")
+    parser.add_argument("--size", default="default", help="WxH, 'default', 'minimum' or 'maximised'")
     parser.add_argument("--expand", type=int, default=13, help="open the details of this row (0: none)")
     args = parser.parse_args()
     with qt_messages_to_logging():
@@ -101,18 +101,25 @@ def main() -> int:
             window = ui.window
             if args.size == "minimum":
                 window.resize(window.minimumWidth(), window.minimumHeight())
+            elif args.size == "maximised":
+                # With no window manager (Xvfb) nothing maximises: take the screen's free area.
+                window.showMaximized()
+                window.setGeometry(window.screen().availableGeometry())
             elif args.size != "default":
                 width, height = (int(n) for n in args.size.split("x"))
                 window.resize(width, height)
             wait(300)
             stage(backend)
             if args.expand:
-                row = find(window.contentItem(), f"taskRow{args.expand}")
-                if row is not None:
-                    row.setProperty("expanded", True)
-                    wait(100)
-                    find(window.contentItem(), "taskList").positionViewAtEnd()
-                    wait(300)
+                # The row in use for that task: the list's current one (a row put
+                # aside for reuse keeps the name of the task it showed last).
+                task_list = find(window.contentItem(), "taskList")
+                task_list.setProperty("currentIndex", args.expand - 1)
+                wait(100)
+                task_list.property("currentItem").setProperty("expanded", True)
+                wait(100)
+                task_list.positionViewAtEnd()
+                wait(300)
             image = window.grabWindow()
             image.save(args.out)
             print(f"saved {args.out} ({image.width()}x{image.height()}, {args.theme})")

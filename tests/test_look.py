@@ -227,3 +227,32 @@ def test_a_selected_rows_chip_keeps_its_edge(backend, qtbot, mode):
         wait_done(qtbot, handle)
     finally:
         ui.close()
+
+
+def scroll_bars(item):
+    """The scroll bars under ``item`` that show, as (orientation, size)."""
+    found, pending = [], [item]
+    while pending:
+        item = pending.pop()
+        pending.extend(item.childItems())
+        if "ScrollBar" in item.metaObject().className() and item.isVisible():
+            found.append((str(item.property("orientation")), item.property("size")))
+    return found
+
+
+def test_a_traceback_that_fits_shows_no_scroll_bars_and_a_long_one_does(ui, backend, qtbot):
+    # Under Qt 5 a traceback that fits had a 6 px dot in two corners: scroll bars of size 0.
+    from .test_window import failed_row
+
+    handle, row = failed_row(ui, backend, qtbot)
+    click(qtbot, ui.window, find_item(row, "detailsButton"))
+    details = find_item(row, "taskDetails")
+    qtbot.waitUntil(details.isVisible)
+    drawn_frame(qtbot, ui.window)
+    assert scroll_bars(details) == []
+    long = backend.submit_task(tasks.fail_with_a_long_message, (30_000,))
+    wait_done(qtbot, long)
+    click(qtbot, ui.window, find_item(ui.window, "errorDetailsButton"))
+    latest = find_item(ui.window, "latestDetails")
+    qtbot.waitUntil(latest.isVisible)
+    qtbot.waitUntil(lambda: any(0 < size < 1 for _, size in scroll_bars(latest)))

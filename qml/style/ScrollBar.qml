@@ -9,7 +9,9 @@ T.ScrollBar {
     implicitWidth: Math.max(implicitBackgroundWidth + leftInset + rightInset, implicitContentWidth + leftPadding + rightPadding)
     implicitHeight: Math.max(implicitBackgroundHeight + topInset + bottomInset, implicitContentHeight + topPadding + bottomPadding)
     padding: 2
-    visible: control.policy !== T.ScrollBar.AlwaysOff && control.size < 1.0
+    // Size 0 is what Qt 5 reports for a scroll view whose content it has not
+    // measured (a TextArea that fits): no bar then, not a stray 6 px dot.
+    visible: control.policy !== T.ScrollBar.AlwaysOff && control.size > 0 && control.size < 1.0
     minimumSize: orientation === Qt.Horizontal ? height / width : width / height
 
     contentItem: Rectangle {
