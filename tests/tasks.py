@@ -3,6 +3,7 @@ run them, so it must not import Qt (one test checks that none is loaded)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -379,3 +380,24 @@ def write_what_is_not_a_message() -> None:
     with link._send_lock:
         os.write(link._conn.fileno(), struct.pack("!i", -4))
     time.sleep(60)  # its worker is killed long before
+
+
+class Scale:
+    """A callable object (and a bound method, ``times``) for process mode; counts, in
+    the process that pickles it, how often it is pickled."""
+
+    pickled = itertools.count()
+
+    def __init__(self, factor: int) -> None:
+        self.factor = factor
+
+    def __call__(self, x: int) -> int:
+        return x * self.factor
+
+    def times(self, x: int, *, task: TaskContext) -> int:
+        task.progress(1)
+        return x * self.factor
+
+    def __reduce__(self) -> tuple:
+        next(Scale.pickled)
+        return (Scale, (self.factor,))

@@ -27,12 +27,14 @@ from offthread.core.poolplan import (
     PREFETCH,
     RETRACT_AFTER_S,
     SHORT_TASK_S,
+    Durations,
     Orders,
     PoolPlan,
     PoolTask,
     Seat,
     TaskPhase,
     WorkerPhase,
+    function_key,
 )
 from offthread.core.states import CancelReason
 
@@ -522,3 +524,19 @@ def test_the_plan_keeps_its_promises_whatever_happens():
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+def test_a_partial_or_a_method_is_known_by_the_function_inside():
+    import functools
+
+    class Holder:
+        def run(self):
+            pass
+
+    first, second = Holder(), Holder()
+    assert function_key((functools.partial(sorted, [2]), (), {})) is sorted
+    assert function_key((first.run, (), {})) == function_key((second.run, (), {})) == Holder.run
+    durations = Durations()
+    for _ in range(3):
+        durations.learn(function_key((functools.partial(sorted, [1]), (), {})), 0.0001)
+    assert durations.short(function_key((functools.partial(sorted, [3]), (), {})))

@@ -39,6 +39,7 @@ from typing import Any, NamedTuple
 
 from . import wire
 from .errors import TaskError
+from .identity import inner_function
 from .lifecycle import Lifecycle
 from .ranked import RankedQueue
 from .states import CancelReason
@@ -553,10 +554,14 @@ class PoolPlan:
 
 
 def function_key(payload: Any) -> Any:
-    """What stands for a call's function in :class:`Durations`: itself, if it can be a key."""
+    """What stands for a call's function in :class:`Durations`: itself, if it can be a key.
+
+    A partial, or a bound method, stands for the function inside: code that
+    makes a partial for each task would otherwise never be known as short.
+    """
     if type(payload) is not tuple:
         return None
-    fn = payload[0]
+    fn = inner_function(payload[0])
     try:
         hash(fn)
     except TypeError:  # say, an instance with __eq__ and no __hash__
