@@ -242,7 +242,7 @@ class PoolManager:
         for data in messages:
             self._on_frame(process, data)
 
-    def _on_frame(self, process: WorkerProcess, data: bytes) -> None:
+    def _on_frame(self, process: WorkerProcess, data: bytes | bytearray) -> None:
         try:
             kind, task_id, _flags = wire.header(data)
         except Exception:  # not a frame of ours: that worker cannot be trusted further
@@ -276,7 +276,7 @@ class PoolManager:
             self.emit(Event.STARTED, task.id)
         self._on_event(task, kind, data)
 
-    def _on_event(self, task: PoolTask, kind: wire.Kind, data: bytes) -> None:
+    def _on_event(self, task: PoolTask, kind: wire.Kind, data: bytes | bytearray) -> None:
         name = wire.EVENT_OF[kind]
         if name in ENDINGS:
             payload: Any

@@ -285,7 +285,7 @@ def end_process_group() -> None:
         os._exit(0)
 
 
-def _read(conn: Any, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes] | None]) -> None:
+def _read(conn: Any, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None]) -> None:
     """The reader thread: tasks go to the main thread, controls to the running task.
 
     It reads the pipe raw, as much as is there (every message that came in
@@ -295,7 +295,7 @@ def _read(conn: Any, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes]
     reader = wire.MessageReader()
     while True:
         try:
-            chunk = os.read(fd, READ_CHUNK)
+            chunk = os.read(fd, reader.read_size(READ_CHUNK))
             if not chunk:
                 raise EOFError
             for data in reader.feed(chunk):
@@ -307,12 +307,14 @@ def _read(conn: Any, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes]
             return
 
 
-def _take(data: bytes, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes] | None]) -> bool:
+def _take(
+    data: bytes | bytearray, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None]
+) -> bool:
     """Act on one message from the GUI process; False if it says to stop."""
     kind, task_id, flags = wire.header(data)
     if kind == wire.Kind.RUN:
         link.receive(task_id, flags)
-        runs.put((task_id, flags, bytes(wire.body(data))))
+        runs.put((task_id, flags, wire.body(data)))  # a view: a large call is not copied again
     elif kind == wire.Kind.CONTROL:
         link.control(task_id, flags)
     elif kind == wire.Kind.RETRACT:
@@ -355,7 +357,7 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
         os.register_at_fork(after_in_child=_in_forked_child)
     link = _Link(conn)
     link.tasks_left = max_tasks
-    runs: queue.SimpleQueue[tuple[int, int, bytes] | None] = queue.SimpleQueue()
+    runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None] = queue.SimpleQueue()
     threading.Thread(target=_read, args=(conn, link, runs), name="offthread-reader", daemon=True).start()
     link.put(wire.frame(wire.Kind.HELLO, os.getpid()))
     while True:
@@ -366,7 +368,7 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
             run_task(link, *item)
 
 
-def run_task(link: _Link, task_id: int, flags: int, payload: bytes) -> None:
+def run_task(link: _Link, task_id: int, flags: int, payload: bytes | memoryview) -> None:
     """Run one task in this worker process; its events, its ending included, go to ``link``."""
     context = TaskContext(task_id, link)
     try:
