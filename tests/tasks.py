@@ -401,3 +401,36 @@ class Scale:
     def __reduce__(self) -> tuple:
         next(Scale.pickled)
         return (Scale, (self.factor,))
+
+
+def big_value(kind: str, size: int):
+    """A large result: ``bytes``, ``bytearray``, or a list holding a bytearray (sent in band) and a small value."""
+    data = bytes(range(256)) * (size // 256)
+    if kind == "bytes":
+        return data
+    if kind == "bytearray":
+        return bytearray(data)
+    return [bytearray(data), "and a small one", 7]
+
+
+class _DieWhenPickled:
+    def __reduce__(self):
+        os._exit(3)
+
+
+def die_while_sending(size: int):
+    """A result whose first buffer goes into shared memory before the worker dies pickling the rest."""
+    return [bytearray(size), _DieWhenPickled()]
+
+
+def big_and_unpicklable(size: int):
+    """A result whose large buffer is placed before pickling fails on what follows it."""
+    import threading
+
+    return [bytearray(size), threading.Lock()]
+
+
+def big_after(seconds: float, size: int):
+    """Never checks for a cancel; returns a large value after ``seconds``."""
+    time.sleep(seconds)
+    return bytes(size)

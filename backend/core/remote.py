@@ -25,6 +25,7 @@ first (:mod:`.proctree`).
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 import pickle
 import queue
@@ -93,6 +94,7 @@ class _Link(Channel):
         self.tasks_left: int | None = None
         self.worn = False
         self._wake = threading.Event()
+        self._segments = itertools.count().__next__  # numbers the shared-memory segments of results
         threading.Thread(target=self._sample_loop, name="offthread-sampler", daemon=True).start()
 
     def put(self, data: Any) -> None:
@@ -204,7 +206,8 @@ class _Link(Channel):
     def _send_ending(self, name: str, task_id: int, payload: Any) -> None:
         kind = wire.KIND_OF[Event(name)]
         try:
-            data = wire.frame(kind, task_id, value=payload)
+            share = self._segments if kind == wire.Kind.RESULT else None
+            data = wire.frame(kind, task_id, value=payload, share=share)
         except Exception as error:  # an unpicklable result: the task still ends, with a clear error
             problem = TypeError(f"the result cannot be sent back to the GUI process: {safe_str(error)}")
             data = wire.frame(wire.Kind.ERROR, task_id, value=TaskError.from_exception(problem))

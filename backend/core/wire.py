@@ -19,9 +19,13 @@ import enum
 import io
 import pickle
 import struct
-from typing import Any
+from typing import Any, Callable, List, Tuple
 
+from . import shared
 from .states import Event
+
+#: What :func:`open_shared` gives: the mapped buffers, and the value's pickle.
+Opened = Tuple[List[Any], memoryview]
 
 _HEADER = struct.Struct("<BqB")  # kind, task id, flags
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -48,6 +52,7 @@ class Kind(enum.IntEnum):
     RETURNED = 18  # the answer to RETRACT: given back, it never started and never will here
     TAKEN = 19  # the answer to RETRACT: too late, it had started (it may have ended too)
     WORN = 20  # sent before an ending: this worker takes no more tasks (it ran its last, or is broken)
+    SHARED_RESULT = 21  # a RESULT whose body names shared-memory segments first, then the pickle (shared.py)
 
 
 class Flag(enum.IntFlag):
@@ -70,6 +75,7 @@ EVENT_OF = {
     Kind.CANCELLED: Event.CANCELLED,
 }
 KIND_OF = {event: kind for kind, event in EVENT_OF.items()}
+EVENT_OF[Kind.SHARED_RESULT] = Event.RESULT
 
 _NOTHING = object()
 
@@ -78,16 +84,27 @@ _NOTHING = object()
 _COPY_LIMIT = 1 << 20
 
 
-def frame(kind: Kind, task_id: int = 0, flags: int = 0, value: Any = _NOTHING) -> bytes | memoryview:
+def frame(
+    kind: Kind, task_id: int = 0, flags: int = 0, value: Any = _NOTHING, share: Callable[[], int] | None = None
+) -> bytes | memoryview:
     """A frame carrying ``value`` pickled (none if it is left out).
 
     Pickled straight after the header into one buffer, so that a large value
-    is not copied once more. Raises what pickling raises.
+    is not copied once more. With ``share`` (a counter that numbers the
+    segments), its large buffers go through shared memory where the system
+    has it (:mod:`.shared`), and the frame is then a SHARED_RESULT. Raises what
+    pickling raises.
     """
     buffer = io.BytesIO()
     buffer.write(_HEADER.pack(kind, task_id, flags))
     if value is not _NOTHING:
-        pickle.dump(value, buffer, protocol=_PROTOCOL)
+        if share is not None and shared.available():
+            made = shared.dump(value, buffer, share)
+            if made:  # what is left in the pipe is small: the buffers are elsewhere
+                head = _HEADER.pack(Kind.SHARED_RESULT, task_id, flags)
+                return head + shared.prefixed(made, buffer.getbuffer()[_HEADER.size :])
+        else:
+            pickle.dump(value, buffer, protocol=_PROTOCOL)
     # A view keeps its buffer from being freed while it exists; one still held
     # when the interpreter exits makes it complain, so only large frames use one.
     return buffer.getbuffer() if buffer.tell() > _COPY_LIMIT else buffer.getvalue()
@@ -113,9 +130,24 @@ def body(data: bytes | bytearray) -> memoryview:
     return memoryview(data)[_HEADER.size :]
 
 
-def value(data: bytes | bytearray) -> Any:
-    """The value a frame carries. Raises whatever unpickling raises."""
-    return pickle.loads(body(data))
+def open_shared(data: bytes | bytearray) -> Opened | None:
+    """The shared-memory segments a frame names, mapped, their names removed (None if it
+    names none). Call it as soon as the frame is read, whatever becomes of it.
+    Raises OSError if a segment is gone (all names are removed first)."""
+    if data[0] != Kind.SHARED_RESULT:
+        return None
+    return shared.open_buffers(body(data))
+
+
+def value(data: bytes | bytearray, opened: Opened | None = None) -> Any:
+    """The value a frame carries, built on its shared buffers (from :func:`open_shared`)
+    if it has any. Raises whatever unpickling raises."""
+    if opened is None:
+        opened = open_shared(data)
+    if opened is None:
+        return pickle.loads(body(data))
+    buffers, pickled = opened
+    return pickle.loads(pickled, buffers=buffers)
 
 
 # -- the pipe's own framing ---------------------------------------------------
