@@ -34,7 +34,7 @@ import threading
 import time
 from typing import Any, Callable, Tuple
 
-from . import proctree, wire
+from . import portable, proctree, wire
 from .call import run_call, with_context
 from .context import TaskContext
 from .errors import TaskError, UnpicklableTask, safe_str
@@ -278,7 +278,9 @@ def _in_forked_child() -> None:
 def end_process_group() -> None:
     """End this worker and every process its tasks started: its tree, then its group."""
     try:
-        if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():
+        if not portable.groups():
+            proctree.end_tree(os.getpid(), lambda: None, stop_root=False)
+        elif os.getpgid(0) == os.getpid():
             proctree.kill_descendants(os.getpid())
             os.killpg(0, signal.SIGKILL)
     finally:
@@ -343,7 +345,7 @@ def unblock_signals_dropping_the_apps() -> None:
 
 def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
     """The life of a worker process: start, say hello, run tasks until told to stop."""
-    if hasattr(os, "setsid"):
+    if portable.groups():
         os.setsid()  # a group of its own: see the module's docstring
     proctree.become_subreaper()  # and what leaves the group stays in its tree
     unblock_signals_dropping_the_apps()

@@ -18,7 +18,7 @@ import selectors
 import signal
 from typing import Any
 
-from . import proctree, remote, wire
+from . import portable, proctree, remote, wire
 from .poolplan import Seat
 
 # Bytes read from one worker in one pass: many messages in one call, and
@@ -174,9 +174,9 @@ class WorkerProcess:
         from being reused.
         """
         try:
-            if not hasattr(os, "killpg"):
+            if not portable.groups():  # Windows: its tree, found while it lives (see proctree.end_tree)
                 if not self.gone:
-                    self.process.kill()
+                    proctree.end_tree(self.pid, self.process.kill)
             elif self.gone:
                 if proctree.group_has_members(self.pid):  # what its tasks started, left running
                     os.killpg(self.pid, signal.SIGKILL)
