@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import selectors
 import socket
+import time
 from multiprocessing import connection
 from typing import Any, Mapping
 
@@ -83,7 +84,12 @@ class WaitSelector(selectors.BaseSelector):
         elif timeout is not None:
             timeout = max(timeout, 0.0)
         watched: list[Any] = [key.fileobj for key in readers.values()]  # connections, sockets, fds, handles
-        ready = connection.wait(watched, timeout) if watched else []
+        if watched:
+            ready = connection.wait(watched, timeout)
+        else:  # nothing to wait on (Windows refuses an empty wait): the timeout alone
+            ready = []
+            if timeout:
+                time.sleep(timeout)
         masks: dict[int, int] = {}
         for fileobj in ready:
             masks[readers[id(fileobj)].fd] = selectors.EVENT_READ
