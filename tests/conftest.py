@@ -7,7 +7,6 @@ import functools
 import logging
 import os
 import shutil
-import sys
 import tempfile
 
 # Headless Qt Quick: both must be set before the QApplication exists.
@@ -32,16 +31,6 @@ os.environ["PYTEST_QT_API"] = binding.NAME.lower()
 
 # Short steps keep the demo job to a fraction of a second.
 FAST_STEP_SECONDS = 0.02
-
-
-def pytest_collection_modifyitems(config, items):
-    """On Windows, process mode's tests are skipped, saying why: it does not run there yet."""
-    if sys.platform != "win32":
-        return
-    skip = pytest.mark.skip(reason="process mode does not run on Windows yet (docs/modes.md)")
-    for item in items:
-        if "process" in item.keywords:
-            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

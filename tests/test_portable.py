@@ -1,6 +1,7 @@
 """Process mode on the paths of other platforms, run here: the "spawn" start method, waiting with
-multiprocessing.connection.wait (Windows has no selectors on pipes), and process trees ended
-through psutil (Windows has no process groups). OFFTHREAD_PORTABLE=1 makes Linux take them."""
+multiprocessing.connection.wait (Windows has no selectors on pipes), a socket pair for each
+worker (a Windows pipe is no file descriptor), and process trees ended through psutil (Windows
+has no process groups). OFFTHREAD_PORTABLE=1 makes Linux take them."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import doctest
 import multiprocessing
 import os
 import selectors
+import socket
 import sys
 import time
 
 import pytest
 
 from offthread import TaskState
-from offthread.core import portable, proctree, waiting
+from offthread.core import pipes, portable, proctree, waiting
 from offthread.core import processpool as processpool_module
 from offthread.core.processpool import ProcessPool, check_start_method, chosen_start_method
 
@@ -25,7 +27,7 @@ from .test_app import app_environment, start
 posix_only = pytest.mark.skipif(not hasattr(os, "fork"), reason="the tasks here fork and exec POSIX tools")
 
 
-@pytest.mark.parametrize("module", [portable, waiting, processpool_module])
+@pytest.mark.parametrize("module", [portable, waiting, pipes, processpool_module])
 def test_the_examples_in_the_modules_run(module):
     assert doctest.testmod(module, raise_on_error=False).failed == 0
 
@@ -113,6 +115,7 @@ def test_on_the_portable_paths_workers_share_the_apps_group_and_the_manager_wait
     pool = backend.mode_named("process").pool
     assert pool.start_method == "spawn"
     assert isinstance(pool._manager._selector, waiting.WaitSelector)
+    assert all(isinstance(process.conn, socket.socket) for process in pool._manager.processes())  # not a pipe
     worker = handle.result
     assert os.getpgid(worker) == os.getpgid(0)  # no setsid: as where there are no groups
     assert [task.result for task in run_each(backend, qtbot, range(20))] == [worker] * 20

@@ -34,7 +34,7 @@ import threading
 import time
 from typing import Any, Callable, Tuple
 
-from . import portable, proctree, wire
+from . import pipes, portable, proctree, wire
 from .call import run_call, with_context
 from .context import TaskContext
 from .errors import TaskError, UnpicklableTask, safe_str
@@ -287,17 +287,16 @@ def end_process_group() -> None:
         os._exit(0)
 
 
-def _read(conn: Any, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes] | None]) -> None:
+def _read(receive: pipes.Receive, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes] | None]) -> None:
     """The reader thread: tasks go to the main thread, controls to the running task.
 
     It reads the pipe raw, as much as is there (every message that came in
     one write comes out of one read), and splits the messages itself.
     """
-    fd = conn.fileno()
     reader = wire.MessageReader()
     while True:
         try:
-            chunk = os.read(fd, READ_CHUNK)
+            chunk = receive(READ_CHUNK)
             if not chunk:
                 raise EOFError
             for data in reader.feed(chunk):
@@ -355,10 +354,11 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
         os.nice(nice)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_in_forked_child)
+    conn, receive = pipes.worker_end(conn)  # a pipe, or a socket (see pipes)
     link = _Link(conn)
     link.tasks_left = max_tasks
     runs: queue.SimpleQueue[tuple[int, int, bytes] | None] = queue.SimpleQueue()
-    threading.Thread(target=_read, args=(conn, link, runs), name="offthread-reader", daemon=True).start()
+    threading.Thread(target=_read, args=(receive, link, runs), name="offthread-reader", daemon=True).start()
     link.put(wire.frame(wire.Kind.HELLO, os.getpid()))
     while True:
         item = runs.get()
