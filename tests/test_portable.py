@@ -16,7 +16,7 @@ import time
 import pytest
 
 from offthread import TaskState
-from offthread.core import pipes, portable, proctree, waiting
+from offthread.core import pipes, poolwait, portable, proctree
 from offthread.core import processpool as processpool_module
 from offthread.core.processpool import ProcessPool, check_start_method, chosen_start_method
 
@@ -27,7 +27,7 @@ from .test_app import app_environment, start
 posix_only = pytest.mark.skipif(not hasattr(os, "fork"), reason="the tasks here fork and exec POSIX tools")
 
 
-@pytest.mark.parametrize("module", [portable, waiting, pipes, processpool_module])
+@pytest.mark.parametrize("module", [portable, poolwait, pipes, processpool_module])
 def test_the_examples_in_the_modules_run(module):
     assert doctest.testmod(module, raise_on_error=False).failed == 0
 
@@ -43,7 +43,7 @@ def portable_paths(monkeypatch):
 
 
 def test_the_wait_selector_sees_pipes_connections_and_process_ends():
-    selector = waiting.WaitSelector()
+    selector = poolwait.WaitSelector()
     reader, writer = os.pipe()
     mine, theirs = multiprocessing.Pipe()
     process = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(0.2,))
@@ -74,7 +74,7 @@ def test_the_wait_selector_sees_pipes_connections_and_process_ends():
 
 
 def test_the_wait_selector_asks_a_writer_to_try_again_soon_and_keeps_its_read_events():
-    selector = waiting.WaitSelector()
+    selector = poolwait.WaitSelector()
     reader, writer = os.pipe()
     try:
         selector.register(reader, selectors.EVENT_READ, "r")
@@ -90,9 +90,9 @@ def test_the_wait_selector_asks_a_writer_to_try_again_soon_and_keeps_its_read_ev
 
 
 def test_the_portable_wake_up_wakes_the_wait(portable_paths):
-    selector = waiting.make_selector()
-    assert isinstance(selector, waiting.WaitSelector)
-    waker = waiting.WakePipe(selector)
+    selector = poolwait.make_selector()
+    assert isinstance(selector, poolwait.WaitSelector)
+    waker = poolwait.WakePipe(selector)
     try:
         assert selector.select(0) == []
         waker.wake()
@@ -114,7 +114,7 @@ def test_on_the_portable_paths_workers_share_the_apps_group_and_the_manager_wait
     wait_done(qtbot, handle, timeout=15000)
     pool = backend.mode_named("process").pool
     assert pool.start_method == "spawn"
-    assert isinstance(pool._manager._selector, waiting.WaitSelector)
+    assert isinstance(pool._manager._selector, poolwait.WaitSelector)
     assert all(isinstance(process.conn, socket.socket) for process in pool._manager.processes())  # not a pipe
     worker = handle.result
     assert os.getpgid(worker) == os.getpgid(0)  # no setsid: as where there are no groups

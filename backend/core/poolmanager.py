@@ -26,9 +26,9 @@ from typing import Any, Callable
 from . import wire
 from .errors import TaskError, safe_str, unpicklable
 from .poolplan import Orders, PoolPlan, PoolTask, WorkerPhase
+from .poolwait import WakePipe, make_selector
 from .sink import end_task
 from .states import ENDINGS, CancelReason, Event
-from .waiting import WakePipe, make_selector
 from .workerprocess import DEATH, PIPE, WorkerProcess, exit_status
 
 log = logging.getLogger(__name__)
