@@ -17,8 +17,8 @@ from the submit until the result is on the GUI thread. Compares:
                      report, each to a connected slot on the GUI thread; done
                      once the result and every report have arrived
 Each ratio divides a median by the median of the baseline with the same loop
-body (the tutorial's by baseline-emit); the target is ours within 1.5x of its
-baseline, in loop time. The emit
+body (the tutorial's by baseline-emit); the target is ours within 1.2x of its
+baseline (1.5x for track, a generator), in loop time. The emit
 loops also compute a percent per item, so their baselines are slower and
 their ratios milder than the progress loops'.
 The baselines run through the same Backend as ours, so that the thread, the
@@ -52,7 +52,9 @@ BASELINE_OF = {
     "ours-track": "baseline-progress",
     "tutorial": "baseline-emit",
 }
-TARGET_RATIO = 1.5
+# A report, within 1.2x of calling a do-nothing method; a track() step, which
+# adds a generator's resume to it, within 1.5x.
+TARGETS = {"ours-emit": 1.2, "ours-progress": 1.2, "ours-track": 1.5}
 CASE_TIMEOUT_S = 300
 
 
@@ -191,12 +193,12 @@ def main() -> None:
             f"  {BASELINE_OF.get(case, ''):<17}  {each:<21}  {'; '.join(notes)}"
         )
 
-    print(f"target: ours within {TARGET_RATIO}x of baseline (loop time: what the reports cost the task)")
-    for case in ("ours-emit", "ours-progress", "ours-track"):
+    print("target: ours within its ratio of the baseline (loop time: what the reports cost the task)")
+    for case, target in TARGETS.items():
         value = ratio(case, "loop")
         if value is not None:
-            verdict = "met" if value <= TARGET_RATIO else "NOT met"
-            print(f"  {case:<14} {value:.2f}x {BASELINE_OF[case]}: {verdict}")
+            verdict = "met" if value <= target else "NOT met"
+            print(f"  {case:<14} {value:.2f}x {BASELINE_OF[case]} (target {target}x): {verdict}")
 
 
 if __name__ == "__main__":

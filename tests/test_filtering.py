@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -295,7 +296,17 @@ def test_the_name_field_filters_and_escape_or_show_all_clear_it(ui, backend, qtb
 def test_the_bulk_buttons_act_on_the_failed_tasks_shown(ui, backend, qtbot):
     from . import tasks
 
-    handles = [backend.submit_task(tasks.fail_in_child, (n,), name=f"job {n % 2}") for n in range(4)]
+    # A retry waits before it fails, so that its new failure does not make
+    # Retry failed enabled again before the test has looked.
+    tried, gate = set(), threading.Event()
+
+    def fail_then_wait_when_retried(n):
+        if n in tried:
+            gate.wait(10)
+        tried.add(n)
+        raise tasks.Boom(n)
+
+    handles = [backend.submit_task(fail_then_wait_when_retried, (n,), name=f"job {n % 2}") for n in range(4)]
     for h in handles:
         wait_done(qtbot, h)
     retry, clear = find_item(ui.window, "retryFailedButton"), find_item(ui.window, "clearFailedButton")
@@ -310,6 +321,8 @@ def test_the_bulk_buttons_act_on_the_failed_tasks_shown(ui, backend, qtbot):
     qtbot.waitUntil(lambda: backend.taskModel.rowCount() == 4)
     assert not any(backend.taskModel.handle(h.id) for h in handles[0::2])
     qtbot.waitUntil(lambda: not clear.isEnabled())
+    gate.set()
+    qtbot.waitUntil(lambda: not backend.busy)
 
 
 def test_a_hundred_thousand_tasks_make_rows_only_for_what_is_in_view(make_backend, qtbot):

@@ -305,8 +305,17 @@ def make_machine(qtbot, caplog, cluster):
                     names = self.log.names(handle.id)
                     assert names[-1] == "finished", f"task {handle.id} ({handle.name}, {handle.mode}): {names}"
                 model = backend.taskModel
-                for row in range(model.rowCount()):  # every row shows its task as it ended
-                    shown = {name: model.data(model.index(row, 0), FIRST_ROLE + i) for i, name in enumerate(ROLES)}
+
+                def shown_rows() -> list[dict]:
+                    return [
+                        {name: model.data(model.index(row, 0), FIRST_ROLE + i) for i, name in enumerate(ROLES)}
+                        for row in range(model.rowCount())
+                    ]
+
+                # Rows are published in turns of a few ms each, and the counts (busy)
+                # with the first: on a busy machine the last rows come a turn later.
+                qtbot.waitUntil(lambda: all(shown["done"] for shown in shown_rows()), timeout=5000)
+                for shown in shown_rows():  # every row shows its task as it ended
                     handle = next(h for h in self.handles if h.id == shown["id"])
                     assert (shown["state"], shown["done"]) == (handle.state, True), (shown, handle)
                 assert backend.shutdown(3000)

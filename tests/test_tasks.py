@@ -16,7 +16,7 @@ from . import tasks
 from .helpers import Gate, SignalLog, wait_done
 
 
-def checked_loop(task, iterations=10_000_000):
+def checked_loop(task, iterations=10**12):
     """Reports progress until cancelled; never ends on its own in a test's time."""
     task.set_maximum(iterations)
     for n in range(iterations):

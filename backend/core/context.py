@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from typing import TYPE_CHECKING, Any, Iterable, SupportsFloat
+import weakref
+from collections import deque
+from typing import TYPE_CHECKING, Any, Callable, Iterable, SupportsFloat
 
-from .lifecycle import Lifecycle, Phase, new_lock
+from .lifecycle import Phase, new_lock
 from .progress import Report, check_report
 from .states import CancelReason, as_cancel_reason
+from .waiting import Waiting
 
 if TYPE_CHECKING:
     from .sink import EventSink
     from .track import Tracked
-
-_NOTHING = object()  # no report yet
 
 
 class TaskCancelled(Exception):
@@ -29,40 +29,29 @@ class TaskCancelled(Exception):
         self.reason = as_cancel_reason(reason)
 
 
-class TaskContext(Lifecycle):
+class TaskContext(Waiting):
     """Given to a function that declares a ``task`` or a ``progress_callback`` parameter.
 
-    Reporting is cheap: :meth:`progress` (and the tutorial's :meth:`emit`)
-    stores one value and checks one flag, close to the cost of calling an
-    empty method, so a task may report on every item of a million-item
-    loop. As in Qt's QFutureInterface, the scale (:meth:`set_maximum`) and
-    a status text (:meth:`set_text`) are set apart from the value, since
-    they rarely change; :meth:`report` sets all three at once. The first
-    report is sent to the GUI thread at once; after that the GUI thread
-    samples the latest value about 30 times a second, and the last one is
-    sent when the task ends.
-
-    Every report is also a check point: once the task is cancelled it raises
-    :class:`TaskCancelled`, and while it is paused it blocks. Plain loops
-    written for the tutorial's ``progress_callback.emit(percent)`` therefore
-    become cancellable and pausable without a change.
-
-    Once its task has ended, a context ignores reports: a thread or a
-    coroutine the task left running may still hold it, and its task's
-    ``finished`` must stay its last event. Ignored, not raised: the task's
-    outcome is already delivered, and an exception there would only kill
-    whatever it was left doing, with a traceback nobody asked for. Its
-    check points neither raise nor block any more.
-
-    Control requests come from the GUI thread. Each one sets its own field,
-    then ``_attention``; the task clears ``_attention`` before it reads the
-    fields, so no request is ever missed (every step is atomic under the GIL).
+    Reporting is cheap: :attr:`progress` (the tutorial's :attr:`emit`) is a
+    store in C while nothing asks for attention, cheaper than calling an
+    empty Python method. The scale (:meth:`set_maximum`) and a status text
+    (:meth:`set_text`) are set apart from the value, as in Qt's
+    QFutureInterface; :meth:`report` sets all three. The first report is
+    sent at once; then the GUI thread samples the latest about 30 times a
+    second, and the last one is sent when the task ends. Every report is a
+    check point: it raises :class:`TaskCancelled` once cancelled, blocks
+    while paused. Once its task has ended, a context ignores reports. Why,
+    and how no request is lost: docs/design.md, "The cost of a report".
     """
 
     __slots__ = (
         "task_id",
         "_signals",
-        "_value",
+        "progress",
+        "emit",
+        "_slow",
+        "__weakref__",
+        "_box",
         "_maximum",
         "_text",
         "_sent",
@@ -71,7 +60,6 @@ class TaskContext(Lifecycle):
         "_cancel_reason",
         "_pause_requested",
         "_raise_next",
-        "_wake",
         "_ended",
         "_track",
         "delivered",
@@ -83,16 +71,18 @@ class TaskContext(Lifecycle):
         self._lock = new_lock()
         self.task_id = task_id
         self._signals = signals
-        self._value: Any = _NOTHING
+        # The latest value reported, made at the first report (a queued task needs none).
+        self._box: deque[Any] | None = None
         self._maximum: Any = None
         self._text: Any = None
         self._sent: Report | None = None  # the last report this thread sent itself
         self._attention = True  # the first report takes the slow path, to send it at once
+        self._slow = self.progress = self.emit = SlowPath(self)
         self._first_pending = True
         self._cancel_reason: CancelReason | None = None
         self._pause_requested = False
         self._raise_next: BaseException | None = None
-        self._wake: threading.Event | None = None  # made on first wait only
+        self._wake = None  # made on first wait only
         self._ended = False  # its task has ended: reports are ignored
         self._track: Any = None  # the outermost task.track() that reports (see core.track)
         # Written by the GUI thread: the last report it showed, or None before the first.
@@ -100,18 +90,25 @@ class TaskContext(Lifecycle):
 
     # -- reporting (called by the task, on its thread) ----------------------
 
-    def progress(self, value: SupportsFloat) -> None:
-        """Report ``value`` done: percent, or out of :meth:`set_maximum`'s maximum if one was set.
+    #: Report ``value`` done: percent, or out of :meth:`set_maximum`'s maximum if
+    #: one was set. Ints and floats are clamped to the range, never truncated. A
+    #: check point: raises :class:`TaskCancelled` once cancelled, blocks while paused.
+    progress: Callable[[SupportsFloat], None]
+    #: The tutorial's ``progress_callback.emit(percent)``: the same as :attr:`progress`.
+    emit: Callable[[SupportsFloat], None]
 
-        Ints and floats are clamped to the range, never truncated. A check
-        point: raises :class:`TaskCancelled` once cancelled, blocks while paused.
-        """
-        self._value = value  # the one store: this is the hot path
+    def _report(self, value: SupportsFloat) -> None:
+        # progress() while something asks for attention, and the first report.
+        self._store()(value)
         if self._attention:
             self._attend()
 
-    # The tutorial's progress_callback.emit(percent), for a task that set no maximum.
-    emit = progress
+    def _store(self) -> Callable[[Any], None]:
+        """What stores a value: the box's append, the box made at the first report."""
+        box = self._box
+        if box is None:
+            box = self._box = deque(maxlen=1)
+        return box.append
 
     def set_maximum(self, maximum: SupportsFloat | None) -> None:
         """Measure progress out of ``maximum`` (e.g. a number of items); None for percent."""
@@ -125,7 +122,7 @@ class TaskContext(Lifecycle):
         """Set the value, the maximum and the text at once (for occasional reports)."""
         self._maximum = maximum
         self._text = text
-        self.progress(value)
+        self._report(value)
 
     def track(
         self,
@@ -193,18 +190,18 @@ class TaskContext(Lifecycle):
     def request_cancel(self, reason: str = CancelReason.CANCELLED) -> None:
         if self._cancel_reason is None:
             self._cancel_reason = as_cancel_reason(reason)
-        self._attention = True
+        self._ask_attention()
         self._wake_waiters()
 
     def request_pause(self, paused: bool) -> None:
         self._pause_requested = paused
-        self._attention = True
+        self._ask_attention()
         self._wake_waiters()
 
     def raise_at_next_check(self, error: BaseException) -> None:
         """Make the task raise ``error`` at its next check point (a bad progress value)."""
         self._raise_next = error
-        self._attention = True
+        self._ask_attention()
 
     @property
     def pause_requested(self) -> bool:
@@ -233,15 +230,15 @@ class TaskContext(Lifecycle):
         ``WorkerSignals`` drops what comes for a task after its ``finished``.
         """
         self._ended = True
-        self._attention = True  # the next report takes the slow path, which sees it
+        self._ask_attention()  # the next report takes the slow path, which sees it
         self._wake_waiters()  # nothing can resume a thread left paused any more
 
     def latest(self) -> Report | None:
         """The latest report as ``(value, maximum, text)``, or None if there was none."""
-        value = self._value
-        if value is _NOTHING:
+        box = self._box
+        if not box:
             return None
-        return (value, self._maximum, self._text)
+        return (box[-1], self._maximum, self._text)
 
     def take_sample(self) -> Report | None:
         """For a sampler on another thread: the latest report, if it is new; else None.
@@ -272,7 +269,7 @@ class TaskContext(Lifecycle):
         self._attention = False  # first, so that a request made from now on is seen next time
         if self._ended:
             return  # nothing to send to, nothing to stop: the fast path from now on
-        if self._first_pending and self._value is not _NOTHING:
+        if self._first_pending and self._box:
             self._first_pending = False
             report = self.latest()
             assert report is not None  # a value was stored
@@ -287,7 +284,27 @@ class TaskContext(Lifecycle):
         if self._pause_requested:
             self._wait_while_paused()
         if self._first_pending:
-            self._attention = True  # nothing reported yet: keep the slow path for the first report
+            self._ask_attention()  # nothing reported yet: keep the slow path for the first report
+        elif not self._attention and not self._ended:
+            self._go_fast()
+
+    # -- the two paths of a report -------------------------------------------
+
+    def _ask_attention(self) -> None:
+        """Any thread: the next report or check point takes the slow path."""
+        self._attention = True
+        self.progress = self.emit = self._slow
+
+    def _go_fast(self) -> None:
+        """The task's thread, once it has seen every request: reports are a bare store again.
+
+        A request can land between the check and the swap; the flag is read
+        again after it, and a request that set it swaps the slow path back in.
+        Whatever the order, the last swap agrees with the flag.
+        """
+        self.progress = self.emit = self._store()
+        if self._attention:
+            self._ask_attention()
 
     def _wait_while_paused(self) -> None:
         self._signals.paused(self.task_id)
@@ -301,29 +318,22 @@ class TaskContext(Lifecycle):
         if not self._ended:
             self._signals.resumed(self.task_id)
 
-    # How the task waits (in sleep and while paused): the one thing a context
-    # for another kind of thread changes (see EventsContext).
 
-    def _arm_wait(self) -> None:
-        """Called before the request fields are read, so that no later request is missed."""
-        self._wake_event().clear()
+class SlowPath(weakref.ref):  # type: ignore[type-arg]
+    """A context's progress while something asks for its attention: its ``_report``.
 
-    def _wait(self, seconds: float | None) -> None:
-        """Block until a request wakes the task, or ``seconds`` pass (None: no limit)."""
-        self._wake_event().wait(seconds)
+    It holds the context weakly. A bound method kept in the context would
+    make every context a reference cycle, freed only by the cycle collector,
+    on whichever thread it happens to run, with whatever Qt objects the
+    context held last: that crashed the test suite.
+    """
 
-    def _wake_event(self) -> threading.Event:
-        # Published before the caller reads the request fields; a request
-        # made before publication is seen in those fields, one made after
-        # sets the event. Either way the waiter wakes.
-        if self._wake is None:
-            self._wake = threading.Event()
-        return self._wake
+    __slots__ = ()
 
-    def _wake_waiters(self) -> None:
-        wake = self._wake
-        if wake is not None:
-            wake.set()
+    def __call__(self, value: SupportsFloat) -> None:  # type: ignore[override]
+        context = super().__call__()
+        if context is not None:
+            context._report(value)
 
 
 class Progress:

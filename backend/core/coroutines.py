@@ -70,7 +70,7 @@ class AsyncContext(TaskContext):
     def _wait_while_paused(self) -> None:
         # A plain check point cannot block here: it would stop every task on
         # the loop. It keeps the slow path, so the next awaitable one pauses.
-        self._attention = True
+        self._ask_attention()
 
     async def _pause_async(self) -> None:
         import asyncio

@@ -101,16 +101,15 @@ class Tracked:
                 context.check()
             return
         if self._total is not None and self._text is None:
-            # The common case, near a bare progress() per item: progress()'s
-            # one store and one flag check, inline, and the count kept in a
-            # local until the loop ends (or is left).
+            # The common case, near a bare progress() per item: the count kept
+            # in a local until the loop ends (or is left), and progress() as it
+            # is now (a bare store while nothing asks for attention).
             done = self.count
             try:
                 for count, item in enumerate(self._iterable, done + 1):
                     yield item
-                    context._value = done = count
-                    if context._attention:
-                        context._attend()
+                    done = count
+                    context.progress(count)
             finally:
                 self.count = done  # a loop left early: the item in hand is not counted
                 context._track = None  # it was this one: see the check above

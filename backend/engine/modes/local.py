@@ -220,7 +220,7 @@ class EventsContext(TaskContext):
         try:
             super()._attend()
         finally:
-            self._attention = True  # every check point takes this path in events mode
+            self._ask_attention()  # every check point and report takes this path in events mode
 
     def _arm_wait(self) -> None:
         pass  # requests come from this same thread, inside the nested loop: none can slip in between
