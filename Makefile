@@ -56,7 +56,7 @@ soak:
 bench:
 	@scripts/setup-venv bench -- env QT_QPA_PLATFORM=offscreen sh -c \
 		'python bench/submit_many.py && python bench/progress_reports.py && python bench/gui_lag.py \
-		&& python bench/cpu_load.py && python bench/process_costs.py && python bench/queue_many.py \
+		&& python bench/cpu_load.py && python bench/process_costs.py && python bench/big_results.py && python bench/queue_many.py \
 		&& python bench/history.py && python bench/filter_rows.py && python bench/asyncio_many.py && python bench/startup.py && python bench/idle_cpu.py && python bench/run_qml.py'
 
 # The app as one folder that runs without Python: dist/offthread/offthread

@@ -6,30 +6,38 @@
             first submit held the calling (GUI) thread
   per task  N tiny tasks (x * x) submitted at once to a warm pool; the time
             from the first submit to the last result, divided by N
+Kinds of callable (--kinds): a plain module function, a functools.partial
+of it made for each task, a builtin (operator.mul), a bound method, and a
+callable object; each case runs each kind, beside pebble's figure for it.
 Cases: ours (Backend process mode, results delivered on the GUI thread),
 pebble (its ProcessPool alone, the same start method, results waited for
 with concurrent.futures.wait), executor (concurrent.futures'
 ProcessPoolExecutor, the same start method), and ours in thread mode for
 scale. Each run is a fresh process; runs are interleaved.
 
-    python bench/process_costs.py            # N = 2000, 3 runs per case
+    python bench/process_costs.py            # N = 2000, 3 runs per case, plain functions
+    python bench/process_costs.py --cases ours pebble --kinds function partial builtin method object
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import operator
 import os
 import statistics
 import sys
 import time
 from concurrent import futures
 from pathlib import Path
+from typing import Any, Callable
 
 from common import Runs, Waiter, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("ours", "pebble", "executor", "ours-thread")
+KINDS = ("function", "partial", "builtin", "method", "object")
 CASE_TIMEOUT_S = 300
 
 
@@ -37,13 +45,43 @@ def square(x):
     return x * x
 
 
-def run_case(case: str, n: int) -> dict:
+def times(x, y):
+    return x * y
+
+
+class Squarer:
+    def square(self, x):
+        return x * x
+
+    def __call__(self, x):
+        return x * x
+
+
+def call_for(kind: str) -> Callable[[int], tuple[Callable[..., Any], tuple[Any, ...]]]:
+    """How a task of this kind is made from its number: (callable, arguments)."""
+    squarer = Squarer()
+    makers: dict[str, Callable[[int], tuple[Callable[..., Any], tuple[Any, ...]]]] = {
+        "function": lambda x: (square, (x,)),
+        "partial": lambda x: (functools.partial(times, x), (x,)),  # a new partial for each task
+        "builtin": lambda x: (operator.mul, (x, x)),
+        "method": lambda x: (squarer.square, (x,)),
+        "object": lambda x: (squarer, (x,)),
+    }
+    return makers[kind]
+
+
+def _flat(call: tuple[Callable[..., Any], tuple[Any, ...]]) -> tuple[Any, ...]:
+    return (call[0], *call[1])
+
+
+def run_case(case: str, n: int, kind: str = "function") -> dict:
     import multiprocessing
 
     from offthread.core.processpool import START_METHOD
 
     context = multiprocessing.get_context(START_METHOD)
     workers = os.cpu_count()
+    make = call_for(kind)
     if case in ("ours", "ours-thread"):
         from qtpy.QtWidgets import QApplication
 
@@ -62,14 +100,14 @@ def run_case(case: str, n: int) -> dict:
 
         backend.signals.result.connect(on_result)
         before = time.perf_counter()
-        backend.submit_task(square, (3,), mode=mode)
+        backend.submit_task(*make(3), mode=mode)
         blocked = time.perf_counter() - before
         first = done["waiter"].wait(60) - made
 
         done.update(count=0, target=n, waiter=Waiter())
         started = time.perf_counter()
         for i in range(n):
-            backend.submit_task(square, (i,), mode=mode)
+            backend.submit_task(*make(i), mode=mode)
         total = done["waiter"].wait(CASE_TIMEOUT_S) - started
         assert backend.shutdown(5000)
     else:
@@ -78,10 +116,10 @@ def run_case(case: str, n: int) -> dict:
             import pebble
 
             pool = pebble.ProcessPool(max_workers=workers, context=context)
-            submit = lambda x: pool.schedule(square, args=(x,))  # noqa: E731
+            submit = lambda x: pool.schedule(*make(x))  # noqa: E731
         else:
             pool = futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
-            submit = lambda x: pool.submit(square, x)  # noqa: E731
+            submit = lambda x: pool.submit(*_flat(make(x)))  # noqa: E731
         before = time.perf_counter()
         future = submit(3)
         blocked = time.perf_counter() - before
@@ -103,11 +141,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=2000, help="tiny tasks per run")
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=["function"])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", nargs=2, metavar=("CASE", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("CASE", "N", "KIND"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_case(args.child[0], int(args.child[1]))))
+        print(json.dumps(run_case(args.child[0], int(args.child[1]), args.child[2])))
         return
     from offthread.core.processpool import START_METHOD
 
@@ -115,19 +154,29 @@ def main() -> None:
         f"{os.cpu_count()} workers, start method {START_METHOD}; N = {args.n:,} tiny tasks; {args.repeat} runs per case",
         flush=True,
     )
-    done = Runs(args.cases, args.repeat, lambda case: run_child(__file__, case, args.n, timeout_s=CASE_TIMEOUT_S))
-    print(f"{'case':<12} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10}  note")
-    pebble_per_task = statistics.median(o["per_task"] for o in done.ok["pebble"]) if done.ok.get("pebble") else None
-    for case in args.cases:
-        outcomes, note = done.ok[case], done.note(case)
+
+    def measure(run: str) -> dict | str:
+        case, kind = run.split("/")
+        return run_child(__file__, case, args.n, kind, timeout_s=CASE_TIMEOUT_S)
+
+    runs = [f"{case}/{kind}" for kind in args.kinds for case in args.cases]
+    done = Runs(runs, args.repeat, measure)
+    print(
+        f"{'case':<12} {'callable':<9} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10}  note"
+    )
+    for run in runs:
+        case, kind = run.split("/")
+        outcomes, note = done.ok[run], done.note(run)
         if not outcomes:
-            print(f"{case:<12} {'-':>8}  {note}")
+            print(f"{case:<12} {kind:<9} {'-':>8}  {note}")
             continue
+        pebble = done.ok.get(f"pebble/{kind}")
+        pebble_per_task = statistics.median(o["per_task"] for o in pebble) if pebble else None
         first = statistics.median(o["first"] for o in outcomes)
         blocked = statistics.median(o["blocked"] for o in outcomes)
         per_task = statistics.median(o["per_task"] for o in outcomes)
         ratio = f"{per_task / pebble_per_task:.2f}x" if pebble_per_task else "-"
-        print(f"{case:<12} {first:>8.3f} {blocked * 1000:>17.2f} {per_task * 1e6:>12.1f} {ratio:>10}  {note}")
+        print(f"{case:<12} {kind:<9} {first:>8.3f} {blocked * 1000:>17.2f} {per_task * 1e6:>12.1f} {ratio:>10}  {note}")
     print("start: pool made to first result; submit blocks: the first submit's own time (the pool starts there);")
     print("per task: first submit to last result over N, with a warm pool (medians of the runs)")
 

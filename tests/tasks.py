@@ -3,6 +3,7 @@ run them, so it must not import Qt (one test checks that none is loaded)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -379,3 +380,57 @@ def write_what_is_not_a_message() -> None:
     with link._send_lock:
         os.write(link._conn.fileno(), struct.pack("!i", -4))
     time.sleep(60)  # its worker is killed long before
+
+
+class Scale:
+    """A callable object (and a bound method, ``times``) for process mode; counts, in
+    the process that pickles it, how often it is pickled."""
+
+    pickled = itertools.count()
+
+    def __init__(self, factor: int) -> None:
+        self.factor = factor
+
+    def __call__(self, x: int) -> int:
+        return x * self.factor
+
+    def times(self, x: int, *, task: TaskContext) -> int:
+        task.progress(1)
+        return x * self.factor
+
+    def __reduce__(self) -> tuple:
+        next(Scale.pickled)
+        return (Scale, (self.factor,))
+
+
+def big_value(kind: str, size: int):
+    """A large result: ``bytes``, ``bytearray``, or a list holding a bytearray (sent in band) and a small value."""
+    data = bytes(range(256)) * (size // 256)
+    if kind == "bytes":
+        return data
+    if kind == "bytearray":
+        return bytearray(data)
+    return [bytearray(data), "and a small one", 7]
+
+
+class _DieWhenPickled:
+    def __reduce__(self):
+        os._exit(3)
+
+
+def die_while_sending(size: int):
+    """A result whose first buffer goes into shared memory before the worker dies pickling the rest."""
+    return [bytearray(size), _DieWhenPickled()]
+
+
+def big_and_unpicklable(size: int):
+    """A result whose large buffer is placed before pickling fails on what follows it."""
+    import threading
+
+    return [bytearray(size), threading.Lock()]
+
+
+def big_after(seconds: float, size: int):
+    """Never checks for a cancel; returns a large value after ``seconds``."""
+    time.sleep(seconds)
+    return bytes(size)

@@ -592,3 +592,18 @@ def test_shutdown_keeps_its_bound_when_an_executor_will_not_close(make_backend, 
     assert "closing the stuck executor did not end within" in caplog.text
     caplog.clear()
     release.set()
+
+
+def test_large_arguments_and_results_cross_the_pipe_whole(backend, qtbot):
+    """Large messages are gathered apart from small ones, on both sides of the pipe."""
+    data = bytes(range(256)) * (12 * 4096 + 1)  # about 12 MB
+    handles = [
+        backend.submit_task(tasks.length, (data,), mode="process"),
+        backend.submit_task(tasks.passed_on, (bytearray(data),), mode="process"),
+        backend.submit_task(tasks.square, (9,), mode="process"),
+    ]
+    for handle in handles:
+        wait_done(qtbot, handle, timeout=30000)
+    assert handles[0].result == len(data)
+    assert handles[1].result == data and type(handles[1].result) is bytearray
+    assert handles[2].result == 81

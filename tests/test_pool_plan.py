@@ -24,15 +24,19 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from offthread.core import wire
 from offthread.core.poolplan import (
     FAILED_STARTS_LIMIT,
+    MAX_PREFETCH,
     PREFETCH,
     RETRACT_AFTER_S,
+    SEND_AHEAD_S,
     SHORT_TASK_S,
+    Durations,
     Orders,
     PoolPlan,
     PoolTask,
     Seat,
     TaskPhase,
     WorkerPhase,
+    function_key,
 )
 from offthread.core.states import CancelReason
 
@@ -181,7 +185,7 @@ def test_tasks_of_unknown_length_go_one_at_a_time_and_short_ones_are_sent_ahead_
     assert [len(seat.tasks) for seat in driver.plan.seats] == [1, 1]  # not known to be short yet
     driver.learn(short, SHORT_TASK_S / 10)
     driver.step()
-    assert [len(seat.tasks) for seat in driver.plan.seats] == [PREFETCH, PREFETCH]
+    assert [len(seat.tasks) for seat in driver.plan.seats] == [5, 5]
     assert driver.sent[:4] == [1, 2, 3, 4]  # spread over both workers before either gets a third
     assert {driver.plan.tasks[i].seat for i in (3, 4)} == set(driver.plan.seats)
 
@@ -522,3 +526,36 @@ def test_the_plan_keeps_its_promises_whatever_happens():
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+def test_a_partial_or_a_method_is_known_by_the_function_inside():
+    import functools
+
+    class Holder:
+        def run(self):
+            pass
+
+    first, second = Holder(), Holder()
+    assert function_key((functools.partial(sorted, [2]), (), {})) is sorted
+    assert function_key((first.run, (), {})) == function_key((second.run, (), {})) == Holder.run
+    durations = Durations()
+    for _ in range(3):
+        durations.learn(function_key((functools.partial(sorted, [1]), (), {})), 0.0001)
+    assert durations.short(function_key((functools.partial(sorted, [3]), (), {})))
+
+
+@pytest.mark.parametrize("took", [SHORT_TASK_S / 2, SHORT_TASK_S / 10, SHORT_TASK_S / 1000])
+def test_the_shorter_the_tasks_the_more_a_worker_is_sent_at_once_within_a_bound(took):
+    """Tiny tasks go out in batches (fewer round trips), but what waits in a pipe
+    fits SEND_AHEAD_S at their pace: a later task of higher priority waits no longer."""
+    driver = running(Driver(size=2))
+    for task_id in range(1, 201):
+        driver.submit(task_id)
+    driver.learn(short, took, times=20)
+    driver.step()
+    lines = [len(seat.tasks) for seat in driver.plan.seats]
+    assert lines[0] == lines[1]
+    assert PREFETCH <= lines[0] <= MAX_PREFETCH
+    assert lines[0] == PREFETCH or (lines[0] - 1) * took <= SEND_AHEAD_S
+    if took <= SHORT_TASK_S / 10:
+        assert lines[0] > PREFETCH

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import pickle
 import struct
+import tracemalloc
 
 import pytest
 from hypothesis import given
@@ -129,9 +130,12 @@ def test_a_message_torn_in_its_size_gives_nothing_until_the_size_is_whole():
     assert reader.feed(stream[4:]) == [SAMPLES[1]]
 
 
+PLAIN_KINDS = [kind for kind in Kind if kind != Kind.SHARED_RESULT]  # made only by frame(share=...): test_shared.py
+
+
 FRAMES = st.lists(
     st.tuples(
-        st.sampled_from(list(Kind)),
+        st.sampled_from(PLAIN_KINDS),
         st.integers(0, 2**63 - 1),
         st.integers(0, 255),
         st.one_of(st.binary(max_size=300), st.none(), st.text(max_size=50), st.integers()),
@@ -199,7 +203,7 @@ def test_a_run_message_arrives_as_one_run_frame_around_its_call(size):
 # -- header and value ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", list(Kind), ids=[kind.name for kind in Kind])
+@pytest.mark.parametrize("kind", PLAIN_KINDS, ids=[kind.name for kind in PLAIN_KINDS])
 def test_header_and_value_round_trip_for_every_kind(kind):
     value = {"kind": kind.name, "numbers": [1, 2.5, None], "blob": b"\x00\xff"}
     for task_id in (0, 1, 2**63 - 1):
@@ -319,3 +323,48 @@ def test_the_messages_before_an_impossible_size_come_out_first():
     assert reader.feed(SAMPLE_STREAM + SMALL.pack(-4) + b"abcd") == SAMPLES
     with pytest.raises(ValueError, match="not a message"):
         reader.feed(b"")
+
+
+MIB = 1 << 20  # large messages are at least this (the reader gathers them apart)
+
+
+def test_large_messages_among_small_ones_come_out_whole_however_they_are_split():
+    large = [bytes(range(256)) * (MIB // 256 + 3), b"y" * (2 * MIB)]
+    messages = [SAMPLES[1], large[0], SAMPLES[0], large[1], SAMPLES[4]]
+    stream = framed(messages[0]) + framed(messages[1]) + framed(messages[2]) + framed_large(messages[3])
+    stream += framed(messages[4])
+    for step in (1 << 16, 100_003, len(stream)):
+        assert fed(stream[i : i + step] for i in range(0, len(stream), step)) == messages, step
+    # Split right at each boundary, and a byte either side of it.
+    bounds = [0]
+    for data, encode in zip(messages, (framed, framed, framed, framed_large, framed)):
+        bounds.append(bounds[-1] + len(encode(data)))
+    for bound in bounds[1:-1]:
+        for offset in (bound - 1, bound, bound + 1):
+            assert fed(cut(stream, [offset])) == messages, offset
+
+
+def test_a_large_message_is_not_copied_whole_while_it_is_read():
+    """Gathered in one buffer of its size as it arrives: the reader's peak memory is that of
+    the message and a chunk, not of two or three copies of it (each a stall of the GUI thread)."""
+    size = 32 * MIB
+    stream = framed(b"z" * size)
+    chunks = [stream[i : i + (1 << 16)] for i in range(0, len(stream), 1 << 16)]
+    reader = MessageReader()
+    tracemalloc.start()
+    try:
+        out = []
+        for chunk in chunks:
+            out += reader.feed(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(out) == 1 and len(out[0]) == size and out[0][:1] == b"z"
+    assert peak < 1.2 * size, f"peak {peak / size:.2f}x the message"
+
+
+def test_a_reader_asks_for_more_at_once_while_a_large_message_arrives():
+    reader = MessageReader()
+    assert reader.read_size(4096) == 4096
+    reader.feed(framed(b"a" * (8 * MIB))[:100])
+    assert reader.read_size(4096) > 4096

@@ -5,12 +5,15 @@ Nothing here imports Qt, so that worker processes can import it cheaply.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import numbers
-from typing import Any, Callable, Generator
+import types
+from typing import Any, Callable, Dict, Generator, Tuple
 
 from .context import Partial, Progress, TaskCancelled, TaskContext
 from .errors import TaskError
+from .identity import IdentityCache, python_call
 from .sink import EventSink, end_task
 from .states import Event
 
@@ -21,7 +24,7 @@ CONTEXT_PARAMETERS = ("task", "progress_callback")
 # (code object, names) -> declared names. Code objects outlive most calls
 # (a lambda made in a loop shares one), so the cache stays small; it is
 # bounded anyway, for code made at run time.
-_declared_cache: dict[tuple[Any, tuple[str, ...]], tuple[str, ...]] = {}
+_declared_cache: dict[tuple[Any, ...], tuple[str, ...]] = {}
 _CACHE_LIMIT = 4096
 
 
@@ -29,22 +32,91 @@ def declared_parameters(fn: Callable[..., Any], names: tuple[str, ...]) -> tuple
     """Those of ``names`` that ``fn`` declares as parameters that can be passed by keyword.
 
     Only an explicit parameter counts, not ``**kwargs``: injecting an argument
-    into a function that never asked for it would break it. Plain functions
-    and methods take a fast, cached path, because this runs for every task.
+    into a function that never asked for it would break it. This runs for
+    every task, so nothing is looked up twice: plain functions, methods and
+    callable objects by their code, partials by their function and how many
+    arguments they bind, anything else (a builtin) by its identity.
+
+    >>> import functools, operator
+    >>> def work(path, task=None): ...
+    >>> declared_parameters(work, ("task",)), declared_parameters(functools.partial(work, "a"), ("task",))
+    (('task',), ('task',))
+    >>> declared_parameters(operator.mul, ("task",))
+    ()
     """
+    code = _code_of(fn)
+    if code is not None:
+        return _declared_by_code(code, names)
+    if type(fn) is functools.partial:
+        key = _partial_key(fn, names)
+        if key is not None:
+            found = _declared_cache.get(key)
+            if found is None:
+                found = _remember(key, _declared_by_signature(fn, names))
+            return found
+    return _declared_by_identity[names].get(fn, lambda obj: _declared_by_signature(obj, names))
+
+
+def _code_of(fn: Any) -> Any:
+    """The code whose parameters are ``fn``'s, if it has one that says so by itself (else None).
+
+    A callable object counts when its class's ``__call__`` is a plain function
+    (its ``self`` is not among the names asked about)."""
     code = getattr(fn, "__code__", None) or getattr(getattr(fn, "__func__", None), "__code__", None)
-    if code is None:
-        return _declared_by_signature(fn, names)
+    if code is not None or isinstance(fn, type):
+        return code  # a class's signature is its __init__'s or __new__'s: left to inspect
+    call = python_call(fn)
+    if call is not None and "__signature__" not in getattr(fn, "__dict__", ()):
+        return call.__code__
+    return None
+
+
+def _declared_by_code(code: Any, names: tuple[str, ...]) -> tuple[str, ...]:
     key = (code, names)
     found = _declared_cache.get(key)
     if found is None:
         first = code.co_posonlyargcount
         named = code.co_varnames[first : code.co_argcount + code.co_kwonlyargcount]
-        found = tuple(name for name in names if name in named)
-        if len(_declared_cache) >= _CACHE_LIMIT:
-            _declared_cache.clear()
-        _declared_cache[key] = found
+        found = _remember(key, tuple(name for name in names if name in named))
     return found
+
+
+def _partial_key(fn: functools.partial[Any], names: tuple[str, ...]) -> tuple[Any, ...] | None:
+    """What a partial's signature depends on (its function's code, how many arguments it
+    binds and by which keywords), or None if its function's code does not say it alone.
+
+    Each task often makes a partial of its own, so its identity would find nothing."""
+    inner = fn.func
+    if type(inner) is types.FunctionType:
+        if hasattr(inner, "__wrapped__") or hasattr(inner, "__signature__"):
+            return None  # inspect follows these: another function with the same code may differ
+        code = inner.__code__
+    elif type(inner) is types.MethodType and type(inner.__func__) is types.FunctionType:
+        if hasattr(inner.__func__, "__wrapped__") or hasattr(inner.__func__, "__signature__"):
+            return None
+        code = inner.__func__.__code__
+    else:
+        return None
+    return (code, type(inner), len(fn.args), tuple(sorted(fn.keywords)), names)
+
+
+def _remember(key: tuple[Any, ...], found: tuple[str, ...]) -> tuple[str, ...]:
+    if len(_declared_cache) >= _CACHE_LIMIT:
+        _declared_cache.clear()
+    _declared_cache[key] = found
+    return found
+
+
+class _PerNames(Dict[Tuple[str, ...], IdentityCache[Tuple[str, ...]]]):  # typing's names: Python 3.8 runs this
+    """One identity cache for each tuple of names asked about (in practice, one)."""
+
+    def __missing__(self, names: tuple[str, ...]) -> IdentityCache[tuple[str, ...]]:
+        cache: IdentityCache[tuple[str, ...]] = IdentityCache(_CACHE_LIMIT)
+        self[names] = cache
+        return cache
+
+
+_declared_by_identity = _PerNames()
 
 
 def _declared_by_signature(fn: Callable[..., Any], names: tuple[str, ...]) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ import time
 from multiprocessing import resource_tracker
 from typing import Any, Callable
 
-from . import wire
+from . import shared, wire
 from .errors import TaskError, safe_str, unpicklable
 from .poolplan import Orders, PoolPlan, PoolTask, WorkerPhase
 from .poolwait import WakePipe, make_selector
@@ -194,12 +194,13 @@ class PoolManager:
         for data in messages:
             self._on_frame(process, data)
 
-    def _on_frame(self, process: WorkerProcess, data: bytes) -> None:
+    def _on_frame(self, process: WorkerProcess, data: bytes | bytearray) -> None:
         try:
             kind, task_id, _flags = wire.header(data)
         except Exception:  # not a frame of ours: that worker cannot be trusted further
             self._malformed(process)
             return
+        opened = _open_shared(data)  # at once, whether or not the task still wants it
         seat = process.seat
         if kind == wire.Kind.HELLO:
             with self.lock:
@@ -226,9 +227,9 @@ class PoolManager:
             return
         if began:
             self.emit(Event.STARTED, task.id)
-        self._on_event(task, kind, data)
+        self._on_event(task, kind, data, opened)
 
-    def _on_event(self, task: PoolTask, kind: wire.Kind, data: bytes) -> None:
+    def _on_event(self, task: PoolTask, kind: wire.Kind, data: bytes | bytearray, opened: Any = None) -> None:
         name = wire.EVENT_OF[kind]
         if name in ENDINGS:
             payload: Any
@@ -236,7 +237,7 @@ class PoolManager:
                 name, payload = Event.ERROR, task.failure
             else:
                 try:
-                    payload = wire.value(data)
+                    payload = _shared_value(data, opened)
                 except BaseException as error:
                     problem = TypeError(f"the result cannot be rebuilt in the GUI process: {_describe(error)}")
                     name, payload = Event.ERROR, TaskError.from_exception(problem)
@@ -260,6 +261,7 @@ class PoolManager:
         for data in process.leftovers():
             self._on_frame(process, data)
         code = process.close()
+        shared.remove_left_by(process.pid)  # segments it made for a frame it never sent
         seat = process.seat
         with self.lock:
             task, cancelled, requeued = self.plan.gone(seat)
@@ -349,6 +351,22 @@ def _block_group_signals(context: Any) -> None:
         if context.get_start_method() != "fork":
             resource_tracker.ensure_running()
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _open_shared(data: bytes | bytearray) -> Any:
+    """The shared buffers a frame names (see wire.open_shared), or the OSError that opening them raised:
+    opened as the frame arrives, so that nothing stays in /dev/shm whatever becomes of the frame."""
+    try:
+        return wire.open_shared(data)
+    except OSError as error:
+        return error
+
+
+def _shared_value(data: bytes | bytearray, opened: Any) -> Any:
+    """The value of a frame whose shared buffers :func:`_open_shared` opened (raises what it met)."""
+    if isinstance(opened, OSError):
+        raise opened
+    return wire.value(data, opened)
 
 
 def _describe(error: BaseException) -> str:

@@ -25,6 +25,7 @@ first (:mod:`.proctree`).
 from __future__ import annotations
 
 import collections
+import itertools
 import os
 import pickle
 import queue
@@ -93,6 +94,7 @@ class _Link(Channel):
         self.tasks_left: int | None = None
         self.worn = False
         self._wake = threading.Event()
+        self._segments = itertools.count().__next__  # numbers the shared-memory segments of results
         threading.Thread(target=self._sample_loop, name="offthread-sampler", daemon=True).start()
 
     def put(self, data: Any) -> None:
@@ -204,7 +206,8 @@ class _Link(Channel):
     def _send_ending(self, name: str, task_id: int, payload: Any) -> None:
         kind = wire.KIND_OF[Event(name)]
         try:
-            data = wire.frame(kind, task_id, value=payload)
+            share = self._segments if kind == wire.Kind.RESULT else None
+            data = wire.frame(kind, task_id, value=payload, share=share)
         except Exception as error:  # an unpicklable result: the task still ends, with a clear error
             problem = TypeError(f"the result cannot be sent back to the GUI process: {safe_str(error)}")
             data = wire.frame(wire.Kind.ERROR, task_id, value=TaskError.from_exception(problem))
@@ -287,7 +290,9 @@ def end_process_group() -> None:
         os._exit(0)
 
 
-def _read(receive: pipes.Receive, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes] | None]) -> None:
+def _read(
+    receive: pipes.Receive, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None]
+) -> None:
     """The reader thread: tasks go to the main thread, controls to the running task.
 
     It reads the pipe raw, as much as is there (every message that came in
@@ -296,7 +301,7 @@ def _read(receive: pipes.Receive, link: _Link, runs: queue.SimpleQueue[tuple[int
     reader = wire.MessageReader()
     while True:
         try:
-            chunk = receive(READ_CHUNK)
+            chunk = receive(reader.read_size(READ_CHUNK))
             if not chunk:
                 raise EOFError
             for data in reader.feed(chunk):
@@ -308,12 +313,14 @@ def _read(receive: pipes.Receive, link: _Link, runs: queue.SimpleQueue[tuple[int
             return
 
 
-def _take(data: bytes, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes] | None]) -> bool:
+def _take(
+    data: bytes | bytearray, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None]
+) -> bool:
     """Act on one message from the GUI process; False if it says to stop."""
     kind, task_id, flags = wire.header(data)
     if kind == wire.Kind.RUN:
         link.receive(task_id, flags)
-        runs.put((task_id, flags, bytes(wire.body(data))))
+        runs.put((task_id, flags, wire.body(data)))  # a view: a large call is not copied again
     elif kind == wire.Kind.CONTROL:
         link.control(task_id, flags)
     elif kind == wire.Kind.RETRACT:
@@ -357,7 +364,7 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
     conn, receive = pipes.worker_end(conn)  # a pipe, or a socket (see pipes)
     link = _Link(conn)
     link.tasks_left = max_tasks
-    runs: queue.SimpleQueue[tuple[int, int, bytes] | None] = queue.SimpleQueue()
+    runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None] = queue.SimpleQueue()
     threading.Thread(target=_read, args=(receive, link, runs), name="offthread-reader", daemon=True).start()
     link.put(wire.frame(wire.Kind.HELLO, os.getpid()))
     while True:
@@ -368,7 +375,7 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
             run_task(link, *item)
 
 
-def run_task(link: _Link, task_id: int, flags: int, payload: bytes) -> None:
+def run_task(link: _Link, task_id: int, flags: int, payload: bytes | memoryview) -> None:
     """Run one task in this worker process; its events, its ending included, go to ``link``."""
     context = TaskContext(task_id, link)
     try:

@@ -19,9 +19,13 @@ import enum
 import io
 import pickle
 import struct
-from typing import Any
+from typing import Any, Callable, List, Tuple
 
+from . import shared
 from .states import Event
+
+#: What :func:`open_shared` gives: the mapped buffers, and the value's pickle.
+Opened = Tuple[List[Any], memoryview]
 
 _HEADER = struct.Struct("<BqB")  # kind, task id, flags
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -48,6 +52,7 @@ class Kind(enum.IntEnum):
     RETURNED = 18  # the answer to RETRACT: given back, it never started and never will here
     TAKEN = 19  # the answer to RETRACT: too late, it had started (it may have ended too)
     WORN = 20  # sent before an ending: this worker takes no more tasks (it ran its last, or is broken)
+    SHARED_RESULT = 21  # a RESULT whose body names shared-memory segments first, then the pickle (shared.py)
 
 
 class Flag(enum.IntFlag):
@@ -70,6 +75,7 @@ EVENT_OF = {
     Kind.CANCELLED: Event.CANCELLED,
 }
 KIND_OF = {event: kind for kind, event in EVENT_OF.items()}
+EVENT_OF[Kind.SHARED_RESULT] = Event.RESULT
 
 _NOTHING = object()
 
@@ -78,16 +84,27 @@ _NOTHING = object()
 _COPY_LIMIT = 1 << 20
 
 
-def frame(kind: Kind, task_id: int = 0, flags: int = 0, value: Any = _NOTHING) -> bytes | memoryview:
+def frame(
+    kind: Kind, task_id: int = 0, flags: int = 0, value: Any = _NOTHING, share: Callable[[], int] | None = None
+) -> bytes | memoryview:
     """A frame carrying ``value`` pickled (none if it is left out).
 
     Pickled straight after the header into one buffer, so that a large value
-    is not copied once more. Raises what pickling raises.
+    is not copied once more. With ``share`` (a counter that numbers the
+    segments), its large buffers go through shared memory where the system
+    has it (:mod:`.shared`), and the frame is then a SHARED_RESULT. Raises what
+    pickling raises.
     """
     buffer = io.BytesIO()
     buffer.write(_HEADER.pack(kind, task_id, flags))
     if value is not _NOTHING:
-        pickle.dump(value, buffer, protocol=_PROTOCOL)
+        if share is not None and shared.available():
+            made = shared.dump(value, buffer, share)
+            if made:  # what is left in the pipe is small: the buffers are elsewhere
+                head = _HEADER.pack(Kind.SHARED_RESULT, task_id, flags)
+                return head + shared.prefixed(made, buffer.getbuffer()[_HEADER.size :])
+        else:
+            pickle.dump(value, buffer, protocol=_PROTOCOL)
     # A view keeps its buffer from being freed while it exists; one still held
     # when the interpreter exits makes it complain, so only large frames use one.
     return buffer.getbuffer() if buffer.tell() > _COPY_LIMIT else buffer.getvalue()
@@ -102,20 +119,35 @@ def run_message(task_id: int, flags: int, payload: bytes) -> list[Any]:
     return [_size_prefix(len(header) + len(payload)) + header, payload]
 
 
-def header(data: bytes) -> tuple[Kind, int, int]:
+def header(data: bytes | bytearray) -> tuple[Kind, int, int]:
     """A frame's (kind, task id, flags). Raises ValueError for a kind that does not exist."""
     kind, task_id, flags = _HEADER.unpack_from(data)
     return Kind(kind), task_id, flags
 
 
-def body(data: bytes) -> memoryview:
+def body(data: bytes | bytearray) -> memoryview:
     """A frame's body, not copied."""
     return memoryview(data)[_HEADER.size :]
 
 
-def value(data: bytes) -> Any:
-    """The value a frame carries. Raises whatever unpickling raises."""
-    return pickle.loads(body(data))
+def open_shared(data: bytes | bytearray) -> Opened | None:
+    """The shared-memory segments a frame names, mapped, their names removed (None if it
+    names none). Call it as soon as the frame is read, whatever becomes of it.
+    Raises OSError if a segment is gone (all names are removed first)."""
+    if data[0] != Kind.SHARED_RESULT:
+        return None
+    return shared.open_buffers(body(data))
+
+
+def value(data: bytes | bytearray, opened: Opened | None = None) -> Any:
+    """The value a frame carries, built on its shared buffers (from :func:`open_shared`)
+    if it has any. Raises whatever unpickling raises."""
+    if opened is None:
+        opened = open_shared(data)
+    if opened is None:
+        return pickle.loads(body(data))
+    buffers, pickled = opened
+    return pickle.loads(pickled, buffers=buffers)
 
 
 # -- the pipe's own framing ---------------------------------------------------
@@ -142,15 +174,38 @@ def _size_prefix(size: int) -> bytes:
     return _SIZE.pack(-1) + _LARGE_SIZE.pack(size) if size > 0x7FFFFFFF else _SIZE.pack(size)
 
 
-class MessageReader:
-    """Whole messages out of the bytes read from a pipe, however they were split."""
+# A message at least this large is gathered into a buffer of its own size as
+# it arrives (see MessageReader): never copied whole while the GIL is held.
+_LARGE_MESSAGE = 1 << 20
+# The most a reader asks the pipe for at once, while a large message arrives.
+_LARGE_READ = 1 << 20
 
-    __slots__ = ("_buffer",)
+
+class MessageReader:
+    """Whole messages out of the bytes read from a pipe, however they were split.
+
+    Small messages come out as ``bytes``. A large one comes out as the
+    ``bytearray`` it was gathered in: once its size is read, a buffer of that
+    size is made and each chunk is copied into it as it arrives, so that no
+    step copies the whole message at once (the manager thread would hold the
+    GIL, and stall the GUI thread, for as long as that takes).
+    """
+
+    __slots__ = ("_buffer", "_large", "_filled")
 
     def __init__(self) -> None:
         self._buffer = bytearray()
+        self._large: bytearray | None = None  # the large message being gathered, if any
+        self._filled = 0  # how much of it has arrived
 
-    def feed(self, chunk: bytes) -> list[bytes]:
+    def read_size(self, usual: int) -> int:
+        """How much to ask the pipe for next: more than ``usual`` while a large message arrives."""
+        large = self._large
+        if large is None:
+            return usual
+        return max(usual, min(len(large) - self._filled, _LARGE_READ))
+
+    def feed(self, chunk: bytes | memoryview) -> list[bytes | bytearray]:
         """Add ``chunk``; return the messages it completed, in order.
 
         Raises ValueError on reading a size that no message has (the stream is
@@ -158,9 +213,13 @@ class MessageReader:
         in the same call are returned first, and the next call raises. Every
         call after that raises too.
         """
+        found: list[bytes | bytearray] = []
+        if self._large is not None:
+            chunk = self._gather(chunk, found)
+            if not chunk:
+                return found
         buffer = self._buffer
         buffer += chunk
-        found: list[bytes] = []
         start = 0
         end = len(buffer)
         while end - start >= 4:
@@ -176,9 +235,30 @@ class MessageReader:
                 (size,) = _LARGE_SIZE.unpack_from(buffer, start + 4)
                 header = 12
             if end - start - header < size:
+                if size >= _LARGE_MESSAGE:  # the rest of the buffer is its start
+                    self._large = large = bytearray(size)
+                    self._filled = end - start - header
+                    with memoryview(buffer) as view:
+                        large[: self._filled] = view[start + header : end]
+                    start = end
                 break
-            found.append(bytes(buffer[start + header : start + header + size]))
+            with memoryview(buffer) as view:  # one copy, not a slice and then bytes() of it
+                found.append(bytes(view[start + header : start + header + size]))
             start += header + size
         if start:
             del buffer[:start]
         return found
+
+    def _gather(self, chunk: bytes | memoryview, found: list[bytes | bytearray]) -> memoryview:
+        """Copy what ``chunk`` holds of the large message into its buffer; return the rest."""
+        large = self._large
+        assert large is not None
+        filled = self._filled
+        take = min(len(chunk), len(large) - filled)
+        view = memoryview(chunk)  # chunk is bytes: nothing waits for the view to be released
+        large[filled : filled + take] = view[:take]
+        self._filled = filled + take
+        if self._filled == len(large):
+            found.append(large)
+            self._large = None
+        return view[take:]

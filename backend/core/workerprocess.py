@@ -106,12 +106,12 @@ class WorkerProcess:
             return False
         return not views
 
-    def read(self) -> list[bytes]:
+    def read(self) -> list[bytes | bytearray]:
         """One read of up to READ_CHUNK bytes: the messages it completes. Once the pipe is
         closed (gone, or killed in mid-frame: its death says the rest) it is no longer watched.
         Raises ValueError for bytes that are not messages."""
         try:
-            chunk = self.bytes.read(READ_CHUNK)
+            chunk = self.bytes.read(self.reader.read_size(READ_CHUNK))
         except BlockingIOError:  # nothing after all
             return []
         except OSError:
@@ -125,10 +125,10 @@ class WorkerProcess:
         """No more reads or writes: only its death is watched."""
         _unregister(self._selector, self.conn)
 
-    def leftovers(self) -> list[bytes]:
+    def leftovers(self) -> list[bytes | bytearray]:
         """It ended: the messages it left in its pipe (a torn last one stays unread)."""
         self.gone = True  # its death fired: it has ended (and, under a fork server, been reaped)
-        messages: list[bytes] = []
+        messages: list[bytes | bytearray] = []
         try:
             while True:  # without blocking (BlockingIOError ends it): what it, or a process it started, left
                 chunk = self.bytes.read(READ_CHUNK)

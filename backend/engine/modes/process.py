@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import types
-import weakref
 from typing import TYPE_CHECKING, Any
 
 from ...core import wire
 from ...core.errors import unpicklable
+from ...core.identity import IdentityCache, inner_function
 from ...core.states import CancelReason, Event
 from ...core.validate import whole_number_in_range
 from ..limits import MAX_PROCESSES
@@ -68,7 +67,7 @@ class ProcessMode(Mode):
         self._workers = max(1, workers or os.cpu_count() or 1)
         self._nice = nice
         self._pool: ProcessPool | None = None
-        self._sendable: weakref.WeakSet[Any] = weakref.WeakSet()  # plain functions known to pickle
+        self._sendable: IdentityCache[bool] = IdentityCache()  # functions known to pickle
 
     @property
     def pool(self) -> ProcessPool:
@@ -122,19 +121,21 @@ class ProcessMode(Mode):
         # arguments, which may be large, are pickled on the pool's manager
         # thread as the task goes to a worker; one that cannot be pickled
         # fails its task from there, with the same UnpicklableTask.
-        fn = call[0]
-        # A plain function is pickled by its name, which does not change:
-        # checked once, not for each of 10,000 tasks.
-        plain = type(fn) is types.FunctionType
-        if not (plain and fn in self._sendable):
-            try:
-                pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
-            except Exception as error:  # PicklingError, or TypeError/AttributeError for local objects
-                raise unpicklable(error) from error
-            if plain:
-                self._sendable.add(fn)
+        self._check_sendable(call[0])
         flags = wire.Flag.PAUSE if handle.context.pause_requested else wire.Flag.NONE
         self.pool.submit(handle.id, call, flags, handle.priority)
+
+    def _check_sendable(self, fn: Any) -> None:
+        """Raise UnpicklableTask if ``fn`` cannot be pickled; each object is checked once.
+
+        Whatever a partial or a bound method carries besides its function
+        (bound arguments, the instance) goes with the arguments, checked on the
+        manager thread: here only the function inside is, and a new partial for
+        each task costs what its function costs. A function pickles by its
+        name, and a callable object that pickled once is taken to pickle again
+        (if it no longer does, its task fails from the manager thread).
+        """
+        self._sendable.get(inner_function(fn), _pickle_or_refuse)
 
     def cancel(self, handle: TaskHandle) -> None:
         if self.pool.cancel(handle.id, handle.context.cancel_reason or CancelReason.CANCELLED):
@@ -149,3 +150,11 @@ class ProcessMode(Mode):
     def _emit(self, name: Event, task_id: int, *args: Any) -> None:
         """The pool's events (on its manager thread) go out as the manager's."""
         self.send(name, task_id, *args)
+
+
+def _pickle_or_refuse(fn: Any) -> bool:
+    try:
+        pickle.dumps(fn, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # PicklingError, or TypeError/AttributeError for local objects
+        raise unpicklable(error) from error
+    return True
