@@ -6,7 +6,7 @@
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run example live test lint qmllint qmltypes preview soak bench screenshot clean
+.PHONY: run example live test lint qmllint qmltypes preview soak bench bundle screenshot clean
 
 run:
 	@scripts/setup-venv -- python main.py $(ARGS)
@@ -59,6 +59,11 @@ bench:
 		&& python bench/cpu_load.py && python bench/process_costs.py && python bench/big_results.py && python bench/queue_many.py \
 		&& python bench/history.py && python bench/filter_rows.py && python bench/asyncio_many.py && python bench/startup.py && python bench/idle_cpu.py && python bench/run_qml.py'
 
+# The app as one folder that runs without Python: dist/offthread/offthread
+# (PyInstaller, on PySide6; docs/designers.md). tests/test_bundle.py builds it too.
+bundle:
+	@QT_API=pyside6 scripts/setup-venv bundle -- python scripts/bundle.py
+
 # Refresh docs/screenshot.png (light) and docs/screenshot-dark.png (dark)
 # from the real app with tasks in every state (needs xvfb-run).
 screenshot:
@@ -66,4 +71,4 @@ screenshot:
 
 # .venv is where versions before PySide6 support kept their one venv.
 clean:
-	rm -rf .venv-pyside2 .venv-pyside6 .venv .pytest_cache *.egg-info
+	rm -rf .venv-pyside2 .venv-pyside6 .venv .pytest_cache *.egg-info build dist

@@ -8,6 +8,14 @@ installed, as ``make run`` does (``pip install -e .``).
 
 import sys
 
+# A frozen app (make bundle) starts its worker processes, and its fork server,
+# by running itself again: there freeze_support() runs what multiprocessing
+# asked for, and exits; in the app it returns at once.
+if getattr(sys, "frozen", False):
+    import multiprocessing
+
+    multiprocessing.freeze_support()
+
 try:
     # The C module under signal: importing signal itself builds its enums in
     # Python, long enough (on 3.13) for a Ctrl+C to land inside that import.

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from offthread import TaskState
+from offthread.core import portable
 
 from . import tasks
 from .helpers import SignalLog, process_alive, wait_done, wait_until_gone
@@ -131,6 +132,8 @@ def test_a_hard_stop_ends_the_children_of_the_task_too(backend, qtbot):
 @pytest.mark.parametrize("how", ["session", "setpgid", "daemon"])
 @pytest.mark.parametrize("end", ["hard stop", "shutdown"])
 def test_a_child_that_left_the_workers_group_ends_with_the_task_or_the_pool(make_backend, qtbot, how, end):
+    if how == "daemon" and (portable.portable() or not sys.platform.startswith("linux")):
+        pytest.skip("without a subreaper (Linux's), a daemon's double fork leaves the worker's tree")
     backend = make_backend(processes=1)
     handle = backend.submit_task(tasks.start_child_that_leaves_the_group, (how,), mode="process")
     qtbot.waitUntil(lambda: isinstance(handle.partial, int), timeout=15000)
@@ -280,6 +283,8 @@ def test_a_fork_server_killed_fails_no_running_task_and_a_new_one_starts_new_wor
     if not hasattr(os, "pidfd_open"):
         pytest.skip("without pidfds the pool learns of a worker's end from the fork server")
     backend = make_backend(processes=2)
+    if backend.mode_named("process").pool.start_method != "forkserver":
+        pytest.skip("a fork server only starts the workers under the forkserver start method")
     running = [backend.submit_task(tasks.wait_for_cancel, mode="process") for _ in range(2)]
     qtbot.waitUntil(lambda: all(h.progress == 10 for h in running), timeout=15000)
     server = forkserver._forkserver._forkserver_pid

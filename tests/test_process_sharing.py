@@ -27,7 +27,11 @@ def run_all(backend, qtbot, fn, args_list, timeout=30000):
 
 def warm_up(backend, qtbot):
     """Tiny tasks, of the function the test then runs long: the pool learns it is short
-    and sends such tasks to a worker ahead of time (processpool.PREFETCH)."""
+    and sends such tasks to a worker ahead of time (processpool.PREFETCH). Both workers
+    are ready first: under "spawn" one starts well after the other."""
+    pool = backend.mode_named("process").pool
+    pool.start()
+    qtbot.waitUntil(lambda: sum(process.seat.hello for process in pool._manager.processes()) == 2, timeout=15000)
     handles = run_all(backend, qtbot, tasks.sleep_in_steps, [(0,)] * 300)
     assert len({h.result for h in handles}) == 2  # both workers took some
 

@@ -9,6 +9,7 @@ import os
 import sys
 from typing import Callable
 
+from ..core.portable import START_METHOD_ENV, START_METHODS
 from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_HISTORY, MAX_PROCESSES, MAX_THREADS
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
 from .paths import DEFAULT_QML
@@ -149,6 +150,13 @@ def _add_engine_options(parser: argparse.ArgumentParser) -> None:
         help="the mode selected at start, where the buttons' tasks run (default: the last run's, else thread)",
     )
     parser.add_argument(
+        "--start-method",
+        choices=START_METHODS,
+        default=None,
+        help="how process mode starts its workers: forkserver (the default where there is one) or spawn "
+        "(the default elsewhere); the same as OFFTHREAD_START_METHOD",
+    )
+    parser.add_argument(
         "--dask",
         metavar="ADDRESS",
         help="add a 'dask' mode that sends tasks to the dask.distributed scheduler at ADDRESS "
@@ -232,9 +240,27 @@ def _add_job_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _start_method_problem(option: str | None) -> str:
+    """What is wrong with the start method asked for (the option's, else the variable's), or "".
+    Checked here, not when process mode is first used, and without importing multiprocessing."""
+    name = option or os.environ.get(START_METHOD_ENV, "")
+    source = "--start-method" if option else START_METHOD_ENV
+    if name and name not in START_METHODS:
+        return f"{source}: {name!r} is not a start method of process mode: use forkserver or spawn"
+    if name == "forkserver" and sys.platform == "win32":
+        return f"{source}: forkserver is not available on Windows: use spawn"
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv``, set up logging and run the app; return its exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    problem = _start_method_problem(args.start_method)
+    if problem:
+        parser.error(problem)
+    if args.start_method:  # the pool reads it when process mode is first used
+        os.environ[START_METHOD_ENV] = args.start_method
     logging.basicConfig(
         level=getattr(logging, args.log_level.upper()),
         format="%(levelname)s %(name)s: %(message)s",

@@ -15,7 +15,6 @@ the pool back.
 from __future__ import annotations
 
 import logging
-import os
 import pickle
 import selectors
 import signal
@@ -27,6 +26,7 @@ from typing import Any, Callable
 from . import shared, wire
 from .errors import TaskError, safe_str, unpicklable
 from .poolplan import Orders, PoolPlan, PoolTask, WorkerPhase
+from .poolwait import WakePipe, make_selector
 from .sink import end_task
 from .states import ENDINGS, CancelReason, Event
 from .workerprocess import DEATH, PIPE, WorkerProcess, exit_status
@@ -34,54 +34,6 @@ from .workerprocess import DEATH, PIPE, WorkerProcess, exit_status
 log = logging.getLogger(__name__)
 
 Emit = Callable[..., None]
-
-
-class WakePipe:
-    """How other threads wake the manager thread from its wait on the pipes."""
-
-    __slots__ = ("_reader", "_writer", "_pending", "woken", "_selector")
-
-    def __init__(self, selector: selectors.BaseSelector) -> None:
-        self._reader, self._writer = os.pipe()
-        os.set_blocking(self._reader, False)
-        os.set_blocking(self._writer, False)
-        selector.register(self._reader, selectors.EVENT_READ, None)
-        self._selector = selector
-        self._pending = False
-        self.woken = True  # it may hold bytes: drain it at the top of the next pass
-
-    def wake(self) -> None:
-        # Read-then-set is not atomic; the worst case is one extra byte.
-        if not self._pending and self._writer >= 0:
-            self._pending = True
-            try:
-                os.write(self._writer, b"\0")
-            except OSError:  # full: it will wake anyway
-                pass
-
-    def drain(self) -> None:
-        """At the top of a pass: drain first, then clear the flag, then the pass reads
-        the state. A request made after the flag is cleared writes a byte that the next
-        wait sees; one made before it is in the state read. (Cleared first, a byte
-        written meanwhile could be drained here while the flag stays set, and the next
-        request would not wake the thread.)"""
-        if self.woken:
-            self.woken = False
-            try:
-                while os.read(self._reader, 4096):
-                    pass
-            except BlockingIOError:
-                pass
-        self._pending = False
-
-    def unwatch(self) -> None:
-        self._selector.unregister(self._reader)
-
-    def close(self) -> None:
-        # -1 first: a late wake() must not write to a number the system gives to another file.
-        descriptors, self._reader, self._writer = (self._reader, self._writer), -1, -1
-        for descriptor in descriptors:
-            os.close(descriptor)
 
 
 class PoolManager:
@@ -106,7 +58,7 @@ class PoolManager:
     def ensure_running(self) -> None:
         """Start the thread, if it has not been (lock held)."""
         if self.thread is None:
-            self._selector = selectors.DefaultSelector()
+            self._selector = make_selector()
             self._waker = WakePipe(self._selector)
             self.thread = threading.Thread(target=self._run, name="offthread-process-pool", daemon=True)
             self.thread.start()

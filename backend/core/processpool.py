@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
+import sys
 import time
 import weakref
 from typing import Any
@@ -40,6 +42,7 @@ from typing import Any
 from . import remote
 from .poolmanager import Emit, PoolManager
 from .poolplan import PoolTask, WorkerPhase
+from .portable import START_METHOD_ENV, START_METHODS
 from .states import CancelReason, Event
 
 # Not "fork": the GUI process has threads (Qt's, the thread pool's) whose
@@ -70,7 +73,7 @@ class ProcessPool:
         emit: Emit,
         *,
         nice: int = 0,
-        start_method: str = START_METHOD,
+        start_method: str | None = None,
         hard_stop_after: float = HARD_STOP_AFTER_S,
         max_tasks_per_child: int | None = None,
     ) -> None:
@@ -82,6 +85,8 @@ class ProcessPool:
             )
         self.max_tasks_per_child = max_tasks_per_child
         # Any: typeshed's BaseContext lacks Process, which every real context has.
+        start_method = check_start_method(start_method) if start_method is not None else chosen_start_method()
+        self.start_method = start_method
         context: Any = multiprocessing.get_context(start_method)
         if start_method == "forkserver":
             # The fork server imports these once; each worker then starts with them
@@ -202,6 +207,37 @@ class ProcessPool:
     def kill_all(self) -> None:
         """Kill every worker process and its group now (at exit, or when shutdown runs out of time)."""
         self._manager.kill_all()
+
+
+def check_start_method(name: str, source: str = "start_method") -> str:
+    """``name`` if the pool can start its workers that way here, else a ValueError that says why.
+
+    >>> check_start_method("spawn")
+    'spawn'
+    >>> check_start_method("fork")
+    Traceback (most recent call last):
+    ...
+    ValueError: start_method: 'fork' is not a start method of the pool: use forkserver or spawn (a forked worker would inherit the GUI process's threads' locks, held)
+    """
+    if name not in START_METHODS:
+        why = " (a forked worker would inherit the GUI process's threads' locks, held)" if name == "fork" else ""
+        raise ValueError(f"{source}: {name!r} is not a start method of the pool: use forkserver or spawn{why}")
+    if name not in multiprocessing.get_all_start_methods():
+        raise ValueError(f"{source}: {name!r} is not available on this platform ({sys.platform}): use spawn")
+    return name
+
+
+def chosen_start_method() -> str:
+    """The start method named by ``OFFTHREAD_START_METHOD``, checked, else :data:`START_METHOD`.
+
+    >>> import os
+    >>> os.environ["OFFTHREAD_START_METHOD"] = "spawn"
+    >>> chosen_start_method()
+    'spawn'
+    >>> del os.environ["OFFTHREAD_START_METHOD"]
+    """
+    named = os.environ.get(START_METHOD_ENV, "")
+    return check_start_method(named, START_METHOD_ENV) if named else START_METHOD
 
 
 # Pools not yet shut down, so that exiting without a shutdown still leaves no

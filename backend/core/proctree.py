@@ -11,7 +11,10 @@ that group. A child that leaves the group (``Popen(start_new_session=True)``,
   and the worker's group after.
 
 Where there is no ``/proc`` or no ``prctl`` (not Linux), only the group is
-ended; docs/modes.md says what escapes there. See docs/design.md.
+ended. Where there are no process groups (Windows, or the portable paths
+chosen: :mod:`.portable`), :func:`end_tree` ends the tree through psutil:
+every descendant is suspended, then killed, then the root. docs/modes.md says
+what escapes each way. See docs/design.md.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import Any, Callable
+
+from .portable import portable
 
 _PR_SET_CHILD_SUBREAPER = 36
 
@@ -32,7 +38,7 @@ _ENDED = (b"Z", b"X")
 
 def become_subreaper() -> bool:
     """Make this process adopt its orphaned descendants (Linux); False where it cannot."""
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or portable():
         return False
     try:
         import ctypes  # here: only a worker process needs it
@@ -110,3 +116,48 @@ def kill_descendants(root: int) -> None:
                 os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+
+
+def end_tree(root: int, kill_root: Callable[[], None], *, stop_root: bool = True) -> None:
+    """End ``root``'s tree without process groups: suspend every descendant, kill them, then ``kill_root()``.
+
+    Suspended first (and ``root`` too, with ``stop_root``), none can start
+    another while the others are killed; each look finds what appeared since
+    the last. Without psutil only ``kill_root()`` runs: what the root started
+    outlives it. psutil checks each process's start time before a signal, so
+    a pid reused meanwhile is never hit.
+    """
+    try:
+        import psutil  # here: only a hard stop or a worker's end needs it
+    except ImportError:
+        kill_root()
+        return
+    try:
+        try:
+            process = psutil.Process(root)
+            if stop_root:
+                process.suspend()
+        except psutil.Error:  # ended just now, or not ours
+            return
+        found: dict[int, Any] = {}
+        for _ in range(_MAX_ROUNDS):
+            try:
+                fresh = [child for child in process.children(recursive=True) if child.pid not in found]
+            except psutil.Error:
+                break
+            if not fresh:
+                break
+            for child in fresh:
+                found[child.pid] = child
+                _quietly(child.suspend, psutil.Error)
+        for child in found.values():
+            _quietly(child.kill, psutil.Error)
+    finally:
+        kill_root()
+
+
+def _quietly(action: Callable[[], Any], errors: Any) -> None:
+    try:
+        action()
+    except errors:  # ended just now
+        pass

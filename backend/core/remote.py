@@ -35,7 +35,7 @@ import threading
 import time
 from typing import Any, Callable, Tuple
 
-from . import proctree, wire
+from . import pipes, portable, proctree, wire
 from .call import run_call, with_context
 from .context import TaskContext
 from .errors import TaskError, UnpicklableTask, safe_str
@@ -281,24 +281,27 @@ def _in_forked_child() -> None:
 def end_process_group() -> None:
     """End this worker and every process its tasks started: its tree, then its group."""
     try:
-        if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():
+        if not portable.groups():
+            proctree.end_tree(os.getpid(), lambda: None, stop_root=False)
+        elif os.getpgid(0) == os.getpid():
             proctree.kill_descendants(os.getpid())
             os.killpg(0, signal.SIGKILL)
     finally:
         os._exit(0)
 
 
-def _read(conn: Any, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None]) -> None:
+def _read(
+    receive: pipes.Receive, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None]
+) -> None:
     """The reader thread: tasks go to the main thread, controls to the running task.
 
     It reads the pipe raw, as much as is there (every message that came in
     one write comes out of one read), and splits the messages itself.
     """
-    fd = conn.fileno()
     reader = wire.MessageReader()
     while True:
         try:
-            chunk = os.read(fd, reader.read_size(READ_CHUNK))
+            chunk = receive(reader.read_size(READ_CHUNK))
             if not chunk:
                 raise EOFError
             for data in reader.feed(chunk):
@@ -348,7 +351,7 @@ def unblock_signals_dropping_the_apps() -> None:
 
 def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
     """The life of a worker process: start, say hello, run tasks until told to stop."""
-    if hasattr(os, "setsid"):
+    if portable.groups():
         os.setsid()  # a group of its own: see the module's docstring
     proctree.become_subreaper()  # and what leaves the group stays in its tree
     unblock_signals_dropping_the_apps()
@@ -358,10 +361,11 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
         os.nice(nice)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_in_forked_child)
+    conn, receive = pipes.worker_end(conn)  # a pipe, or a socket (see pipes)
     link = _Link(conn)
     link.tasks_left = max_tasks
     runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None] = queue.SimpleQueue()
-    threading.Thread(target=_read, args=(conn, link, runs), name="offthread-reader", daemon=True).start()
+    threading.Thread(target=_read, args=(receive, link, runs), name="offthread-reader", daemon=True).start()
     link.put(wire.frame(wire.Kind.HELLO, os.getpid()))
     while True:
         item = runs.get()

@@ -12,13 +12,12 @@ started with it (see :meth:`WorkerProcess.kill`).
 from __future__ import annotations
 
 import collections
-import itertools
 import os
 import selectors
 import signal
 from typing import Any
 
-from . import proctree, remote, wire
+from . import pipes, portable, proctree, remote, wire
 from .poolplan import Seat
 
 # Bytes read from one worker in one pass: many messages in one call, and
@@ -26,8 +25,6 @@ from .poolplan import Seat
 READ_CHUNK = 1 << 16
 # How long the manager waits for a worker's exit status once its pidfd said it ended.
 _STATUS_WAIT_S = 0.5
-# Buffers per writev call: far below any system's IOV_MAX.
-_WRITE_BATCH = 64
 # What a selector key's data says of the file it watches.
 PIPE, DEATH = "pipe", "death"
 
@@ -35,12 +32,12 @@ PIPE, DEATH = "pipe", "death"
 class WorkerProcess:
     """A worker's process and the manager thread's end of its pipe, watched by ``selector``."""
 
-    __slots__ = ("process", "conn", "fd", "reader", "pid", "pidfd", "gone", "outbox", "seat", "_selector")
+    __slots__ = ("process", "conn", "bytes", "reader", "pid", "pidfd", "gone", "outbox", "seat", "_selector")
 
     @classmethod
     def start(cls, context: Any, nice: int, max_tasks: int | None, selector: selectors.BaseSelector) -> WorkerProcess:
         """Start a worker process. Raises what starting it raises (no fork server, no file descriptors)."""
-        conn, child_conn = context.Pipe(duplex=True)
+        conn, child_conn = pipes.pair(context)
         process = context.Process(
             target=remote.worker_main, args=(child_conn, nice, max_tasks), name="offthread-worker"
         )
@@ -51,8 +48,7 @@ class WorkerProcess:
     def __init__(self, process: Any, conn: Any, selector: selectors.BaseSelector) -> None:
         self.process = process
         self.conn = conn  # read and written raw, many messages per call (see wire.MessageReader)
-        self.fd: int = conn.fileno()
-        os.set_blocking(self.fd, False)
+        self.bytes = pipes.PipeBytes(conn)
         self.reader = wire.MessageReader()
         self.pid: int = process.pid
         # What says that it ended. Under a fork server, its sentinel is a pipe
@@ -84,7 +80,7 @@ class WorkerProcess:
             self.outbox.extend(views)
             return True
         try:
-            _write_some(self.fd, views)
+            self.bytes.write_some(views)
         except (OSError, ValueError):
             return False
         if views:
@@ -95,7 +91,7 @@ class WorkerProcess:
     def flush(self) -> None:
         """The pipe can take more of the outbox."""
         try:
-            _write_some(self.fd, self.outbox)
+            self.bytes.write_some(self.outbox)
         except (OSError, ValueError):  # gone: its death says the rest
             self.outbox.clear()
         if not self.outbox:
@@ -105,7 +101,7 @@ class WorkerProcess:
         """Send a frame at once, whole, or not at all (False): for the end, when nothing waits."""
         views = collections.deque(memoryview(part).cast("B") for part in wire.message_parts(wire.frame(kind)))
         try:
-            _write_some(self.fd, views)
+            self.bytes.write_some(views)
         except (OSError, ValueError):
             return False
         return not views
@@ -115,7 +111,7 @@ class WorkerProcess:
         closed (gone, or killed in mid-frame: its death says the rest) it is no longer watched.
         Raises ValueError for bytes that are not messages."""
         try:
-            chunk = os.read(self.fd, self.reader.read_size(READ_CHUNK))
+            chunk = self.bytes.read(self.reader.read_size(READ_CHUNK))
         except BlockingIOError:  # nothing after all
             return []
         except OSError:
@@ -134,8 +130,8 @@ class WorkerProcess:
         self.gone = True  # its death fired: it has ended (and, under a fork server, been reaped)
         messages: list[bytes | bytearray] = []
         try:
-            while self.conn.poll():  # without blocking: what it (or a process it started) left
-                chunk = os.read(self.fd, READ_CHUNK)
+            while True:  # without blocking (BlockingIOError ends it): what it, or a process it started, left
+                chunk = self.bytes.read(READ_CHUNK)
                 if not chunk:
                     break
                 messages += self.reader.feed(chunk)
@@ -149,7 +145,7 @@ class WorkerProcess:
         _unregister(self._selector, self.conn)
         _unregister(self._selector, self.death)
         self.conn.close()
-        self.fd = -1  # a late write fails, and never reaches a file that took the number
+        self.bytes.close()  # a late write fails, and never reaches a file that took the number
         if self.pidfd is not None:
             os.close(self.pidfd)
             self.pidfd = None
@@ -174,9 +170,9 @@ class WorkerProcess:
         from being reused.
         """
         try:
-            if not hasattr(os, "killpg"):
+            if not portable.groups():  # Windows: its tree, found while it lives (see proctree.end_tree)
                 if not self.gone:
-                    self.process.kill()
+                    proctree.end_tree(self.pid, self.process.kill)
             elif self.gone:
                 if proctree.group_has_members(self.pid):  # what its tasks started, left running
                     os.killpg(self.pid, signal.SIGKILL)
@@ -223,25 +219,3 @@ def _open_pidfd(pid: int) -> int | None:
         return os.pidfd_open(pid)  # type: ignore[attr-defined,unused-ignore]
     except (AttributeError, OSError):  # Python 3.8, an old kernel, or not Linux
         return None
-
-
-def _write_some(fd: int, views: collections.deque[memoryview]) -> None:
-    """Write ``views`` in order, in as few calls as it takes, until the pipe is full
-    (what is left stays in ``views``). Raises OSError if the reader is gone."""
-    writev = getattr(os, "writev", None)
-    while views:
-        try:
-            if writev is not None:
-                written = writev(fd, list(itertools.islice(views, _WRITE_BATCH)))
-            else:
-                written = os.write(fd, views[0])
-        except BlockingIOError:
-            return
-        while written:
-            first = views[0]
-            if written >= len(first):
-                written -= len(first)
-                views.popleft()
-            else:
-                views[0] = first[written:]
-                written = 0
