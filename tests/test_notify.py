@@ -116,13 +116,21 @@ def fake_command(tmp_path, monkeypatch, name):
     return out
 
 
-def test_the_desktop_notifier_runs_notify_send_with_the_title_and_body(tmp_path, monkeypatch, qtbot):
-    out = fake_command(tmp_path, monkeypatch, "notify-send")
-    notifier = desktop_notifier("linux")
+def notified(tmp_path, monkeypatch, qtbot, program: str, platform: str, title: str, body: str) -> list[str]:
+    """The arguments ``platform``'s notifier gives ``program`` (a stand-in on the PATH) to show ``title`` and ``body``."""
+    out = fake_command(tmp_path, monkeypatch, program)
+    notifier = desktop_notifier(platform)
     assert isinstance(notifier, CommandNotifier)
-    notifier.notify("DANGER! is done", 'after 12 s: "Done." $HOME')
+    notifier.notify(title, body)
     qtbot.waitUntil(out.exists)
-    assert out.read_text().splitlines() == [
+    return out.read_text().splitlines()
+
+
+def test_the_desktop_notifier_runs_notify_send_with_the_title_and_body(tmp_path, monkeypatch, qtbot):
+    lines = notified(
+        tmp_path, monkeypatch, qtbot, "notify-send", "linux", "DANGER! is done", 'after 12 s: "Done." $HOME'
+    )
+    assert lines == [
         "--app-name=offthread",
         "--",
         "DANGER! is done",
@@ -131,12 +139,7 @@ def test_the_desktop_notifier_runs_notify_send_with_the_title_and_body(tmp_path,
 
 
 def test_on_macos_the_notifier_runs_osascript_with_the_text_as_arguments_not_as_script(tmp_path, monkeypatch, qtbot):
-    out = fake_command(tmp_path, monkeypatch, "osascript")
-    notifier = desktop_notifier("darwin")
-    assert isinstance(notifier, CommandNotifier)
-    notifier.notify('say "hi" is done', "after 12 s: \\ end")
-    qtbot.waitUntil(out.exists)
-    lines = out.read_text().splitlines()
+    lines = notified(tmp_path, monkeypatch, qtbot, "osascript", "darwin", 'say "hi" is done', "after 12 s: \\ end")
     assert lines[-2:] == ['say "hi" is done', "after 12 s: \\ end"]
     script = lines[1:-2:2]
     assert lines[0:-2:2] == ["-e"] * len(script)
@@ -146,12 +149,7 @@ def test_on_macos_the_notifier_runs_osascript_with_the_text_as_arguments_not_as_
 def test_on_windows_the_notifier_runs_powershell_with_the_text_quoted_inside_an_encoded_script(
     tmp_path, monkeypatch, qtbot
 ):
-    out = fake_command(tmp_path, monkeypatch, "powershell")
-    notifier = desktop_notifier("win32")
-    assert isinstance(notifier, CommandNotifier)
-    notifier.notify("it's done", "after 12 s: $HOME \u2019x")
-    qtbot.waitUntil(out.exists)
-    lines = out.read_text().splitlines()
+    lines = notified(tmp_path, monkeypatch, qtbot, "powershell", "win32", "it's done", "after 12 s: $HOME \u2019x")
     assert lines[:-1] == ["-NoProfile", "-NonInteractive", "-WindowStyle", "Hidden", "-EncodedCommand"]
     script = base64.b64decode(lines[-1]).decode("utf-16-le").splitlines()
     # Single quotes expand nothing ($HOME stays as it is), and a quote inside is doubled.
