@@ -41,7 +41,8 @@ def launch(marker: str, *, blocked: bool = True) -> subprocess.Popen:
     Blocked, it waits instead until main.py has its handlers in place and
     unblocks them, so a run is a fair test even in its first millisecond.
     """
-    env = app_environment(OFFTHREAD_EXIT_TEST=marker)
+    # faulthandler: a run that hangs is sent SIGABRT, and says where each thread was.
+    env = app_environment(OFFTHREAD_EXIT_TEST=marker, PYTHONFAULTHANDLER="1")
     with _launch_lock:  # the mask belongs to this thread; keep the block, fork, unblock together
         block = {signal.SIGINT, signal.SIGTERM} if blocked else set()
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, block)
@@ -94,7 +95,12 @@ def one_run(plan, blocked: bool = True) -> str:
         try:
             _, stderr = process.communicate(timeout=EXIT_BOUND_S)
         except subprocess.TimeoutExpired:
-            return f"{what}: still running {EXIT_BOUND_S:.0f} s later"
+            process.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+            try:
+                _, stderr = process.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                stderr = "(no stacks: it did not end on SIGABRT)"
+            return f"{what}: still running {EXIT_BOUND_S:.0f} s later; where it was:\n{stderr[-6000:]}"
         if process.returncode != 0 or stderr:
             return f"{what}: exit code {process.returncode}, stderr:\n{stderr}"
         deadline = time.monotonic() + 5
