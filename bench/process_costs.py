@@ -5,7 +5,9 @@
             worker processes and their imports included), and how long the
             first submit held the calling (GUI) thread
   per task  N tiny tasks (x * x) submitted at once to a warm pool; the time
-            from the first submit to the last result, divided by N
+            from the first submit to the last result, divided by N; and the
+            calling process's own CPU time over that span per task (all its
+            threads): what the pool costs the GUI process, less moved by load
 Kinds of callable (--kinds): a plain module function, a functools.partial
 of it made for each task, a builtin (operator.mul), a bound method, and a
 callable object; each case runs each kind, beside pebble's figure for it.
@@ -105,10 +107,11 @@ def run_case(case: str, n: int, kind: str = "function") -> dict:
         first = done["waiter"].wait(60) - made
 
         done.update(count=0, target=n, waiter=Waiter())
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for i in range(n):
             backend.submit_task(*make(i), mode=mode)
         total = done["waiter"].wait(CASE_TIMEOUT_S) - started
+        cpu = time.process_time() - cpu
         assert backend.shutdown(5000)
     else:
         made = time.perf_counter()
@@ -125,16 +128,17 @@ def run_case(case: str, n: int, kind: str = "function") -> dict:
         blocked = time.perf_counter() - before
         future.result()
         first = time.perf_counter() - made
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         pending = [submit(i) for i in range(n)]
         futures.wait(pending)
         total = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         if case == "pebble":
             pool.stop()
             pool.join()
         else:
             pool.shutdown()
-    return {"first": first, "blocked": blocked, "per_task": total / n}
+    return {"first": first, "blocked": blocked, "per_task": total / n, "cpu": cpu / n}
 
 
 def main() -> None:
@@ -162,7 +166,7 @@ def main() -> None:
     runs = [f"{case}/{kind}" for kind in args.kinds for case in args.cases]
     done = Runs(runs, args.repeat, measure)
     print(
-        f"{'case':<12} {'callable':<9} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10}  note"
+        f"{'case':<12} {'callable':<9} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10} {'parent CPU us':>14}  note"
     )
     for run in runs:
         case, kind = run.split("/")
@@ -176,9 +180,14 @@ def main() -> None:
         blocked = statistics.median(o["blocked"] for o in outcomes)
         per_task = statistics.median(o["per_task"] for o in outcomes)
         ratio = f"{per_task / pebble_per_task:.2f}x" if pebble_per_task else "-"
-        print(f"{case:<12} {kind:<9} {first:>8.3f} {blocked * 1000:>17.2f} {per_task * 1e6:>12.1f} {ratio:>10}  {note}")
+        cpu = statistics.median(o["cpu"] for o in outcomes)
+        print(
+            f"{case:<12} {kind:<9} {first:>8.3f} {blocked * 1000:>17.2f} {per_task * 1e6:>12.1f} {ratio:>10}"
+            f" {cpu * 1e6:>14.1f}  {note}"
+        )
     print("start: pool made to first result; submit blocks: the first submit's own time (the pool starts there);")
-    print("per task: first submit to last result over N, with a warm pool (medians of the runs)")
+    print("per task: first submit to last result over N, with a warm pool (medians of the runs);")
+    print("parent CPU: the CPU time of the calling process (all its threads) over the same span, per task")
 
 
 if __name__ == "__main__":

@@ -194,7 +194,7 @@ class WorkerSignals(QObject):
         if name == Event.PROGRESS:
             self._deliver_report(*args)
         else:
-            self._emit(name, args)
+            self._emit(name, args, self._handler(name))
 
     def flush(self) -> None:
         """Deliver everything sent so far, now, with no time budget (GUI thread only).
@@ -240,7 +240,10 @@ class WorkerSignals(QObject):
                 self._flush_asked = False
 
     def _drain_queue(self, deadline: float | None) -> bool:
-        queue = self._queue
+        queue, emit = self._queue, self._emit
+        # The handlers, looked up once a pass rather than through their weak
+        # references once an event (three or more per task).
+        handlers = {name: weak() for name, weak in self._handlers.items()}
         endings_open = 0
         while queue:
             name, args = queue.popleft()
@@ -253,7 +256,7 @@ class WorkerSignals(QObject):
                     endings_open += 1
                 elif name == Event.FINISHED and endings_open:
                     endings_open -= 1
-                self._emit(name, args)
+                emit(name, args, handlers.get(name))
             if self._flush_asked:
                 deadline = None
             if deadline is not None and not endings_open and time.perf_counter() > deadline:
@@ -269,13 +272,13 @@ class WorkerSignals(QObject):
         weak = self._handlers.get(name)
         return None if weak is None else weak()
 
-    def _emit(self, name: str, args: tuple[Any, ...]) -> None:
+    def _emit(self, name: str, args: tuple[Any, ...], handler: Callable[..., None] | None) -> None:
+        """Deliver one event: to ``handler`` (the owner's for it, if any), then to the Qt signal."""
         task_id = args[0]
         if task_id in self._finished:
             return  # after its finished: nothing more for that task
         if name == Event.FINISHED:
             self._remember_finished(task_id)
-        handler = self._handler(name)
         if handler is not None:
             handler(*args)
         if self.isSignalConnected(self._methods[name]):

@@ -32,6 +32,8 @@ __all__ = ["WORKER_NICE", "ProcessMode"]
 # every core busy the GUI thread still gets one as soon as it wakes.
 WORKER_NICE = 5
 
+_PAUSE = int(wire.Flag.PAUSE)  # a plain int: the pool tests flags per task, and IntFlag's operators are Python code
+
 
 class ProcessMode(Mode):
     """Tasks run in worker processes: CPU-bound Python no longer stalls the GUI.
@@ -76,8 +78,11 @@ class ProcessMode(Mode):
         if self._pool is None:
             from ...core.processpool import ProcessPool
 
+            # Once attached, the pool's events go straight to the manager's
+            # signals (three per task, on the pool's thread), not through _emit.
+            emit = self._emit if self._signals is None else self._signals.send
             self._pool = ProcessPool(
-                self._workers, self._emit, nice=self._nice, max_tasks_per_child=self._max_tasks_per_child
+                self._workers, emit, nice=self._nice, max_tasks_per_child=self._max_tasks_per_child
             )
         return self._pool
 
@@ -122,7 +127,7 @@ class ProcessMode(Mode):
         # thread as the task goes to a worker; one that cannot be pickled
         # fails its task from there, with the same UnpicklableTask.
         self._check_sendable(call[0])
-        flags = wire.Flag.PAUSE if handle.context.pause_requested else wire.Flag.NONE
+        flags = _PAUSE if handle.context.pause_requested else 0
         self.pool.submit(handle.id, call, flags, handle.priority)
 
     def _check_sendable(self, fn: Any) -> None:
