@@ -32,14 +32,18 @@ class QuitOnSignals(QObject):
         # render thread, which deadlocks if that thread needs the GIL meanwhile
         # (to log a Qt message through the Python handler).
         self._quit_requested.connect(quit, Qt.ConnectionType.QueuedConnection)
-        # A signal came (maybe before this object, see quitsignals.hold); quit()
-        # does nothing before the loop runs, so the app checks this first.
-        self.requested = quitsignals.requested()
+        self.requested = False
         self._reader, self._writer = socket.socketpair()
         for end in (self._reader, self._writer):
             end.setblocking(False)
         self._previous_fd = signal.set_wakeup_fd(self._writer.fileno())
         self._previous_handlers: list[Any] = [signal.signal(s, self._on_signal) for s in self.SIGNALS]
+        # A signal came before this object (see quitsignals.hold); quit() does
+        # nothing before the loop runs, so the app checks this first. Read once
+        # the handlers above are in place: read before, a signal that came in
+        # between was noted there and seen by nobody (the app then ran on).
+        if quitsignals.requested():
+            self.requested = True
         self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
         self._notifier.activated.connect(self._drain)
 
