@@ -263,10 +263,15 @@ def _stdio_intact() -> bool:
     task's print fail with EBADF)."""
     for fd in (0, 1, 2):
         try:
-            os.fstat(fd)
+            _look_at(fd)
         except OSError:
             return False
     return True
+
+
+# Asked after every task: on POSIX, the fd's flags (a quarter of the cost of
+# fstat, which makes a stat result); os.get_blocking takes only pipes on Windows.
+_look_at: Callable[[int], object] = os.get_blocking if os.name == "posix" else os.fstat
 
 
 # True in a process forked by a task (see _Link.send): set by an at-fork hook, at no cost per report.
