@@ -80,6 +80,10 @@ EVENT_OF[Kind.SHARED_RESULT] = Event.RESULT
 _NOTHING = object()
 
 
+# Values that have no buffer to share, whatever their size: pickled at once,
+# without the look for large buffers (most tiny tasks return one of these).
+_NO_BUFFERS = frozenset({int, float, bool, complex, str, type(None)})
+
 # A frame larger than this is sent from its buffer as it is, not copied into bytes.
 _COPY_LIMIT = 1 << 20
 
@@ -98,7 +102,7 @@ def frame(
     buffer = io.BytesIO()
     buffer.write(_HEADER.pack(kind, task_id, flags))
     if value is not _NOTHING:
-        if share is not None and shared.available():
+        if share is not None and type(value) not in _NO_BUFFERS and shared.available():
             made = shared.dump(value, buffer, share)
             if made:  # what is left in the pipe is small: the buffers are elsewhere
                 head = _HEADER.pack(Kind.SHARED_RESULT, task_id, flags)
