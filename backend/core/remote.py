@@ -30,6 +30,7 @@ import os
 import pickle
 import queue
 import re
+import select
 import signal
 import threading
 import time
@@ -132,7 +133,11 @@ class _Link(Channel):
             if flags:  # a request made before it started counts at once
                 apply_flags(context, flags)
             self._current = context
-        self._wake.set()
+        # Set only if the sampler cleared it: it then waits, or is about to look
+        # (it clears before it reads _current, which is set above). Event.set()
+        # takes a lock and notifies, once a task, for nothing most of the time.
+        if not self._wake.is_set():
+            self._wake.set()
 
     def unwatch(self, context: TaskContext) -> None:
         with self._state_lock:
@@ -260,18 +265,25 @@ class _Link(Channel):
 
 def _stdio_intact() -> bool:
     """Whether fds 0-2 are still open (a task that closed them would make every later
-    task's print fail with EBADF)."""
+    task's print fail with EBADF). Asked after every task: where there is poll(), one
+    call for the three, which says POLLNVAL for a closed one (fstat made a stat result
+    for each, and let go of the GIL three times)."""
+    global _stdio
+    if hasattr(select, "poll"):
+        if _stdio is None:
+            _stdio = select.poll()
+            for fd in (0, 1, 2):
+                _stdio.register(fd, 0)  # no event asked for: only POLLNVAL (or an error) comes back
+        return not any(events & select.POLLNVAL for _, events in _stdio.poll(0))
     for fd in (0, 1, 2):
         try:
-            _look_at(fd)
+            os.fstat(fd)
         except OSError:
             return False
     return True
 
 
-# Asked after every task: on POSIX, the fd's flags (a quarter of the cost of
-# fstat, which makes a stat result); os.get_blocking takes only pipes on Windows.
-_look_at: Callable[[int], object] = os.get_blocking if os.name == "posix" else os.fstat
+_stdio: Any = None  # the poll object of fds 0-2, made in the worker at its first task
 
 
 # True in a process forked by a task (see _Link.send): set by an at-fork hook, at no cost per report.
