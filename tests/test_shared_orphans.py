@@ -46,9 +46,11 @@ from offthread.core import shmowner
 from offthread.core.processpool import ProcessPool
 from tests import tasks
 
-started = threading.Event()
-pool = ProcessPool(1, lambda name, *args: name == "started" and started.set())
-pool.submit(1, (tasks.nbytes_after, (30, bytes(2 * {mib})), {{}}))
+warm, started = threading.Event(), threading.Event()
+pool = ProcessPool(1, lambda name, task_id, *args: name == "finished" and warm.set() or name == "started" and task_id == 2 and started.set())
+pool.submit(1, (tasks.square, (2,), {{}}))
+warm.wait(30)  # its worker has started: the exit comes while the task runs, not while a worker starts
+pool.submit(2, (tasks.nbytes_after, (30, bytes(2 * {mib})), {{}}))
 started.wait(30)
 print(shmowner.tag(), sorted(n for n in os.listdir("/dev/shm") if n.startswith("offthread-" + shmowner.tag())), flush=True)
 """
