@@ -82,7 +82,7 @@ def run_case(case: str, kind: str, size: int) -> dict:
     shm_before = shm_names()
     base = kind.split("-")[0]
     # The call: make the value there, or hand it over from here (made now, before any timing).
-    fn, args = (reduce_value, (make_value(base, size),)) if kind.endswith("-in") else (make_value, (kind, size))
+    call: list[Any] = [reduce_value, (make_value(base, size),)] if kind.endswith("-in") else [make_value, (kind, size)]
     context = multiprocessing.get_context(START_METHOD)
     waiter = Waiter()
     got: dict[str, Any] = {}
@@ -110,7 +110,7 @@ def run_case(case: str, kind: str, size: int) -> dict:
         warm.wait(60)
 
         def start() -> None:
-            got["id"] = backend.submit_task(fn, args, mode="process").id
+            got["id"] = backend.submit_task(call[0], call[1], mode="process").id
     else:
         if case == "pebble":
             import pebble
@@ -127,7 +127,7 @@ def run_case(case: str, kind: str, size: int) -> dict:
             done.arrived.emit()
 
         def start() -> None:
-            submit(fn, *args).add_done_callback(arrived)
+            submit(call[0], *call[1]).add_done_callback(arrived)
 
     before = peak_rss()
     started, end, lateness = record_lateness(start, waiter, INTERVAL_MS, 0.3, CASE_TIMEOUT_S)
@@ -141,7 +141,8 @@ def run_case(case: str, kind: str, size: int) -> dict:
     if kind == "array":
         assert value.sum() == 1.5 * (size // 8)  # every page read: an array on shared memory counts whole
     grown = peak_rss() - before
-    del value, fn, args
+    del value
+    call.clear()  # the argument, if it was one
     got.clear()
     if case == "ours":
         assert backend.shutdown(5000)
@@ -181,7 +182,9 @@ def main() -> None:
 
     runs = [f"{case}/{value}" for value in values for case in args.cases]
     done = Runs(runs, args.repeat, measure)
-    print(f"{'case':<10} {'value':<17} {'time s':>8} {'vs best peer':>13} {'RSS x size':>11} {'late ms':>9} {'shm +':>6}  note")
+    print(
+        f"{'case':<10} {'value':<17} {'time s':>8} {'vs best peer':>13} {'RSS x size':>11} {'late ms':>9} {'shm +':>6}  note"
+    )
     for run in runs:
         case, value = run.split("/")
         label = f"{value} {sizes[value] >> 20} MB"
