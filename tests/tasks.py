@@ -434,3 +434,44 @@ def big_after(seconds: float, size: int):
     """Never checks for a cancel; returns a large value after ``seconds``."""
     time.sleep(seconds)
     return bytes(size)
+
+
+def nbytes_after(seconds: float, data) -> int:
+    """Sleeps ``seconds`` (never checking for a cancel), then returns the size of ``data``'s buffer."""
+    time.sleep(seconds)
+    return memoryview(data).nbytes
+
+
+def mapped_file(data) -> str:
+    """The file that the memory of ``data`` (a writable memoryview, or a numpy array) is a mapping of,
+    as /proc/self/maps names it ("" for memory of the process's own)."""
+    import ctypes
+
+    if isinstance(data, memoryview):
+        start = ctypes.c_char.from_buffer(data)
+        address = ctypes.addressof(start)
+        del start
+    else:
+        address = data.ctypes.data
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split(maxsplit=5)
+            low, high = (int(end, 16) for end in fields[0].split("-"))
+            if low <= address < high:
+                return fields[5].strip() if len(fields) > 5 else ""
+    return ""
+
+
+def fail_with(data) -> None:
+    """Fails, holding a large argument."""
+    raise ValueError(f"failed with {memoryview(data).nbytes} bytes")
+
+
+def die_with(data) -> None:
+    """Kills its worker process, holding a large argument."""
+    os._exit(3)
+
+
+def echo(data):
+    """Returns its argument: large in, large out."""
+    return data

@@ -15,7 +15,6 @@ the pool back.
 from __future__ import annotations
 
 import logging
-import pickle
 import selectors
 import signal
 import threading
@@ -23,7 +22,7 @@ import time
 from multiprocessing import resource_tracker
 from typing import Any, Callable
 
-from . import shared, wire
+from . import shared, sharedcall, wire
 from .errors import TaskError, safe_str, unpicklable
 from .poolplan import Orders, PoolPlan, PoolTask, WorkerPhase
 from .poolwait import WakePipe, make_selector
@@ -52,6 +51,7 @@ class PoolManager:
         self._max_tasks = max_tasks
         self._selector: Any = None  # made with the thread, with its wake pipe
         self._waker: WakePipe | None = None
+        self.held = sharedcall.Held()  # the shared-memory segments of tasks' arguments, until each ends
 
     # -- any thread ---------------------------------------------------------------
 
@@ -77,6 +77,7 @@ class PoolManager:
 
     def finish(self, task: PoolTask, ending: Event, payload: Any) -> None:
         """End a task: its one ending, then ``finished``; the next in its worker's line starts."""
+        self.held.release(task)  # before its ending: whoever hears of it finds /dev/shm as it was
         end_task(self.emit, task.life, task.id, ending, payload)
         with self.lock:
             after = self.plan.ended(task, time.monotonic())
@@ -94,20 +95,13 @@ class PoolManager:
 
     def _run(self) -> None:
         _block_group_signals(self._context)
+        _sweep()
         try:
             while self._pass():
                 pass
         except BaseException:  # a bug here must not leave tasks waiting forever
             log.exception("the process pool's manager stopped; its tasks fail")
-            self.kill_all()
-            with self.lock:
-                left = list(self.plan.tasks.values())
-            failure = TaskError.from_exception(RuntimeError("the process pool stopped working; see the log"))
-            try:
-                for task in left:
-                    self.finish(task, Event.ERROR, failure)
-            except Exception:  # nobody to tell any more (the backend is gone)
-                log.debug("could not end the tasks of a stopped pool", exc_info=True)
+            _fail_all(self)
 
     def _pass(self) -> bool:
         """One round: carry out the plan's orders, then wait for the pipes. False: the end."""
@@ -163,13 +157,17 @@ class PoolManager:
         payload = task.payload
         if not isinstance(payload, bytes):
             try:
-                payload = task.payload = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+                payload, names = sharedcall.pickled(payload)
             except Exception as error:  # PicklingError, TypeError, AttributeError...
                 with self.lock:
                     self.plan.unsendable(task)
                 self.finish(task, Event.ERROR, TaskError.from_exception(unpicklable(error)))
                 return None
-        return wire.run_message(task.id, task.sent_flags, payload)
+            task.payload = payload
+            if names:
+                self.held.keep(task, names)
+        kind = wire.Kind.SHARED_RUN if task.segments else wire.Kind.RUN
+        return wire.run_message(task.id, task.sent_flags, payload, kind)
 
     def _hand_over(self, process: WorkerProcess, batch: list[tuple[PoolTask, list[Any]]]) -> None:
         """Send tasks to a worker, in one write; the first in its line starts as it reads it."""
@@ -351,6 +349,32 @@ def _block_group_signals(context: Any) -> None:
         if context.get_start_method() != "fork":
             resource_tracker.ensure_running()
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+def _fail_all(manager: PoolManager) -> None:
+    """The manager thread met a bug: its workers are killed, its tasks fail."""
+    manager.kill_all()
+    with manager.lock:
+        left = list(manager.plan.tasks.values())
+    failure = TaskError.from_exception(RuntimeError("the process pool stopped working; see the log"))
+    try:
+        for task in left:
+            manager.finish(task, Event.ERROR, failure)
+    except Exception:  # nobody to tell any more (the backend is gone)
+        log.debug("could not end the tasks of a stopped pool", exc_info=True)
+
+
+def _sweep() -> None:
+    """Remove what GUI processes killed before they could clean up left in /dev/shm (see shmowner)."""
+    if not shared.available():
+        return
+    try:
+        swept = shared.sweep()
+    except Exception:  # never a reason for the pool not to start
+        log.debug("could not sweep /dev/shm", exc_info=True)
+        return
+    if swept:
+        log.info("removed %d shared-memory segments left by ended processes", len(swept))
 
 
 def _open_shared(data: bytes | bytearray) -> Any:

@@ -108,6 +108,7 @@ class PoolTask:
         "stop_at",
         "reason",
         "failure",
+        "segments",
     )
 
     def __init__(self, task_id: int, payload: Any, flags: int = 0, priority: int = 0) -> None:
@@ -127,6 +128,7 @@ class PoolTask:
         self.stop_at: float | None = None  # when its worker is killed if it has not ended
         self.reason: CancelReason | None = None  # why it is being stopped
         self.failure: TaskError | None = None  # it fails with this, whatever it sends
+        self.segments: list[str] = []  # those of its large arguments, the pool's until it ends (sharedcall.Held)
 
 
 class Seat:

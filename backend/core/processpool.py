@@ -139,7 +139,9 @@ class ProcessPool:
                 withdrawn.life.try_end()  # its mode sends its ending: none may come from here
                 withdrawn.payload = None
                 manager.ended.notify_all()
-                return True
+        if withdrawn is not None:  # sent once, and given back: its arguments may be in shared memory
+            manager.held.release(withdrawn)
+            return True
         manager.wake()
         return False
 
@@ -204,6 +206,13 @@ class ProcessPool:
         """The pids of the worker processes now running (for tests and diagnostics)."""
         return [process.pid for process in self._manager.processes() if process.seat.phase is not WorkerPhase.ENDING]
 
+    def release_arguments(self) -> None:
+        """Remove the shared-memory segments of every unfinished task's arguments (at exit)."""
+        with self._manager.lock:
+            left = list(self._manager.plan.tasks.values())
+        for task in left:
+            self._manager.held.release(task)
+
     def kill_all(self) -> None:
         """Kill every worker process and its group now (at exit, or when shutdown runs out of time)."""
         self._manager.kill_all()
@@ -250,3 +259,4 @@ _live_pools: weakref.WeakSet[ProcessPool] = weakref.WeakSet()
 def _kill_workers_at_exit() -> None:
     for pool in list(_live_pools):
         pool.kill_all()
+        pool.release_arguments()

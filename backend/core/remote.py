@@ -34,9 +34,9 @@ import select
 import signal
 import threading
 import time
-from typing import Any, Callable, Tuple
+from typing import Any, Callable, Tuple, Union
 
-from . import pipes, portable, proctree, wire
+from . import pipes, portable, proctree, shared, shmowner, wire
 from .call import run_call, with_context
 from .context import TaskContext
 from .errors import TaskError, UnpicklableTask, safe_str
@@ -46,6 +46,8 @@ from .states import ENDINGS, CancelReason, Event
 
 # How a task run by a plain executor ended: the ending and its payload.
 Ending = Tuple[Event, Tuple[Any, ...]]
+# A task for the main thread: its id, its controls, its call's pickle, whether that names shared segments.
+Run = Tuple[int, int, Union[bytes, memoryview], bool]
 
 
 # The control flags as plain ints: IntFlag's operators cost microseconds, per task.
@@ -307,9 +309,7 @@ def end_process_group() -> None:
         os._exit(0)
 
 
-def _read(
-    receive: pipes.Receive, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None]
-) -> None:
+def _read(receive: pipes.Receive, link: _Link, runs: queue.SimpleQueue[Run | None]) -> None:
     """The reader thread: tasks go to the main thread, controls to the running task.
 
     It reads the pipe raw, as much as is there (every message that came in
@@ -330,14 +330,12 @@ def _read(
             return
 
 
-def _take(
-    data: bytes | bytearray, link: _Link, runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None]
-) -> bool:
+def _take(data: bytes | bytearray, link: _Link, runs: queue.SimpleQueue[Run | None]) -> bool:
     """Act on one message from the GUI process; False if it says to stop."""
     kind, task_id, flags = wire.header(data)
-    if kind == wire.Kind.RUN:
+    if kind == wire.Kind.RUN or kind == wire.Kind.SHARED_RUN:
         link.receive(task_id, flags)
-        runs.put((task_id, flags, wire.body(data)))  # a view: a large call is not copied again
+        runs.put((task_id, flags, wire.body(data), kind == wire.Kind.SHARED_RUN))  # a view: not copied again
     elif kind == wire.Kind.CONTROL:
         link.control(task_id, flags)
     elif kind == wire.Kind.RETRACT:
@@ -366,8 +364,11 @@ def unblock_signals_dropping_the_apps() -> None:
         signal.signal(number, handler)
 
 
-def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
-    """The life of a worker process: start, say hello, run tasks until told to stop."""
+def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None, owner: str = "") -> None:
+    """The life of a worker process: start, say hello, run tasks until told to stop.
+    ``owner``: its GUI process's tag, which the names of its shared-memory segments carry."""
+    if owner:
+        shmowner.set_tag(owner)
     if portable.groups():
         os.setsid()  # a group of its own: see the module's docstring
     proctree.become_subreaper()  # and what leaves the group stays in its tree
@@ -381,7 +382,7 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
     conn, receive = pipes.worker_end(conn)  # a pipe, or a socket (see pipes)
     link = _Link(conn)
     link.tasks_left = max_tasks
-    runs: queue.SimpleQueue[tuple[int, int, bytes | memoryview] | None] = queue.SimpleQueue()
+    runs: queue.SimpleQueue[Run | None] = queue.SimpleQueue()
     threading.Thread(target=_read, args=(receive, link, runs), name="offthread-reader", daemon=True).start()
     link.put(wire.frame(wire.Kind.HELLO, os.getpid()))
     while True:
@@ -392,11 +393,17 @@ def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None) -> None:
             run_task(link, *item)
 
 
-def run_task(link: _Link, task_id: int, flags: int, payload: bytes | memoryview) -> None:
-    """Run one task in this worker process; its events, its ending included, go to ``link``."""
+def run_task(link: _Link, task_id: int, flags: int, payload: bytes | memoryview, in_shared: bool = False) -> None:
+    """Run one task in this worker process; its events, its ending included, go to ``link``.
+    ``in_shared``: its call's large buffers are in shared memory that the GUI process owns."""
     context = TaskContext(task_id, link)
     try:
-        fn, args, kwargs = pickle.loads(payload)
+        if in_shared:  # mapped, their names left: the task may be sent elsewhere too (see sharedcall)
+            buffers, pickled = shared.open_buffers(memoryview(payload), remove=False)
+            fn, args, kwargs = pickle.loads(pickled, buffers=buffers)
+            del buffers  # the mappings live as long as what was built on them
+        else:
+            fn, args, kwargs = pickle.loads(payload)
     except BaseException as exc:  # e.g. the function's module cannot be imported here
         end_task(link.carry, context, task_id, Event.ERROR, TaskError.from_exception(load_problem(exc)))
         return

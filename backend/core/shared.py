@@ -13,6 +13,13 @@ mapping itself, with no copy. A worker that dies between making a segment
 and sending its frame leaves a name behind; its segments carry its pid, and
 the pool removes them when it sees the worker end (:func:`remove_left_by`).
 
+A task's large arguments go the other way (:mod:`.sharedcall`): the GUI
+process makes their segments and owns them until the task ends (it may be
+sent to a worker, asked back and sent to another); workers only map them
+(:func:`open_buffers` with ``remove=False``). Every name carries its GUI
+process (:mod:`.shmowner`), so that what a killed GUI process left is
+removed by the next pool that starts (:func:`sweep`).
+
 POSIX shared memory as files in ``/dev/shm`` (Linux); elsewhere, and for
 small buffers, everything goes through the pipe as before. Nothing here
 imports Qt.
@@ -29,7 +36,10 @@ import struct
 import sys
 from typing import Any, Callable
 
+from . import shmowner
+
 __all__ = [
+    "Large",
     "MIN_SIZE",
     "SHM_DIR",
     "available",
@@ -37,14 +47,16 @@ __all__ = [
     "dump",
     "names_left_by",
     "open_buffers",
+    "placer",
     "prefixed",
+    "remove",
     "remove_left_by",
+    "sweep",
 ]
 
 SHM_DIR = "/dev/shm"
 #: Buffers at least this large go through shared memory; smaller ones are cheaper in the pipe.
 MIN_SIZE = 1 << 20
-_PREFIX = "offthread-"
 # Populated as it is mapped, in the mmap() call, which runs without the GIL:
 # otherwise each of its pages would fault in while a copy holds the GIL.
 _MAP_FLAGS = getattr(mmap, "MAP_SHARED", 0) | getattr(
@@ -65,10 +77,11 @@ _available: bool | None = None
 
 
 def _prefix(pid: int) -> str:
-    return f"{_PREFIX}{pid}-"
+    """What the names of the result segments that worker ``pid`` makes start with."""
+    return f"{shmowner.PREFIX}{shmowner.tag()}-w{pid}-"
 
 
-class _Large:
+class Large:
     """A large ``bytes`` or ``bytearray`` value, pickled with its data out of band (pickle
     keeps both in band; only the value itself is looked at, not what a container holds)."""
 
@@ -121,7 +134,19 @@ def dump(value: Any, out: io.BytesIO, counter: Callable[[], int]) -> list[tuple[
     (``/dev/shm`` is full) goes in band, as does any smaller than MIN_SIZE.
     """
     made: list[tuple[str, int]] = []
-    prefix = _prefix(os.getpid())
+    if type(value) in (bytes, bytearray) and len(value) >= MIN_SIZE:
+        value = Large(value)
+    try:
+        pickle.Pickler(out, protocol=5, buffer_callback=placer(_prefix(os.getpid()), counter, made)).dump(value)
+    except BaseException:
+        remove(name for name, _ in made)
+        raise
+    return made
+
+
+def placer(prefix: str, counter: Callable[[], int], made: list[tuple[str, int]]) -> Callable[[Any], bool]:
+    """A pickler's ``buffer_callback`` that puts each buffer of MIN_SIZE or more into a new
+    segment named ``prefix`` and a number from ``counter``, listed in ``made``."""
 
     def place(buffer: pickle.PickleBuffer) -> bool:
         try:
@@ -138,14 +163,7 @@ def dump(value: Any, out: io.BytesIO, counter: Callable[[], int]) -> list[tuple[
         made.append((name, raw.nbytes))
         return False
 
-    if type(value) in (bytes, bytearray) and len(value) >= MIN_SIZE:
-        value = _Large(value)
-    try:
-        pickle.Pickler(out, protocol=5, buffer_callback=place).dump(value)
-    except BaseException:
-        _remove(name for name, _ in made)
-        raise
-    return made
+    return place
 
 
 def prefixed(made: list[tuple[str, int]], pickled: memoryview) -> bytes:
@@ -171,11 +189,13 @@ def _write_segment(name: str, data: memoryview) -> None:
         os.close(fd)
 
 
-def open_buffers(body: memoryview) -> tuple[list[Any], memoryview]:
+def open_buffers(body: memoryview, *, remove: bool = True) -> tuple[list[Any], memoryview]:
     """The segments a body names, mapped (their names removed), and the value's pickle.
 
     Call it as soon as the frame is read: every name is removed, even if a
-    segment cannot be mapped (OSError, raised after all are removed).
+    segment cannot be mapped (OSError, raised after all are removed). A
+    worker maps a task's arguments with ``remove=False``: their names are
+    the GUI process's to remove, once the task has ended.
     """
     (size,) = _NAMES.unpack_from(body)
     made: list[tuple[str, int]] = pickle.loads(body[_NAMES.size : _NAMES.size + size])
@@ -189,7 +209,8 @@ def open_buffers(body: memoryview) -> tuple[list[Any], memoryview]:
             failure = failure or error
             continue
         try:
-            os.unlink(path)
+            if remove:
+                os.unlink(path)
             buffers.append(mmap.mmap(fd, length, flags=_MAP_FLAGS))
         except OSError as error:
             failure = failure or error
@@ -211,10 +232,23 @@ def names_left_by(pid: int) -> list[str]:
 
 def remove_left_by(pid: int) -> None:
     """Remove what the worker process ``pid`` left in ``/dev/shm`` (it has ended)."""
-    _remove(names_left_by(pid))
+    remove(names_left_by(pid))
 
 
-def _remove(names: Any) -> None:
+def sweep() -> list[str]:
+    """Remove the segments whose GUI process is dead (killed before it could remove them);
+    return their names. See :mod:`.shmowner`."""
+    try:
+        names = [name for name in os.listdir(SHM_DIR) if name.startswith(shmowner.PREFIX)]
+    except OSError:
+        return []
+    dead = shmowner.orphans(names)
+    remove(dead)
+    return dead
+
+
+def remove(names: Any) -> None:
+    """Remove these segments' names (any already gone are passed over)."""
     for name in names:
         try:
             os.unlink(os.path.join(SHM_DIR, name))

@@ -39,6 +39,7 @@ class Kind(enum.IntEnum):
     CONTROL = 2  # the task's controls changed (flags)
     STOP = 3  # end, with every process the worker's tasks started
     RETRACT = 4  # give this task back if it has not started (it was sent ahead; see processpool)
+    SHARED_RUN = 5  # a RUN whose body names shared-memory segments first, then the pickle (sharedcall.py)
 
     # worker -> GUI process
     HELLO = 10  # the worker is ready for tasks
@@ -114,10 +115,10 @@ def frame(
     return buffer.getbuffer() if buffer.tell() > _COPY_LIMIT else buffer.getvalue()
 
 
-def run_message(task_id: int, flags: int, payload: bytes) -> list[Any]:
-    """A RUN frame around a pickled call, framed for the pipe, as parts to write in turn
-    (a large call is not copied once more to put the header in front of it)."""
-    header = _HEADER.pack(Kind.RUN, task_id, flags)
+def run_message(task_id: int, flags: int, payload: bytes, kind: Kind = Kind.RUN) -> list[Any]:
+    """A RUN (or SHARED_RUN) frame around a pickled call, framed for the pipe, as parts to write
+    in turn (a large call is not copied once more to put the header in front of it)."""
+    header = _HEADER.pack(kind, task_id, flags)
     if len(payload) <= _COPY_LIMIT:
         return [message(header + payload)]
     return [_size_prefix(len(header) + len(payload)) + header, payload]

@@ -17,7 +17,7 @@ import selectors
 import signal
 from typing import Any
 
-from . import pipes, portable, proctree, remote, wire
+from . import pipes, portable, proctree, remote, shmowner, wire
 from .poolplan import Seat
 
 # Bytes read from one worker in one pass: many messages in one call, and
@@ -39,7 +39,7 @@ class WorkerProcess:
         """Start a worker process. Raises what starting it raises (no fork server, no file descriptors)."""
         conn, child_conn = pipes.pair(context)
         process = context.Process(
-            target=remote.worker_main, args=(child_conn, nice, max_tasks), name="offthread-worker"
+            target=remote.worker_main, args=(child_conn, nice, max_tasks, shmowner.tag()), name="offthread-worker"
         )
         process.start()
         child_conn.close()
