@@ -81,6 +81,11 @@ def _prefix(pid: int) -> str:
     return f"{shmowner.PREFIX}{shmowner.tag()}-w{pid}-"
 
 
+def _own_prefix() -> str:
+    """:func:`_prefix` of this process."""
+    return _prefix(os.getpid())
+
+
 class Large:
     """A large ``bytes`` or ``bytearray`` value, pickled with its data out of band (pickle
     keeps both in band; only the value itself is looked at, not what a container holds)."""
@@ -137,16 +142,18 @@ def dump(value: Any, out: io.BytesIO, counter: Callable[[], int]) -> list[tuple[
     if type(value) in (bytes, bytearray) and len(value) >= MIN_SIZE:
         value = Large(value)
     try:
-        pickle.Pickler(out, protocol=5, buffer_callback=placer(_prefix(os.getpid()), counter, made)).dump(value)
+        pickle.Pickler(out, protocol=5, buffer_callback=placer(_own_prefix, counter, made)).dump(value)
     except BaseException:
         remove(name for name, _ in made)
         raise
     return made
 
 
-def placer(prefix: str, counter: Callable[[], int], made: list[tuple[str, int]]) -> Callable[[Any], bool]:
+def placer(prefix: Callable[[], str], counter: Callable[[], int], made: list[tuple[str, int]]) -> Callable[[Any], bool]:
     """A pickler's ``buffer_callback`` that puts each buffer of MIN_SIZE or more into a new
-    segment named ``prefix`` and a number from ``counter``, listed in ``made``."""
+    segment named ``prefix()`` and a number from ``counter``, listed in ``made``. The prefix
+    is asked for only then: most calls and values have no large buffer, and pickle them
+    per task."""
 
     def place(buffer: pickle.PickleBuffer) -> bool:
         try:
@@ -155,7 +162,7 @@ def placer(prefix: str, counter: Callable[[], int], made: list[tuple[str, int]])
             return True
         if raw.nbytes < MIN_SIZE:
             return True
-        name = f"{prefix}{counter()}"
+        name = f"{prefix()}{counter()}"
         try:
             _write_segment(name, raw)
         except OSError:

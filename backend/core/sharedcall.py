@@ -27,7 +27,7 @@ from . import shared, shmowner
 
 __all__ = ["Held", "dump_call", "pickled", "view_from"]
 
-_VIEWED = (bytes, bytearray, memoryview)
+_VIEWED = frozenset({bytes, bytearray, memoryview})
 # Numbers the argument segments of this process: every pool's, so that no two share a name.
 _numbers = itertools.count().__next__
 
@@ -72,6 +72,10 @@ def view_from(buffer: Any, form: str, shape: tuple[int, ...], readonly: bool) ->
     return view.toreadonly() if readonly and not view.readonly else view
 
 
+def _argument_prefix() -> str:
+    return f"{shmowner.PREFIX}{shmowner.tag()}-a"
+
+
 def _wrapped(argument: Any) -> Any:
     kind = type(argument)
     if kind is memoryview:
@@ -87,9 +91,14 @@ def _with_views(call: Any) -> Any:
     if type(call) is not tuple or len(call) != 3:
         return call
     fn, args, kwargs = call
-    if type(args) is tuple and any(type(argument) in _VIEWED for argument in args):
+    # The looks are in C (isdisjoint over map): this runs for every task.
+    viewed_args = type(args) is tuple and not _VIEWED.isdisjoint(map(type, args))
+    viewed_kwargs = type(kwargs) is dict and kwargs and not _VIEWED.isdisjoint(map(type, kwargs.values()))
+    if not (viewed_args or viewed_kwargs):
+        return call
+    if viewed_args:
         args = tuple(_wrapped(a) if type(a) in _VIEWED else a for a in args)
-    if type(kwargs) is dict and any(type(value) in _VIEWED for value in kwargs.values()):
+    if viewed_kwargs:
         kwargs = {key: _wrapped(v) if type(v) in _VIEWED else v for key, v in kwargs.items()}
     return fn, args, kwargs
 
@@ -103,7 +112,7 @@ def dump_call(call: Any) -> tuple[bytes, list[str]]:
     pickling raises, leaving no segment.
     """
     made: list[tuple[str, int]] = []
-    place = shared.placer(f"{shmowner.PREFIX}{shmowner.tag()}-a", _numbers, made)
+    place = shared.placer(_argument_prefix, _numbers, made)
     try:
         pickled = pickle.dumps(_with_views(call), protocol=5, buffer_callback=place)
     except BaseException:
@@ -148,4 +157,5 @@ class Held:
         """``task`` has ended (or will never be sent): remove its segments."""
         with self._lock:
             names, task.segments = task.segments, _ENDED
-        shared.remove(names)
+        if names:  # most tasks have none: this runs for every one
+            shared.remove(names)
