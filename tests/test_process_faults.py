@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,8 @@ from offthread.core import portable
 from . import tasks
 from .helpers import SignalLog, process_alive, wait_done, wait_until_gone
 from .test_modes import assert_fails_in_process_mode, assert_the_pool_runs
+
+ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
 
@@ -207,6 +210,33 @@ def test_a_signal_meant_for_the_app_does_not_end_a_starting_worker():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert (done.returncode, done.stdout, done.stderr) == (0, "still here\n", "")
+
+
+def test_an_exit_while_a_worker_is_being_started_does_not_hang():
+    # The worker has started, and the manager thread has not yet put it in the
+    # pool (held there, so that the moment is certain) when the app exits
+    # without a shutdown. multiprocessing's exit joins it; it waits for its
+    # pipe to close, which comes only after that join: the app hung.
+    code = (
+        "import sys, threading\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from offthread.core.processpool import ProcessPool\n"
+        "from offthread.core.workerprocess import WorkerProcess\n"
+        "from tests import tasks\n"
+        "started = threading.Event()\n"
+        "start = WorkerProcess.start\n"
+        "def held(*args):\n"
+        "    start(*args)\n"
+        "    started.set()\n"
+        "    threading.Event().wait()  # the manager thread stays here, before the pool has the worker\n"
+        "WorkerProcess.start = held\n"
+        "pool = ProcessPool(1, lambda *event: None)\n"
+        "pool.submit(1, (tasks.square, (2,), {}))\n"
+        "assert started.wait(60)\n"
+        "print('exiting', flush=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, "exiting\n"), done.stderr
 
 
 def test_a_task_cancelled_while_it_waits_behind_another_in_its_worker_never_runs(make_backend, qtbot, tmp_path):

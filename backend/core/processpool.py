@@ -39,7 +39,7 @@ import time
 import weakref
 from typing import Any
 
-from . import remote
+from . import remote, workerprocess
 from .poolmanager import Emit, PoolManager
 from .poolplan import PoolTask, WorkerPhase
 from .portable import START_METHOD_ENV, START_METHODS
@@ -257,6 +257,10 @@ _live_pools: weakref.WeakSet[ProcessPool] = weakref.WeakSet()
 
 @atexit.register
 def _kill_workers_at_exit() -> None:
+    left = workerprocess.stop_starting()
     for pool in list(_live_pools):
-        pool.kill_all()
+        pool.kill_all()  # with what their tasks started
         pool.release_arguments()
+    for child in left:  # any that was being started, in no pool yet
+        if child.is_alive():
+            child.kill()

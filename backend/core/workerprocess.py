@@ -12,9 +12,11 @@ started with it (see :meth:`WorkerProcess.kill`).
 from __future__ import annotations
 
 import collections
+import multiprocessing
 import os
 import selectors
 import signal
+import threading
 from typing import Any
 
 from . import pipes, portable, proctree, remote, shmowner, wire
@@ -27,6 +29,29 @@ READ_CHUNK = 1 << 16
 _STATUS_WAIT_S = 0.5
 # What a selector key's data says of the file it watches.
 PIPE, DEATH = "pipe", "death"
+# The name of every worker process (multiprocessing's process name).
+NAME = "offthread-worker"
+
+# Starting a worker, and the end of all starts at exit (see stop_starting).
+_starts = threading.Lock()
+_starts_closed = False
+
+
+def stop_starting() -> list[Any]:
+    """At exit: start no more workers, and return every worker process started so far that
+    may still run (multiprocessing's objects), seated in a pool or not yet.
+
+    multiprocessing's exit handler joins every child that is not a daemon
+    (workers are not: their tasks may start processes of their own), and a
+    worker waits for its pipe to close, which happens only after that join.
+    A pool's own workers are killed at exit; one that its manager thread was
+    starting just then was in no pool yet, and the exit hung on it. Once this
+    returns, none is being started, and none will be.
+    """
+    global _starts_closed
+    with _starts:
+        _starts_closed = True
+    return [child for child in multiprocessing.active_children() if child.name == NAME]
 
 
 class WorkerProcess:
@@ -37,11 +62,14 @@ class WorkerProcess:
     @classmethod
     def start(cls, context: Any, nice: int, max_tasks: int | None, selector: selectors.BaseSelector) -> WorkerProcess:
         """Start a worker process. Raises what starting it raises (no fork server, no file descriptors)."""
-        conn, child_conn = pipes.pair(context)
-        process = context.Process(
-            target=remote.worker_main, args=(child_conn, nice, max_tasks, shmowner.tag()), name="offthread-worker"
-        )
-        process.start()
+        with _starts:
+            if _starts_closed:
+                raise RuntimeError("this process is exiting: it starts no more workers")
+            conn, child_conn = pipes.pair(context)
+            process = context.Process(
+                target=remote.worker_main, args=(child_conn, nice, max_tasks, shmowner.tag()), name=NAME
+            )
+            process.start()
         child_conn.close()
         return cls(process, conn, selector)
 
