@@ -310,6 +310,32 @@ def test_rows_change_in_place_naming_only_the_changed_roles(make_backend, qtbot)
     assert FIRST_ROLE + ROLES.index("id") not in named
 
 
+def test_adjacent_rows_that_change_different_roles_share_one_signal(qapp):
+    # One task ends, its neighbour only moves on: one dataChanged over both
+    # rows, naming what changed in either; a row apart gets its own.
+    from offthread.core.context import TaskContext
+    from offthread.engine.model import TaskListModel
+    from offthread.engine.task import TaskHandle
+
+    model = TaskListModel()
+    handles = [TaskHandle(i, f"job {i}", TaskContext(i, None)) for i in range(1, 5)]  # type: ignore[arg-type]
+    for handle in handles[:2]:
+        handle.state, handle.started_at = TaskState.RUNNING, 1.0
+    model.append(handles)
+    changes = []
+    model.dataChanged.connect(lambda first, last, roles: changes.append((first.row(), last.row(), set(roles))))
+    handles[0].state, handles[0].ended_at, handles[0].result = TaskState.FINISHED, 2.0, 42
+    handles[1].progress = 50.0
+    handles[3].progress = 10.0
+    model.update([handles[3], handles[1], handles[0]])
+    number = {name: FIRST_ROLE + ROLES.index(name) for name in ("state", "done", "result", "progress")}
+    assert [(first, last) for first, last, _ in changes] == [(0, 1), (3, 3)]
+    assert {number[name] for name in ("state", "done", "result", "progress")} <= changes[0][2]
+    assert FIRST_ROLE + ROLES.index("name") not in changes[0][2]
+    assert changes[1][2] == {number["progress"]}
+    assert role(model, 0, "state") == "finished" and role(model, 1, "progress") == 50.0
+
+
 def test_clear_finished_removes_only_ended_tasks(make_backend, qtbot):
     backend = make_backend(max_threads=1)
     model = backend.taskModel

@@ -99,8 +99,9 @@ class TaskListModel(QAbstractListModel):
 
     The model shows what it last published: :meth:`update` compares each
     changed task with its published row and emits ``dataChanged`` for the
-    roles that really changed, over runs of adjacent rows, so a view redraws
-    only what moved. The backend calls it at most once per event-loop pass.
+    rows that really changed, one signal per run of adjacent ones, naming
+    the roles that changed in that run, so a view redraws only what moved.
+    The backend calls it at most once per frame.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -191,31 +192,37 @@ class TaskListModel(QAbstractListModel):
         self.endInsertRows()
 
     def update(self, handles: Iterable[TaskHandle]) -> None:
-        """Publish what changed in ``handles``, naming only the changed roles."""
+        """Publish what changed in ``handles``: one ``dataChanged`` per run of adjacent changed rows.
+
+        Each names the roles that changed in any row of its run. Every signal
+        costs the GUI thread a call into each view and the filter; tasks that
+        end together sit in adjacent rows, with different roles changed
+        (queued to finished, running to finished), and one signal for them
+        all costs far less than one per set of roles.
+        """
         now = time.monotonic()
-        changes: dict[tuple[int, ...], list[int]] = {}  # changed roles -> rows
+        changes: list[tuple[int, tuple[int, ...]]] = []  # (row, its changed roles)
         ended: list[TaskHandle] = []
+        rows, counts = self._rows, self._counts
         for handle in handles:
             row = self._row(handle.id)
             if row is None:
                 continue
             new = _role_values(handle, now)
-            old = self._rows[row]
+            old = rows[row]
             if new == old:
                 continue
-            self._rows[row] = new
+            rows[row] = new
             if new[_DONE] and not old[_DONE]:
                 ended.append(handle)
             if new[_STATE] != old[_STATE]:
-                self._counts[old[_STATE]] -= 1
-                self._counts[new[_STATE]] += 1
-            roles = tuple(itertools.compress(_ROLE_NUMBERS, map(operator.ne, old, new)))  # in C, no Python loop
-            changes.setdefault(roles, []).append(row)
+                counts[old[_STATE]] -= 1
+                counts[new[_STATE]] += 1
+            changes.append((row, tuple(itertools.compress(_ROLE_NUMBERS, map(operator.ne, old, new)))))  # in C
         ended.sort(key=_end_order)
         self._ended.extend(handle.id for handle in ended)
-        for roles, rows in changes.items():
-            for first, last in _runs(sorted(rows)):
-                self.dataChanged.emit(self.index(first), self.index(last), list(roles))
+        for first, last, roles in _changed_runs(changes):
+            self.dataChanged.emit(self.index(first), self.index(last), roles)
 
     def remove_ended(self, task_ids: set[int] | None = None) -> TakenRows:
         """Remove the rows of tasks that have ended (of ``task_ids`` only, if given); return them, to restore."""
@@ -284,14 +291,16 @@ class TaskListModel(QAbstractListModel):
         self._rows[:] = [row for _, _, row in merged]
         self.endResetModel()
 
-    def trim(self, limit: int) -> int:
+    def trim(self, limit: int, slack: int = 0) -> int:
         """Remove the rows of the tasks that ended first until at most ``limit`` ended ones are left.
 
-        Returns how many rows went. The order is the order they ended in, not
-        the rows': a long task that just ended stays, with its result in view.
+        Only if more than ``limit + slack`` are: a caller that trims often
+        removes rows in fewer, larger blocks. Returns how many rows went. The
+        order is the order they ended in, not the rows': a long task that
+        just ended stays, with its result in view.
         """
         excess = len(self._ended) - max(0, limit)
-        if excess <= 0:
+        if excess <= max(0, slack):
             return 0
         ended = self._ended
         rows = [self._row(ended.popleft()) for _ in range(excess)]
@@ -331,6 +340,17 @@ def _place_runs(places: list[int]) -> list[tuple[int, int]]:
             runs.append((start, i))
             start = i
     return runs
+
+
+def _changed_runs(changes: list[tuple[int, tuple[int, ...]]]) -> Iterable[tuple[int, int, list[int]]]:
+    """Runs of adjacent rows in ``changes`` ((row, roles), any order), as (first, last, the union of their roles)."""
+    changes.sort()
+    start = 0
+    for i in range(1, len(changes) + 1):
+        if i == len(changes) or changes[i][0] != changes[i - 1][0] + 1:
+            roles = set(changes[start][1]).union(*(roles for _, roles in changes[start + 1 : i]))
+            yield changes[start][0], changes[i - 1][0], sorted(roles)
+            start = i
 
 
 def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:
