@@ -72,6 +72,11 @@ def _row_maker(table: tuple[tuple[str, str], ...]) -> Callable[[TaskHandle, floa
 
 _role_values = _row_maker(ROLE_TABLE)
 
+# Changed rows at most this far apart share one dataChanged, which names the
+# rows between too: a view reads a row again for less than a signal costs
+# (tasks on several threads or workers end interleaved, every other row).
+RUN_GAP = 8
+
 # Above this many runs of adjacent rows, putting rows back is one model reset:
 # each insertion costs a view a layout, a reset one rebuild of what it shows.
 RESTORE_RUNS = 64
@@ -117,6 +122,7 @@ class TaskListModel(QAbstractListModel):
         self._next_serial = 0
         self._ended: deque[int] = deque()  # ids of the rows published as ended, in the order they ended
         self._counts: Counter[str] = Counter()  # published rows per state word
+        self._held: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []  # (row, old, new), not yet signalled
         #: Called with the handles whose rows were just removed (the manager releases their task objects).
         self.on_removed: Callable[[list[TaskHandle]], None] | None = None
 
@@ -170,6 +176,11 @@ class TaskListModel(QAbstractListModel):
         if serial is None:
             return None
         serials = self._serials
+        if not serials:
+            return None
+        row = serial - serials[0]  # its place while no row before it has gone (the usual case): no search
+        if 0 <= row < len(serials) and serials[row] == serial:
+            return row
         row = bisect.bisect_left(serials, serial)
         return row if row < len(serials) and serials[row] == serial else None
 
@@ -177,6 +188,7 @@ class TaskListModel(QAbstractListModel):
         """Add new tasks at the end, in one insertion."""
         if not handles:
             return
+        self._release_held()
         now = time.monotonic()
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(handles) - 1)
@@ -191,17 +203,20 @@ class TaskListModel(QAbstractListModel):
         self._ended.extend(h.id for h in sorted((h for h in handles if h.done), key=_end_order))  # ended unseen
         self.endInsertRows()
 
-    def update(self, handles: Iterable[TaskHandle]) -> None:
-        """Publish what changed in ``handles``: one ``dataChanged`` per run of adjacent changed rows.
+    def update(self, handles: Iterable[TaskHandle], hold: bool = False) -> None:
+        """Publish what changed in ``handles``: one ``dataChanged`` per run of changed rows.
 
-        Each names the roles that changed in any row of its run. Every signal
-        costs the GUI thread a call into each view and the filter; tasks that
-        end together sit in adjacent rows, with different roles changed
-        (queued to finished, running to finished), and one signal for them
-        all costs far less than one per set of roles.
+        A run is changed rows at most RUN_GAP apart; its signal names the
+        roles that changed in any of its rows. Every signal costs the GUI
+        thread a call into each view and the filter; tasks that end together
+        sit in nearby rows, with different roles changed (queued to finished,
+        running to finished), and one signal for them all costs far less than
+        one per set of roles. With ``hold``, the signals wait for
+        :meth:`release` (or the next insertion or removal), so that updates
+        in chunks share them.
         """
         now = time.monotonic()
-        changes: list[tuple[int, tuple[int, ...]]] = []  # (row, its changed roles)
+        changes = self._held
         ended: list[TaskHandle] = []
         rows, counts = self._rows, self._counts
         for handle in handles:
@@ -218,10 +233,16 @@ class TaskListModel(QAbstractListModel):
             if new[_STATE] != old[_STATE]:
                 counts[old[_STATE]] -= 1
                 counts[new[_STATE]] += 1
-            changes.append((row, tuple(itertools.compress(_ROLE_NUMBERS, map(operator.ne, old, new)))))  # in C
+            changes.append((row, old, new))
         ended.sort(key=_end_order)
         self._ended.extend(handle.id for handle in ended)
-        for first, last, roles in _changed_runs(changes):
+        if not hold:
+            self.release()
+
+    def release(self) -> None:
+        """Signal the changes that :meth:`update` held."""
+        held, self._held = self._held, []
+        for first, last, roles in _changed_runs(held):
             self.dataChanged.emit(self.index(first), self.index(last), roles)
 
     def remove_ended(self, task_ids: set[int] | None = None) -> TakenRows:
@@ -272,6 +293,7 @@ class TaskListModel(QAbstractListModel):
     def _insert_rows(
         self, place: int, serials: list[int], handles: list[TaskHandle], rows: list[tuple[Any, ...]]
     ) -> None:
+        self._release_held()
         self.beginInsertRows(QModelIndex(), place, place + len(rows) - 1)
         self._serials[place:place] = serials
         self._handles[place:place] = handles
@@ -280,6 +302,7 @@ class TaskListModel(QAbstractListModel):
 
     def _restore_all(self, serials: list[int], handles: list[TaskHandle], rows: list[tuple[Any, ...]]) -> None:
         """Merge the rows back in one reset: a view rebuilds what it shows once."""
+        self._release_held()
         self.beginResetModel()
         merged = sorted(
             itertools.chain(zip(self._serials, self._handles, self._rows), zip(serials, handles, rows)),
@@ -307,10 +330,16 @@ class TaskListModel(QAbstractListModel):
         self._remove_rows(sorted(row for row in rows if row is not None))
         return excess
 
+    def _release_held(self) -> None:
+        """Before rows move: held changes name rows by their place."""
+        if self._held:
+            self.release()
+
     def _remove_rows(self, doomed: list[int]) -> None:
         """Remove ``doomed`` (sorted rows), in one removal per run of adjacent rows."""
         if not doomed:
             return
+        self._release_held()
         serial_of, counts = self._serial_of, self._counts
         for row in doomed:
             published = self._rows[row]
@@ -342,14 +371,22 @@ def _place_runs(places: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _changed_runs(changes: list[tuple[int, tuple[int, ...]]]) -> Iterable[tuple[int, int, list[int]]]:
-    """Runs of adjacent rows in ``changes`` ((row, roles), any order), as (first, last, the union of their roles)."""
-    changes.sort()
+_OLD, _NEW = operator.itemgetter(1), operator.itemgetter(2)
+
+
+def _changed_runs(
+    changes: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]],
+) -> Iterable[tuple[int, int, list[int]]]:
+    """Runs of rows at most RUN_GAP apart in ``changes`` ((row, old values, new values), any order), as (first,
+    last, the roles that changed in any of them)."""
+    changes.sort(key=operator.itemgetter(0))
     start = 0
     for i in range(1, len(changes) + 1):
-        if i == len(changes) or changes[i][0] != changes[i - 1][0] + 1:
-            roles = set(changes[start][1]).union(*(roles for _, roles in changes[start + 1 : i]))
-            yield changes[start][0], changes[i - 1][0], sorted(roles)
+        if i == len(changes) or changes[i][0] - changes[i - 1][0] > RUN_GAP:
+            run = changes[start:i]
+            # A column per role, old and new, compared whole, in C: a row at a time took a Python call per role.
+            old, new = zip(*map(_OLD, run)), zip(*map(_NEW, run))
+            yield run[0][0], run[-1][0], [role for role, was, now in zip(_ROLE_NUMBERS, old, new) if was != now]
             start = i
 
 

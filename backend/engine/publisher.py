@@ -185,8 +185,9 @@ class Publisher(QObject):
             chunk = list(itertools.islice(changed, REFRESH_CHUNK))
             for handle in chunk:
                 del changed[handle]
-            model.update(chunk)
+            model.update(chunk, hold=True)  # one signal per run of rows for the whole turn
             _synced(chunk)
+        model.release()
         caught_up = not (new or changed)
         if not caught_up:
             self._pending = True
