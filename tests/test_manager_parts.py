@@ -164,6 +164,7 @@ def test_a_publish_over_several_turns_trims_in_blocks_and_keeps_the_limit_once_c
     monkeypatch.setattr(publishing, "time", clock)
     monkeypatch.setattr(publishing, "REFRESH_CHUNK", 4)
     monkeypatch.setattr(publishing, "TRIM_SLACK", 3)
+    monkeypatch.setattr(publishing, "TRIM_CHUNK", 4)
     registry = TaskRegistry()
     publisher = Publisher(owner, registry, Turns(owner), 2, lambda: None)
     handles = [handle_of(registry.new_id(), owner) for _ in range(12)]
@@ -183,16 +184,17 @@ def test_a_publish_over_several_turns_trims_in_blocks_and_keeps_the_limit_once_c
     assert publisher.model.rowCount() == 12 and removals == []
     assert publisher.queued_count == 12  # the counts wait until it catches up, or a frame
     clock.chunks = 1
-    publisher.publish(deadline=1.0)  # 8 ended, 6 past the limit: one block, one removal
-    assert publisher.model.rowCount() == 6 and removals == [(0, 5)] and publisher.older_removed == 6
+    publisher.publish(deadline=1.0)  # 8 ended, 6 past the limit: they go at the start of the next turn
+    assert publisher.model.rowCount() == 12 and removals == []
     clock.now += 1.0  # a frame later: the counts follow, though it has not caught up
     clock.chunks = 0
-    publisher.publish(deadline=1.0)
-    assert publisher.queued_count == 0 and publisher.model.rowCount() == 6
-    clock.chunks = 1
-    publisher.publish(deadline=1.0)  # the last 4 rows; caught up: the limit holds exactly
+    publisher.publish(deadline=1.0)  # past its budget at once: a block of 4 all the same, in one removal
+    assert publisher.model.rowCount() == 8 and removals == [(0, 3)] and publisher.older_removed == 4
+    assert publisher.queued_count == 0
+    clock.chunks = 3
+    publisher.publish(deadline=1.0)  # the last 4 rows; caught up, the rest within the budget: 4, then 2
     assert [h.id for h in publisher.model._handles] == [11, 12] and publisher.older_removed == 10
-    assert publisher.queued_count == 0 and not publisher.busy
+    assert removals == [(0, 3), (0, 3), (0, 1)] and not publisher.busy
 
 
 def test_a_row_added_and_changed_before_one_publish_is_made_once(owner, monkeypatch):

@@ -314,21 +314,28 @@ class TaskListModel(QAbstractListModel):
         self._rows[:] = [row for _, _, row in merged]
         self.endResetModel()
 
-    def trim(self, limit: int, slack: int = 0) -> int:
+    def trim(self, limit: int, slack: int = 0, most: int | None = None) -> int:
         """Remove the rows of the tasks that ended first until at most ``limit`` ended ones are left.
 
         Only if more than ``limit + slack`` are: a caller that trims often
-        removes rows in fewer, larger blocks. Returns how many rows went. The
-        order is the order they ended in, not the rows': a long task that
-        just ended stays, with its result in view.
+        removes rows in fewer, larger blocks; and at most ``most`` rows, the
+        oldest, in one call. Returns how many rows went. The order is the
+        order they ended in, not the rows': a long task that just ended
+        stays, with its result in view.
         """
-        excess = len(self._ended) - max(0, limit)
+        excess = self.excess(limit)
         if excess <= max(0, slack):
             return 0
+        if most is not None:
+            excess = min(excess, most)
         ended = self._ended
         rows = [self._row(ended.popleft()) for _ in range(excess)]
         self._remove_rows(sorted(row for row in rows if row is not None))
         return excess
+
+    def excess(self, limit: int) -> int:
+        """How many ended rows there are past ``limit`` (0 if none)."""
+        return max(0, len(self._ended) - max(0, limit))
 
     def _release_held(self) -> None:
         """Before rows move: held changes name rows by their place."""

@@ -30,15 +30,18 @@ REFRESH_INTERVAL_S = 0.016
 # tasks ending at once) is published over several turns, with the window's
 # timers run in between. New rows go in larger chunks: each insertion costs
 # the view a layout, and making a row costs little.
-REFRESH_CHUNK = 64
-APPEND_CHUNK = 512
+REFRESH_CHUNK = 32
+APPEND_CHUNK = 256
 
 # While a publish goes on over several turns, ended rows past the history
-# limit leave once there are more than this many of them, in one removal,
-# rather than a few in every turn; once it has caught up, the limit holds
-# exactly. The counts, likewise, are brought up to date once it has caught
-# up, or once a frame while it has not.
+# limit leave once there are more than TRIM_SLACK of them, a block of at
+# most TRIM_CHUNK at the start of a turn, rather than a few in every turn;
+# once it has caught up, the rest leave within the turns' budget, and the
+# limit holds exactly. Removing a row frees its task, which takes about as
+# long as making its row. The counts are brought up to date once it has
+# caught up, or once a frame.
 TRIM_SLACK = 256
+TRIM_CHUNK = 128
 
 
 class Publisher(QObject):
@@ -172,7 +175,8 @@ class Publisher(QObject):
         self._timer.stop()
         self._pending = False
         self._published_at = now = time.monotonic()
-        model, new, changed = self.model, self._new, self._changed
+        model, new, changed, history = self.model, self._new, self._changed, self.history
+        removed = model.trim(history, TRIM_SLACK, TRIM_CHUNK)  # rows past the limit do not pile up in a burst
         taken = 0
         while taken < len(new) and time.perf_counter() < deadline:
             chunk = new[taken : taken + APPEND_CHUNK]
@@ -188,13 +192,15 @@ class Publisher(QObject):
             model.update(chunk, hold=True)  # one signal per run of rows for the whole turn
             _synced(chunk)
         model.release()
-        caught_up = not (new or changed)
+        if not (new or changed):
+            while model.excess(history) and time.perf_counter() < deadline:
+                removed += model.trim(history, 0, TRIM_CHUNK)
+        if removed:
+            self._assign("older_removed", self.older_removed + removed, self.olderRemovedChanged)
+        caught_up = not (new or changed or model.excess(history))
         if not caught_up:
             self._pending = True
             self._wakeup.again()  # the rest in the next turn
-        removed = model.trim(self.history, slack=0 if caught_up else TRIM_SLACK)
-        if removed:
-            self._assign("older_removed", self.older_removed + removed, self.olderRemovedChanged)
         if caught_up or now - self._counted_at >= REFRESH_INTERVAL_S:
             self._count(now)
 
