@@ -10,6 +10,7 @@ import pytest
 
 from offthread.core.context import TaskContext
 from offthread.core.states import CancelReason, TaskState
+from offthread.engine.model import ROLES
 from offthread.engine.modes import GuiMode, ThreadMode
 from offthread.engine.publisher import Publisher
 from offthread.engine.qt.QtCore import QObject
@@ -135,6 +136,88 @@ def test_the_publisher_keeps_the_history_limit_and_counts_what_left(owner, qtbot
     assert publisher.older_removed == 4
     publisher.remove_ended(None)
     assert publisher.model.rowCount() == 0 and publisher.older_removed == 0
+
+
+class Clock:
+    """Stands in for the publisher's ``time``: a publish with a deadline of 1.0 does ``chunks`` chunks.
+
+    Whatever the machine's speed: each look at ``perf_counter`` before a chunk is before the deadline
+    while chunks are left, then past it.
+    """
+
+    def __init__(self) -> None:
+        self.now = 100.0  # monotonic
+        self.chunks = 0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def perf_counter(self) -> float:
+        self.chunks -= 1
+        return 0.0 if self.chunks >= 0 else 2.0
+
+
+def test_a_publish_over_several_turns_trims_in_blocks_and_keeps_the_limit_once_caught_up(owner, monkeypatch):
+    from offthread.engine import publisher as publishing
+
+    clock = Clock()
+    monkeypatch.setattr(publishing, "time", clock)
+    monkeypatch.setattr(publishing, "REFRESH_CHUNK", 4)
+    monkeypatch.setattr(publishing, "TRIM_SLACK", 3)
+    monkeypatch.setattr(publishing, "TRIM_CHUNK", 4)
+    registry = TaskRegistry()
+    publisher = Publisher(owner, registry, Turns(owner), 2, lambda: None)
+    handles = [handle_of(registry.new_id(), owner) for _ in range(12)]
+    for handle in handles:
+        registry.add(handle)
+        publisher.add(handle)
+    publisher.publish()
+    assert publisher.model.rowCount() == 12 and publisher.queued_count == 12
+    removals = []
+    publisher.model.rowsRemoved.connect(lambda _, first, last: removals.append((first, last)))
+    for handle in handles:
+        handle.state, handle.ended_at = TaskState.FINISHED, float(handle.id)
+        registry.ended(handle.id)
+        publisher.touch(handle)  # in the order they ended: adjacent rows
+    clock.chunks = 1
+    publisher.publish(deadline=1.0)  # 4 ended, 2 past the limit: within the slack, they stay
+    assert publisher.model.rowCount() == 12 and removals == []
+    assert publisher.queued_count == 12  # the counts wait until it catches up, or a frame
+    clock.chunks = 1
+    publisher.publish(deadline=1.0)  # 8 ended, 6 past the limit: they go at the start of the next turn
+    assert publisher.model.rowCount() == 12 and removals == []
+    clock.now += 1.0  # a frame later: the counts follow, though it has not caught up
+    clock.chunks = 0
+    publisher.publish(deadline=1.0)  # past its budget at once: a block of 4 all the same, in one removal
+    assert publisher.model.rowCount() == 8 and removals == [(0, 3)] and publisher.older_removed == 4
+    assert publisher.queued_count == 0
+    clock.chunks = 3
+    publisher.publish(deadline=1.0)  # the last 4 rows; caught up, the rest within the budget: 4, then 2
+    assert [h.id for h in publisher.model._handles] == [11, 12] and publisher.older_removed == 10
+    assert removals == [(0, 3), (0, 3), (0, 1)] and not publisher.busy
+
+
+def test_a_row_added_and_changed_before_one_publish_is_made_once(owner, monkeypatch):
+    from offthread.engine import model
+
+    made = []
+
+    def counted(handle, now):
+        made.append(handle.id)
+        return role_values(handle, now)
+
+    role_values = model._role_values
+    monkeypatch.setattr(model, "_role_values", counted)
+    registry = TaskRegistry()
+    publisher = Publisher(owner, registry, Turns(owner), 10, lambda: None)
+    handle = handle_of(registry.new_id(), owner)
+    registry.add(handle)
+    publisher.add(handle)
+    handle.state = TaskState.RUNNING
+    publisher.touch(handle)
+    publisher.publish()
+    assert made == [handle.id]
+    assert publisher.model.rows[0][ROLES.index("state")] == "running"
 
 
 # -- the timeouts --------------------------------------------------------------------------

@@ -310,6 +310,44 @@ def test_rows_change_in_place_naming_only_the_changed_roles(make_backend, qtbot)
     assert FIRST_ROLE + ROLES.index("id") not in named
 
 
+def test_nearby_rows_that_change_different_roles_share_one_signal(qapp):
+    # One task ends, its neighbours only move on: one dataChanged over their
+    # rows, naming what changed in any; a row further than RUN_GAP gets its own.
+    from offthread.core.context import TaskContext
+    from offthread.engine.model import RUN_GAP, TaskListModel
+    from offthread.engine.task import TaskHandle
+
+    model = TaskListModel()
+    handles = [TaskHandle(i, f"job {i}", TaskContext(i, None)) for i in range(1, RUN_GAP + 6)]  # type: ignore[arg-type]
+    for handle in handles[:2]:
+        handle.state, handle.started_at = TaskState.RUNNING, 1.0
+    model.append(handles)
+    changes = []
+    model.dataChanged.connect(lambda first, last, roles: changes.append((first.row(), last.row(), set(roles))))
+    handles[0].state, handles[0].ended_at, handles[0].result = TaskState.FINISHED, 2.0, 42
+    for row, progress in ((1, 50.0), (3, 10.0), (RUN_GAP + 4, 20.0)):
+        handles[row].progress = progress
+    model.update([handles[3], handles[RUN_GAP + 4], handles[1], handles[0]])
+    number = {name: FIRST_ROLE + ROLES.index(name) for name in ("state", "done", "result", "progress")}
+    assert [(first, last) for first, last, _ in changes] == [(0, 3), (RUN_GAP + 4, RUN_GAP + 4)]
+    assert set(number.values()) <= changes[0][2]
+    assert FIRST_ROLE + ROLES.index("name") not in changes[0][2]
+    assert changes[1][2] == {number["progress"]}
+    assert role(model, 0, "state") == "finished" and role(model, 1, "progress") == 50.0
+    # Held: chunks of one publish share the signals, which come before rows move.
+    changes.clear()
+    handles[4].progress, handles[5].progress = 1.0, 2.0
+    model.update([handles[4]], hold=True)
+    model.update([handles[5]], hold=True)
+    assert changes == [] and role(model, 5, "progress") == 2.0
+    model.release()
+    assert changes == [(4, 5, {number["progress"]})]
+    handles[6].progress = 3.0
+    model.update([handles[6]], hold=True)
+    model.append([TaskHandle(99, "late", TaskContext(99, None))])  # type: ignore[arg-type]
+    assert changes[-1] == (6, 6, {number["progress"]})
+
+
 def test_clear_finished_removes_only_ended_tasks(make_backend, qtbot):
     backend = make_backend(max_threads=1)
     model = backend.taskModel

@@ -72,6 +72,11 @@ def _row_maker(table: tuple[tuple[str, str], ...]) -> Callable[[TaskHandle, floa
 
 _role_values = _row_maker(ROLE_TABLE)
 
+# Changed rows at most this far apart share one dataChanged, which names the
+# rows between too: a view reads a row again for less than a signal costs
+# (tasks on several threads or workers end interleaved, every other row).
+RUN_GAP = 8
+
 # Above this many runs of adjacent rows, putting rows back is one model reset:
 # each insertion costs a view a layout, a reset one rebuild of what it shows.
 RESTORE_RUNS = 64
@@ -99,8 +104,9 @@ class TaskListModel(QAbstractListModel):
 
     The model shows what it last published: :meth:`update` compares each
     changed task with its published row and emits ``dataChanged`` for the
-    roles that really changed, over runs of adjacent rows, so a view redraws
-    only what moved. The backend calls it at most once per event-loop pass.
+    rows that really changed, one signal per run of adjacent ones, naming
+    the roles that changed in that run, so a view redraws only what moved.
+    The backend calls it at most once per frame.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -116,6 +122,7 @@ class TaskListModel(QAbstractListModel):
         self._next_serial = 0
         self._ended: deque[int] = deque()  # ids of the rows published as ended, in the order they ended
         self._counts: Counter[str] = Counter()  # published rows per state word
+        self._held: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]] = []  # (row, old, new), not yet signalled
         #: Called with the handles whose rows were just removed (the manager releases their task objects).
         self.on_removed: Callable[[list[TaskHandle]], None] | None = None
 
@@ -169,6 +176,11 @@ class TaskListModel(QAbstractListModel):
         if serial is None:
             return None
         serials = self._serials
+        if not serials:
+            return None
+        row = serial - serials[0]  # its place while no row before it has gone (the usual case): no search
+        if 0 <= row < len(serials) and serials[row] == serial:
+            return row
         row = bisect.bisect_left(serials, serial)
         return row if row < len(serials) and serials[row] == serial else None
 
@@ -176,6 +188,7 @@ class TaskListModel(QAbstractListModel):
         """Add new tasks at the end, in one insertion."""
         if not handles:
             return
+        self._release_held()
         now = time.monotonic()
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(handles) - 1)
@@ -190,32 +203,47 @@ class TaskListModel(QAbstractListModel):
         self._ended.extend(h.id for h in sorted((h for h in handles if h.done), key=_end_order))  # ended unseen
         self.endInsertRows()
 
-    def update(self, handles: Iterable[TaskHandle]) -> None:
-        """Publish what changed in ``handles``, naming only the changed roles."""
+    def update(self, handles: Iterable[TaskHandle], hold: bool = False) -> None:
+        """Publish what changed in ``handles``: one ``dataChanged`` per run of changed rows.
+
+        A run is changed rows at most RUN_GAP apart; its signal names the
+        roles that changed in any of its rows. Every signal costs the GUI
+        thread a call into each view and the filter; tasks that end together
+        sit in nearby rows, with different roles changed (queued to finished,
+        running to finished), and one signal for them all costs far less than
+        one per set of roles. With ``hold``, the signals wait for
+        :meth:`release` (or the next insertion or removal), so that updates
+        in chunks share them.
+        """
         now = time.monotonic()
-        changes: dict[tuple[int, ...], list[int]] = {}  # changed roles -> rows
+        changes = self._held
         ended: list[TaskHandle] = []
+        rows, counts = self._rows, self._counts
         for handle in handles:
             row = self._row(handle.id)
             if row is None:
                 continue
             new = _role_values(handle, now)
-            old = self._rows[row]
+            old = rows[row]
             if new == old:
                 continue
-            self._rows[row] = new
+            rows[row] = new
             if new[_DONE] and not old[_DONE]:
                 ended.append(handle)
             if new[_STATE] != old[_STATE]:
-                self._counts[old[_STATE]] -= 1
-                self._counts[new[_STATE]] += 1
-            roles = tuple(itertools.compress(_ROLE_NUMBERS, map(operator.ne, old, new)))  # in C, no Python loop
-            changes.setdefault(roles, []).append(row)
+                counts[old[_STATE]] -= 1
+                counts[new[_STATE]] += 1
+            changes.append((row, old, new))
         ended.sort(key=_end_order)
         self._ended.extend(handle.id for handle in ended)
-        for roles, rows in changes.items():
-            for first, last in _runs(sorted(rows)):
-                self.dataChanged.emit(self.index(first), self.index(last), list(roles))
+        if not hold:
+            self.release()
+
+    def release(self) -> None:
+        """Signal the changes that :meth:`update` held."""
+        held, self._held = self._held, []
+        for first, last, roles in _changed_runs(held):
+            self.dataChanged.emit(self.index(first), self.index(last), roles)
 
     def remove_ended(self, task_ids: set[int] | None = None) -> TakenRows:
         """Remove the rows of tasks that have ended (of ``task_ids`` only, if given); return them, to restore."""
@@ -265,6 +293,7 @@ class TaskListModel(QAbstractListModel):
     def _insert_rows(
         self, place: int, serials: list[int], handles: list[TaskHandle], rows: list[tuple[Any, ...]]
     ) -> None:
+        self._release_held()
         self.beginInsertRows(QModelIndex(), place, place + len(rows) - 1)
         self._serials[place:place] = serials
         self._handles[place:place] = handles
@@ -273,6 +302,7 @@ class TaskListModel(QAbstractListModel):
 
     def _restore_all(self, serials: list[int], handles: list[TaskHandle], rows: list[tuple[Any, ...]]) -> None:
         """Merge the rows back in one reset: a view rebuilds what it shows once."""
+        self._release_held()
         self.beginResetModel()
         merged = sorted(
             itertools.chain(zip(self._serials, self._handles, self._rows), zip(serials, handles, rows)),
@@ -284,24 +314,39 @@ class TaskListModel(QAbstractListModel):
         self._rows[:] = [row for _, _, row in merged]
         self.endResetModel()
 
-    def trim(self, limit: int) -> int:
+    def trim(self, limit: int, slack: int = 0, most: int | None = None) -> int:
         """Remove the rows of the tasks that ended first until at most ``limit`` ended ones are left.
 
-        Returns how many rows went. The order is the order they ended in, not
-        the rows': a long task that just ended stays, with its result in view.
+        Only if more than ``limit + slack`` are: a caller that trims often
+        removes rows in fewer, larger blocks; and at most ``most`` rows, the
+        oldest, in one call. Returns how many rows went. The order is the
+        order they ended in, not the rows': a long task that just ended
+        stays, with its result in view.
         """
-        excess = len(self._ended) - max(0, limit)
-        if excess <= 0:
+        excess = self.excess(limit)
+        if excess <= max(0, slack):
             return 0
+        if most is not None:
+            excess = min(excess, most)
         ended = self._ended
         rows = [self._row(ended.popleft()) for _ in range(excess)]
         self._remove_rows(sorted(row for row in rows if row is not None))
         return excess
 
+    def excess(self, limit: int) -> int:
+        """How many ended rows there are past ``limit`` (0 if none)."""
+        return max(0, len(self._ended) - max(0, limit))
+
+    def _release_held(self) -> None:
+        """Before rows move: held changes name rows by their place."""
+        if self._held:
+            self.release()
+
     def _remove_rows(self, doomed: list[int]) -> None:
         """Remove ``doomed`` (sorted rows), in one removal per run of adjacent rows."""
         if not doomed:
             return
+        self._release_held()
         serial_of, counts = self._serial_of, self._counts
         for row in doomed:
             published = self._rows[row]
@@ -331,6 +376,25 @@ def _place_runs(places: list[int]) -> list[tuple[int, int]]:
             runs.append((start, i))
             start = i
     return runs
+
+
+_OLD, _NEW = operator.itemgetter(1), operator.itemgetter(2)
+
+
+def _changed_runs(
+    changes: list[tuple[int, tuple[Any, ...], tuple[Any, ...]]],
+) -> Iterable[tuple[int, int, list[int]]]:
+    """Runs of rows at most RUN_GAP apart in ``changes`` ((row, old values, new values), any order), as (first,
+    last, the roles that changed in any of them)."""
+    changes.sort(key=operator.itemgetter(0))
+    start = 0
+    for i in range(1, len(changes) + 1):
+        if i == len(changes) or changes[i][0] - changes[i - 1][0] > RUN_GAP:
+            run = changes[start:i]
+            # A column per role, old and new, compared whole, in C: a row at a time took a Python call per role.
+            old, new = zip(*map(_OLD, run)), zip(*map(_NEW, run))
+            yield run[0][0], run[-1][0], [role for role, was, now in zip(_ROLE_NUMBERS, old, new) if was != now]
+            start = i
 
 
 def _runs(rows: list[int]) -> Iterable[tuple[int, int]]:

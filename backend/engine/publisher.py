@@ -7,6 +7,7 @@ then the counts, each count's signal only on a real change. GUI thread only.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from typing import Any, Callable
@@ -29,8 +30,18 @@ REFRESH_INTERVAL_S = 0.016
 # tasks ending at once) is published over several turns, with the window's
 # timers run in between. New rows go in larger chunks: each insertion costs
 # the view a layout, and making a row costs little.
-REFRESH_CHUNK = 64
-APPEND_CHUNK = 512
+REFRESH_CHUNK = 32
+APPEND_CHUNK = 256
+
+# While a publish goes on over several turns, ended rows past the history
+# limit leave once there are more than TRIM_SLACK of them, a block of at
+# most TRIM_CHUNK at the start of a turn, rather than a few in every turn;
+# once it has caught up, the rest leave within the turns' budget, and the
+# limit holds exactly. Removing a row frees its task, which takes about as
+# long as making its row. The counts are brought up to date once it has
+# caught up, or once a frame.
+TRIM_SLACK = 256
+TRIM_CHUNK = 128
 
 
 class Publisher(QObject):
@@ -62,7 +73,10 @@ class Publisher(QObject):
         self.model.on_removed = _rows_removed
         self.history = history_number(history)
         self._new: list[TaskHandle] = []  # submitted, not yet in the model
-        self._changed: set[TaskHandle] = set()  # to publish to the model
+        # To publish to the model, in the order they changed: tasks that end
+        # together sit in adjacent rows, and go to the model together, for
+        # one dataChanged (and, once trimmed, one removal) per run of rows.
+        self._changed: dict[TaskHandle, None] = {}
         self.busy = False
         self.active_count = 0
         self.paused_count = 0
@@ -74,6 +88,7 @@ class Publisher(QObject):
         self._timer.timeout.connect(self._wakeup.again)
         self._pending = False  # a publish is due (a Python flag: asking Qt costs more)
         self._published_at = 0.0
+        self._counted_at = 0.0  # when the counts were last brought up to date
 
     def pass_signals_on(self, target: QObject) -> None:
         """Connect each count's signal to ``target``'s signal of the same name (the manager's)."""
@@ -93,11 +108,11 @@ class Publisher(QObject):
 
     def touch(self, handle: TaskHandle) -> None:
         """``handle`` changed: its row (and its task object) follow with the next publish."""
-        self._changed.add(handle)
+        self._changed[handle] = None
         self.schedule()
 
     def touch_all(self, handles: list[TaskHandle]) -> None:
-        self._changed.update(handles)
+        self._changed.update(dict.fromkeys(handles))
         self.schedule()
 
     def schedule(self) -> None:
@@ -153,29 +168,45 @@ class Publisher(QObject):
         Until ``deadline`` (``time.perf_counter()``; none: all of it): new
         rows first, in order, then changed ones; what is left waits for the
         next turn, which comes at once. A row changed before it was added
-        needs no update (it is made from the handle as it is then).
+        needs no update: it is made from the handle as it is then. Once all
+        is published, at most ``history`` ended rows are left, and the
+        counts are up to date (see TRIM_SLACK for the turns before).
         """
         self._timer.stop()
         self._pending = False
-        self._published_at = time.monotonic()
-        model, new, changed = self.model, self._new, self._changed
+        self._published_at = now = time.monotonic()
+        model, new, changed, history = self.model, self._new, self._changed, self.history
+        removed = model.trim(history, TRIM_SLACK, TRIM_CHUNK)  # rows past the limit do not pile up in a burst
         taken = 0
         while taken < len(new) and time.perf_counter() < deadline:
-            model.append(new[taken : taken + APPEND_CHUNK])
+            chunk = new[taken : taken + APPEND_CHUNK]
+            model.append(chunk)
             taken += APPEND_CHUNK
+            if changed:
+                _synced([handle for handle in chunk if changed.pop(handle, _NOT) is None])
         del new[:taken]
         while changed and not new and time.perf_counter() < deadline:
-            chunk = [changed.pop() for _ in range(min(REFRESH_CHUNK, len(changed)))]
-            model.update(chunk)
+            chunk = list(itertools.islice(changed, REFRESH_CHUNK))
             for handle in chunk:
-                if handle.view is not None:  # a task object QML holds (run())
-                    handle.view.sync()
-        if new or changed:
-            self._pending = True
-            self._wakeup.again()  # the rest in the next turn
-        removed = model.trim(self.history)
+                del changed[handle]
+            model.update(chunk, hold=True)  # one signal per run of rows for the whole turn
+            _synced(chunk)
+        model.release()
+        if not (new or changed):
+            while model.excess(history) and time.perf_counter() < deadline:
+                removed += model.trim(history, 0, TRIM_CHUNK)
         if removed:
             self._assign("older_removed", self.older_removed + removed, self.olderRemovedChanged)
+        caught_up = not (new or changed or model.excess(history))
+        if not caught_up:
+            self._pending = True
+            self._wakeup.again()  # the rest in the next turn
+        if caught_up or now - self._counted_at >= REFRESH_INTERVAL_S:
+            self._count(now)
+
+    def _count(self, now: float) -> None:
+        """Bring the counts up to date, and tell ``published``."""
+        self._counted_at = now
         active, paused, queued = self._registry.counts()
         self._assign("active_count", active, self.activeCountChanged)
         self._assign("paused_count", paused, self.pausedCountChanged)
@@ -187,6 +218,16 @@ class Publisher(QObject):
 
     def _assign(self, attribute: str, value: object, changed: Any) -> None:
         assign(self, attribute, value, changed)
+
+
+_NOT = object()  # not in a dict
+
+
+def _synced(handles: list[TaskHandle]) -> None:
+    """``handles`` changed: the task objects QML holds of them (run()) follow."""
+    for handle in handles:
+        if handle.view is not None:
+            handle.view.sync()
 
 
 def _rows_removed(handles: list[TaskHandle]) -> None:
