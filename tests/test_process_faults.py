@@ -239,6 +239,45 @@ def test_an_exit_while_a_worker_is_being_started_does_not_hang():
     assert (done.returncode, done.stdout) == (0, "exiting\n"), done.stderr
 
 
+def test_a_ctrl_c_to_the_group_it_shares_with_the_app_does_not_end_a_portable_paths_worker():
+    # On the portable paths (Windows) a worker has no process group of its
+    # own: a Ctrl+C to the app's group reached it too, and ended its task (or
+    # it, between two) with a KeyboardInterrupt traceback on the app's stderr.
+    # The app acts on the Ctrl+C itself. Here the app is a script in a session
+    # of its own, whose own handler only notes the signal.
+    code = (
+        "import os, signal, sys, threading\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from offthread.core.processpool import ProcessPool\n"
+        "from tests import tasks\n"
+        "signal.signal(signal.SIGINT, lambda *args: None)\n"
+        "started, ended, outcome = threading.Event(), threading.Event(), []\n"
+        "def emit(name, task_id, *args):\n"
+        "    if name == 'started':\n"
+        "        started.set()\n"
+        "    elif name != 'finished':\n"
+        "        outcome.append(str(name))\n"
+        "        ended.set()\n"
+        "pool = ProcessPool(1, emit)\n"
+        "pool.submit(1, (tasks.sleep_in_steps, (1.0,), {}))\n"
+        "assert started.wait(60)\n"
+        "os.killpg(0, signal.SIGINT)\n"
+        "assert ended.wait(60)\n"
+        "print(outcome, flush=True)\n"
+        "assert pool.shutdown(10)\n"
+    )
+    environment = dict(os.environ, OFFTHREAD_PORTABLE="1")
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+        start_new_session=True,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "['result']\n", "")
+
+
 def test_a_task_cancelled_while_it_waits_behind_another_in_its_worker_never_runs(make_backend, qtbot, tmp_path):
     # Short tasks are sent to a worker ahead of time (processpool.PREFETCH):
     # the ones queued behind a task that turns out long wait in its pipe.
