@@ -355,25 +355,23 @@ def unblock_signals_dropping_the_apps() -> None:
     on the app's stderr. Setting a pending signal's action to SIG_IGN
     discards it (POSIX), so the defaults go back only once it is gone.
     """
+    # Without a process group of its own (the portable paths: Windows, where a
+    # console's Ctrl+C reaches every process in it, or OFFTHREAD_PORTABLE=1), a
+    # worker stays in the app's group, and a Ctrl+C there is the app's to act
+    # on: it ends the pool. Let in, it ended a task, or the worker between two,
+    # with a KeyboardInterrupt traceback on the app's stderr. Such a worker
+    # keeps SIGINT ignored, as do the processes its tasks start.
+    ignored = () if portable.groups() else (signal.SIGINT,)
     if not hasattr(signal, "pthread_sigmask"):
-        _ignore_ctrl_c_of_a_shared_group()
+        for number in ignored:
+            signal.signal(number, signal.SIG_IGN)
         return
     wanted = (signal.SIGINT, signal.SIGTERM)
     handlers = {number: signal.signal(number, signal.SIG_IGN) for number in wanted}
     signal.pthread_sigmask(signal.SIG_UNBLOCK, set(wanted))
     for number, handler in handlers.items():
-        signal.signal(number, handler)
-    _ignore_ctrl_c_of_a_shared_group()
-
-
-def _ignore_ctrl_c_of_a_shared_group() -> None:
-    """Without a process group of its own (the portable paths: Windows, where a console's
-    Ctrl+C reaches every process in it, or OFFTHREAD_PORTABLE=1), a worker stays in the
-    app's group, and a Ctrl+C there is the app's to act on: it ends the pool. Let in, it
-    ended a task, or the worker between two, with a KeyboardInterrupt traceback on the
-    app's stderr. So such a worker ignores SIGINT, as do the processes its tasks start."""
-    if not portable.groups():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if number not in ignored:
+            signal.signal(number, handler)
 
 
 def worker_main(conn: Any, nice: int = 0, max_tasks: int | None = None, owner: str = "") -> None:
