@@ -8,7 +8,7 @@ argument of that size (given as itself, or as a keyword's value), goes into
 a segment of its own, written with ``write()`` (no GIL held while it
 copies). The pickle then names the segments first (:func:`.shared.prefixed`).
 A worker maps them and leaves their names; the GUI process removes them
-when the task ends, however it ends (:meth:`.poolmanager.PoolManager.release`).
+when the task ends, however it ends (:meth:`Held.release`, which the pool calls at each end).
 Small calls are pickled as before, with nothing added.
 
 >>> body, names = dump_call((len, (b"x" * 10,), {}))
