@@ -153,7 +153,7 @@ def test_it_follows_every_change_of_the_list_as_a_recount_would(qapp, seed):
         elif step == "restore" and taken:
             model.restore(taken.pop(rng.randrange(len(taken))))
         elif step == "trim":
-            model.trim(rng.randint(0, 30))
+            model.trim(rng.randint(0, 30), rng.choice([0, 5]), rng.choice([None, 1, 3]))
         elif step == "filter":
             shown.set_filter(rng.sample(sorted(FAILED | {"running", "queued", "finished"}), rng.randint(0, 2)),
                              rng.choice(["", "job", "DAN", "zz", "s"]))  # fmt: skip
@@ -166,6 +166,26 @@ def test_it_follows_every_change_of_the_list_as_a_recount_would(qapp, seed):
         assert shown.counts["all"] == len(named)
         for state in TaskState:
             assert shown.counts.get(state.value, 0) == sum(1 for r in named if r[STATE] == state.value)
+
+
+def test_a_trim_in_blocks_takes_the_rows_between_that_go_anyway_in_one_removal(qapp):
+    # Two workers' lines end interleaved, one behind the other: the oldest
+    # to end are every other row. A trim of a block of them takes along the
+    # rows between that are past the limit too, in one removal, and never a
+    # row that the limit keeps.
+    model = TaskListModel()
+    rows = [handle(i, "job", TaskState.RUNNING) for i in range(1, 21)]
+    model.append(rows)
+    for h in rows:  # the even ids end 4 tasks behind the odd ones
+        h.state, h.ended_at = TaskState.FINISHED, h.id + (8.5 if h.id % 2 == 0 else 0.0)
+    model.update(rows)
+    removals: list[tuple[int, int]] = []
+    model.rowsRemoved.connect(lambda _, first, last: removals.append((first, last)))
+    # The 10 past the limit, in the order they ended: 1 3 5 7 9, then 2 11 4 13 6.
+    assert model.trim(10, 0, 5) == 8  # 1 3 5 7 9, and 2 4 6 between them (8 is not past the limit)
+    assert removals == [(8, 8), (0, 6)]
+    assert model.trim(10) == 2  # the rest of the excess: 11 and 13
+    assert [r[ID] for r in model.rows] == [8, 10, 12, 14, 15, 16, 17, 18, 19, 20]  # the 10 that ended last
 
 
 def _row(model: TaskListModel, task_id: int) -> int:

@@ -76,6 +76,9 @@ _role_values = _row_maker(ROLE_TABLE)
 # rows between too: a view reads a row again for less than a signal costs
 # (tasks on several threads or workers end interleaved, every other row).
 RUN_GAP = 8
+# How far past the rows it removes a trim looks for rows to fill the gaps
+# between them with, in blocks of the rows it removes.
+GAP_LOOKAHEAD = 4
 
 # Above this many runs of adjacent rows, putting rows back is one model reset:
 # each insertion costs a view a layout, a reset one rebuild of what it shows.
@@ -319,19 +322,27 @@ class TaskListModel(QAbstractListModel):
 
         Only if more than ``limit + slack`` are: a caller that trims often
         removes rows in fewer, larger blocks; and at most ``most`` rows, the
-        oldest, in one call. Returns how many rows went. The order is the
+        oldest, in one call, with any rows in the short gaps between them
+        that are past the limit too (see _gaps_past_limit). Returns how many rows went. The order is the
         order they ended in, not the rows': a long task that just ended
         stays, with its result in view.
         """
         excess = self.excess(limit)
         if excess <= max(0, slack):
             return 0
-        if most is not None:
-            excess = min(excess, most)
+        take = excess if most is None else min(excess, most)
         ended = self._ended
-        rows = [self._row(ended.popleft()) for _ in range(excess)]
-        self._remove_rows(sorted(row for row in rows if row is not None))
-        return excess
+        doomed = sorted(row for row in map(self._row, [ended.popleft() for _ in range(take)]) if row is not None)
+        # The next past the limit (a few blocks' worth, not all of a long backlog), put back below.
+        past = [ended.popleft() for _ in range(min(excess - take, GAP_LOOKAHEAD * take))]
+        gaps = _gaps_past_limit(doomed, self._rows, set(past))
+        if gaps:
+            going = set(gaps.values())
+            past = [task_id for task_id in past if task_id not in going]
+            doomed = sorted(doomed + list(gaps))
+        ended.extendleft(reversed(past))
+        self._remove_rows(doomed)
+        return take + len(gaps)
 
     def excess(self, limit: int) -> int:
         """How many ended rows there are past ``limit`` (0 if none)."""
@@ -361,6 +372,27 @@ class TaskListModel(QAbstractListModel):
             del self._rows[first : last + 1]
             del self._serials[first : last + 1]
             self.endRemoveRows()
+
+
+def _gaps_past_limit(doomed: list[int], rows: list[tuple[Any, ...]], past: set[int]) -> dict[int, int]:
+    """The rows in the short gaps between ``doomed`` (sorted rows) whose tasks are in ``past``, as {row: id}.
+
+    ``past``: the rest of the ended tasks past the limit, to go anyway. Tasks
+    end out of their rows' order (one worker's line runs behind another's),
+    so the oldest to end lie in many short runs of rows, and each run costs
+    a removal: a signal to every view and the filter, and the model's lists
+    moved. Taking along the rows between them that go soon anyway makes one
+    run of many, and removes no row the limit would keep.
+    """
+    gaps: dict[int, int] = {}
+    if not past:
+        return gaps
+    for before, after in zip(doomed, doomed[1:]):
+        if 1 < after - before <= RUN_GAP:
+            between = {row: rows[row][_ID] for row in range(before + 1, after)}
+            if past.issuperset(between.values()):
+                gaps.update(between)
+    return gaps
 
 
 def _end_order(handle: TaskHandle) -> tuple[float, int]:
