@@ -41,7 +41,9 @@ class PoolManager:
     def __init__(self, size: int, emit: Emit, context: Any, nice: int, hard_stop_after: float, max_tasks: int | None):
         self.plan = PoolPlan(size, hard_stop_after)
         self.lock = threading.Lock()
-        self.ended = threading.Condition(self.lock)  # notified whenever a task ends
+        # Notified when the last task ends (all that anything waits for: a shutdown);
+        # a notify_all with nobody waiting still runs Python code, for every task.
+        self.ended = threading.Condition(self.lock)
         self.emit = emit
         self.thread: threading.Thread | None = None
         self.stopping = False  # the thread ends its workers and itself
@@ -81,7 +83,8 @@ class PoolManager:
         end_task(self.emit, task.life, task.id, ending, payload)
         with self.lock:
             after = self.plan.ended(task, time.monotonic())
-            self.ended.notify_all()
+            if not self.plan.tasks:
+                self.ended.notify_all()
         if after is not None:
             self.emit(Event.STARTED, after.id)
 

@@ -138,7 +138,8 @@ class ProcessPool:
             if withdrawn is not None:
                 withdrawn.life.try_end()  # its mode sends its ending: none may come from here
                 withdrawn.payload = None
-                manager.ended.notify_all()
+                if not manager.plan.tasks:
+                    manager.ended.notify_all()
         if withdrawn is not None:  # sent once, and given back: its arguments may be in shared memory
             manager.held.release(withdrawn)
             return True

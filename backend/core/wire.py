@@ -127,7 +127,13 @@ def run_message(task_id: int, flags: int, payload: bytes, kind: Kind = Kind.RUN)
 def header(data: bytes | bytearray) -> tuple[Kind, int, int]:
     """A frame's (kind, task id, flags). Raises ValueError for a kind that does not exist."""
     kind, task_id, flags = _HEADER.unpack_from(data)
-    return Kind(kind), task_id, flags
+    known = _KINDS.get(kind)  # Kind(kind) runs Python code, and this runs for every frame
+    if known is None:
+        raise ValueError(f"{kind} is not a frame's kind")
+    return known, task_id, flags
+
+
+_KINDS = {int(kind): kind for kind in Kind}
 
 
 def body(data: bytes | bytearray) -> memoryview:
@@ -225,8 +231,16 @@ class MessageReader:
                 return found
         buffer = self._buffer
         buffer += chunk
+        with memoryview(buffer) as view:  # one for the whole chunk: a message is copied out of it once
+            start = self._split(buffer, view, len(buffer), found)
+        if start:
+            del buffer[:start]
+        return found
+
+    def _split(self, buffer: bytearray, view: memoryview, end: int, found: list[bytes | bytearray]) -> int:
+        """The messages whole in ``buffer`` (seen through ``view``) onto ``found``; the large one
+        begun, if any, to its own buffer. Returns where the rest of ``buffer`` begins."""
         start = 0
-        end = len(buffer)
         while end - start >= 4:
             (size,) = _SIZE.unpack_from(buffer, start)
             header = 4
@@ -243,16 +257,12 @@ class MessageReader:
                 if size >= _LARGE_MESSAGE:  # the rest of the buffer is its start
                     self._large = large = bytearray(size)
                     self._filled = end - start - header
-                    with memoryview(buffer) as view:
-                        large[: self._filled] = view[start + header : end]
+                    large[: self._filled] = view[start + header : end]
                     start = end
                 break
-            with memoryview(buffer) as view:  # one copy, not a slice and then bytes() of it
-                found.append(bytes(view[start + header : start + header + size]))
+            found.append(bytes(view[start + header : start + header + size]))  # one copy, not a slice and bytes()
             start += header + size
-        if start:
-            del buffer[:start]
-        return found
+        return start
 
     def _gather(self, chunk: bytes | memoryview, found: list[bytes | bytearray]) -> memoryview:
         """Copy what ``chunk`` holds of the large message into its buffer; return the rest."""

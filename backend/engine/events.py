@@ -24,6 +24,8 @@ from .timeouts import Timeouts
 
 log = logging.getLogger(__name__)
 
+_DONE_TEXT = percent_text(100.0)  # a finished task's progress text, unless the task set its own
+
 
 class TaskEvents:
     """The handlers of every task event: a handle's state, progress and outcome."""
@@ -143,7 +145,7 @@ class TaskEvents:
         if state == TaskState.FINISHED:
             handle.progress = 100.0  # done is 100%, whatever the task reported
             if not handle.own_text:
-                handle.progress_text = percent_text(100.0)
+                handle.progress_text = _DONE_TEXT
         log.info("task %d (%s) %s", task_id, handle.name, state)
         self._publisher.touch(handle)
 

@@ -93,6 +93,7 @@ class WorkerSignals(QObject):
         self._sampler = QTimer(self)
         self._sampler.setInterval(SAMPLE_INTERVAL_MS)
         self._sampler.timeout.connect(self._sample)
+        self._sampling = False  # whether the sampler runs: asking Qt (isActive) cost a call per task started
 
     @property
     def sink(self) -> SignalsSink:
@@ -216,6 +217,7 @@ class WorkerSignals(QObject):
         left behind there may outlive its backend. Events sent on the GUI thread are
         still delivered, at once."""
         self._closed = True
+        self._sampling = False
         self._sampler.stop()
 
     def _deliver(self) -> None:
@@ -250,7 +252,8 @@ class WorkerSignals(QObject):
             if name == Event.PROGRESS:
                 self._deliver_report(*args)
             else:
-                if name == Event.STARTED and not self._sampler.isActive() and not self._closed:
+                if name == Event.STARTED and not self._sampling and not self._closed:
+                    self._sampling = True
                     self._sampler.start()
                 elif name in ENDINGS:
                     endings_open += 1
@@ -314,6 +317,7 @@ class WorkerSignals(QObject):
     def _sample(self) -> None:
         """Deliver the latest report of each running task whose first report was delivered."""
         if not self._live:
+            self._sampling = False
             self._sampler.stop()
             return
         for context in list(self._live.values()):
