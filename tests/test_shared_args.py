@@ -11,7 +11,7 @@ import threading
 import pytest
 
 from offthread import TaskState
-from offthread.core import shared, sharedcall, shmowner, wire, workerprocess
+from offthread.core import callpickle, shared, sharedcall, shmowner, wire, workerprocess
 from offthread.core.poolplan import PoolTask
 
 from . import tasks
@@ -47,10 +47,10 @@ class Holder:
 
 def loaded(body: bytes, names: list[str]):
     if not names:
-        return pickle.loads(body)
+        return callpickle.loads(body)
     buffers, pickled = shared.open_buffers(memoryview(body), remove=False)
     assert argument_segments() == sorted(names)  # a worker leaves the names: they are the GUI process's
-    return pickle.loads(pickled, buffers=buffers)
+    return callpickle.loads(pickled, buffers)
 
 
 def test_the_modules_examples_hold():
@@ -76,7 +76,7 @@ def test_large_arguments_of_every_kind_go_through_shared_memory_and_come_back_eq
 
 def test_small_calls_pickle_exactly_as_before():
     for call in ((len, (1, "x", b"y" * (MIB - 1), bytearray(10)), {"k": [1]}), (len, (), {}), b"pickled"):
-        assert sharedcall.dump_call(call) == (pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL), [])
+        assert sharedcall.dump_call(call) == (callpickle.dumps(call), [])
 
 
 def test_small_and_odd_memoryviews_are_sent_too():

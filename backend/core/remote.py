@@ -27,7 +27,6 @@ from __future__ import annotations
 import collections
 import itertools
 import os
-import pickle
 import queue
 import re
 import select
@@ -36,7 +35,7 @@ import threading
 import time
 from typing import Any, Callable, Tuple, Union
 
-from . import pipes, portable, proctree, shared, shmowner, wire
+from . import callpickle, pipes, portable, proctree, shared, shmowner, wire
 from .call import run_call, with_context
 from .context import TaskContext
 from .errors import TaskError, UnpicklableTask, safe_str
@@ -410,10 +409,10 @@ def run_task(link: _Link, task_id: int, flags: int, payload: bytes | memoryview,
     try:
         if in_shared:  # mapped, their names left: the task may be sent elsewhere too (see sharedcall)
             buffers, pickled = shared.open_buffers(memoryview(payload), remove=False)
-            fn, args, kwargs = pickle.loads(pickled, buffers=buffers)
+            fn, args, kwargs = callpickle.loads(pickled, buffers)
             del buffers  # the mappings live as long as what was built on them
         else:
-            fn, args, kwargs = pickle.loads(payload)
+            fn, args, kwargs = callpickle.loads(payload)
     except BaseException as exc:  # e.g. the function's module cannot be imported here
         end_task(link.carry, context, task_id, Event.ERROR, TaskError.from_exception(load_problem(exc)))
         return

@@ -12,7 +12,7 @@ when the task ends, however it ends (:meth:`Held.release`, which the pool calls 
 Small calls are pickled as before, with nothing added.
 
 >>> body, names = dump_call((len, (b"x" * 10,), {}))
->>> names, pickle.loads(body)[1]
+>>> names, callpickle.loads(body)[1]
 ([], (b'xxxxxxxxxx',))
 """
 
@@ -23,7 +23,7 @@ import pickle
 import threading
 from typing import Any
 
-from . import shared, shmowner
+from . import callpickle, shared, shmowner
 
 __all__ = ["Held", "dump_call", "pickled", "view_from"]
 
@@ -107,14 +107,14 @@ def dump_call(call: Any) -> tuple[bytes, list[str]]:
     """``call`` pickled, and the names of the segments its large buffers went into (owned by
     the caller: remove them with :func:`.shared.remove` once the call is done with).
 
-    With no segment the pickle is the call's alone, as ``pickle.dumps`` makes
-    it; with some, it names them first (:func:`.shared.prefixed`). Raises what
-    pickling raises, leaving no segment.
+    With no segment the pickle is the call's alone, as :func:`.callpickle.dumps`
+    makes it; with some, it names them first (:func:`.shared.prefixed`). Raises
+    what pickling raises, leaving no segment.
     """
     made: list[tuple[str, int]] = []
     place = shared.placer(_argument_prefix, _numbers, made)
     try:
-        pickled = pickle.dumps(_with_views(call), protocol=5, buffer_callback=place)
+        pickled = callpickle.dumps(_with_views(call), place)
     except BaseException:
         shared.remove(name for name, _ in made)
         raise
@@ -127,7 +127,7 @@ def pickled(call: Any) -> tuple[bytes, list[str]]:
     """:func:`dump_call` where there is shared memory, else the call's pickle and no segment."""
     if shared.available():
         return dump_call(call)
-    return pickle.dumps(call, protocol=pickle.HIGHEST_PROTOCOL), []
+    return callpickle.dumps(call), []
 
 
 # What a task's ``segments`` become once it has ended: none may be kept for it after that.
