@@ -32,18 +32,21 @@ class Timeouts(QObject):
         self._ticker = QTimer(self)
         self._ticker.setInterval(TICK_INTERVAL_MS)
         self._ticker.timeout.connect(self._tick)
+        self._ticking = False  # whether the ticker runs: kept here, not asked of Qt for each task started
 
     def task_started(self) -> None:
-        if not self._ticker.isActive():
+        if not self._ticking:
+            self._ticking = True
             self._ticker.start()
 
     def stop(self) -> None:
+        self._ticking = False
         self._ticker.stop()
 
     def _tick(self) -> None:
         running = self._registry.running_handles()
         if not running:
-            self._ticker.stop()
+            self.stop()
             return
         self._publisher.touch_all(running)  # elapsed times move on
         now = time.monotonic()
