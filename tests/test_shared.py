@@ -94,6 +94,25 @@ def test_bytes_are_copied_out_of_a_mapping_whole():
     assert shared.bytes_from(bytearray(b"small")) == b"small"
 
 
+def test_a_bytes_result_is_read_into_the_value_itself_not_mapped():
+    data = os.urandom(2 * MIB)
+    back, opened = round_trip(data)
+    assert type(opened[0][0]) is bytes
+    assert back is opened[0][0]  # no copy after the read: the bytes read are the value
+    assert back == data
+    back, opened = round_trip(bytearray(data))
+    assert isinstance(opened[0][0], mmap.mmap)  # a bytearray, mutable, is copied out of its mapping
+
+
+def test_a_bytes_segment_cut_short_is_a_clear_error_and_leaves_nothing():
+    data = wire.frame(wire.Kind.RESULT, 5, value=b"z" * (2 * MIB), share=itertools.count().__next__)
+    (name,) = ours_left()
+    os.truncate(os.path.join(shared.SHM_DIR, name), MIB)
+    with pytest.raises(OSError, match="ended after"):
+        wire.open_shared(bytes(data))
+    assert ours_left() == []
+
+
 def left_by_workers(pids) -> list[str]:
     return [name for pid in pids for name in shared.names_left_by(pid)]
 

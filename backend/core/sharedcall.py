@@ -111,16 +111,16 @@ def dump_call(call: Any) -> tuple[bytes, list[str]]:
     makes it; with some, it names them first (:func:`.shared.prefixed`). Raises
     what pickling raises, leaving no segment.
     """
-    made: list[tuple[str, int]] = []
+    made: list[shared.Segment] = []
     place = shared.placer(_argument_prefix, _numbers, made)
     try:
         pickled = callpickle.dumps(_with_views(call), place)
     except BaseException:
-        shared.remove(name for name, _ in made)
+        shared.remove(segment[0] for segment in made)
         raise
     if not made:
         return pickled, []
-    return shared.prefixed(made, memoryview(pickled)), [name for name, _ in made]
+    return shared.prefixed(made, memoryview(pickled)), [segment[0] for segment in made]
 
 
 def pickled(call: Any) -> tuple[bytes, list[str]]:
