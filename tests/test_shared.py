@@ -104,10 +104,20 @@ def test_a_bytes_result_is_read_into_the_value_itself_not_mapped():
     assert isinstance(opened[0][0], mmap.mmap)  # a bytearray, mutable, is copied out of its mapping
 
 
-def test_a_bytes_segment_cut_short_is_a_clear_error_and_leaves_nothing():
-    data = wire.frame(wire.Kind.RESULT, 5, value=b"z" * (2 * MIB), share=itertools.count().__next__)
+def test_a_large_bytes_result_read_in_two_halves_comes_back_equal(monkeypatch):
+    monkeypatch.setattr(shared, "_SPLIT_SIZE", MIB)
+    data = os.urandom(3 * MIB + 12345)  # halves that do not end on a page
+    back, opened = round_trip(data)
+    assert type(back) is bytes and back == data
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_bytes_segment_cut_short_is_a_clear_error_and_leaves_nothing(monkeypatch, split):
+    if split:  # the second half, read by the helper thread, is the one cut short
+        monkeypatch.setattr(shared, "_SPLIT_SIZE", MIB)
+    data = wire.frame(wire.Kind.RESULT, 5, value=b"z" * (4 * MIB), share=itertools.count().__next__)
     (name,) = ours_left()
-    os.truncate(os.path.join(shared.SHM_DIR, name), MIB)
+    os.truncate(os.path.join(shared.SHM_DIR, name), 3 * MIB)
     with pytest.raises(OSError, match="ended after"):
         wire.open_shared(bytes(data))
     assert ours_left() == []

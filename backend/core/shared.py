@@ -35,6 +35,7 @@ import os
 import pickle
 import struct
 import sys
+import threading
 from typing import Any, Callable, Tuple
 
 from . import shmowner
@@ -246,25 +247,82 @@ _CAN_READ = hasattr(os, "preadv")
 def _read_bytes(fd: int, length: int) -> bytes:
     """A new ``bytes`` read out of segment ``fd``, its ``length`` bytes written by the kernel.
 
-    Reading costs a third less than mapping the segment and copying it out
-    (the mapping's page tables are never built, nor torn down), and it holds
-    no second copy: once the name is removed, the segment's memory goes back
-    as the file is closed. The object is made zeroed (its pages untouched)
-    and filled by ``preadv``, which lets the GIL go; nobody else holds it
-    before it is full. Raises OSError if the segment is shorter.
+    Reading costs less than mapping the segment and copying it out (the
+    mapping's page tables are never built, nor torn down), and it holds no
+    second copy: once the name is removed, the segment's memory goes back as
+    the file is closed. The object is made zeroed (its pages untouched) and
+    filled by ``preadv``, which lets the GIL go; nobody else holds it before
+    it is full. What costs is faulting in the new object's pages: they are
+    populated in one call per part (:func:`_populate`), and a large value is
+    read in two halves at once, by this thread and one more (the worker that
+    wrote it is idle by now). Raises OSError if the segment is shorter.
     """
     out = bytes(length)
     address = ctypes.cast(ctypes.c_char_p(out), ctypes.c_void_p).value
     if address is None:
         raise OSError("a buffer for a shared result could not be addressed")
     view = memoryview((ctypes.c_char * length).from_address(address)).cast("B")
-    done = 0
-    while done < length:
-        got = os.preadv(fd, [view[done:]], done)
-        if got <= 0:
-            raise OSError(f"a shared segment ended after {done} of its {length} bytes")
-        done += got
+    if length < _SPLIT_SIZE:
+        _read_part(fd, view, address, 0, length)
+        return out
+    half = (length // 2) & ~(mmap.PAGESIZE - 1)
+    failures: list[OSError] = []
+
+    def other_half() -> None:
+        try:
+            _read_part(fd, view, address, half, length)
+        except OSError as error:
+            failures.append(error)
+
+    helper = threading.Thread(target=other_half, name="offthread-shared-read", daemon=True)
+    helper.start()
+    try:
+        _read_part(fd, view, address, 0, half)
+    finally:
+        helper.join()
+    if failures:
+        raise failures[0]
     return out
+
+
+#: A ``bytes`` value at least this large is read in two halves at once (see :func:`_read_bytes`).
+_SPLIT_SIZE = 32 << 20
+
+
+def _read_part(fd: int, view: memoryview, address: int, start: int, end: int) -> None:
+    """Read bytes ``start`` to ``end`` of segment ``fd`` into ``view`` (at ``address``)."""
+    _populate(address + start, end - start)
+    done = start
+    while done < end:
+        got = os.preadv(fd, [view[done:end]], done)
+        if got <= 0:
+            raise OSError(f"a shared segment ended after {done} of its {len(view)} bytes")
+        done += got
+
+
+_MADV_POPULATE_WRITE = 23  # Linux 5.14 on; not in the mmap module
+_libc: Any = None
+
+
+def _populate(address: int, length: int) -> None:
+    """Fault in the whole pages of this range in one ``madvise`` (the kernel's copy would fault
+    them one 4 KiB page at a time, each a trap); where the kernel has no such advice, nothing."""
+    global _libc
+    if not sys.platform.startswith("linux"):
+        return
+    if _libc is None:
+        try:
+            _libc = ctypes.CDLL(None, use_errno=True)
+            _libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+        except (OSError, AttributeError):
+            _libc = False
+    if not _libc:
+        return
+    page = mmap.PAGESIZE
+    first = (address + page - 1) & ~(page - 1)
+    last = (address + length) & ~(page - 1)
+    if last > first:
+        _libc.madvise(first, last - first, _MADV_POPULATE_WRITE)  # fails harmlessly (EINVAL) on older kernels
 
 
 def names_left_by(pid: int) -> list[str]:
