@@ -231,7 +231,8 @@ def open_buffers(body: memoryview, *, remove: bool = True) -> tuple[list[Any], m
         try:
             if remove:
                 os.unlink(path)
-            buffers.append(_read_bytes(fd, length) if whole and _CAN_READ else mmap.mmap(fd, length, flags=_MAP_FLAGS))
+            read = whole and length >= MIN_SIZE and _CAN_READ  # see _read_bytes for why the size
+            buffers.append(_read_bytes(fd, length) if read else mmap.mmap(fd, length, flags=_MAP_FLAGS))
         except OSError as error:
             failure = failure or error
         finally:
@@ -257,6 +258,9 @@ def _read_bytes(fd: int, length: int) -> bytes:
     read in two halves at once, by this thread and one more (the worker that
     wrote it is idle by now). Raises OSError if the segment is shorter.
     """
+    # A bytes is immutable to everyone who can see it; this one is written
+    # before anybody can: just made, at least MIN_SIZE long (never one of the
+    # interpreter's shared empty or one-byte objects), its hash not yet taken.
     out = bytes(length)
     address = ctypes.cast(ctypes.c_char_p(out), ctypes.c_void_p).value
     if address is None:
