@@ -12,7 +12,10 @@ their parts, and the worker puts them together as unpickling them would.
 The layout: one byte that no pickle starts with, saying what comes first
 (a function, a partial's function, or a method's name), the size of that
 part, that part, then the pickle of the rest. Any other call is pickled
-whole, as ``pickle.dumps`` makes it.
+whole, as ``pickle.dumps`` makes it. A function pickled once is sent by its
+module and name from then on; if that name is bound to a new function
+later (a module reloaded), the worker runs the new one, as it would have
+run whatever the name held when it unpickled the call.
 
 >>> import operator
 >>> fn, args, kwargs = loads(dumps((operator.mul, (6, 7), {})))
