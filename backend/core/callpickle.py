@@ -14,8 +14,8 @@ The layout: one byte that no pickle starts with, saying what comes first
 part, that part, then the pickle of the rest. Any other call is pickled
 whole, as ``pickle.dumps`` makes it. A function pickled once is sent by its
 module and name from then on; if that name is bound to a new function
-later (a module reloaded), the worker runs the new one, as it would have
-run whatever the name held when it unpickled the call.
+later (a module reloaded), the worker runs the new one (a fresh pickle of
+the old function would have been refused: it is no longer what its name holds).
 
 >>> import operator
 >>> fn, args, kwargs = loads(dumps((operator.mul, (6, 7), {})))
