@@ -323,9 +323,9 @@ class TaskListModel(QAbstractListModel):
         Only if more than ``limit + slack`` are: a caller that trims often
         removes rows in fewer, larger blocks; and at most ``most`` rows, the
         oldest, in one call, with any rows in the short gaps between them
-        that are past the limit too (see _gaps_past_limit). Returns how many rows went. The order is the
-        order they ended in, not the rows': a long task that just ended
-        stays, with its result in view.
+        that are past the limit too (see _gaps_past_limit). Returns how many
+        rows went. The order is the order they ended in, not the rows': a
+        long task that just ended stays, with its result in view.
         """
         excess = self.excess(limit)
         if excess <= max(0, slack):
