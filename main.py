@@ -45,6 +45,8 @@ except ImportError as error:
 # Not when a fork server imports this file to start worker processes.
 if __name__ == "__main__":
     quitsignals.hold()
+    if quitsignals.interrupted_before_main():  # one the interpreter caught and dropped
+        _early.append(_signal.SIGINT)
     for _signum in _early:  # noted now as if they came now: the app quits at its first chance
         _signal.raise_signal(_signum)
     console()

@@ -16,6 +16,7 @@ interpreter's own exit. Nothing here imports Qt: it runs before Qt is loaded.
 from __future__ import annotations
 
 import signal
+import sys
 from types import FrameType
 
 QUIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -55,3 +56,21 @@ def ignore() -> None:
     defaults while it tears itself down (the app has nothing left to quit by then)."""
     for signum in QUIT_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
+
+
+def interrupted_before_main() -> bool:
+    """Whether a Ctrl+C came while the interpreter itself started, and it carried on.
+
+    CPython's start-up checks whether ``main.py`` is an import path entry, and
+    a KeyboardInterrupt raised there is printed ("Failed checking if argv[0]
+    is an import path entry") and dropped: the script then runs as if no
+    signal had come. The one trace left is ``sys.last_exc`` (``last_value``
+    before 3.12), which printing an exception sets. ``main.py`` asks this
+    right after :func:`hold`, and quits if so.
+
+    One kind of loss leaves no trace: a KeyboardInterrupt raised inside a
+    weakref callback of importlib's, which CPython reports as "Exception
+    ignored" (python/cpython#95959). A second Ctrl+C quits as usual then.
+    """
+    last = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+    return isinstance(last, KeyboardInterrupt)
