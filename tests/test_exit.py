@@ -193,15 +193,46 @@ def test_a_signal_as_main_py_imports_the_package_ends_the_app_cleanly():
     assert not problems, "\n".join(problems)
 
 
+# A KeyboardInterrupt as CPython's start-up leaves it: raised in its frozen
+# import code, called from C (its traceback's first frame is that code's).
+RAISED_IN_FROZEN_CODE = """
+import runpy, sys, _frozen_importlib
+def stop():
+    raise KeyboardInterrupt
+try:
+    _frozen_importlib._call_with_frames_removed(stop)
+except KeyboardInterrupt as error:
+    error.__traceback__ = error.__traceback__.tb_next  # not this script's frame: C's
+    sys.last_exc = sys.last_value = error
+"""
+
+
+def test_only_a_ctrl_c_in_the_interpreters_start_up_counts(monkeypatch):
+    from offthread.app import quitsignals
+
+    scope: dict = {}
+    exec(RAISED_IN_FROZEN_CODE, scope)
+    in_start_up = scope["sys"].last_value
+    monkeypatch.delattr(sys, "last_exc", raising=False)
+    monkeypatch.setattr(sys, "last_value", in_start_up, raising=False)
+    assert quitsignals.interrupted_before_main()
+    try:
+        raise KeyboardInterrupt  # as a console prints one (IPython's %run main.py after a Ctrl+C there)
+    except KeyboardInterrupt as error:
+        monkeypatch.setattr(sys, "last_value", error)
+    assert not quitsignals.interrupted_before_main()
+    monkeypatch.setattr(sys, "last_value", ValueError("printed earlier"))
+    assert not quitsignals.interrupted_before_main()
+    monkeypatch.delattr(sys, "last_value")
+    assert not quitsignals.interrupted_before_main()
+
+
 def test_a_ctrl_c_the_interpreter_printed_and_dropped_before_main_py_ends_the_app():
     # What CPython does with a KeyboardInterrupt raised while it checks whether
     # main.py is an import path entry: it prints it, sets sys.last_exc (and
     # sys.last_value), and runs main.py as if no signal had come.
     marker = uuid.uuid4().hex
-    code = (
-        "import runpy, sys; sys.last_exc = sys.last_value = KeyboardInterrupt(); "
-        f"sys.argv = [{str(ROOT / 'main.py')!r}, *sys.argv[1:]]; runpy.run_path(sys.argv[0], run_name='__main__')"
-    )
+    code = f"{RAISED_IN_FROZEN_CODE}\nsys.argv = [{str(ROOT / 'main.py')!r}, *sys.argv[1:]]\nrunpy.run_path(sys.argv[0], run_name='__main__')"
     env = app_environment(OFFTHREAD_EXIT_TEST=marker)
     process = subprocess.Popen(
         [sys.executable, "-c", code, *ARGS],

@@ -66,11 +66,16 @@ def interrupted_before_main() -> bool:
     is an import path entry") and dropped: the script then runs as if no
     signal had come. The one trace left is ``sys.last_exc`` (``last_value``
     before 3.12), which printing an exception sets. ``main.py`` asks this
-    right after :func:`hold`, and quits if so.
+    right after :func:`hold`, and quits if so. Only an interrupt raised in
+    the interpreter's own frozen import code, called from C, counts: one
+    an interactive console printed earlier (``%run main.py`` in IPython
+    after a Ctrl+C there) is not a request to quit this app.
 
     One kind of loss leaves no trace: a KeyboardInterrupt raised inside a
     weakref callback of importlib's, which CPython reports as "Exception
     ignored" (python/cpython#95959). A second Ctrl+C quits as usual then.
     """
     last = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
-    return isinstance(last, KeyboardInterrupt)
+    if not isinstance(last, KeyboardInterrupt) or last.__traceback__ is None:
+        return False
+    return last.__traceback__.tb_frame.f_code.co_filename.startswith("<frozen ")
