@@ -14,8 +14,11 @@ callable object; each case runs each kind, beside pebble's figure for it.
 Cases: ours (Backend process mode, results delivered on the GUI thread),
 pebble (its ProcessPool alone, the same start method, results waited for
 with concurrent.futures.wait), executor (concurrent.futures'
-ProcessPoolExecutor, the same start method), and ours in thread mode for
-scale. Each run is a fresh process; runs are interleaved.
+ProcessPoolExecutor, the same start method), ours in thread mode for
+scale, and ours-pool: the engine's process pool alone, its events to a
+function that counts them (no delivery to the GUI thread, no task list):
+what the process side itself costs the GUI process. Each run is a fresh
+process; runs are interleaved.
 
     python bench/process_costs.py            # N = 2000, 3 runs per case, plain functions
     python bench/process_costs.py --cases ours pebble --kinds function partial builtin method object
@@ -38,7 +41,7 @@ from typing import Any, Callable
 from common import Runs, Waiter, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("ours", "pebble", "executor", "ours-thread")
+CASES = ("ours", "pebble", "executor", "ours-thread", "ours-pool")
 KINDS = ("function", "partial", "builtin", "method", "object")
 CASE_TIMEOUT_S = 300
 
@@ -113,6 +116,8 @@ def run_case(case: str, n: int, kind: str = "function") -> dict:
         total = done["waiter"].wait(CASE_TIMEOUT_S) - started
         cpu = time.process_time() - cpu
         assert backend.shutdown(5000)
+    elif case == "ours-pool":
+        return _pool_alone(n, make, workers)
     else:
         made = time.perf_counter()
         if case == "pebble":
@@ -138,6 +143,45 @@ def run_case(case: str, n: int, kind: str = "function") -> dict:
             pool.join()
         else:
             pool.shutdown()
+    return {"first": first, "blocked": blocked, "per_task": total / n, "cpu": cpu / n}
+
+
+def _pool_alone(n: int, make: Callable[[int], tuple[Callable[..., Any], tuple[Any, ...]]], workers: int) -> dict:
+    """The ours-pool case: offthread.core.processpool.ProcessPool with PySide loaded (its
+    import hook is what pickling meets in the app), events counted on the pool's thread."""
+    import threading
+
+    import qtpy.QtCore  # noqa: F401
+
+    from offthread.core.processpool import ProcessPool
+
+    done, count = threading.Event(), {"finished": 0, "target": 1}
+
+    def emit(name: str, task_id: int, *args: Any) -> None:
+        if name == "finished":
+            count["finished"] += 1
+            if count["finished"] == count["target"]:
+                done.set()
+
+    made = time.perf_counter()
+    pool = ProcessPool(workers, emit)
+    fn, args = make(3)
+    before = time.perf_counter()
+    pool.submit(0, (fn, args, {}))
+    blocked = time.perf_counter() - before
+    done.wait(60)
+    first = time.perf_counter() - made
+    done.clear()
+    count.update(finished=0, target=n)
+    started, cpu = time.perf_counter(), time.process_time()
+    for i in range(1, n + 1):
+        fn, args = make(i)
+        pool.submit(i, (fn, args, {}))
+    if not done.wait(CASE_TIMEOUT_S):
+        raise TimeoutError("the case did not end in time")
+    total = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    assert pool.shutdown(5)
     return {"first": first, "blocked": blocked, "per_task": total / n, "cpu": cpu / n}
 
 

@@ -403,6 +403,22 @@ class Scale:
         return (Scale, (self.factor,))
 
 
+class Offset:
+    """A plain callable object (and a bound method, ``shifted``) for process mode: pickled as
+    pickle pickles any object, its class and its ``__dict__``."""
+
+    def __init__(self, by: int, label: str = "") -> None:
+        self.by = by
+        self.label = label
+
+    def __call__(self, x: int) -> tuple:
+        return type(self).__name__, self.label, x + self.by
+
+    def shifted(self, x: int, *, task: TaskContext) -> tuple:
+        task.progress(1)
+        return type(self).__name__, self.label, x + self.by
+
+
 def big_value(kind: str, size: int):
     """A large result: ``bytes``, ``bytearray``, or a list holding a bytearray (sent in band) and a small value."""
     data = bytes(range(256)) * (size // 256)

@@ -138,6 +138,20 @@ def test_every_kind_of_callable_runs_in_process_mode(backend, qtbot):
         assert (kind, handle.state, handle.result) == (kind, TaskState.FINISHED, submitted[kind][2])
 
 
+def test_a_plain_object_and_its_method_run_in_process_mode_with_their_state(backend, qtbot):
+    # Sent as their class, pickled once, and their __dict__ (core/callpickle.py).
+    offset = tasks.Offset(10, "ten")
+    submitted = {
+        "callable object": (offset, (1,), ("Offset", "ten", 11)),
+        "bound method": (offset.shifted, (2,), ("Offset", "ten", 12)),
+        "a list in its state": (tasks.Offset([1], "list").__call__, ([2],), ("Offset", "list", [2, 1])),
+    }
+    handles = {kind: backend.submit_task(fn, args, mode="process") for kind, (fn, args, _) in submitted.items()}
+    for kind, handle in handles.items():
+        wait_done(qtbot, handle, timeout=15000)
+        assert (kind, handle.state, handle.result) == (kind, TaskState.FINISHED, submitted[kind][2])
+
+
 def test_a_callable_object_is_pickled_once_to_check_it_not_for_every_task(backend, qtbot):
     scale = tasks.Scale(2)
     first = backend.submit_task(scale, (1,), mode="process")
