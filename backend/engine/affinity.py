@@ -39,15 +39,7 @@ class OwnerThreadCalls(QObject):
         return threading.get_ident() == self._owner
 
     def post(self, fn: Callable[..., Any], *args: Any) -> None:
-        """Run ``fn(*args)`` on the owner thread soon. Callable from any thread.
-
-        From another thread, it first waits while the owner thread runs a
-        turn (a few ms at most: :class:`~offthread.engine.wakeup.TurnGate`):
-        a thread that submits 10,000 tasks in a loop would otherwise take the
-        GIL at each of the turn's emits.
-        """
-        if threading.get_ident() != self._owner:  # never the owner: it would wait for its own turn
-            self._wakeup.gate.wait()
+        """Run ``fn(*args)`` on the owner thread soon. Callable from any thread."""
         self._queue.append((fn, args))
         self._wakeup.request()  # as in WorkerSignals.send: at worst one extra wake, never a lost call
 

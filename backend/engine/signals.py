@@ -14,7 +14,7 @@ from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S, Channel
 from ..core.states import ENDINGS, Event
 from .qt.QtCore import QObject, QTimer, Signal
-from .wakeup import TurnGate, Turns, Wakeup
+from .wakeup import Turns, Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,6 @@ class WorkerSignals(QObject):
         self._queue: collections.deque[tuple[str, tuple[Any, ...]]] = collections.deque()
         self._held: dict[int, tuple[str, tuple[Any, ...]]] = {}  # thread id -> an ending awaiting its finished
         self._wakeup = Wakeup(self._deliver, self, turns)
-        self.gate: TurnGate = self._wakeup.gate  # closed while a turn runs: pool threads wait there between tasks
         self._closed = False
         self._draining = False  # a delivery pass is under way (GUI thread)
         self._flush_asked = False  # flush() was called from inside it

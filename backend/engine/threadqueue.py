@@ -23,7 +23,6 @@ from ..core.context import TaskContext
 from ..core.ranked import RankedQueue
 from ..core.sink import EventSink
 from .qt.QtCore import QRunnable, QThreadPool
-from .wakeup import TurnGate
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +52,9 @@ class TaskQueue:
     ``Future.set_running_or_notify_cancel`` does in ``concurrent.futures``.
     """
 
-    def __init__(self, pool: QThreadPool, signals: EventSink, gate: TurnGate | None = None) -> None:
+    def __init__(self, pool: QThreadPool, signals: EventSink) -> None:
         self._pool = pool
         self._signals = signals
-        self._gate = gate if gate is not None else TurnGate()  # a runner waits there between jobs
         self._lock = threading.Lock()
         # Jobs of priority 0 (nearly all) in a deque; the others, once there are
         # any, in a RankedQueue. The lock is held around C calls only where it
@@ -142,9 +140,7 @@ class TaskQueue:
 
     def run_all(self) -> None:
         """A runner's loop: run jobs until none is left for it."""
-        wait = self._gate.wait
         while True:
-            wait()  # while the GUI thread runs a turn: see TurnGate
             job = self._take()
             if job is None:
                 return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import weakref
 from typing import Callable
@@ -13,65 +12,6 @@ from .qt.QtCore import QObject, Qt, QTimer, Signal
 # it: a backlog (10,000 task events, 10,000 submits from a thread) is worked
 # off over several turns, and the window's timers and paints run between.
 TURN_BUDGET_S = 0.001
-
-# How long past its turn's deadline a thread waits at the gate at most (see
-# TurnGate): a turn stops between events, so it runs over its budget by an
-# event's slots at least; a slot that runs a nested event loop must not hold
-# the other threads up for as long as that loop runs.
-GATE_GRACE_S = 0.002
-
-
-class TurnGate:
-    """Where other threads that run Python stand aside while the GUI thread runs a turn.
-
-    PySide lets go of the GIL around every signal emission and around
-    ``QAbstractItemModel.index()``, and a turn makes many such calls. At each
-    one, a thread that is running Python (a pool thread between tiny tasks)
-    may take the GIL and keep it for up to a switch interval before the GUI
-    thread has it back. A thread that calls :meth:`wait` between two pieces
-    of work blocks there, without the GIL, until the turn ends, or at most
-    until the turn's deadline and GATE_GRACE_S: back-pressure, never a
-    deadlock (docs/performance.md, round six).
-
-        >>> gate = TurnGate()
-        >>> gate.wait()  # open: goes on at once
-        False
-        >>> gate.close(time.perf_counter() - GATE_GRACE_S)  # a turn long past its deadline
-        >>> gate.wait()  # waits no more
-        False
-        >>> gate.open()
-        >>> gate.closed
-        False
-    """
-
-    def __init__(self) -> None:
-        self._open = threading.Event()
-        self._open.set()
-        self._until = 0.0  # when a thread at the gate goes on anyway
-
-    @property
-    def closed(self) -> bool:
-        """Whether a turn runs (it is closed) now."""
-        return not self._open.is_set()
-
-    def close(self, deadline: float) -> None:
-        """A turn starts that should end by ``deadline`` (``time.perf_counter()``). GUI thread."""
-        self._until = deadline + GATE_GRACE_S
-        self._open.clear()
-
-    def open(self) -> None:
-        """The turn has ended: the threads at the gate go on. GUI thread."""
-        self._open.set()
-
-    def wait(self) -> bool:
-        """Wait while a turn runs, at most until its deadline and GATE_GRACE_S; True if it waited. Other threads."""
-        if self._open.is_set():  # the usual case: a flag read, no lock
-            return False
-        remaining = self._until - time.perf_counter()
-        if remaining <= 0:
-            return False
-        self._open.wait(remaining)
-        return True
 
 
 class Turns(QObject):
@@ -90,8 +30,6 @@ class Turns(QObject):
         self._members: list[Wakeup] = []
         self._first = 0
         self.deadline = 0.0  # of the turn being run
-        self.gate = TurnGate()  # closed while a turn runs
-        self._depth = 0  # turns under way: more than one while a slot runs a nested event loop
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -107,23 +45,16 @@ class Turns(QObject):
 
     def _run(self) -> None:
         self.deadline = time.perf_counter() + self._budget_s
-        self.gate.close(self.deadline)
-        self._depth += 1
-        try:
-            members = self._members
-            count = len(members)
-            self._first = (self._first + 1) % max(1, count)
-            for offset in range(count):
-                wakeup = members[(self._first + offset) % count]
-                if wakeup.due:
-                    wakeup.due = False
-                    wakeup.run()
-            if any(wakeup.due for wakeup in members):
-                self._timer.start()
-        finally:
-            self._depth -= 1
-            if not self._depth:  # a nested turn leaves it to the outer one
-                self.gate.open()
+        members = self._members
+        count = len(members)
+        self._first = (self._first + 1) % max(1, count)
+        for offset in range(count):
+            wakeup = members[(self._first + offset) % count]
+            if wakeup.due:
+                wakeup.due = False
+                wakeup.run()
+        if any(wakeup.due for wakeup in members):
+            self._timer.start()
 
 
 class Wakeup(QObject):
@@ -162,11 +93,6 @@ class Wakeup(QObject):
     def deadline(self) -> float:
         """When the current run should stop (``time.perf_counter()``), shared with its turn's others."""
         return self._turns.deadline
-
-    @property
-    def gate(self) -> TurnGate:
-        """Its turns' gate: closed while one of them runs."""
-        return self._turns.gate
 
     def request(self) -> None:
         """Ask for a run (any thread). Read-then-set is not atomic; the worst case is one extra post."""

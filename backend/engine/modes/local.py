@@ -52,7 +52,7 @@ class ThreadMode(Mode):
         self._pool = QThreadPool(parent)
         if self._max_threads is not None:
             self._pool.setMaxThreadCount(max(1, self._max_threads))
-        self._queue = TaskQueue(self._pool, self.sink, signals.gate)
+        self._queue = TaskQueue(self._pool, self.sink)
 
     @property
     def pool(self) -> QThreadPool:
