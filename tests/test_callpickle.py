@@ -53,6 +53,19 @@ CALLS = {
 }
 
 
+def counted_imports(monkeypatch) -> list:
+    """The names imported through ``builtins.__import__`` from now on (the test's end undoes it)."""
+    imports: list = []
+    real_import = builtins.__import__
+
+    def counting_import(name, *args, **kwargs):
+        imports.append(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", counting_import)
+    return imports
+
+
 def test_the_modules_example_holds():
     assert doctest.testmod(callpickle).failed == 0
 
@@ -75,14 +88,7 @@ def test_a_functions_module_is_looked_up_once_not_once_per_task(monkeypatch):
     # which PySide replaces with a function of its own: per task, that cost
     # more than the rest of a tiny call's pickle.
     callpickle.dumps((scaled, (0,), {}))  # its pickle made, before counting
-    imports = []
-    real_import = builtins.__import__
-
-    def counting_import(name, *args, **kwargs):
-        imports.append(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", counting_import)
+    imports = counted_imports(monkeypatch)
     for x in range(3):
         callpickle.dumps((scaled, (x,), {}))
         callpickle.dumps((functools.partial(scaled, x), (x,), {}))
@@ -105,14 +111,7 @@ def test_an_objects_class_is_looked_up_once_not_once_per_task(monkeypatch):
     job = Job(2)
     callpickle.dumps((job.add, (0,), {}))
     callpickle.dumps((job, (0,), {}))
-    imports = []
-    real_import = builtins.__import__
-
-    def counting_import(name, *args, **kwargs):
-        imports.append(name)
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", counting_import)
+    imports = counted_imports(monkeypatch)
     for x in range(3):
         callpickle.dumps((Job(x).add, (x,), {}))
         callpickle.dumps((Job(x), (x,), {}))

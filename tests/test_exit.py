@@ -111,11 +111,16 @@ def one_run(plan, blocked: bool = True) -> str:
                 stderr = "(no stacks: it did not end on SIGABRT)"
             return f"{what}: still running {EXIT_BOUND_S:.0f} s later; where it was:\n{stderr[-6000:]}"
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-        for pid in marked_processes(marker):
-            os.kill(pid, signal.SIGKILL)
+        end_for_good(process, marker)
+
+
+def end_for_good(process: subprocess.Popen, marker: str) -> None:
+    """Kill what is left of a run: the app's whole group, and anything it started."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+    for pid in marked_processes(marker):
+        os.kill(pid, signal.SIGKILL)
 
 
 def judged(what: str, process: subprocess.Popen, stderr: str, marker: str) -> str:
@@ -247,11 +252,7 @@ def test_a_ctrl_c_the_interpreter_printed_and_dropped_before_main_py_ends_the_ap
         _, stderr = process.communicate(timeout=EXIT_BOUND_S)
         assert not judged("a dropped Ctrl+C", process, stderr, marker)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-        for pid in marked_processes(marker):
-            os.kill(pid, signal.SIGKILL)
+        end_for_good(process, marker)
 
 
 def test_a_signal_as_the_event_loop_handler_takes_over_is_not_lost(qapp, monkeypatch):
