@@ -242,6 +242,25 @@ def test_an_exit_while_a_worker_is_being_started_does_not_hang():
     assert (done.returncode, done.stdout) == (0, "exiting\n"), done.stderr
 
 
+def test_an_exit_without_a_shutdown_says_nothing_of_the_workers_it_ends():
+    # At exit every worker is killed and none starts. The manager thread, still
+    # running, took each of those ends for a worker that could not start, and
+    # warned so on stderr of a program that had done nothing wrong.
+    code = (
+        "import sys, threading\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from offthread.core.processpool import ProcessPool\n"
+        "from tests import tasks\n"
+        "finished = threading.Event()\n"
+        "pool = ProcessPool(2, lambda name, *args: name == 'finished' and finished.set())\n"
+        "pool.submit(1, (tasks.square, (2,), {}))\n"
+        "assert finished.wait(60)\n"
+        "print('exiting', flush=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "exiting\n", "")
+
+
 def test_a_ctrl_c_to_the_group_it_shares_with_the_app_does_not_end_a_portable_paths_worker():
     # On the portable paths (Windows) a worker has no process group of its
     # own: a Ctrl+C to the app's group reached it too, and ended its task (or

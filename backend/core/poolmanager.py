@@ -28,7 +28,7 @@ from .poolplan import Orders, PoolPlan, PoolTask, WorkerPhase
 from .poolwait import WakePipe, make_selector
 from .sink import end_task
 from .states import ENDINGS, CancelReason, Event
-from .workerprocess import DEATH, PIPE, WorkerProcess, exit_status
+from .workerprocess import DEATH, PIPE, WorkerProcess, exit_status, starting_stopped
 
 log = logging.getLogger(__name__)
 
@@ -279,14 +279,12 @@ class PoolManager:
                 death = f"the worker process running this task {exit_status(code)}"
                 self.finish(task, Event.ERROR, TaskError.from_exception(RuntimeError(death)))
         elif not seat.hello and seat.phase is not WorkerPhase.ENDING and not self.plan.closing:
-            log.warning("a worker process ended as it started (%s)", exit_status(code))
             self._start_failed(f"a worker process ended as it started ({exit_status(code)})", at_once=False)
 
     def _start_worker(self) -> bool:
         try:
             process = WorkerProcess.start(self._context, self._nice, self._max_tasks, self._selector)
         except Exception as error:  # e.g. the fork server was killed, or no file descriptors are left
-            log.warning("cannot start a worker process: %s", safe_str(error))
             self._start_failed(safe_str(error), at_once=True)
             return False
         with self.lock:
@@ -294,6 +292,8 @@ class PoolManager:
         return True
 
     def _start_failed(self, why: str, *, at_once: bool) -> None:
+        if not starting_stopped():  # at exit every worker is killed, and none starts: no news
+            log.warning("worker processes cannot start: %s", why)
         with self.lock:
             queued = self.plan.start_failed(at_once=at_once)
         failure = TaskError.from_exception(RuntimeError(f"worker processes cannot start: {why}"))

@@ -37,6 +37,11 @@ _starts = threading.Lock()
 _starts_closed = False
 
 
+def starting_stopped() -> bool:
+    """Whether :func:`stop_starting` has run: this process is exiting."""
+    return _starts_closed
+
+
 def stop_starting() -> list[Any]:
     """At exit: start no more workers, and return every worker process started so far that
     may still run (multiprocessing's objects), seated in a pool or not yet.
