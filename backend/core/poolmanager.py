@@ -33,7 +33,6 @@ from .workerprocess import DEATH, PIPE, WorkerProcess, exit_status, starting_sto
 log = logging.getLogger(__name__)
 
 Emit = Callable[..., None]
-_SHARED_RESULT = int(wire.Kind.SHARED_RESULT)
 
 
 class PoolManager:
@@ -384,7 +383,7 @@ def _sweep() -> None:
 def _open_shared(data: bytes | bytearray) -> Any:
     """The shared buffers a frame names (see wire.open_shared), or the OSError that opening them raised:
     opened as the frame arrives, so that nothing stays in /dev/shm whatever becomes of the frame."""
-    if data[0] != _SHARED_RESULT:  # most frames: no look further, and wire.value unpickles it at once
+    if data[0] != wire.SHARED_RESULT:  # most frames: no look further, and wire.value unpickles it at once
         return None
     try:
         return wire.open_shared(data)

@@ -148,8 +148,9 @@ def dump(value: Any, out: io.BytesIO, counter: Callable[[], int]) -> list[Segmen
     segment is marked whole: the reader reads it straight into the result.
     """
     made: list[Segment] = []
-    whole = type(value) is bytes and len(value) >= MIN_SIZE
-    if type(value) in (bytes, bytearray) and len(value) >= MIN_SIZE:
+    large = type(value) in (bytes, bytearray) and len(value) >= MIN_SIZE
+    whole = large and type(value) is bytes
+    if large:
         value = Large(value)
     try:
         pickle.Pickler(out, protocol=5, buffer_callback=placer(_own_prefix, counter, made)).dump(value)

@@ -141,14 +141,16 @@ def body(data: bytes | bytearray) -> memoryview:
     return memoryview(data)[_HEADER.size :]
 
 
-_SHARED_RESULT = int(Kind.SHARED_RESULT)
+#: The first byte of a frame whose value names shared-memory segments (a plain int: a
+#: comparison per frame read, without the enum's own comparison).
+SHARED_RESULT = int(Kind.SHARED_RESULT)
 
 
 def open_shared(data: bytes | bytearray) -> Opened | None:
     """The shared-memory segments a frame names, mapped, their names removed (None if it
     names none). Call it as soon as the frame is read, whatever becomes of it.
     Raises OSError if a segment is gone (all names are removed first)."""
-    if data[0] != _SHARED_RESULT:
+    if data[0] != SHARED_RESULT:
         return None
     return shared.open_buffers(body(data))
 
@@ -157,10 +159,9 @@ def value(data: bytes | bytearray, opened: Opened | None = None) -> Any:
     """The value a frame carries, built on its shared buffers (from :func:`open_shared`)
     if it has any. Raises whatever unpickling raises."""
     if opened is None:
-        if data[0] != _SHARED_RESULT:  # most frames: not a function call more for each
+        if data[0] != SHARED_RESULT:  # most frames: not a function call more for each
             return pickle.loads(memoryview(data)[_HEADER.size :])
-        opened = open_shared(data)
-        assert opened is not None
+        opened = shared.open_buffers(body(data))
     buffers, pickled = opened
     return pickle.loads(pickled, buffers=buffers)
 
