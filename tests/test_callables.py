@@ -123,6 +123,14 @@ def test_the_identity_cache_example_runs():
     assert doctest.testmod(call).failed == 0
 
 
+def each_finishes_in_process_mode(backend, qtbot, submitted) -> None:
+    """Submit each ``kind: (fn, args, expected)`` in process mode; each must finish with its expected result."""
+    handles = {kind: backend.submit_task(fn, args, mode="process") for kind, (fn, args, _) in submitted.items()}
+    for kind, handle in handles.items():
+        wait_done(qtbot, handle, timeout=15000)
+        assert (kind, handle.state, handle.result) == (kind, TaskState.FINISHED, submitted[kind][2])
+
+
 def test_every_kind_of_callable_runs_in_process_mode(backend, qtbot):
     scale = tasks.Scale(3)
     submitted = {
@@ -132,10 +140,7 @@ def test_every_kind_of_callable_runs_in_process_mode(backend, qtbot):
         "callable object": (scale, (5,), 15),
         "bound method": (scale.times, (7,), 21),
     }
-    handles = {kind: backend.submit_task(fn, args, mode="process") for kind, (fn, args, _) in submitted.items()}
-    for kind, handle in handles.items():
-        wait_done(qtbot, handle, timeout=15000)
-        assert (kind, handle.state, handle.result) == (kind, TaskState.FINISHED, submitted[kind][2])
+    each_finishes_in_process_mode(backend, qtbot, submitted)
 
 
 def test_a_plain_object_and_its_method_run_in_process_mode_with_their_state(backend, qtbot):
@@ -146,10 +151,7 @@ def test_a_plain_object_and_its_method_run_in_process_mode_with_their_state(back
         "bound method": (offset.shifted, (2,), ("Offset", "ten", 12)),
         "a list in its state": (tasks.Offset([1], "list").__call__, ([2],), ("Offset", "list", [2, 1])),
     }
-    handles = {kind: backend.submit_task(fn, args, mode="process") for kind, (fn, args, _) in submitted.items()}
-    for kind, handle in handles.items():
-        wait_done(qtbot, handle, timeout=15000)
-        assert (kind, handle.state, handle.result) == (kind, TaskState.FINISHED, submitted[kind][2])
+    each_finishes_in_process_mode(backend, qtbot, submitted)
 
 
 def test_a_callable_object_is_pickled_once_to_check_it_not_for_every_task(backend, qtbot):
