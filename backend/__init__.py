@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # what a user's mypy and IDE see; at run time, each loads on 
     from .engine.signals import WorkerSignals as WorkerSignals
     from .engine.task import TaskHandle as TaskHandle
     from .engine.taskobject import TaskObject as TaskObject
+    from .engine.tuning import tune_gui_process as tune_gui_process
     from .engine.worker import Worker as Worker
 
 # public name -> the module that defines it, under this package
@@ -84,6 +85,7 @@ _HOMES = {
     "Worker": "engine.worker",
     "WorkerSignals": "engine.signals",
     "register_qml_types": "engine.qmlmodule",
+    "tune_gui_process": "engine.tuning",
 }
 
 __all__ = sorted(_HOMES)  # noqa: PLE0605 - a list, made from the table above

@@ -60,7 +60,7 @@ def tutorial_cpu_job(limit, progress_callback):
 
 
 def run_case(case: str, tasks: int, limit: int, idle_s: float) -> dict:
-    from offthread.app.run import GUI_SWITCH_INTERVAL_S
+    from offthread.engine.tuning import GUI_SWITCH_INTERVAL_S
 
     sys.setswitchinterval(PYTHON_DEFAULT_SWITCH_INTERVAL_S if case == "tutorial" else GUI_SWITCH_INTERVAL_S)
     from qtpy.QtCore import QThreadPool

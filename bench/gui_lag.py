@@ -21,7 +21,7 @@ does; it sees when it ran, not when Qt dispatched it, so after a late tick
 the schedule it keeps may be a little behind Qt's, and lateness errs low. The duration runs from the submit to the result on the GUI thread.
 Each run is a fresh process; runs of all cases are interleaved, and the ticks
 of all runs of a case are pooled for the percentiles. Every case runs with
-the GIL switch interval that the app sets (offthread.app.run.GUI_SWITCH_INTERVAL_S,
+the GIL switch interval that the app sets (offthread.engine.tuning.GUI_SWITCH_INTERVAL_S,
 1 ms); --switch-interval 0.005 shows Python's default instead.
 
     python bench/gui_lag.py                      # N = 1,000,000; 5 runs per case
@@ -116,7 +116,7 @@ def measure_once(case: str, n: int, idle_s: float, switch_interval: float):
 
 
 def main() -> None:
-    from offthread.app.run import GUI_SWITCH_INTERVAL_S
+    from offthread.engine.tuning import GUI_SWITCH_INTERVAL_S
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=1_000_000, help="reports of the one task")

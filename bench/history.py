@@ -48,7 +48,7 @@ def run_case(case: str, tasks: int) -> dict:
     from qtpy.QtCore import QTimer
     from qtpy.QtGui import QGuiApplication
 
-    from offthread.app.run import GUI_SWITCH_INTERVAL_S
+    from offthread.engine.tuning import GUI_SWITCH_INTERVAL_S
 
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)  # as the app runs
     app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841
@@ -62,11 +62,11 @@ def run_case(case: str, tasks: int) -> dict:
         lateness = sorted(recorder.lateness)
         return {"p99": percentile(lateness, 0.99), "max": lateness[-1], "rss": [], "rows": 0, "seconds": IDLE_S}
 
+    from offthread import tune_gui_process
     from offthread.app import Backend
-    from offthread.app.run import tune_collector
 
     backend = Backend()
-    tune_collector()  # as the app does once its window shows
+    tune_gui_process()  # as the app does once its window shows
     done = {"count": 0}
     batch_done = threading.Event()
     finished = Waiter()

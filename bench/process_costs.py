@@ -18,7 +18,10 @@ ProcessPoolExecutor, the same start method), ours in thread mode for
 scale, and ours-pool: the engine's process pool alone, its events to a
 function that counts them (no delivery to the GUI thread, no task list):
 what the process side itself costs the GUI process. Each run is a fresh
-process; runs are interleaved.
+process, with the settings the app makes for the whole process
+(offthread.tune_gui_process), whatever the case (--untuned: Python's own,
+as in an app that does not make them); runs are interleaved. Beside the
+figures, the time the process spent in cyclic collections (any thread).
 
     python bench/process_costs.py            # N = 2000, 3 runs per case, plain functions
     python bench/process_costs.py --cases ours pebble --kinds function partial builtin method object
@@ -28,11 +31,13 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import json
 import operator
 import os
 import statistics
 import sys
+import threading
 import time
 from concurrent import futures
 from pathlib import Path
@@ -79,10 +84,36 @@ def _flat(call: tuple[Callable[..., Any], tuple[Any, ...]]) -> tuple[Any, ...]:
     return (call[0], *call[1])
 
 
-def run_case(case: str, n: int, kind: str = "function") -> dict:
+class CollectorTime:
+    """The time this process spends in cyclic collections, on any thread, while on (a ``with``)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+        self._began: dict[int, float] = {}
+
+    def __call__(self, phase: str, info: dict) -> None:
+        now, thread = time.perf_counter(), threading.get_ident()
+        if phase == "start":
+            self._began[thread] = now
+        else:
+            self.total += now - self._began.pop(thread, now)
+
+    def __enter__(self) -> CollectorTime:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+def run_case(case: str, n: int, kind: str = "function", tuned: bool = True) -> dict:
     import multiprocessing
 
+    from offthread import tune_gui_process
     from offthread.core.processpool import START_METHOD
+
+    if tuned:
+        tune_gui_process()  # as the app runs, and the same for every case: the GIL's slice and the collector
 
     context = multiprocessing.get_context(START_METHOD)
     workers = os.cpu_count()
@@ -111,9 +142,10 @@ def run_case(case: str, n: int, kind: str = "function") -> dict:
 
         done.update(count=0, target=n, waiter=Waiter())
         started, cpu = time.perf_counter(), time.process_time()
-        for i in range(n):
-            backend.submit_task(*make(i), mode=mode)
-        total = done["waiter"].wait(CASE_TIMEOUT_S) - started
+        with CollectorTime() as collector:
+            for i in range(n):
+                backend.submit_task(*make(i), mode=mode)
+            total = done["waiter"].wait(CASE_TIMEOUT_S) - started
         cpu = time.process_time() - cpu
         assert backend.shutdown(5000)
     elif case == "ours-pool":
@@ -134,16 +166,17 @@ def run_case(case: str, n: int, kind: str = "function") -> dict:
         future.result()
         first = time.perf_counter() - made
         started, cpu = time.perf_counter(), time.process_time()
-        pending = [submit(i) for i in range(n)]
-        futures.wait(pending)
-        total = time.perf_counter() - started
+        with CollectorTime() as collector:
+            pending = [submit(i) for i in range(n)]
+            futures.wait(pending)
+            total = time.perf_counter() - started
         cpu = time.process_time() - cpu
         if case == "pebble":
             pool.stop()
             pool.join()
         else:
             pool.shutdown()
-    return {"first": first, "blocked": blocked, "per_task": total / n, "cpu": cpu / n}
+    return {"first": first, "blocked": blocked, "per_task": total / n, "cpu": cpu / n, "collector": collector.total / n}
 
 
 def _pool_alone(n: int, make: Callable[[int], tuple[Callable[..., Any], tuple[Any, ...]]], workers: int) -> dict:
@@ -174,15 +207,16 @@ def _pool_alone(n: int, make: Callable[[int], tuple[Callable[..., Any], tuple[An
     done.clear()
     count.update(finished=0, target=n)
     started, cpu = time.perf_counter(), time.process_time()
-    for i in range(1, n + 1):
-        fn, args = make(i)
-        pool.submit(i, (fn, args, {}))
-    if not done.wait(CASE_TIMEOUT_S):
-        raise TimeoutError("the case did not end in time")
-    total = time.perf_counter() - started
+    with CollectorTime() as collector:
+        for i in range(1, n + 1):
+            fn, args = make(i)
+            pool.submit(i, (fn, args, {}))
+        if not done.wait(CASE_TIMEOUT_S):
+            raise TimeoutError("the case did not end in time")
+        total = time.perf_counter() - started
     cpu = time.process_time() - cpu
     assert pool.shutdown(5)
-    return {"first": first, "blocked": blocked, "per_task": total / n, "cpu": cpu / n}
+    return {"first": first, "blocked": blocked, "per_task": total / n, "cpu": cpu / n, "collector": collector.total / n}
 
 
 def main() -> None:
@@ -191,26 +225,31 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=["function"])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--child", nargs=3, metavar=("CASE", "N", "KIND"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--untuned", action="store_true", help="leave out offthread.tune_gui_process (Python's own settings)"
+    )
+    parser.add_argument("--child", nargs=4, metavar=("CASE", "N", "KIND", "TUNED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_case(args.child[0], int(args.child[1]), args.child[2])))
+        case, n, kind, tuned = args.child
+        print(json.dumps(run_case(case, int(n), kind, tuned == "tuned")))
         return
     from offthread.core.processpool import START_METHOD
 
     print(
-        f"{os.cpu_count()} workers, start method {START_METHOD}; N = {args.n:,} tiny tasks; {args.repeat} runs per case",
+        f"{os.cpu_count()} workers, start method {START_METHOD}; N = {args.n:,} tiny tasks; {args.repeat} runs per case; "
+        f"{'Python' if args.untuned else 'offthread.tune_gui_process'}'s switch interval and collector",
         flush=True,
     )
 
     def measure(run: str) -> dict | str:
         case, kind = run.split("/")
-        return run_child(__file__, case, args.n, kind, timeout_s=CASE_TIMEOUT_S)
+        return run_child(__file__, case, args.n, kind, "untuned" if args.untuned else "tuned", timeout_s=CASE_TIMEOUT_S)
 
     runs = [f"{case}/{kind}" for kind in args.kinds for case in args.cases]
     done = Runs(runs, args.repeat, measure)
     print(
-        f"{'case':<12} {'callable':<9} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10} {'parent CPU us':>14}  note"
+        f"{'case':<12} {'callable':<9} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10} {'parent CPU us':>14} {'collector us':>13}  note"
     )
     for run in runs:
         case, kind = run.split("/")
@@ -225,13 +264,15 @@ def main() -> None:
         per_task = statistics.median(o["per_task"] for o in outcomes)
         ratio = f"{per_task / pebble_per_task:.2f}x" if pebble_per_task else "-"
         cpu = statistics.median(o["cpu"] for o in outcomes)
+        collector = statistics.median(o["collector"] for o in outcomes)
         print(
             f"{case:<12} {kind:<9} {first:>8.3f} {blocked * 1000:>17.2f} {per_task * 1e6:>12.1f} {ratio:>10}"
-            f" {cpu * 1e6:>14.1f}  {note}"
+            f" {cpu * 1e6:>14.1f} {collector * 1e6:>13.1f}  {note}"
         )
     print("start: pool made to first result; submit blocks: the first submit's own time (the pool starts there);")
     print("per task: first submit to last result over N, with a warm pool (medians of the runs);")
-    print("parent CPU: the CPU time of the calling process (all its threads) over the same span, per task")
+    print("parent CPU: the CPU time of the calling process (all its threads) over the same span, per task;")
+    print("collector: of that span, the time in cyclic collections (any thread), per task")
 
 
 if __name__ == "__main__":

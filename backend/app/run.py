@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import gc
 import glob
 import logging
 import os
@@ -15,6 +14,7 @@ from ..engine.binding import QT6, describe
 from ..engine.limits import DEFAULT_HISTORY
 from ..engine.qt.QtCore import QCoreApplication, Qt, QTimer
 from ..engine.qt.QtGui import QGuiApplication, QWindow
+from ..engine.tuning import GUI_SWITCH_INTERVAL_S, tune_gui_process
 from .backend import Backend
 from .cli import DEFAULT_NOTIFY_AFTER_S
 from .interrupts import QuitOnSignals
@@ -27,13 +27,6 @@ from .settings import APPLICATION, ORGANIZATION, AppSettings, Choices, placement
 from .ui import QmlLoadError, QmlUi, load_ui
 
 log = logging.getLogger(__name__)
-
-# How long a thread may hold the GIL while another waits for it. Python's
-# default lets a pure-Python task delay every GUI callback by a whole slice,
-# twice that when two fall in one; a shorter slice keeps the window's timers
-# near on time, and tasks run no slower (bench/gui_lag.py; the figures are in
-# docs/performance.md). It is process-wide, so the app sets it, not the library.
-GUI_SWITCH_INTERVAL_S = 0.001
 
 # How long after the window shows the worker processes of process mode start.
 WARM_UP_DELAY_MS = 1000
@@ -176,7 +169,7 @@ def _show_window(
     if saved.maximized and made[0].window is not None:
         made[0].window.showMaximized()
     log.info("the window shows: %s", made[0].path.resolve())
-    tune_collector()
+    tune_gui_process()  # the switch interval again: _make_application set it, as a task may start before this
     # Worker processes start in the background, so that the first task in
     # process mode does not wait for them (nor hold the GUI thread); a
     # moment after the window shows, so that starting them (several
@@ -194,32 +187,6 @@ def _shut_down(backend: Backend, ui: QmlUi | None, settings: AppSettings) -> Non
             settings.save(_choices(backend, ui.window, ui.theme))
         ui.close()
     log.info("shut down %s", "cleanly" if stopped else "leaving stuck tasks behind")
-
-
-# The cyclic collector's thresholds once the window shows: a young collection
-# every 2,000 net new objects (Python 3.13's default), a middle one every
-# 1,000 of those (not 10), a full one as before.
-COLLECTOR_THRESHOLDS = (2000, 1000, 10)
-
-
-def tune_collector() -> None:
-    """Keep the cyclic collector's pauses short while tasks run by the thousand.
-
-    A collection holds the GIL, and so the GUI thread, on whichever thread
-    triggers it (bench/history.py). Two things, once the window shows:
-
-    - Freeze what start-up made (modules, Qt wrappers, the window): a full
-      collection no longer scans it. Garbage that exists now is kept for
-      good, which at this point is next to nothing.
-    - Collect the middle generation a hundred times less often. It holds
-      what outlived a young collection: with thousands of tasks queued,
-      their handles and contexts, which it scanned several times a second.
-      They die by reference counting as the tasks end, long before the next
-      middle collection now comes, and RSS stays flat (bench/history.py;
-      the figures are in docs/performance.md).
-    """
-    gc.freeze()
-    gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
 def choose_scene_graph_backend() -> None:
