@@ -245,3 +245,29 @@ def test_a_running_task_past_its_timeout_is_cancelled_once(owner, qtbot):
     registry.ended(fine.id)
     qtbot.waitUntil(lambda: not timeouts._ticker.isActive(), timeout=5000)  # nothing runs: it stops
     assert cancelled == [(late.id, CancelReason.TIMED_OUT)]
+
+
+# -- waking the GUI thread ------------------------------------------------------
+
+
+def test_a_wake_asked_on_its_own_thread_arms_its_turn_at_once_and_one_from_another_thread_is_posted(owner, qtbot):
+    from offthread.engine.wakeup import Wakeup
+
+    runs = []
+
+    def run():
+        wakeup.pending = False  # as every callback does first: a request from now on asks again
+        runs.append(threading.get_ident())
+
+    wakeup = Wakeup(run, owner)
+    wakeup.request()
+    assert wakeup.due  # no event posted to itself and delivered first: the turn's timer is armed
+    qtbot.waitUntil(lambda: runs == [threading.get_ident()])
+    on_a_thread(wakeup.request)
+    assert not wakeup.due  # posted: armed once the GUI thread delivers the post
+    qtbot.waitUntil(lambda: len(runs) == 2)
+    assert runs[1] == threading.get_ident()  # run on the GUI thread all the same
+    wakeup.request()
+    wakeup.request()  # asked again before the run: one run for both
+    qtbot.waitUntil(lambda: len(runs) == 3)
+    assert not wakeup.due and not wakeup.pending  # nothing else is armed or asked for

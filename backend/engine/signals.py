@@ -242,10 +242,10 @@ class WorkerSignals(QObject):
                 self._flush_asked = False
 
     def _drain_queue(self, deadline: float | None) -> bool:
-        queue, emit = self._queue, self._emit
-        # The handlers, looked up once a pass rather than through their weak
-        # references once an event (three or more per task).
-        handlers = {name: weak() for name, weak in self._handlers.items()}
+        queue, emit, weak_handlers = self._queue, self._emit, self._handlers
+        # Each handler, through its weak reference, once a pass (not once an event: three or
+        # more per task), and only for the events the pass meets (often a few tasks' only).
+        handlers: dict[str, Callable[..., None] | None] = {}
         endings_open = 0
         while queue:
             name, args = queue.popleft()
@@ -259,7 +259,10 @@ class WorkerSignals(QObject):
                     endings_open += 1
                 elif name == Event.FINISHED and endings_open:
                     endings_open -= 1
-                emit(name, args, handlers.get(name))
+                handler = handlers.get(name, _UNSEEN)
+                if handler is _UNSEEN:
+                    handler = handlers[name] = weak_handlers[name]() if name in weak_handlers else None
+                emit(name, args, handler)
             if self._flush_asked:
                 deadline = None
             if deadline is not None and not endings_open and time.perf_counter() > deadline:
@@ -340,6 +343,9 @@ class SignalsSink(Channel):
 
     def unwatch(self, context: Any) -> None:
         self._signals.unwatch(context)
+
+
+_UNSEEN: Any = object()  # a handler not looked up yet in this pass
 
 
 def weakly(function: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:

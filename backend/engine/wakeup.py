@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import weakref
 from typing import Callable
@@ -88,6 +89,7 @@ class Wakeup(QObject):
         self._turns = turns if turns is not None else Turns(self)
         self._turns.add(self)
         self._posted.connect(self._arm, Qt.ConnectionType.QueuedConnection)
+        self._thread = threading.get_ident()  # made on its thread, and never moved
 
     @property
     def deadline(self) -> float:
@@ -98,7 +100,10 @@ class Wakeup(QObject):
         """Ask for a run (any thread). Read-then-set is not atomic; the worst case is one extra post."""
         if not self.pending:
             self.pending = True
-            self._posted.emit()
+            if threading.get_ident() == self._thread:
+                self._arm()  # as again() does: a post to itself would cost an event and a slot call
+            else:
+                self._posted.emit()
 
     def again(self) -> None:
         """From the callback (this thread): run once more in a later turn."""
