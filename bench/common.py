@@ -127,17 +127,33 @@ class TickRecorder:
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._tick)
-        self.recording = False
-        self.lateness = []  # seconds, one per tick while recording
+        self._recording = False
+        self._since = math.inf  # when recording began
+        self.lateness = []  # seconds, one per tick due while recording
         self.due = 0.0
+
+    @property
+    def recording(self) -> bool:
+        return self._recording
+
+    @recording.setter
+    def recording(self, on: bool) -> None:
+        # A tick due before recording began is not counted: it carries the
+        # lateness of what ran before (a backend made, its imports), not of
+        # what is measured.
+        self._recording, self._since = on, time.perf_counter() if on else math.inf
 
     def start(self) -> None:
         self.due = time.perf_counter() + self.interval
         self.timer.start()
 
+    def counts(self) -> bool:
+        """Whether the tick due now is counted: recording, and due since recording began."""
+        return self._recording and self.due >= self._since
+
     def _tick(self) -> None:
         now = time.perf_counter()
-        if self.recording:
+        if self.counts():
             self.lateness.append(max(0.0, now - self.due))
         # Qt's schedule: the next tick is due one interval after this one was
         # due; if that has passed already, Qt skips ahead to one interval from now.

@@ -63,7 +63,7 @@ def main() -> None:
     tick = common.TickRecorder._tick
 
     def timed_tick(self: common.TickRecorder) -> None:
-        if self.recording:
+        if self.counts():
             ticks.append((self.due, time.perf_counter()))
         tick(self)
 
