@@ -38,9 +38,19 @@ def test_a_switch_interval_of_its_own(restored):
     assert sys.getswitchinterval() == pytest.approx(0.002)
 
 
-@pytest.mark.parametrize("bad", [0, -1.0, float("nan")])
-def test_a_switch_interval_that_is_not_a_positive_number_is_refused_with_a_message(restored, bad):
-    before = sys.getswitchinterval()
-    with pytest.raises(ValueError, match="switch_interval must be a positive number of seconds"):
+@pytest.mark.parametrize(
+    ("bad", "error", "message"),
+    [
+        (0, ValueError, "a positive number of seconds, not 0"),
+        (-1.0, ValueError, "a positive number of seconds, not -1.0"),
+        (float("nan"), ValueError, "a positive number of seconds, not nan"),
+        (float("inf"), ValueError, "a positive number of seconds, not inf"),
+        ("0.001", TypeError, "a number of seconds, not str"),
+        (True, TypeError, "a number of seconds, not bool"),
+    ],
+)
+def test_a_switch_interval_that_is_not_a_positive_number_is_refused_with_a_message(restored, bad, error, message):
+    before, thresholds = sys.getswitchinterval(), gc.get_threshold()
+    with pytest.raises(error, match=f"switch_interval must be {message}"):
         offthread.tune_gui_process(bad)
-    assert sys.getswitchinterval() == before
+    assert sys.getswitchinterval() == before and gc.get_threshold() == thresholds  # nothing was changed

@@ -9,6 +9,7 @@ each one, with figures: docs/performance.md.
 from __future__ import annotations
 
 import gc
+import math
 import sys
 
 # How long a thread may hold the GIL while another waits for it. Python's
@@ -48,7 +49,9 @@ def tune_gui_process(switch_interval: float = GUI_SWITCH_INTERVAL_S) -> None:
         manager = TaskManager()
         offthread.tune_gui_process()
     """
-    if not switch_interval > 0:
+    if isinstance(switch_interval, bool) or not isinstance(switch_interval, (int, float)):
+        raise TypeError(f"switch_interval must be a number of seconds, not {type(switch_interval).__name__}")
+    if not 0 < switch_interval < math.inf:
         raise ValueError(f"switch_interval must be a positive number of seconds, not {switch_interval!r}")
     sys.setswitchinterval(switch_interval)
     gc.freeze()
