@@ -7,7 +7,7 @@ from qtpy.QtTest import QTest
 
 from offthread import TaskState
 
-from .helpers import Gate, click, find_item
+from .helpers import Gate, click, find_item, wait_for_item
 
 OBJECT_NAMES = ("counterLabel", "dangerButton", "progressBar", "resultLabel", "errorLabel", "poolLabel")
 
@@ -100,7 +100,7 @@ def test_the_cancel_button_on_a_row_stops_that_task(make_backend, qtbot):
         backend.danger()
         first, second = backend.tasks()
         qtbot.waitUntil(lambda: second.state == TaskState.RUNNING)
-        row = find_item(ui.window, f"taskRow{first.id}")
+        row = wait_for_item(qtbot, ui.window, f"taskRow{first.id}")
         click(qtbot, ui.window, find_item(row, "cancelButton"))
         qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") == "cancelled")
         assert not find_item(row, "cancelButton").isVisible()  # an ended row offers what applies there
@@ -116,7 +116,7 @@ def test_pause_and_resume_buttons_on_a_row(ui, backend, qtbot):
     backend.danger()
     (handle,) = backend.tasks()
     qtbot.waitUntil(lambda: handle.state == TaskState.RUNNING)
-    row = find_item(ui.window, f"taskRow{handle.id}")
+    row = wait_for_item(qtbot, ui.window, f"taskRow{handle.id}")  # the view makes it at its next frame
     pause = find_item(row, "pauseButton")
     click(qtbot, ui.window, pause)
     qtbot.waitUntil(lambda: find_item(row, "taskStateLabel").property("text") == "paused")
