@@ -113,7 +113,8 @@ def run_case(case: str, n: int, kind: str = "function", tuned: bool = True) -> d
     from offthread.core.processpool import START_METHOD
 
     if tuned:
-        tune_gui_process()  # as the app runs, and the same for every case: the GIL's slice and the collector
+        # The app's settings (it makes them once its window shows), before any case makes its pool: the same for all.
+        tune_gui_process()
 
     context = multiprocessing.get_context(START_METHOD)
     workers = os.cpu_count()
