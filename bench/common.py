@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import signal
@@ -114,6 +115,36 @@ def tutorial_loop(n, progress_callback):
     for i in range(n):
         progress_callback.emit(int(i * 100 / n))  # the tutorial's Signal(int) wants an int
     return time.perf_counter() - started
+
+
+class Collections:
+    """The cyclic collections this process runs while on (a ``with``), on any thread: their spans.
+
+    Collections never overlap: one holds the GIL, and the collector runs one at a time.
+    """
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[float, float]] = []  # (start, end), time.perf_counter()
+        self._began: float | None = None
+
+    @property
+    def total(self) -> float:
+        return sum(end - start for start, end in self.spans)
+
+    def __call__(self, phase: str, info: dict) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._began = now
+        elif self._began is not None:
+            self.spans.append((self._began, now))
+            self._began = None
+
+    def __enter__(self) -> Collections:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
 
 
 class TickRecorder:

@@ -31,19 +31,17 @@ from __future__ import annotations
 
 import argparse
 import functools
-import gc
 import json
 import operator
 import os
 import statistics
 import sys
-import threading
 import time
 from concurrent import futures
 from pathlib import Path
 from typing import Any, Callable
 
-from common import Runs, Waiter, run_child
+from common import Collections, Runs, Waiter, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("ours", "pebble", "executor", "ours-thread", "ours-pool")
@@ -84,28 +82,6 @@ def _flat(call: tuple[Callable[..., Any], tuple[Any, ...]]) -> tuple[Any, ...]:
     return (call[0], *call[1])
 
 
-class CollectorTime:
-    """The time this process spends in cyclic collections, on any thread, while on (a ``with``)."""
-
-    def __init__(self) -> None:
-        self.total = 0.0
-        self._began: dict[int, float] = {}
-
-    def __call__(self, phase: str, info: dict) -> None:
-        now, thread = time.perf_counter(), threading.get_ident()
-        if phase == "start":
-            self._began[thread] = now
-        else:
-            self.total += now - self._began.pop(thread, now)
-
-    def __enter__(self) -> CollectorTime:
-        gc.callbacks.append(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        gc.callbacks.remove(self)
-
-
 def run_case(case: str, n: int, kind: str = "function", tuned: bool = True) -> dict:
     import multiprocessing
 
@@ -143,7 +119,7 @@ def run_case(case: str, n: int, kind: str = "function", tuned: bool = True) -> d
 
         done.update(count=0, target=n, waiter=Waiter())
         started, cpu = time.perf_counter(), time.process_time()
-        with CollectorTime() as collector:
+        with Collections() as collector:
             for i in range(n):
                 backend.submit_task(*make(i), mode=mode)
             total = done["waiter"].wait(CASE_TIMEOUT_S) - started
@@ -167,7 +143,7 @@ def run_case(case: str, n: int, kind: str = "function", tuned: bool = True) -> d
         future.result()
         first = time.perf_counter() - made
         started, cpu = time.perf_counter(), time.process_time()
-        with CollectorTime() as collector:
+        with Collections() as collector:
             pending = [submit(i) for i in range(n)]
             futures.wait(pending)
             total = time.perf_counter() - started
@@ -208,7 +184,7 @@ def _pool_alone(n: int, make: Callable[[int], tuple[Callable[..., Any], tuple[An
     done.clear()
     count.update(finished=0, target=n)
     started, cpu = time.perf_counter(), time.process_time()
-    with CollectorTime() as collector:
+    with Collections() as collector:
         for i in range(1, n + 1):
             fn, args = make(i)
             pool.submit(i, (fn, args, {}))

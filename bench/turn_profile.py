@@ -16,7 +16,6 @@ event loop, or not scheduled at all).
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import time
 from pathlib import Path
@@ -41,7 +40,6 @@ def main() -> None:
 
     turns: list[tuple[float, float, float]] = []
     ticks: list[tuple[float, float]] = []
-    collections: list[tuple[float, float]] = []
     in_turn = [False, 0]
 
     def tiny() -> int:
@@ -68,17 +66,9 @@ def main() -> None:
         tick(self)
 
     common.TickRecorder._tick = timed_tick
-    started: list[float] = []
-
-    def on_collection(phase: str, info: dict) -> None:
-        if phase == "start":
-            started.append(time.perf_counter())
-        elif started:
-            collections.append((started.pop(), time.perf_counter()))
-
-    gc.callbacks.append(on_collection)
-    outcome = history.run_case("ours", args.tasks)
-    gc.callbacks.remove(on_collection)
+    with common.Collections() as collected:
+        outcome = history.run_case("ours", args.tasks)
+    collections = collected.spans
 
     late = [(due, ran) for due, ran in ticks if ran - due > LATE_S]
     lateness = sum(ran - due for due, ran in late) or 1.0
