@@ -25,7 +25,10 @@ def display_text(value: Any, limit: int = TEXT_LIMIT) -> str:
     """``value`` as text of at most ``limit`` characters (and "…"); "" for None."""
     if value is None:
         return ""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is int or kind is float or kind is bool:  # the usual result, at the cost of str() alone
+        text = safe_str(value)  # an int past the digits Python will print says so
+    elif isinstance(value, str):
         text = value
     elif isinstance(value, (bytes, bytearray, memoryview)):
         data = memoryview(value).cast("B") if isinstance(value, memoryview) else value

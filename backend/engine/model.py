@@ -9,7 +9,7 @@ import time
 from collections import Counter, deque
 from typing import Any, Callable, Iterable, NamedTuple, Union
 
-from ..core.states import TaskState
+from ..core.states import ENDED, TaskState
 from .qt.QtCore import QAbstractListModel, QByteArray, QModelIndex, QObject, QPersistentModelIndex, Qt
 from .task import TaskHandle
 
@@ -29,11 +29,11 @@ ROLE_TABLE: tuple[tuple[str, str], ...] = (
     ("progress", "h.progress"),  # percent, 0-100
     ("progressText", "h.progress_text"),  # the task's own text, or "37.5 %"
     ("result", "h.result_text"),  # the result as text; the latest partial result while it runs
-    ("error", "h.error_text"),  # "Type: message", or ""
-    ("errorDetails", "h.error_details_text"),  # the traceback, or ""
+    ("error", "errors[0]"),  # "Type: message", or "" (errors: see ROW_LOCALS)
+    ("errorDetails", "errors[1]"),  # the traceback, or ""
     ("elapsed", "round(h.elapsed(now), 1)"),  # seconds run, to a tenth
-    ("pauseRequested", "h.pause_requested"),  # the Pause/Resume button's state
-    ("done", "h.done"),  # it has ended: Cancel and Pause do nothing
+    ("pauseRequested", "h.context.pause_requested"),  # the Pause/Resume button's state
+    ("done", "h.state in _ENDED"),  # it has ended: Cancel and Pause do nothing
     ("mode", "h.mode"),  # where it runs: "gui", "events", "thread", "process", or a plugged-in executor's name
     ("canPause", "h.can_pause"),  # whether its mode can pause it
     ("note", "h.note"),  # what its mode has to say about it, e.g. "started inside #3's processEvents()"
@@ -46,6 +46,9 @@ ROLE_TABLE: tuple[tuple[str, str], ...] = (
     ("startedAt", "h.estimate.started_ms"),  # ms since the epoch (a JavaScript Date's number); 0 before its start
     ("endedAt", "h.estimate.ended_ms"),  # the same, for its end
 )
+# Made once per row, before the values: what more than one of them reads (the
+# error's two texts, made and kept by the handle; a property each cost a call more).
+ROW_LOCALS = "errors = h._error_display()"
 ROLES = tuple(name for name, _ in ROLE_TABLE)
 FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _ROOT = QModelIndex()  # the invalid index: the parent of every row
@@ -55,7 +58,9 @@ _DONE = ROLES.index("done")
 _ROLE_NUMBERS = tuple(range(FIRST_ROLE, FIRST_ROLE + len(ROLES)))
 
 
-def _row_maker(table: tuple[tuple[str, str], ...]) -> Callable[[TaskHandle, float], tuple[Any, ...]]:
+def _row_maker(
+    table: tuple[tuple[str, str], ...], prelude: str = ROW_LOCALS
+) -> Callable[[TaskHandle, float], tuple[Any, ...]]:
     """The function that makes a row's values, in the order of ``table``'s roles.
 
     Compiled from the table once, as namedtuple and dataclasses make their
@@ -63,8 +68,8 @@ def _row_maker(table: tuple[tuple[str, str], ...]) -> Callable[[TaskHandle, floa
     every refresh makes rows by the thousand.
     """
     values = ", ".join(value for _, value in table)
-    source = f"def role_values(h, now):\n    return ({values},)\n"
-    namespace: dict[str, Any] = {"_STATE_TEXT": _STATE_TEXT}
+    source = f"def role_values(h, now):\n    {prelude}\n    return ({values},)\n"
+    namespace: dict[str, Any] = {"_STATE_TEXT": _STATE_TEXT, "_ENDED": ENDED}
     exec(compile(source, f"<{__name__}.ROLE_TABLE>", "exec"), namespace)
     made: Callable[[TaskHandle, float], tuple[Any, ...]] = namespace["role_values"]
     return made
@@ -187,6 +192,18 @@ class TaskListModel(QAbstractListModel):
         row = bisect.bisect_left(serials, serial)
         return row if row < len(serials) and serials[row] == serial else None
 
+    def _places(self, task_ids: list[int]) -> list[int | None]:
+        """The row of each of ``task_ids`` (None: it has none): :meth:`_row` for many at once, with its
+        usual case inlined, since an update or a trim looks up a block of rows."""
+        serial_of, serials, find = self._serial_of, self._serials, self._row
+        first, count = (serials[0] if serials else 0), len(serials)
+        places: list[int | None] = []
+        for task_id in task_ids:
+            serial = serial_of.get(task_id)
+            row = None if serial is None else serial - first
+            places.append(row if row is not None and 0 <= row < count and serials[row] == serial else find(task_id))
+        return places
+
     def append(self, handles: list[TaskHandle]) -> None:
         """Add new tasks at the end, in one insertion."""
         if not handles:
@@ -222,8 +239,8 @@ class TaskListModel(QAbstractListModel):
         changes = self._held
         ended: list[TaskHandle] = []
         rows, counts = self._rows, self._counts
-        for handle in handles:
-            row = self._row(handle.id)
+        handles = list(handles)
+        for handle, row in zip(handles, self._places([handle.id for handle in handles])):
             if row is None:
                 continue
             new = _role_values(handle, now)
@@ -237,8 +254,9 @@ class TaskListModel(QAbstractListModel):
                 counts[old[_STATE]] -= 1
                 counts[new[_STATE]] += 1
             changes.append((row, old, new))
-        ended.sort(key=_end_order)
-        self._ended.extend(handle.id for handle in ended)
+        if len(ended) > 1:
+            ended.sort(key=_end_order)
+        self._ended.extend([handle.id for handle in ended])
         if not hold:
             self.release()
 
@@ -332,7 +350,7 @@ class TaskListModel(QAbstractListModel):
             return 0
         take = excess if most is None else min(excess, most)
         ended = self._ended
-        doomed = sorted(row for row in map(self._row, [ended.popleft() for _ in range(take)]) if row is not None)
+        doomed = sorted(row for row in self._places([ended.popleft() for _ in range(take)]) if row is not None)
         # The next past the limit (a few blocks' worth, not all of a long backlog), put back below.
         past = [ended.popleft() for _ in range(min(excess - take, GAP_LOOKAHEAD * take))]
         gaps = _gaps_past_limit(doomed, self._rows, set(past))

@@ -104,12 +104,14 @@ class Publisher(QObject):
     def add(self, handle: TaskHandle) -> None:
         """A new task: its row comes with the next publish."""
         self._new.append(handle)
-        self.schedule()
+        if not self._pending:  # a call less per task while one is due (tasks come by the thousand)
+            self.schedule()
 
     def touch(self, handle: TaskHandle) -> None:
         """``handle`` changed: its row (and its task object) follow with the next publish."""
         self._changed[handle] = None
-        self.schedule()
+        if not self._pending:
+            self.schedule()
 
     def touch_all(self, handles: list[TaskHandle]) -> None:
         self._changed.update(dict.fromkeys(handles))

@@ -87,9 +87,7 @@ class WorkerSignals(QObject):
         self._flush_asked = False  # flush() was called from inside it
         self._owner_thread: int | None = threading.get_ident()  # made on the GUI thread
         self._live: dict[int, Any] = {}  # task id -> TaskContext of running tasks
-        # The latest finished tasks (GUI thread): a set to look up, a deque to forget the oldest.
-        self._finished: set[int] = set()
-        self._finished_order: collections.deque[int] = collections.deque()
+        self._finished = RecentlyFinished()  # GUI thread: what still comes for them is dropped
         self._sampler = QTimer(self)
         self._sampler.setInterval(SAMPLE_INTERVAL_MS)
         self._sampler.timeout.connect(self._sample)
@@ -242,9 +240,11 @@ class WorkerSignals(QObject):
                 self._flush_asked = False
 
     def _drain_queue(self, deadline: float | None) -> bool:
-        queue, emit, weak_handlers = self._queue, self._emit, self._handlers
-        # Each handler, through its weak reference, once a pass (not once an event: three or
-        # more per task), and only for the events the pass meets (often a few tasks' only).
+        # _emit inlined, and what it reads bound once a pass: this loop runs three or more times per task
+        # (docs/performance.md, round eight). Each handler is resolved through its weak reference once a
+        # pass, and only for the events the pass meets.
+        queue, weak_handlers, finished = self._queue, self._handlers, self._finished.ids
+        connected, methods, clock = self.isSignalConnected, self._methods, time.perf_counter
         handlers: dict[str, Callable[..., None] | None] = {}
         endings_open = 0
         while queue:
@@ -252,20 +252,26 @@ class WorkerSignals(QObject):
             if name == Event.PROGRESS:
                 self._deliver_report(*args)
             else:
-                if name == Event.STARTED and not self._sampling and not self._closed:
+                if name in ENDINGS:
+                    endings_open += 1
+                elif name == Event.FINISHED:
+                    endings_open = max(0, endings_open - 1)
+                elif name == Event.STARTED and not self._sampling and not self._closed:
                     self._sampling = True
                     self._sampler.start()
-                elif name in ENDINGS:
-                    endings_open += 1
-                elif name == Event.FINISHED and endings_open:
-                    endings_open -= 1
-                handler = handlers.get(name, _UNSEEN)
-                if handler is _UNSEEN:
-                    handler = handlers[name] = weak_handlers[name]() if name in weak_handlers else None
-                emit(name, args, handler)
+                if args[0] not in finished:  # after its finished: nothing more for that task
+                    handler = handlers.get(name, _UNSEEN)
+                    if handler is _UNSEEN:
+                        handler = handlers[name] = weak_handlers[name]() if name in weak_handlers else None
+                    if name == Event.FINISHED:
+                        self._finished.add(args[0])
+                    if handler is not None:
+                        handler(*args)
+                    if connected(methods[name]):
+                        getattr(self, name).emit(*args)
             if self._flush_asked:
                 deadline = None
-            if deadline is not None and not endings_open and time.perf_counter() > deadline:
+            if deadline is not None and not endings_open and clock() > deadline:
                 return not queue
         return True
 
@@ -279,26 +285,20 @@ class WorkerSignals(QObject):
         return None if weak is None else weak()
 
     def _emit(self, name: str, args: tuple[Any, ...], handler: Callable[..., None] | None) -> None:
-        """Deliver one event: to ``handler`` (the owner's for it, if any), then to the Qt signal."""
+        """Deliver one event now: to ``handler`` (the owner's for it, if any), then to the Qt signal.
+        A delivery pass does the same, inlined in its loop (:meth:`_drain_queue`)."""
         task_id = args[0]
-        if task_id in self._finished:
+        if task_id in self._finished.ids:
             return  # after its finished: nothing more for that task
         if name == Event.FINISHED:
-            self._remember_finished(task_id)
+            self._finished.add(task_id)
         if handler is not None:
             handler(*args)
         if self.isSignalConnected(self._methods[name]):
             getattr(self, name).emit(*args)
 
-    def _remember_finished(self, task_id: int) -> None:
-        self._finished.add(task_id)
-        order = self._finished_order
-        order.append(task_id)
-        if len(order) > FINISHED_REMEMBERED:
-            self._finished.discard(order.popleft())
-
     def _deliver_report(self, task_id: int, report: tuple[Any, Any, Any], sampled: bool = False) -> None:
-        if task_id in self._finished:
+        if task_id in self._finished.ids:
             return
         context = self._live.get(task_id)
         if context is not None and report == context.delivered:
@@ -327,6 +327,22 @@ class WorkerSignals(QObject):
             if context.delivered is not None:  # else its first report is still queued: keep the order
                 self._deliver_report(context.task_id, context.latest(), sampled=True)
         self._call_after_delivery()
+
+
+class RecentlyFinished:
+    """The ids of the latest FINISHED_REMEMBERED finished tasks: a set to look up, a deque to forget the oldest."""
+
+    __slots__ = ("ids", "_order")
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()  # read it, as ``in``; add through add()
+        self._order: collections.deque[int] = collections.deque()
+
+    def add(self, task_id: int) -> None:
+        self.ids.add(task_id)
+        self._order.append(task_id)
+        if len(self._order) > FINISHED_REMEMBERED:
+            self.ids.discard(self._order.popleft())
 
 
 class SignalsSink(Channel):
