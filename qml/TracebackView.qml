@@ -51,6 +51,10 @@ Rectangle {
             selectByMouse: true
             selectByKeyboard: true
             wrapMode: TextEdit.NoWrap
+            // A text that fits but for a fraction of its right padding (fonts differ) gives up that
+            // fraction instead of showing a scroll bar for it; one that does not fit keeps it all.
+            readonly property real room: scroller.width - contentWidth - leftPadding
+            rightPadding: room >= 0 && room < leftPadding ? room : leftPadding
             color: Theme.text
             selectionColor: Theme.selection
             selectedTextColor: Theme.text

@@ -240,6 +240,26 @@ def scroll_bars(item):
     return found
 
 
+def test_a_text_short_of_its_right_padding_by_a_fraction_of_a_pixel_shows_no_scroll_bar(ui, qtbot):
+    # Fonts differ from machine to machine: the demo's traceback fitted on one and was 0.125 px too
+    # wide for its padding on another, which showed a horizontal bar to scroll by that much.
+    component = QQmlComponent(ui.engine, QUrl.fromLocalFile(str(QML / "TracebackView.qml")), ui.window)
+    view = component.createWithInitialProperties({"text": "x" * 90, "width": 900, "height": 150, "z": 10})
+    assert view is not None, [e.toString() for e in component.errors()]
+    view.setParent(ui.window)  # deleted with it
+    view.setParentItem(ui.window.contentItem())
+    area = find_item(view, "detailsText")
+    scroller = area.parentItem()
+    while "ScrollView" not in scroller.metaObject().className():
+        scroller = scroller.parentItem()
+    text = area.property("contentWidth") + area.property("leftPadding")  # the text and its left padding
+    for over, bar in ((-area.property("leftPadding") / 2, False), (0.5, True)):  # padding squeezed; text cut
+        view.setWidth(view.width() - scroller.width() + text - over)
+        drawn_frame(qtbot, ui.window)
+        assert bool(scroll_bars(view)) is bar, (over, scroll_bars(view))
+    assert area.property("rightPadding") == area.property("leftPadding")  # all of it, once it scrolls
+
+
 def test_a_traceback_that_fits_shows_no_scroll_bars_and_a_long_one_does(ui, backend, qtbot):
     # Under Qt 5 a traceback that fits had a 6 px dot in two corners: scroll bars of size 0.
     from .test_window import failed_row
