@@ -10,6 +10,7 @@ scale. Each run is a fresh process; runs are interleaved.
 
     python bench/history.py                  # 1,000,000 tasks, 5 runs
     python bench/history.py --tasks 200000 --repeat 1
+    python bench/history.py --switch-interval 0.0002   # a shorter GIL switch interval than the app's
 """
 
 from __future__ import annotations
@@ -44,13 +45,16 @@ def rss_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-def run_case(case: str, tasks: int) -> dict:
+def run_case(case: str, tasks: int, switch_interval: float | None = None) -> dict:
+    """One run; ``switch_interval``: the GIL's, for the whole run (None: the app's)."""
     from qtpy.QtCore import QTimer
     from qtpy.QtGui import QGuiApplication
 
     from offthread.engine.tuning import GUI_SWITCH_INTERVAL_S
 
-    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)  # as the app runs
+    if switch_interval is None:
+        switch_interval = GUI_SWITCH_INTERVAL_S
+    sys.setswitchinterval(switch_interval)  # as the app runs (a task may start before the window shows)
     app = QGuiApplication.instance() or QGuiApplication([])  # noqa: F841
     recorder = TickRecorder(5)
     recorder.start()
@@ -66,7 +70,7 @@ def run_case(case: str, tasks: int) -> dict:
     from offthread.app import Backend
 
     backend = Backend()
-    tune_gui_process()  # as the app does once its window shows
+    tune_gui_process(switch_interval)  # as the app does once its window shows
     done = {"count": 0}
     batch_done = threading.Event()
     finished = Waiter()
@@ -111,18 +115,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--child", nargs=2, metavar=("CASE", "TASKS"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=None,
+        metavar="S",
+        help="the GIL switch interval for every case, in seconds (default: the app's, tune_gui_process's)",
+    )
+    parser.add_argument("--child", nargs=3, metavar=("CASE", "TASKS", "INTERVAL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(run_case(args.child[0], int(args.child[1]))))
+        interval = None if args.child[2] == "app" else float(args.child[2])
+        print(json.dumps(run_case(args.child[0], int(args.child[1]), interval)))
         return
+    interval = "app" if args.switch_interval is None else args.switch_interval
+    label = "the app's" if interval == "app" else f"{interval:g} s"
     print(
-        f"{args.tasks:,} tiny tasks in thread mode, batches of {BATCH:,}, never cleared; 5 ms timer; {args.repeat} runs"
+        f"{args.tasks:,} tiny tasks in thread mode, batches of {BATCH:,}, never cleared; 5 ms timer; {args.repeat} runs; "
+        f"GIL switch interval: {label}"
     )
     runs = {"idle": [], "ours": []}
     for run in range(args.repeat):
         for case in runs:
-            outcome = run_child(__file__, case, args.tasks, timeout_s=3600)
+            outcome = run_child(__file__, case, args.tasks, interval, timeout_s=3600)
             if not isinstance(outcome, dict):
                 sys.exit(f"{case} failed: {outcome}")
             runs[case].append(outcome)

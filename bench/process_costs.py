@@ -20,8 +20,10 @@ function that counts them (no delivery to the GUI thread, no task list):
 what the process side itself costs the GUI process. Each run is a fresh
 process, with the settings the app makes for the whole process
 (offthread.tune_gui_process), whatever the case (--untuned: Python's own,
-as in an app that does not make them); runs are interleaved. Beside the
-figures, the time the process spent in cyclic collections (any thread).
+as in an app that does not make them; --switch-interval: the same with
+another GIL switch interval); runs are interleaved. Beside the figures, the
+calling thread's own CPU time (ours: the GUI thread's) and the time the
+process spent in cyclic collections (any thread).
 
     python bench/process_costs.py            # N = 2000, 3 runs per case, plain functions
     python bench/process_costs.py --cases ours pebble --kinds function partial builtin method object
@@ -82,15 +84,19 @@ def _flat(call: tuple[Callable[..., Any], tuple[Any, ...]]) -> tuple[Any, ...]:
     return (call[0], *call[1])
 
 
-def run_case(case: str, n: int, kind: str = "function", tuned: bool = True) -> dict:
+def run_case(case: str, n: int, kind: str = "function", tuned: str = "app") -> dict:
+    """One run; ``tuned``: "app" (tune_gui_process's own settings), "untuned", or a switch interval in seconds."""
     import multiprocessing
 
     from offthread import tune_gui_process
     from offthread.core.processpool import START_METHOD
 
-    if tuned:
+    if tuned != "untuned":
         # The app's settings (it makes them once its window shows), before any case makes its pool: the same for all.
-        tune_gui_process()
+        if tuned == "app":
+            tune_gui_process()
+        else:
+            tune_gui_process(float(tuned))
 
     context = multiprocessing.get_context(START_METHOD)
     workers = os.cpu_count()
@@ -118,12 +124,12 @@ def run_case(case: str, n: int, kind: str = "function", tuned: bool = True) -> d
         first = done["waiter"].wait(60) - made
 
         done.update(count=0, target=n, waiter=Waiter())
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
         with Collections() as collector:
             for i in range(n):
                 backend.submit_task(*make(i), mode=mode)
             total = done["waiter"].wait(CASE_TIMEOUT_S) - started
-        cpu = time.process_time() - cpu
+        cpu, own = time.process_time() - cpu, time.thread_time() - own
         assert backend.shutdown(5000)
     elif case == "ours-pool":
         return _pool_alone(n, make, workers)
@@ -142,18 +148,24 @@ def run_case(case: str, n: int, kind: str = "function", tuned: bool = True) -> d
         blocked = time.perf_counter() - before
         future.result()
         first = time.perf_counter() - made
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
         with Collections() as collector:
             pending = [submit(i) for i in range(n)]
             futures.wait(pending)
             total = time.perf_counter() - started
-        cpu = time.process_time() - cpu
+        cpu, own = time.process_time() - cpu, time.thread_time() - own
         if case == "pebble":
             pool.stop()
             pool.join()
         else:
             pool.shutdown()
-    return {"first": first, "blocked": blocked, "per_task": total / n, "cpu": cpu / n, "collector": collector.total / n}
+    return _outcome(first, blocked, total, cpu, own, collector.total, n)
+
+
+def _outcome(first: float, blocked: float, total: float, cpu: float, own: float, collected: float, n: int) -> dict:
+    """A run's figures, per task where they are totals (see the legend main() prints)."""
+    per = {"per_task": total, "cpu": cpu, "own": own, "collector": collected}
+    return {"first": first, "blocked": blocked, **{key: value / n for key, value in per.items()}}
 
 
 def _pool_alone(n: int, make: Callable[[int], tuple[Callable[..., Any], tuple[Any, ...]]], workers: int) -> dict:
@@ -183,7 +195,7 @@ def _pool_alone(n: int, make: Callable[[int], tuple[Callable[..., Any], tuple[An
     first = time.perf_counter() - made
     done.clear()
     count.update(finished=0, target=n)
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
     with Collections() as collector:
         for i in range(1, n + 1):
             fn, args = make(i)
@@ -191,9 +203,9 @@ def _pool_alone(n: int, make: Callable[[int], tuple[Callable[..., Any], tuple[An
         if not done.wait(CASE_TIMEOUT_S):
             raise TimeoutError("the case did not end in time")
         total = time.perf_counter() - started
-    cpu = time.process_time() - cpu
+    cpu, own = time.process_time() - cpu, time.thread_time() - own
     assert pool.shutdown(5)
-    return {"first": first, "blocked": blocked, "per_task": total / n, "cpu": cpu / n, "collector": collector.total / n}
+    return _outcome(first, blocked, total, cpu, own, collector.total, n)
 
 
 def main() -> None:
@@ -202,31 +214,44 @@ def main() -> None:
     parser.add_argument("--cases", nargs="+", choices=CASES, default=list(CASES))
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=["function"])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument(
+    settings = parser.add_mutually_exclusive_group()
+    settings.add_argument(
         "--untuned", action="store_true", help="leave out offthread.tune_gui_process (Python's own settings)"
+    )
+    settings.add_argument(
+        "--switch-interval",
+        type=float,
+        metavar="S",
+        help="tune_gui_process with this GIL switch interval, in seconds, instead of its own",
     )
     parser.add_argument("--child", nargs=4, metavar=("CASE", "N", "KIND", "TUNED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         case, n, kind, tuned = args.child
-        print(json.dumps(run_case(case, int(n), kind, tuned == "tuned")))
+        print(json.dumps(run_case(case, int(n), kind, tuned)))
         return
     from offthread.core.processpool import START_METHOD
 
+    if args.switch_interval:
+        settings = f"offthread.tune_gui_process's collector and a switch interval of {args.switch_interval:g} s"
+    else:
+        settings = f"{'Python' if args.untuned else 'offthread.tune_gui_process'}'s switch interval and collector"
     print(
         f"{os.cpu_count()} workers, start method {START_METHOD}; N = {args.n:,} tiny tasks; {args.repeat} runs per case; "
-        f"{'Python' if args.untuned else 'offthread.tune_gui_process'}'s switch interval and collector",
+        + settings,
         flush=True,
     )
 
     def measure(run: str) -> dict | str:
         case, kind = run.split("/")
-        return run_child(__file__, case, args.n, kind, "untuned" if args.untuned else "tuned", timeout_s=CASE_TIMEOUT_S)
+        tuned = "untuned" if args.untuned else "app" if args.switch_interval is None else args.switch_interval
+        return run_child(__file__, case, args.n, kind, tuned, timeout_s=CASE_TIMEOUT_S)
 
     runs = [f"{case}/{kind}" for kind in args.kinds for case in args.cases]
     done = Runs(runs, args.repeat, measure)
     print(
-        f"{'case':<12} {'callable':<9} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10} {'parent CPU us':>14} {'collector us':>13}  note"
+        f"{'case':<12} {'callable':<9} {'start s':>8} {'submit blocks ms':>17} {'per task us':>12} {'vs pebble':>10} "
+        f"{'parent CPU us':>14} {'caller us':>10} {'collector us':>13}  note"
     )
     for run in runs:
         case, kind = run.split("/")
@@ -241,14 +266,16 @@ def main() -> None:
         per_task = statistics.median(o["per_task"] for o in outcomes)
         ratio = f"{per_task / pebble_per_task:.2f}x" if pebble_per_task else "-"
         cpu = statistics.median(o["cpu"] for o in outcomes)
+        own = statistics.median(o["own"] for o in outcomes)
         collector = statistics.median(o["collector"] for o in outcomes)
         print(
             f"{case:<12} {kind:<9} {first:>8.3f} {blocked * 1000:>17.2f} {per_task * 1e6:>12.1f} {ratio:>10}"
-            f" {cpu * 1e6:>14.1f} {collector * 1e6:>13.1f}  {note}"
+            f" {cpu * 1e6:>14.1f} {own * 1e6:>10.1f} {collector * 1e6:>13.1f}  {note}"
         )
     print("start: pool made to first result; submit blocks: the first submit's own time (the pool starts there);")
     print("per task: first submit to last result over N, with a warm pool (medians of the runs);")
     print("parent CPU: the CPU time of the calling process (all its threads) over the same span, per task;")
+    print("caller: of that, the calling thread's own (ours: the GUI thread; the peers': the one submitting, waiting);")
     print("collector: of that span, the time in cyclic collections (any thread), per task")
 
 
