@@ -39,6 +39,20 @@ def run_child(script: str, *args: Any, timeout_s: float) -> Any | str:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def add_switch_interval(parser: Any) -> None:
+    """``--switch-interval S``: the GIL switch interval in seconds, None (the default) for the app's.
+
+    ``parser`` is an ArgumentParser or one of its groups.
+    """
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        default=None,
+        metavar="S",
+        help="the GIL switch interval, in seconds, for tune_gui_process (default: its own, the app's)",
+    )
+
+
 def interleaved_children(script: str, cases: Iterable[str], n: int, repeat: int) -> dict[str, list[dict]]:
     """Each case ``repeat`` times, each run in a fresh process, the cases in turn; exit if one fails.
 

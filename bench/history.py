@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-from common import TickRecorder, Waiter, percentile, run_child
+from common import TickRecorder, Waiter, add_switch_interval, percentile, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 10_000
@@ -115,13 +115,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--switch-interval",
-        type=float,
-        default=None,
-        metavar="S",
-        help="the GIL switch interval for every case, in seconds (default: the app's, tune_gui_process's)",
-    )
+    add_switch_interval(parser)
     parser.add_argument("--child", nargs=3, metavar=("CASE", "TASKS", "INTERVAL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

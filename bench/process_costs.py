@@ -43,7 +43,7 @@ from concurrent import futures
 from pathlib import Path
 from typing import Any, Callable
 
-from common import Collections, Runs, Waiter, run_child
+from common import Collections, Runs, Waiter, add_switch_interval, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("ours", "pebble", "executor", "ours-thread", "ours-pool")
@@ -218,12 +218,7 @@ def main() -> None:
     settings.add_argument(
         "--untuned", action="store_true", help="leave out offthread.tune_gui_process (Python's own settings)"
     )
-    settings.add_argument(
-        "--switch-interval",
-        type=float,
-        metavar="S",
-        help="tune_gui_process with this GIL switch interval, in seconds, instead of its own",
-    )
+    add_switch_interval(settings)
     parser.add_argument("--child", nargs=4, metavar=("CASE", "N", "KIND", "TUNED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

@@ -37,18 +37,13 @@ def covered(spans: list[tuple[float, float]], start: float, end: float) -> float
 
 
 def main() -> None:
+    import common
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tasks", type=int, default=200_000)
-    parser.add_argument(
-        "--switch-interval",
-        type=float,
-        default=None,
-        metavar="S",
-        help="the GIL switch interval, in seconds (default: the app's, tune_gui_process's)",
-    )
+    common.add_switch_interval(parser)
     args = parser.parse_args()
 
-    import common
     import history
 
     from offthread.engine import wakeup
