@@ -200,8 +200,11 @@ class TaskListModel(QAbstractListModel):
         places: list[int | None] = []
         for task_id in task_ids:
             serial = serial_of.get(task_id)
-            row = None if serial is None else serial - first
-            places.append(row if row is not None and 0 <= row < count and serials[row] == serial else find(task_id))
+            if serial is None:
+                places.append(None)
+                continue
+            row = serial - first
+            places.append(row if 0 <= row < count and serials[row] == serial else find(task_id))
         return places
 
     def append(self, handles: list[TaskHandle]) -> None:
