@@ -17,10 +17,12 @@ os.environ["QT_QUICK_BACKEND"] = "software"
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="offthread-tests-config-")
 
 import pytest
-from qtpy.QtCore import QCoreApplication, QEvent
+from qtpy.QtCore import QCoreApplication, QEvent, QObject
 
 from offthread.app import Backend, load_ui
 from offthread.engine import binding
+
+from .helpers import own_metaobjects
 
 atexit.register(functools.partial(shutil.rmtree, os.environ["XDG_CONFIG_HOME"], ignore_errors=True))
 
@@ -58,6 +60,8 @@ def make_backend(qapp):
         return backend
 
     yield make
+    # See tests/test_metaobjects.py: QML may mistake such an object's successor for it.
+    own = own_metaobjects(obj for backend in made for obj in (backend, *backend.findChildren(QObject)))
     for backend in made:
         assert backend.shutdown(5000), "a task was still running at teardown"
         assert backend.tasks() == []
@@ -69,6 +73,7 @@ def make_backend(qapp):
     for backend in made:
         backend.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not own, f"objects with a metaobject of their own (a method connected that is not a @Slot): {own}"
 
 
 @pytest.fixture

@@ -128,3 +128,37 @@ def wait_until_gone(pid: int, timeout: float = 5.0) -> None:
     while process_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not process_alive(pid), f"process {pid} is still running"
+
+
+def own_metaobjects(objects: Any) -> dict[str, set[str]]:
+    """The QObjects among ``objects`` (of this project's classes) with a metaobject of their own,
+    not their class's: {class name: the methods it added}. Empty when all is well.
+
+    PySide makes one for an object when a signal is first connected to one of
+    its methods that is not a ``@Slot``, and frees it with the object; QML may
+    then read the next object whose metaobject lands at that address as the
+    old one (docs/design.md, "One metaobject per class"). The class's own is
+    the first seen of it in this process (a class's metaobject never moves);
+    the class's ``staticMetaObject`` is not read: its wrapper may be stale.
+    """
+    from qtpy.QtCore import QObject
+
+    from offthread.engine import qt
+
+    pointer = qt.shiboken().getCppPointer
+    found: dict[str, set[str]] = {}
+    for obj in objects:
+        if not isinstance(obj, QObject) or not type(obj).__module__.startswith("offthread"):
+            continue
+        try:
+            meta = obj.metaObject()
+        except RuntimeError:  # its C++ side is gone
+            continue
+        first = _CLASS_METAOBJECTS.setdefault(type(obj), (pointer(meta)[0], meta.methodCount()))
+        if pointer(meta)[0] != first[0]:
+            added = (bytes(meta.method(i).methodSignature()).decode() for i in range(first[1], meta.methodCount()))
+            found.setdefault(type(obj).__qualname__, set()).update(added)
+    return found
+
+
+_CLASS_METAOBJECTS: dict[type, tuple[int, int]] = {}  # class -> (its metaobject's address, its method count)

@@ -10,6 +10,7 @@ from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS
 from ..engine.manager import TaskManager
 from ..engine.props import assign
 from ..engine.qt.QtCore import Property, QObject, Signal, Slot
+from ..engine.signals import weak_slot
 from ..engine.task import TaskHandle
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_FETCHES, DEFAULT_STEP_SECONDS, DEFAULT_STEPS, JOBS, Job
 from .lagmeter import LagMeter
@@ -79,7 +80,7 @@ class Backend(TaskManager):
         self._overall_progress = 0.0
         self.task_watchers: list[Callable[[TaskHandle], None]] = []
         # Close watch while tasks run; a calm one while idle (see LagMeter.set_calm).
-        self.busyChanged.connect(self._pace_lag_meter)
+        self.busyChanged.connect(weak_slot(self._pace_lag_meter))  # docs/design.md, "One metaobject per class"
         self._pace_lag_meter()
         self.steps = steps
         self.step_seconds = step_seconds

@@ -6,7 +6,7 @@ import signal
 import socket
 from typing import Any, Callable
 
-from ..engine.qt.QtCore import QObject, QSocketNotifier, Qt, Signal
+from ..engine.qt.QtCore import QObject, QSocketNotifier, Qt, Signal, Slot
 from . import quitsignals
 
 
@@ -51,6 +51,7 @@ class QuitOnSignals(QObject):
         self.requested = True
         self._quit_requested.emit()
 
+    @Slot()  # a @Slot: docs/design.md, "One metaobject per class"
     def _drain(self) -> None:
         try:
             while self._reader.recv(64):

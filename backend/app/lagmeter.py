@@ -6,6 +6,7 @@ import collections
 import time
 
 from ..engine.qt.QtCore import Property, QObject, Qt, QTimer, Signal
+from ..engine.signals import weak_slot
 
 TICK_MS = 50
 # While no task runs, the timer ticks this often instead. Each tick wakes the
@@ -85,7 +86,7 @@ class LagMeter(QObject):
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.setInterval(tick_ms)
-        self._timer.timeout.connect(self._tick)
+        self._timer.timeout.connect(weak_slot(self._tick))  # docs/design.md, "One metaobject per class"
         self._timer.start()
 
     def _tick(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..engine.qt.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
+from ..engine.qt.QtCore import QFileSystemWatcher, QObject, QTimer, Signal, Slot
 from .ui import QmlUi
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class LiveReload(QObject):
         self._debounce.timeout.connect(self.reload)
         self._watch()
 
+    @Slot()  # a @Slot: docs/design.md, "One metaobject per class"
     def reload(self) -> bool:
         """Load the UI again now; return whether it shows (else its errors do)."""
         self._watch()
@@ -56,6 +57,7 @@ class LiveReload(QObject):
         self.reloaded.emit(not problems)
         return not problems
 
+    @Slot(str)
     def _on_change(self, path: str) -> None:
         self._debounce.start()  # (re)started: the reload waits for the burst to end
 

@@ -7,6 +7,7 @@ import glob
 import logging
 import os
 import sys
+import weakref
 from pathlib import Path
 
 from ..engine import qt
@@ -84,7 +85,7 @@ def run_app(
             history=history,
         )
         log.info("%s; thread pool: up to %d threads", describe(), backend.maxThreadCount)
-        app.aboutToQuit.connect(backend.shutdown)
+        _shut_down_on_quit(app, backend)
         # Closing the last window or Ctrl+C cancels the tasks at once: a task
         # running on the GUI thread (events mode) would otherwise hold the loop.
         app.lastWindowClosed.connect(backend.cancelAll)
@@ -122,6 +123,23 @@ def _make_application() -> QGuiApplication:
     app.setOrganizationName(ORGANIZATION)  # where QSettings keeps the remembered choices
     app.setApplicationName(APPLICATION)
     return app
+
+
+def _shut_down_on_quit(app: QGuiApplication, backend: Backend) -> None:
+    """Shut ``backend`` down as ``app`` quits.
+
+    Not ``connect(backend.shutdown)``: shutdown() is no slot, and connecting it
+    would give the backend a metaobject of its own (docs/design.md, "One
+    metaobject per class"). Held weakly: the backend must go before the app.
+    """
+    held = weakref.ref(backend)
+
+    def shut_down() -> None:
+        alive = held()
+        if alive is not None:
+            alive.shutdown()
+
+    app.aboutToQuit.connect(shut_down)
 
 
 def _start_mode(backend: Backend, asked: str | None, saved: Choices) -> str:

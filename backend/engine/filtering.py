@@ -30,6 +30,7 @@ from .qt.QtCore import (
     QTimer,
     Signal,
 )
+from .signals import weak_slot
 
 AnyIndex = Union[QModelIndex, QPersistentModelIndex]
 
@@ -139,12 +140,13 @@ class TaskFilterModel(QAbstractListModel):
         self._notify = QTimer(self)  # the counts' notify: once per pass, however many changes
         self._notify.setSingleShot(True)
         self._notify.setInterval(0)
-        self._notify.timeout.connect(self._notify_counts)
-        source.rowsInserted.connect(self._inserted)
-        source.rowsAboutToBeRemoved.connect(self._about_to_remove)
-        source.dataChanged.connect(self._data_changed)
-        source.modelAboutToBeReset.connect(self.beginResetModel)
-        source.modelReset.connect(self._reset)
+        # Through weak_slot: QML sees this object, and none of these is a slot.
+        self._notify.timeout.connect(weak_slot(self._notify_counts))
+        source.rowsInserted.connect(weak_slot(self._inserted))
+        source.rowsAboutToBeRemoved.connect(weak_slot(self._about_to_remove))
+        source.dataChanged.connect(weak_slot(self._data_changed))
+        source.modelAboutToBeReset.connect(weak_slot(self.beginResetModel))
+        source.modelReset.connect(weak_slot(self._reset))
         self._shown = self._accepted(source.serials, source.rows)
         self._failed = self._failed_in(source.serials, source.rows)
         self._notify_counts()

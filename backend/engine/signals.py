@@ -13,7 +13,7 @@ from typing import Any, Callable, Mapping
 from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S, Channel
 from ..core.states import ENDINGS, Event
-from .qt.QtCore import QObject, QTimer, Signal
+from .qt.QtCore import QObject, QTimer, Signal, Slot
 from .wakeup import Turns, Wakeup
 
 log = logging.getLogger(__name__)
@@ -71,8 +71,7 @@ class WorkerSignals(QObject):
         self._handlers: dict[str, Callable[[], Callable[..., None] | None]] = {}
         self.set_handlers(handlers or {})
         self._after_delivery = weakly(after_delivery or (lambda: None))
-        # The class's own meta-object: self.metaObject() can return a stale wrapper in PySide2.
-        meta = getattr(type(self), "staticMetaObject")  # noqa: B009 - stubs do not declare it on subclasses
+        meta: Any = self.metaObject()  # its class's; not staticMetaObject (docs/design.md, "One metaobject...")
         self._methods = {}
         for index in range(meta.methodOffset(), meta.methodCount()):
             method = meta.method(index)
@@ -317,6 +316,7 @@ class WorkerSignals(QObject):
         if self.isSignalConnected(self._methods[Event.PROGRESS]):
             self.progress.emit(task_id, percent)
 
+    @Slot()  # docs/design.md, "One metaobject per class"
     def _sample(self) -> None:
         """Deliver the latest report of each running task whose first report was delivered."""
         if not self._live:
@@ -362,6 +362,25 @@ class SignalsSink(Channel):
 
 
 _UNSEEN: Any = object()  # a handler not looked up yet in this pass
+
+
+def weak_slot(method: Callable[..., Any]) -> Callable[..., None]:
+    """A plain function that calls ``method`` (bound to a QObject that QML sees) while its object
+    lives: what to connect a signal to in place of a method that is no ``@Slot``.
+
+    Connected itself, such a method would give its object a metaobject of its
+    own (docs/design.md, "One metaobject per class"); as a ``@Slot`` it would
+    show in QML, among the object's API.
+    """
+    owner = weakref.ref(method.__self__)  # type: ignore[attr-defined]  # a bound method, a Qt one too
+    name = method.__name__
+
+    def call(*args: Any) -> None:
+        alive = owner()
+        if alive is not None:
+            getattr(alive, name)(*args)
+
+    return call
 
 
 def weakly(function: Callable[..., Any]) -> Callable[[], Callable[..., Any] | None]:

@@ -7,7 +7,7 @@ from typing import Callable
 
 from ..core.states import CancelReason
 from .publisher import Publisher
-from .qt.QtCore import QObject, QTimer
+from .qt.QtCore import QObject, QTimer, Slot
 from .registry import TaskRegistry
 from .task import TaskHandle
 
@@ -43,6 +43,7 @@ class Timeouts(QObject):
         self._ticking = False
         self._ticker.stop()
 
+    @Slot()  # a @Slot: docs/design.md, "One metaobject per class"
     def _tick(self) -> None:
         running = self._registry.running_handles()
         if not running:

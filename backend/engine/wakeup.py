@@ -7,7 +7,7 @@ import time
 import weakref
 from typing import Callable
 
-from .qt.QtCore import QObject, Qt, QTimer, Signal
+from .qt.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 # How long one turn may hold the GUI thread, for all the wakeups that share
 # it: a backlog (10,000 task events, 10,000 submits from a thread) is worked
@@ -44,6 +44,7 @@ class Turns(QObject):
         if not self._timer.isActive():
             self._timer.start()
 
+    @Slot()  # every connected method a @Slot: docs/design.md, "One metaobject per class"
     def _run(self) -> None:
         self.deadline = time.perf_counter() + self._budget_s
         members = self._members
@@ -105,6 +106,7 @@ class Wakeup(QObject):
             else:
                 self._posted.emit()
 
+    @Slot()
     def again(self) -> None:
         """From the callback (this thread): run once more in a later turn."""
         self.pending = True
@@ -115,6 +117,7 @@ class Wakeup(QObject):
         if callback is not None:
             callback()
 
+    @Slot()
     def _arm(self) -> None:
         self.due = True
         self._turns.arm()
