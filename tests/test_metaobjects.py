@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import gc
 
-from qtpy.QtCore import QUrl
+from qtpy.QtCore import QStringListModel, QUrl
 from qtpy.QtQml import QQmlComponent
+
+from offthread.engine.qt import shiboken
+from offthread.engine.signals import weak_slot
 
 from . import tasks
 from .helpers import click, find_item, own_metaobjects, wait_done
@@ -56,3 +59,30 @@ def test_the_app_in_use_has_no_object_with_a_metaobject_of_its_own(ui, backend, 
     backend.cancelAll()
     qtbot.waitUntil(lambda: not backend.busy, timeout=10_000)
     assert own_metaobjects(gc.get_objects()) == {}
+
+
+class Recorder(QStringListModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[tuple] = []
+
+    def record(self, *args) -> None:
+        self.calls.append(args)
+
+
+def test_weak_slot_calls_its_method_only_while_the_object_lives(qapp):
+    model = Recorder()
+    calls = model.calls
+    source = QStringListModel()
+    source.modelAboutToBeReset.connect(weak_slot(model.beginResetModel))  # a Qt method, too
+    source.dataChanged.connect(weak_slot(model.record))
+    source.setStringList(["w"])
+    model.endResetModel()  # (it warns unless the begin came)
+    source.setData(source.index(0), "x")
+    assert len(calls) == 1 and calls[0][0].row() == 0  # with the signal's arguments
+    assert model.metaObject().methodCount() == Recorder.staticMetaObject.methodCount()  # no slot added
+    shiboken().delete(model)  # its C++ side gone first, as when its parent deletes it
+    source.setData(source.index(0), "y")
+    del model
+    source.setData(source.index(0), "z")  # and then its Python side: nothing, and no error
+    assert len(calls) == 1

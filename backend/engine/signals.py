@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 from ..core.progress import check_report
 from ..core.sink import SAMPLE_INTERVAL_S, Channel
 from ..core.states import ENDINGS, Event
+from . import qt
 from .qt.QtCore import QObject, QTimer, Signal, Slot
 from .wakeup import Turns, Wakeup
 
@@ -366,18 +367,21 @@ _UNSEEN: Any = object()  # a handler not looked up yet in this pass
 
 def weak_slot(method: Callable[..., Any]) -> Callable[..., None]:
     """A plain function that calls ``method`` (bound to a QObject that QML sees) while its object
-    lives: what to connect a signal to in place of a method that is no ``@Slot``.
+    lives, in Python and in C++: what to connect a signal to in place of a method that is no ``@Slot``.
 
     Connected itself, such a method would give its object a metaobject of its
     own (docs/design.md, "One metaobject per class"); as a ``@Slot`` it would
-    show in QML, among the object's API.
+    show in QML, among the object's API. Unlike a method, it is not
+    disconnected when its object is deleted: it then does nothing. It passes
+    on all the signal's arguments, where PySide would drop those a method
+    does not take.
     """
     owner = weakref.ref(method.__self__)  # type: ignore[attr-defined]  # a bound method, a Qt one too
-    name = method.__name__
+    name, valid = method.__name__, qt.shiboken().isValid
 
     def call(*args: Any) -> None:
         alive = owner()
-        if alive is not None:
+        if alive is not None and valid(alive):
             getattr(alive, name)(*args)
 
     return call
