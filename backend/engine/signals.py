@@ -72,7 +72,7 @@ class WorkerSignals(QObject):
         self._handlers: dict[str, Callable[[], Callable[..., None] | None]] = {}
         self.set_handlers(handlers or {})
         self._after_delivery = weakly(after_delivery or (lambda: None))
-        meta: Any = self.metaObject()  # its class's; not staticMetaObject (docs/design.md, "One metaobject...")
+        meta: Any = self.metaObject()  # not staticMetaObject, whose wrapper may be stale (docs/design.md)
         self._methods = {}
         for index in range(meta.methodOffset(), meta.methodCount()):
             method = meta.method(index)
