@@ -16,6 +16,10 @@ Card {
 
     required property Backend backend
     property bool hadTasks: false
+    // The tasks whose details are open, by id. The view reuses rows (a row
+    // that scrolls out, or moves as another is removed, shows another task
+    // next): a row's own state would go with it to that task.
+    property var openDetails: ({})
     readonly property TaskFilterModel filter: backend.taskFilter
     readonly property int total: filter.total
     readonly property bool filtered: filter.states.length > 0 || filter.text.trim() !== ""
@@ -209,6 +213,8 @@ Card {
                     // An id from outside a delegate, which Qt 6 would have bound with
                     // "pragma ComponentBehavior: Bound"; Qt 5 cannot read that pragma.
                     readonly property Backend backend: root.backend // qmllint disable unqualified
+                    // One object for every row, changed in place (see openDetails above).
+                    readonly property var openDetails: root.openDetails // qmllint disable unqualified
 
                     width: ListView.view.width - 10
                     // A row put aside for reuse has no task for a moment: no id, no state.
@@ -216,9 +222,18 @@ Card {
                     taskState: model.state === undefined ? "" : model.state
                     striped: index % 2 === 1
                     selected: ListView.isCurrentItem
-                    // A reused row starts closed, and a task it now shows did not just end.
+                    // A row shows its task's details open or closed as they were left,
+                    // whichever row showed that task before; and a task it now shows did
+                    // not just end.
+                    expanded: row.openDetails[row.taskId] === true
+                    onExpandedChanged: {
+                        if (row.expanded)
+                            row.openDetails[row.taskId] = true
+                        else
+                            delete row.openDetails[row.taskId]
+                    }
                     ListView.onReused: {
-                        row.expanded = false
+                        row.expanded = row.openDetails[row.taskId] === true
                         row.settling = false
                     }
                     onPicked: {

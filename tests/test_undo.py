@@ -258,3 +258,31 @@ def test_the_last_row_stays_in_sight_above_the_toast(ui, backend, qtbot):
             ui.window.update()
     last = wait_for_item(qtbot, ui.window, f"taskRow{handles[-2].id}")
     assert last.mapToScene(QPointF(0, last.height())).y() <= toast.mapToScene(QPointF(0, 0)).y()
+
+
+def test_open_details_stay_open_when_their_row_scrolls_out_and_back(ui, backend, qtbot):
+    """The view reuses rows: a row's own state would go to whichever task its row shows next."""
+    handles = [backend.submit(pow, 2, n) for n in range(40)]  # more than the list shows
+    view = find_item(ui.window, "taskList")
+    qtbot.waitUntil(lambda: backend.taskFilter.counts.get("finished") == 40)
+    view.setProperty("following", False)  # as after a scroll by the user
+    view.setProperty("contentY", view.property("originY"))
+    row = wait_for_item(qtbot, ui.window, f"taskRow{handles[0].id}")
+    qtbot.waitUntil(lambda: not row.property("settling"))
+    click(qtbot, ui.window, find_item(row, "detailsButton"))
+    qtbot.waitUntil(find_item(row, "taskPeriodLabel").isVisible)
+    view.setProperty("contentY", view.property("contentHeight"))  # to the end: the first rows go out of view
+
+    def scrolled_out() -> bool:
+        try:
+            find_item(ui.window, f"taskRow{handles[0].id}")
+        except AssertionError:
+            return True
+        return False
+
+    qtbot.waitUntil(scrolled_out)
+    view.setProperty("contentY", view.property("originY"))
+    row = wait_for_item(qtbot, ui.window, f"taskRow{handles[0].id}")
+    qtbot.waitUntil(find_item(row, "taskPeriodLabel").isVisible)
+    others = [wait_for_item(qtbot, ui.window, f"taskRow{h.id}") for h in handles[1:3]]
+    assert [other.property("expanded") for other in others] == [False, False]  # only the one opened
