@@ -372,9 +372,10 @@ def weak_slot(method: Callable[..., Any]) -> Callable[..., None]:
     Connected itself, such a method would give its object a metaobject of its
     own (docs/design.md, "One metaobject per class"); as a ``@Slot`` it would
     show in QML, among the object's API. Unlike a method, it is not
-    disconnected when its object is deleted: it then does nothing. It passes
-    on all the signal's arguments, where PySide would drop those a method
-    does not take.
+    disconnected when its object is deleted: it then does nothing, so it is
+    for a sender that goes with its object (a child, or a sibling under one
+    parent). It passes on all the signal's arguments, where PySide would drop
+    those a method does not take.
     """
     owner = weakref.ref(method.__self__)  # type: ignore[attr-defined]  # a bound method, a Qt one too
     name, valid = method.__name__, qt.shiboken().isValid
