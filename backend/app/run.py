@@ -7,7 +7,6 @@ import glob
 import logging
 import os
 import sys
-import weakref
 from pathlib import Path
 
 from ..engine import qt
@@ -15,6 +14,7 @@ from ..engine.binding import QT6, describe
 from ..engine.limits import DEFAULT_HISTORY
 from ..engine.qt.QtCore import QCoreApplication, Qt, QTimer
 from ..engine.qt.QtGui import QGuiApplication, QWindow
+from ..engine.signals import weak_slot
 from ..engine.tuning import GUI_SWITCH_INTERVAL_S, tune_gui_process
 from .backend import Backend
 from .cli import DEFAULT_NOTIFY_AFTER_S
@@ -85,7 +85,9 @@ def run_app(
             history=history,
         )
         log.info("%s; thread pool: up to %d threads", describe(), backend.maxThreadCount)
-        _shut_down_on_quit(app, backend)
+        # Not connect(backend.shutdown), which is no slot (docs/design.md, "One metaobject per class");
+        # held weakly: the backend must go before the app.
+        app.aboutToQuit.connect(weak_slot(backend.shutdown))
         # Closing the last window or Ctrl+C cancels the tasks at once: a task
         # running on the GUI thread (events mode) would otherwise hold the loop.
         app.lastWindowClosed.connect(backend.cancelAll)
@@ -123,23 +125,6 @@ def _make_application() -> QGuiApplication:
     app.setOrganizationName(ORGANIZATION)  # where QSettings keeps the remembered choices
     app.setApplicationName(APPLICATION)
     return app
-
-
-def _shut_down_on_quit(app: QGuiApplication, backend: Backend) -> None:
-    """Shut ``backend`` down as ``app`` quits.
-
-    Not ``connect(backend.shutdown)``: shutdown() is no slot, and connecting it
-    would give the backend a metaobject of its own (docs/design.md, "One
-    metaobject per class"). Held weakly: the backend must go before the app.
-    """
-    held = weakref.ref(backend)
-
-    def shut_down() -> None:
-        alive = held()
-        if alive is not None:
-            alive.shutdown()
-
-    app.aboutToQuit.connect(shut_down)
 
 
 def _start_mode(backend: Backend, asked: str | None, saved: Choices) -> str:

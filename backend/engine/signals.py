@@ -366,16 +366,16 @@ _UNSEEN: Any = object()  # a handler not looked up yet in this pass
 
 
 def weak_slot(method: Callable[..., Any]) -> Callable[..., None]:
-    """A plain function that calls ``method`` (bound to a QObject that QML sees) while its object
+    """A plain function that calls ``method`` (bound to a QObject, say one that QML sees) while its object
     lives, in Python and in C++: what to connect a signal to in place of a method that is no ``@Slot``.
 
     Connected itself, such a method would give its object a metaobject of its
     own (docs/design.md, "One metaobject per class"); as a ``@Slot`` it would
     show in QML, among the object's API. Unlike a method, it is not
     disconnected when its object is deleted: it then does nothing, so it is
-    for a sender that goes with its object (a child, or a sibling under one
-    parent). It passes on all the signal's arguments, where PySide would drop
-    those a method does not take.
+    for a sender that goes with its object, or soon after it (the app's
+    ``aboutToQuit``). It passes on all the signal's arguments, where PySide
+    would drop those a method does not take.
     """
     owner = weakref.ref(method.__self__)  # type: ignore[attr-defined]  # a bound method, a Qt one too
     name, valid = method.__name__, qt.shiboken().isValid
