@@ -356,8 +356,8 @@ def every_state(ui, backend, qtbot):
     qtbot.waitUntil(lambda: paused.state == TaskState.PAUSED)
     wait_for_item(qtbot, ui.window, f"taskRow{paused.id}")
     failed = find_item(ui.window, f"taskRow{ended[1].id}")
-    # A row seen running takes no click for a moment after it ends (TaskRow.settleMs): a click then
-    # opened nothing, now and then, and the details' names were missing.
+    # A row seen running takes no click for a moment after it ends (TaskRow.settleMs): wait that out,
+    # then for the details to show, before the tests read them.
     qtbot.waitUntil(lambda: not failed.property("settling"))
     click(qtbot, ui.window, find_item(failed, "detailsButton"))
     qtbot.waitUntil(find_item(failed, "taskDetails").isVisible)
