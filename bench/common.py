@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ def run_child(script: str, *args: Any, timeout_s: float) -> Any | str:
         done = subprocess.run(
             [sys.executable, script, "--child", *map(str, args)],
             cwd=ROOT,
+            env=headless_environment(),
             capture_output=True,
             text=True,
             timeout=timeout_s,
@@ -37,6 +39,18 @@ def run_child(script: str, *args: Any, timeout_s: float) -> Any | str:
     if done.returncode != 0:
         return f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def headless_environment() -> dict[str, str]:
+    """This process's environment, with Qt's offscreen platform when there is no display.
+
+    Without one, Qt's default platform aborts the child at its first
+    QGuiApplication; these cases measure no window, so offscreen is theirs.
+    """
+    env = dict(os.environ)
+    if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return env
 
 
 def add_switch_interval(parser: Any) -> None:
