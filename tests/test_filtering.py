@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from qtpy.QtCore import Qt
+from qtpy.QtCore import QModelIndex, Qt
 from qtpy.QtTest import QTest
 
 from offthread import TaskState
@@ -400,10 +400,24 @@ def test_the_python_api_pages_filter_example_runs_as_written(tmp_path):
         "9 3 6",
         "3 [3, 6, 9]",
         "[6]",
+        "ValueError: 6 is a multiple of 3",
         "3 6",
         "clearFailed [3, 6, 9]",
         "3 9",
     ]
+
+
+def test_a_role_read_by_row_number_is_what_data_gives_for_that_rows_index(qapp):
+    model = TaskListModel()
+    model.append(ended(4))
+    roles = [Qt.ItemDataRole.DisplayRole, *range(FIRST_ROLE, FIRST_ROLE + len(ROLES))]
+    for row in range(model.rowCount()):
+        for role in roles:
+            assert model.value(row, role) == model.data(model.index(row), role), (row, role)
+    assert model.value(1) == model.rows[1][NAME]  # the display role: the name
+    assert model.value(-1) is None and model.value(4) is None  # no such row
+    assert model.value(0, FIRST_ROLE + len(ROLES)) is None and model.value(0, FIRST_ROLE - 1) is None  # no such role
+    assert model.data(QModelIndex(), FIRST_ROLE) is None
 
 
 def test_a_row_of_the_filter_is_read_through_to_its_source_row(qapp):

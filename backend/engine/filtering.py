@@ -160,9 +160,10 @@ class TaskFilterModel(QAbstractListModel):
         return self._source.roleNames()
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._shown):
+        row = index.row()  # -1 for an invalid index
+        if not 0 <= row < len(self._shown):
             return None
-        return self._source.data(self._source.index(self.source_row(index.row())), role)
+        return self._source.value(self.source_row(row), role)
 
     # -- Python API ---------------------------------------------------------
 

@@ -31,7 +31,8 @@ ROLE_TABLE: tuple[tuple[str, str], ...] = (
     ("result", "h.result_text"),  # the result as text; the latest partial result while it runs
     ("error", "errors[0]"),  # "Type: message", or "" (errors: see ROW_LOCALS)
     ("errorDetails", "errors[1]"),  # the traceback, or ""
-    ("elapsed", "round(h.elapsed(now), 1)"),  # seconds run, to a tenth
+    # Seconds run, to a tenth, rounded half up in arithmetic (round(x, 1) costs more; a task's row is made twice).
+    ("elapsed", "0.0 if h.started_at is None else int(h.elapsed(now) * 10.0 + 0.5) / 10.0"),
     ("pauseRequested", "h.context.pause_requested"),  # the Pause/Resume button's state
     ("done", "h.state in _ENDED"),  # it has ended: Cancel and Pause do nothing
     ("mode", "h.mode"),  # where it runs: "gui", "events", "thread", "process", or a plugged-in executor's name
@@ -53,6 +54,8 @@ ROLES = tuple(name for name, _ in ROLE_TABLE)
 FIRST_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 _ROOT = QModelIndex()  # the invalid index: the parent of every row
 _ID = ROLES.index("id")
+_NAME = ROLES.index("name")
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _STATE = ROLES.index("state")
 _DONE = ROLES.index("done")
 _ROLE_NUMBERS = tuple(range(FIRST_ROLE, FIRST_ROLE + len(ROLES)))
@@ -143,14 +146,19 @@ class TaskListModel(QAbstractListModel):
         return {FIRST_ROLE + i: QByteArray(name.encode()) for i, name in enumerate(ROLES)}
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        return self.value(index.row(), role) if index.isValid() else None
+
+    def value(self, row: int, role: int = _DISPLAY) -> Any:
+        """:meth:`data` by row number: what a proxy reads, with no index to make for it.
+
+        An index costs a call into Qt, during which PySide lets go of the GIL
+        (a busy thread may then keep it for a switch interval); a view reads
+        a row's every role through the filter.
+        """
+        if not 0 <= row < len(self._rows):
             return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            role = FIRST_ROLE + ROLES.index("name")
-        column = role - FIRST_ROLE
-        if not 0 <= column < len(ROLES):
-            return None
-        return self._rows[index.row()][column]
+        column = _NAME if role == _DISPLAY else role - FIRST_ROLE
+        return self._rows[row][column] if 0 <= column < len(ROLES) else None
 
     # -- for the manager --------------------------------------------------
 
@@ -217,13 +225,17 @@ class TaskListModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), first, first + len(handles) - 1)
         serial = self._next_serial
         self._next_serial += len(handles)
-        for offset, handle in enumerate(handles):
-            self._serial_of[handle.id] = serial + offset
-        self._serials.extend(range(serial, serial + len(handles)))
+        serials = range(serial, serial + len(handles))
+        rows = [_role_values(h, now) for h in handles]
+        # In C where it can be: a publish appends rows by the thousand.
+        self._serial_of.update(zip(map(_task_id, handles), serials))
+        self._serials.extend(serials)
         self._handles.extend(handles)
-        self._rows.extend(_role_values(h, now) for h in handles)
-        self._counts.update(row[_STATE] for row in self._rows[first:])
-        self._ended.extend(h.id for h in sorted((h for h in handles if h.done), key=_end_order))  # ended unseen
+        self._rows.extend(rows)
+        self._counts.update(map(_state_of, rows))
+        ended = [h for h, row in zip(handles, rows) if row[_DONE]]  # ended before their row was made
+        if ended:
+            self._ended.extend(h.id for h in sorted(ended, key=_end_order))
         self.endInsertRows()
 
     def update(self, handles: Iterable[TaskHandle], hold: bool = False) -> None:
@@ -379,11 +391,12 @@ class TaskListModel(QAbstractListModel):
         if not doomed:
             return
         self._release_held()
-        serial_of, counts = self._serial_of, self._counts
-        for row in doomed:
-            published = self._rows[row]
-            del serial_of[published[_ID]]
-            counts[published[_STATE]] -= 1
+        rows = self._rows
+        going = [rows[row] for row in doomed]
+        deque(map(self._serial_of.pop, map(_id_of, going)), maxlen=0)  # each one's serial, in C
+        counts = self._counts
+        for state, count in Counter(map(_state_of, going)).items():  # a few states among many rows
+            counts[state] -= count
         on_removed = self.on_removed
         for first, last in reversed(list(_runs(doomed))):
             self.beginRemoveRows(QModelIndex(), first, last)
@@ -432,6 +445,9 @@ def _place_runs(places: list[int]) -> list[tuple[int, int]]:
 
 
 _OLD, _NEW = operator.itemgetter(1), operator.itemgetter(2)
+_task_id = operator.attrgetter("id")
+_id_of = operator.itemgetter(_ID)
+_state_of = operator.itemgetter(_STATE)
 
 
 def _changed_runs(
