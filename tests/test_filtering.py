@@ -407,6 +407,27 @@ def test_the_python_api_pages_filter_example_runs_as_written(tmp_path):
     ]
 
 
+def test_the_counts_notify_once_a_frame_while_the_list_keeps_changing_and_at_once_for_a_filter(
+    qapp, qtbot, monkeypatch
+):
+    from offthread.engine import filtering
+
+    monkeypatch.setattr(filtering, "REFRESH_INTERVAL_S", 3600.0)  # a frame that outlasts the test
+    model = TaskListModel()
+    shown = TaskFilterModel(model)
+    notified: list[int] = []
+    shown.countsChanged.connect(lambda: notified.append(shown.counts["all"]))
+    rows = ended(3)
+    model.append(rows[:1])
+    qtbot.waitUntil(lambda: notified == [1])  # the first change after a quiet spell: the next pass
+    model.append(rows[1:2])
+    for _ in range(5):
+        qapp.processEvents()
+    assert notified == [1] and shown.counts["all"] == 2  # held for the frame; a read is up to date
+    shown.set_states(["cancelled"])  # the user's change: the chips follow the list in the next pass
+    qtbot.waitUntil(lambda: notified == [1, 2])
+
+
 def test_a_role_read_by_row_number_is_what_data_gives_for_that_rows_index(qapp):
     model = TaskListModel()
     model.append(ended(4))

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import operator
+import time
 from collections import Counter
 from typing import Any, Callable, Iterable, Sequence, Tuple, Union
 
 from ..core.states import TaskState
 from .model import FIRST_ROLE, ROLES, TaskListModel
+from .publisher import REFRESH_INTERVAL_S
 from .qt.QtCore import (
     Property,
     QAbstractListModel,
@@ -115,7 +118,7 @@ class TaskFilterModel(QAbstractListModel):
     ``total`` (rows in the whole list), ``count`` (rows shown),
     ``failedCount`` (failed or timed-out rows shown) and ``retryCount``
     (those of them Retry failed would run again). The roles are the source's. A read is always up to date; the
-    counts notify at most once per event-loop pass, on a real change.
+    counts notify on a real change, in the next event-loop pass, and at most once a frame (REFRESH_INTERVAL_S).
     """
 
     statesChanged = Signal()
@@ -137,9 +140,8 @@ class TaskFilterModel(QAbstractListModel):
         self._named = NameCounts()  # the counts while a name is typed
         # As last notified: (the counts and the total), the rows shown, (failedCount, retryCount).
         self._notified: tuple[tuple[dict[str, int], int], int, tuple[int, int]] = (({}, -1), -1, (-1, -1))
-        self._notify = QTimer(self)  # the counts' notify: once per pass, however many changes
+        self._notify = QTimer(self)  # the counts' notify: at most once a frame, however many changes
         self._notify.setSingleShot(True)
-        self._notify.setInterval(0)
         # Through weak_slot: QML sees this object, and none of these is a slot.
         self._notify.timeout.connect(weak_slot(self._notify_counts))
         source.rowsInserted.connect(weak_slot(self._inserted))
@@ -149,7 +151,8 @@ class TaskFilterModel(QAbstractListModel):
         source.modelReset.connect(weak_slot(self._reset))
         self._shown = self._accepted(source.serials, source.rows)
         self._failed = self._failed_in(source.serials, source.rows)
-        self._notify_counts()
+        self._notify_counts()  # what the first notify compares with
+        self._notified_at = -math.inf  # time.monotonic() of the last notify; none yet, so the first goes at once
 
     # -- the Qt model interface ---------------------------------------------
 
@@ -226,7 +229,7 @@ class TaskFilterModel(QAbstractListModel):
         ids = [row[_ID] for row in self._rows_of(fresh)]
         self._retried.update(fresh)
         done = sum(1 for task_id in ids if retry(task_id) is not None)
-        self._schedule()
+        self._schedule(soon=True)
         return done
 
     # -- following the source -------------------------------------------------
@@ -258,7 +261,7 @@ class TaskFilterModel(QAbstractListModel):
             self._shown = shown
             self._failed = self._failed_in(source.serials, source.rows)
             self.endResetModel()
-        self._schedule()
+        self._schedule(soon=True)
 
     def _reset(self) -> None:
         source = self._source
@@ -336,9 +339,19 @@ class TaskFilterModel(QAbstractListModel):
 
     # -- the counts -----------------------------------------------------------
 
-    def _schedule(self) -> None:
-        if not self._notify.isActive():
-            self._notify.start()
+    def _schedule(self, soon: bool = False) -> None:
+        """Notify the counts in the next pass, or, right after a notify, a frame after it (``soon``: in the
+        next pass whatever came before, for a change the user made: the chips follow the list at once).
+
+        Each notify has every chip, button and label that shows a count read
+        it again; while tasks end by the thousand, the list changes in every
+        turn, several times a frame.
+        """
+        if soon:
+            self._notify.start(0)
+        elif not self._notify.isActive():
+            wait = self._notified_at + REFRESH_INTERVAL_S - time.monotonic()
+            self._notify.start(math.ceil(wait * 1000) if wait > 0 else 0)
 
     def _current_counts(self) -> dict[str, int]:
         if self._folded:  # the chips count the tasks of that name
@@ -349,6 +362,7 @@ class TaskFilterModel(QAbstractListModel):
 
     def _notify_counts(self) -> None:
         """Notify what changed since the last notify (a read is always up to date)."""
+        self._notified_at = time.monotonic()
         counts, count, failed = self._notified
         self._notified = (
             (self._current_counts(), self._source.rowCount()),
