@@ -410,9 +410,9 @@ def test_the_python_api_pages_filter_example_runs_as_written(tmp_path):
 def test_the_counts_notify_once_a_frame_while_the_list_keeps_changing_and_at_once_for_a_filter(
     qapp, qtbot, monkeypatch
 ):
-    from offthread.engine import filtering
+    from offthread.engine import publisher
 
-    monkeypatch.setattr(filtering, "REFRESH_INTERVAL_S", 3600.0)  # a frame that outlasts the test
+    monkeypatch.setattr(publisher, "REFRESH_INTERVAL_S", 3600.0)  # a frame that outlasts the test
     model = TaskListModel()
     shown = TaskFilterModel(model)
     notified: list[int] = []

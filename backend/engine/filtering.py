@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import bisect
 import logging
-import math
 import operator
-import time
 from collections import Counter
 from typing import Any, Callable, Iterable, Sequence, Tuple, Union
 
 from ..core.states import TaskState
 from .model import FIRST_ROLE, ROLES, TaskListModel
-from .publisher import REFRESH_INTERVAL_S
+from .publisher import OncePerFrame
 from .qt.QtCore import (
     Property,
     QAbstractListModel,
@@ -30,7 +28,6 @@ from .qt.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
 )
 from .signals import weak_slot
@@ -140,10 +137,8 @@ class TaskFilterModel(QAbstractListModel):
         self._named = NameCounts()  # the counts while a name is typed
         # As last notified: (the counts and the total), the rows shown, (failedCount, retryCount).
         self._notified: tuple[tuple[dict[str, int], int], int, tuple[int, int]] = (({}, -1), -1, (-1, -1))
-        self._notify = QTimer(self)  # the counts' notify: at most once a frame, however many changes
-        self._notify.setSingleShot(True)
         # Through weak_slot: QML sees this object, and none of these is a slot.
-        self._notify.timeout.connect(weak_slot(self._notify_counts))
+        self._notify = OncePerFrame(self, weak_slot(self._notify_counts))  # every chip reads the counts again
         source.rowsInserted.connect(weak_slot(self._inserted))
         source.rowsAboutToBeRemoved.connect(weak_slot(self._about_to_remove))
         source.dataChanged.connect(weak_slot(self._data_changed))
@@ -152,7 +147,6 @@ class TaskFilterModel(QAbstractListModel):
         self._shown = self._accepted(source.serials, source.rows)
         self._failed = self._failed_in(source.serials, source.rows)
         self._notify_counts()  # what the first notify compares with
-        self._notified_at = -math.inf  # time.monotonic() of the last notify; none yet, so the first goes at once
 
     # -- the Qt model interface ---------------------------------------------
 
@@ -229,7 +223,7 @@ class TaskFilterModel(QAbstractListModel):
         ids = [row[_ID] for row in self._rows_of(fresh)]
         self._retried.update(fresh)
         done = sum(1 for task_id in ids if retry(task_id) is not None)
-        self._schedule(soon=True)
+        self._notify.ask(soon=True)  # the user's change: the chips follow the list at once
         return done
 
     # -- following the source -------------------------------------------------
@@ -261,7 +255,7 @@ class TaskFilterModel(QAbstractListModel):
             self._shown = shown
             self._failed = self._failed_in(source.serials, source.rows)
             self.endResetModel()
-        self._schedule(soon=True)
+        self._notify.ask(soon=True)  # the user's change: the chips follow the list at once
 
     def _reset(self) -> None:
         source = self._source
@@ -269,7 +263,7 @@ class TaskFilterModel(QAbstractListModel):
         self._shown = self._accepted(source.serials, source.rows)
         self._failed = self._failed_in(source.serials, source.rows)
         self.endResetModel()
-        self._schedule()
+        self._notify.ask()
 
     def _inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         source = self._source
@@ -282,7 +276,7 @@ class TaskFilterModel(QAbstractListModel):
             self._shown[place:place] = new
             self._failed.update(self._failed_in(serials, rows))
             self.endInsertRows()
-        self._schedule()
+        self._notify.ask()
 
     def _about_to_remove(self, parent: QModelIndex, first: int, last: int) -> None:
         serials = self._source.serials
@@ -293,7 +287,7 @@ class TaskFilterModel(QAbstractListModel):
             self._failed.difference_update(self._shown[low:high])
             del self._shown[low:high]
             self.endRemoveRows()
-        self._schedule()
+        self._notify.ask()
 
     def _span(self, first_serial: int, last_serial: int) -> tuple[int, int]:
         """The rows shown whose serials are from ``first_serial`` to ``last_serial``, as a slice."""
@@ -316,7 +310,7 @@ class TaskFilterModel(QAbstractListModel):
         self._failed.difference_update(serials)
         self._failed.update(self._failed_in(serials, rows))
         self._forward(serials[0], serials[-1], roles)
-        self._schedule()
+        self._notify.ask()
 
     def _move(self, old: set[int], new: list[int]) -> None:
         """Rows of one changed span leave and join: removals first, then insertions, one row each."""
@@ -339,20 +333,6 @@ class TaskFilterModel(QAbstractListModel):
 
     # -- the counts -----------------------------------------------------------
 
-    def _schedule(self, soon: bool = False) -> None:
-        """Notify the counts in the next pass, or, right after a notify, a frame after it (``soon``: in the
-        next pass whatever came before, for a change the user made: the chips follow the list at once).
-
-        Each notify has every chip, button and label that shows a count read
-        it again; while tasks end by the thousand, the list changes in every
-        turn, several times a frame.
-        """
-        if soon:
-            self._notify.start(0)
-        elif not self._notify.isActive():
-            wait = self._notified_at + REFRESH_INTERVAL_S - time.monotonic()
-            self._notify.start(math.ceil(wait * 1000) if wait > 0 else 0)
-
     def _current_counts(self) -> dict[str, int]:
         if self._folded:  # the chips count the tasks of that name
             return self._named.counts()
@@ -362,7 +342,6 @@ class TaskFilterModel(QAbstractListModel):
 
     def _notify_counts(self) -> None:
         """Notify what changed since the last notify (a read is always up to date)."""
-        self._notified_at = time.monotonic()
         counts, count, failed = self._notified
         self._notified = (
             (self._current_counts(), self._source.rowCount()),

@@ -225,6 +225,33 @@ class Publisher(QObject):
 _NOT = object()  # not in a dict
 
 
+class OncePerFrame:
+    """Calls ``callback`` in the next event-loop pass when asked, and, while asked again and again, at most
+    once every REFRESH_INTERVAL_S: what changes by the thousand a second is shown a frame at a time.
+
+    GUI thread. ``callback`` is held strongly: make it a plain function (``weak_slot``), not the owner's method.
+    """
+
+    def __init__(self, parent: QObject, callback: Callable[[], None]) -> None:
+        self._callback = callback
+        self._called_at = -math.inf  # time.monotonic() of the last call; none yet, so the first goes at once
+        self._timer = QTimer(parent)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._call)
+
+    def ask(self, soon: bool = False) -> None:
+        """Call in the next pass, or, right after a call, a frame after it (``soon``: in the next pass anyway)."""
+        if soon:
+            self._timer.start(0)
+        elif not self._timer.isActive():
+            wait = self._called_at + REFRESH_INTERVAL_S - time.monotonic()
+            self._timer.start(math.ceil(wait * 1000) if wait > 0 else 0)
+
+    def _call(self) -> None:
+        self._called_at = time.monotonic()
+        self._callback()
+
+
 def _synced(handles: list[TaskHandle]) -> None:
     """``handles`` changed: the task objects QML holds of them (run()) follow."""
     for handle in handles:
