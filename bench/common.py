@@ -63,7 +63,8 @@ def add_switch_interval(parser: Any) -> None:
         type=float,
         default=None,
         metavar="S",
-        help="the GIL switch interval, in seconds, for tune_gui_process (default: its own, the app's)",
+        help="one GIL switch interval, in seconds, for the whole run (default: tune_gui_process's own, as the app"
+        " runs: 1 ms, and a shorter one while tasks run Python on other threads of the process)",
     )
 
 

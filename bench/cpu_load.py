@@ -9,8 +9,14 @@ from the first submit to the last result. Compares:
             worker on a QThreadPool), the same counting with a Signal(int)
             emitted whenever the whole percent changes, at Python's default
             GIL switch interval (5 ms), as the tutorial runs
-  thread    Backend thread mode (QThreadPool), the app's switch interval (1 ms)
+  thread    Backend thread mode (QThreadPool), the app's GIL slices (tune_gui_process:
+            1 ms, and 0.2 ms while tasks run on threads, as here)
   process   Backend process mode (its own ProcessPool's worker processes), the same
+  window    thread mode with the app's window shown (offscreen): QML reads the
+            backend, the task list's rows and their counts, each read a
+            return to Python that waits for a task to let go of the GIL
+  window-1ms  the same with one 1 ms slice throughout (tune_gui_process's
+            busy_switch_interval=None), as before the shorter busy slice
 Process mode's pool is started during the warm-up, before measuring (its
 start-up is measured by bench/process_costs.py). Each run is a fresh
 process; runs of all cases are interleaved; the ticks of all runs of a case
@@ -32,7 +38,7 @@ from pathlib import Path
 from common import Runs, Waiter, idle_start, percentile, record_lateness, run_child
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("idle", "tutorial", "thread", "process")
+CASES = ("idle", "tutorial", "thread", "process", "window", "window-1ms")
 INTERVAL_MS = 5
 WARM_UP_S = 0.3
 TARGET_P99_MS = 10.0
@@ -60,9 +66,15 @@ def tutorial_cpu_job(limit, progress_callback):
 
 
 def run_case(case: str, tasks: int, limit: int, idle_s: float) -> dict:
-    from offthread.engine.tuning import GUI_SWITCH_INTERVAL_S
+    from offthread import tune_gui_process
 
-    sys.setswitchinterval(PYTHON_DEFAULT_SWITCH_INTERVAL_S if case == "tutorial" else GUI_SWITCH_INTERVAL_S)
+    if case == "tutorial":
+        sys.setswitchinterval(PYTHON_DEFAULT_SWITCH_INTERVAL_S)
+    elif case == "window-1ms":
+        tune_gui_process(busy_switch_interval=None)  # one slice throughout
+    else:
+        tune_gui_process()  # the app's settings
+    os.environ.setdefault("QT_QUICK_BACKEND", "software")  # the window cases, headless as the tests run
     from qtpy.QtCore import QThreadPool
     from qtpy.QtWidgets import QApplication
 
@@ -92,10 +104,12 @@ def run_case(case: str, tasks: int, limit: int, idle_s: float) -> dict:
                 pool.start(worker)
 
     else:
-        from offthread.app import Backend
+        from offthread.app import Backend, load_ui
         from offthread.app.jobs import cpu_job
 
         backend = Backend(max_threads=os.cpu_count(), processes=os.cpu_count())
+        window = load_ui(backend) if case.startswith("window") else None
+        mode = "thread" if window is not None else case
         if case == "process":  # start the pool now: its start-up is not what this measures
             warm = Waiter()
             backend.signals.finished.connect(lambda task_id: warm.stop())
@@ -106,13 +120,15 @@ def run_case(case: str, tasks: int, limit: int, idle_s: float) -> dict:
 
         def start():
             for _ in range(tasks):
-                backend.submit_task(cpu_job, (limit,), mode=case)
+                backend.submit_task(cpu_job, (limit,), mode=mode)
 
     started, end, lateness = record_lateness(start, waiter, INTERVAL_MS, WARM_UP_S, CASE_TIMEOUT_S)
     if case == "tutorial":
         pool.waitForDone()
     elif case != "idle":
         assert len(set(results)) == 1, results  # every task got the same answer
+        if window is not None:
+            window.close()
         assert backend.shutdown(5000)
     return {"duration": end - started, "lateness": lateness, "result": results[0] if results else None}
 
@@ -142,12 +158,12 @@ def main() -> None:
         lambda case: run_child(__file__, case, args.tasks, args.limit, args.idle_s, timeout_s=CASE_TIMEOUT_S),
     )
 
-    print(f"{'case':<9} {'duration s':>10} {'ticks':>6} {'due':>6} {'p50 ms':>7} {'p99 ms':>8} {'max ms':>8}  note")
+    print(f"{'case':<10} {'duration s':>10} {'ticks':>6} {'due':>6} {'p50 ms':>7} {'p99 ms':>8} {'max ms':>8}  note")
     summary = {}
     for case in args.cases:
         outcomes, note = done.ok[case], done.note(case)
         if not outcomes:
-            print(f"{case:<9} {'-':>10}  {note}")
+            print(f"{case:<10} {'-':>10}  {note}")
             continue
         duration = statistics.median(o["duration"] for o in outcomes)
         late = sorted(x * 1000 for o in outcomes for x in o["lateness"])
@@ -155,7 +171,7 @@ def main() -> None:
         p50, p99, worst = (percentile(late, 0.50), percentile(late, 0.99), late[-1]) if late else (0, 0, 0)
         summary[case] = {"duration": duration, "p99": p99, "max": worst}
         print(
-            f"{case:<9} {duration:>10.3f} {ticks:>6.0f} {duration * 1000 / INTERVAL_MS:>6.0f}"
+            f"{case:<10} {duration:>10.3f} {ticks:>6.0f} {duration * 1000 / INTERVAL_MS:>6.0f}"
             f" {p50:>7.2f} {p99:>8.2f} {worst:>8.2f}  {note}"
         )
     print("duration: first submit to last result (median per run); ticks: seen per run; due: ticks a")
@@ -169,6 +185,12 @@ def main() -> None:
             print(
                 f"process mode ran the tasks {summary['thread']['duration'] / process['duration']:.2f}x as fast as thread mode"
             )
+    if "window" in summary and "window-1ms" in summary:
+        busy, flat = summary["window"], summary["window-1ms"]
+        print(
+            f"the window in thread mode: p99 {busy['p99']:.2f} ms with the busy slice, {flat['p99']:.2f} ms with 1 ms"
+            f" throughout; the tasks took {busy['duration'] / flat['duration']:.2f}x as long"
+        )
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def run_case(case: str, n: int, kind: str = "function", tuned: str = "app") -> d
         if tuned == "app":
             tune_gui_process()
         else:
-            tune_gui_process(float(tuned))
+            tune_gui_process(float(tuned), busy_switch_interval=None)  # that one slice throughout
 
     context = multiprocessing.get_context(START_METHOD)
     workers = os.cpu_count()

@@ -58,6 +58,7 @@ class Closing:
         self._signals.close()
         self._timeouts.stop()
         self._publisher.publish()
+        self._modes.gil.clear()  # a task left behind no longer counts for the GIL's slice (engine/tuning.py)
         if not stopped:
             names = ", ".join(f"{h.id} ({h.name})" for h in self._registry)
             log.warning("tasks still running %d ms after shutdown, left behind: %s", timeout_ms, names)

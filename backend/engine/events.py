@@ -118,6 +118,7 @@ class TaskEvents:
         handle = self._registry.ended(task_id)
         if handle is None:
             return
+        self._modes.gil.discard(task_id)
         self._modes[handle.mode].ended(handle)
         self._publisher.schedule()
         self._flow.leaves_group(handle)

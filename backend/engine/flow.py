@@ -204,10 +204,13 @@ class TaskFlow:
             if self._may_start(handle, call):
                 by_mode.setdefault(handle.mode, []).append((handle, call))
         for mode, starting in by_mode.items():
+            for handle, _ in starting:
+                self._modes.handed_over(handle)
             for handle, error in self._modes[mode].start_many(starting):
                 self._not_started(handle, error)
 
     def _hand_over(self, handle: TaskHandle, call: Call) -> None:
+        self._modes.handed_over(handle)
         try:
             self._modes[handle.mode].start(handle, call)
         except Exception as error:  # it cannot run there: it fails, as a task, not as a crash

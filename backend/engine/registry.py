@@ -14,6 +14,7 @@ from typing import Iterator
 from ..core.states import TaskState
 from .modes.base import Mode
 from .task import TaskHandle
+from .tuning import GilShare
 
 
 class TaskRegistry:
@@ -70,12 +71,23 @@ class ModeRegistry:
     def __init__(self) -> None:
         self._modes: dict[str, Mode] = {}
         self.selected = ""  # the ``mode`` property: the one a UI's buttons use
+        self._sharing_gil: set[str] = set()  # the modes whose tasks hold the GIL on other threads here
+        self.gil = GilShare()  # their running tasks, for tune_gui_process's slice
 
     def add(self, mode: Mode) -> None:
         """Add a mode; ValueError if it has no name or its name is taken."""
         if not mode.name or mode.name in self._modes:
             raise ValueError(f"a mode needs a name of its own, not {mode.name!r}")
         self._modes[mode.name] = mode
+        if mode.shares_gil:
+            self._sharing_gil.add(mode.name)
+
+    def handed_over(self, handle: TaskHandle) -> None:
+        """A task goes to its mode (GUI thread): counted until its ``finished`` if its mode's tasks hold the
+        GIL here. From here, not from its start: a queued one starts on a worker thread, and its
+        ``started`` reaches the GUI thread only once that thread has had the GIL back."""
+        if handle.mode in self._sharing_gil:
+            self.gil.add(handle.id)
 
     def __getitem__(self, name: str) -> Mode:
         return self._modes[name]

@@ -46,6 +46,7 @@ class AsyncioMode(Mode):
     name = "asyncio"
     description = "An asyncio event loop on a thread of its own: for async def tasks, thousands can wait at once"
     runs_coroutines = True
+    shares_gil = True  # its loop's thread runs them
 
     def __init__(self) -> None:
         super().__init__()

@@ -37,6 +37,11 @@ class Mode:
     can_pause = True
     #: Whether its tasks are ``async def`` functions (asyncio mode), not plain ones.
     runs_coroutines = False
+    #: Whether its tasks run Python on other threads of this process, holding the GIL that the GUI
+    #: thread needs (thread and asyncio modes, an executor of threads): while one runs,
+    #: :func:`~offthread.engine.tuning.tune_gui_process`'s shorter slice applies. Not worker
+    #: processes, nor the GUI thread itself.
+    shares_gil = False
 
     def __init__(self) -> None:
         self._signals: WorkerSignals | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from concurrent.futures import CancelledError, Executor, Future
+from concurrent.futures import CancelledError, Executor, Future, ProcessPoolExecutor
 from typing import Any, Callable
 
 from ...core.context import TaskContext
@@ -52,6 +52,9 @@ class ExecutorMode(Mode):
         self.name = name
         self.description = description or f"Tasks go to {type(executor).__name__}"
         self.executor = executor
+        # Any executor but a pool of processes may run its tasks' Python in this process (a pool of threads,
+        # most often): set it False for one whose tasks run elsewhere (a dask client).
+        self.shares_gil = not isinstance(executor, ProcessPoolExecutor)
         self._on_shutdown = on_shutdown
         self._futures: dict[int, Future[Ending]] = {}  # tasks not yet ended
         self._reasons: dict[int, CancelReason] = {}  # why a task was cancelled

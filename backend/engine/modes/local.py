@@ -39,6 +39,7 @@ class ThreadMode(Mode):
 
     name = "thread"
     description = "A thread pool: the GUI stays live (pure-Python CPU work still shares the GIL with it)"
+    shares_gil = True
 
     def __init__(self, max_threads: int | None = None) -> None:
         super().__init__()
