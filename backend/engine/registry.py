@@ -72,7 +72,7 @@ class ModeRegistry:
         self._modes: dict[str, Mode] = {}
         self.selected = ""  # the ``mode`` property: the one a UI's buttons use
         self._sharing_gil: set[str] = set()  # the modes whose tasks hold the GIL on other threads here
-        self.gil = GilShare()  # their running tasks, for tune_gui_process's slice
+        self.gil = GilShare()  # their tasks not yet finished, for tune_gui_process's slice
 
     def add(self, mode: Mode) -> None:
         """Add a mode; ValueError if it has no name or its name is taken."""

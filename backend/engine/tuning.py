@@ -51,8 +51,9 @@ def tune_gui_process(
       of this process (its modes say so: :attr:`Mode.shares_gil
       <offthread.engine.modes.base.Mode.shares_gil>`), the slice is
       ``busy_switch_interval`` instead, if shorter (None: no other slice).
-      From this call on, the engine sets the slice as its tasks start and
-      end: an app that wants one slice throughout passes None.
+      From this call on, the engine sets the slice as such tasks go to
+      their modes and end: an app that wants one slice throughout passes
+      None.
     - ``gc.freeze()``: what start-up made (modules, Qt wrappers, the window)
       is left out of every later collection. A collection holds the GIL on
       whichever thread triggers it; a full one scanned all of it. Garbage
@@ -113,7 +114,8 @@ _SLICES = _Slices()
 
 
 class GilShare:
-    """One manager's running tasks that hold the GIL on other threads of this process, by id (GUI thread).
+    """One manager's tasks whose modes run Python on other threads of this process, by id, from their
+    hand-over to their mode until their ``finished`` (GUI thread).
 
     While any manager has one, :func:`tune_gui_process`'s busy slice applies.
     """
