@@ -202,10 +202,9 @@ class TaskFlow:
         by_mode: dict[str, list[tuple[TaskHandle, Call]]] = {}
         for handle, call in batch.values():
             if self._may_start(handle, call):
+                self._modes.handed_over(handle)
                 by_mode.setdefault(handle.mode, []).append((handle, call))
         for mode, starting in by_mode.items():
-            for handle, _ in starting:
-                self._modes.handed_over(handle)
             for handle, error in self._modes[mode].start_many(starting):
                 self._not_started(handle, error)
 
