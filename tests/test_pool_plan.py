@@ -96,7 +96,7 @@ class Driver:
     def ready(self, count: int | None = None) -> None:
         """The starting workers say hello, then a pass."""
         for seat in [s for s in self.plan.seats if s.phase is WorkerPhase.STARTING][:count]:
-            self.plan.hello(seat)
+            self.plan.hello(seat, self.now)
         self.step()
 
     def end(self, seat: Seat) -> PoolTask:
@@ -110,6 +110,14 @@ class Driver:
         self.retracts.discard(task.id)
         self._started(self.plan.ended(task, self.now))
         return task
+
+    def hear(self, seat: Seat) -> None:
+        """The task ``seat`` runs sends a frame that is not its ending (say, a progress report)."""
+        assert seat.task is not None
+        heard, began = self.plan.heard_from(seat, seat.task.id)
+        assert heard is seat.task
+        if began:
+            self._started(heard)
 
     def answer(self, seat: Seat, task: PoolTask, *, given_back: bool) -> None:
         self.retracts.discard(task.id)
@@ -184,10 +192,40 @@ def test_tasks_of_unknown_length_go_one_at_a_time_and_short_ones_are_sent_ahead_
     driver.step()
     assert [len(seat.tasks) for seat in driver.plan.seats] == [1, 1]  # not known to be short yet
     driver.learn(short, SHORT_TASK_S / 10)
+    for seat in driver.plan.seats:
+        driver.hear(seat)  # each worker has read its task (see the test below)
     driver.step()
     assert [len(seat.tasks) for seat in driver.plan.seats] == [5, 5]
     assert driver.sent[:4] == [1, 2, 3, 4]  # spread over both workers before either gets a third
     assert {driver.plan.tasks[i].seat for i in (3, 4)} == set(driver.plan.seats)
+
+
+def test_nothing_is_sent_ahead_to_a_worker_not_known_to_read_its_pipe():
+    # A worker that reads nothing (stopped, or its GIL held by a long C call)
+    # cannot answer a RETRACT: whatever waits in its pipe waits for it.
+    driver = running(Driver(size=1))
+    (seat,) = driver.plan.seats
+    driver.submit(1)
+    driver.step()  # alone: not known to be short
+    driver.learn(short, SHORT_TASK_S / 10)  # as another worker's tasks of it would teach
+    second = driver.submit(2)
+    driver.now += RETRACT_AFTER_S / 4
+    driver.step()
+    assert second.phase is TaskPhase.QUEUED  # the worker has said nothing since it was handed the first
+    driver.hear(seat)
+    driver.step()
+    assert second.phase is TaskPhase.SENT
+    driver.end(seat)
+    driver.end(seat)
+    # Idle for a while: the next task goes alone until the worker speaks again.
+    driver.now += 1.0
+    third, fourth = driver.submit(3), driver.submit(4)
+    driver.step()
+    assert [third.phase, fourth.phase] == [TaskPhase.RUNNING, TaskPhase.QUEUED]
+    driver.end(seat)  # it had just written: the next ones go out together
+    driver.submit(5)
+    driver.step()
+    assert [task.id for task in seat.tasks] == [4, 5]
 
 
 def test_a_high_priority_task_goes_out_before_the_ones_queued_before_it():
@@ -411,7 +449,7 @@ class PlanMachine(RuleBasedStateMachine):
         if starting:
             seat = data.draw(st.sampled_from(starting))
             if not seat.hello:
-                self.plan.hello(seat)
+                self.plan.hello(seat, self.driver.now)
                 self._step()
 
     @rule(data=st.data(), took=st.sampled_from([SHORT_TASK_S / 10, SHORT_TASK_S * 10]))
@@ -431,6 +469,14 @@ class PlanMachine(RuleBasedStateMachine):
             seat, task = data.draw(st.sampled_from(asked))
             # Only the task a worker is at can have started there.
             self.driver.answer(seat, task, given_back=not (started and seat.task is task))
+            self._step()
+
+    @rule(data=st.data())
+    def a_worker_reports(self, data):
+        """The task a worker runs sends a progress report (the worker reads its pipe)."""
+        busy = [s for s in self.plan.seats if s.task is not None and s.task.phase is not TaskPhase.SENT]
+        if busy:
+            self.driver.hear(data.draw(st.sampled_from(busy)))
             self._step()
 
     @rule(data=st.data())
@@ -508,7 +554,7 @@ class PlanMachine(RuleBasedStateMachine):
             else:
                 for seat in self.plan.seats:
                     if not seat.hello:
-                        self.plan.hello(seat)
+                        self.plan.hello(seat, self.driver.now)
             self._step()
             if not self.plan.tasks:
                 break

@@ -205,7 +205,7 @@ class PoolManager:
         seat = process.seat
         if kind == wire.Kind.HELLO:
             with self.lock:
-                self.plan.hello(seat)
+                self.plan.hello(seat, time.monotonic())
             self.wake()  # it can take a task
             return
         if kind == wire.Kind.RETURNED or kind == wire.Kind.TAKEN:

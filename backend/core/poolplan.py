@@ -134,11 +134,16 @@ class PoolTask:
 class Seat:
     """One worker, as the plan sees it: its phase and its line of tasks."""
 
-    __slots__ = ("phase", "hello", "tasks", "link")
+    __slots__ = ("phase", "hello", "tasks", "link", "idle_since", "reading")
 
     def __init__(self, link: Any = None) -> None:
         self.phase = WorkerPhase.STARTING
         self.hello = False  # it said hello (it then runs in a process group of its own)
+        # Whether it reads its pipe, as far as the plan knows: it said hello or ended
+        # its last task at ``idle_since``; ``reading``: it has spoken since it was
+        # handed the task it runs (see may_send_ahead).
+        self.idle_since = 0.0
+        self.reading = True
         # Sent to it and not ended, in order: the first runs, the others wait in
         # its pipe (see PREFETCH). A worker runs them one at a time.
         self.tasks: collections.deque[PoolTask] = collections.deque()
@@ -160,16 +165,21 @@ class Seat:
 
     def may_send_ahead(self, now: float, durations: Durations) -> bool:
         """Whether a task may wait in its pipe behind the ones it has: only behind one of a
-        function known to be short, that has not run long and is not paused, and not while
-        tasks there are asked back. (A task that has turned long in one C call holding its
-        worker's GIL cannot answer a RETRACT until the call returns: better not to send
-        ahead of one that might.)"""
+        function known to be short, that has not run long and is not paused, not while
+        tasks there are asked back, and only while the worker is known to read its pipe.
+
+        A worker that reads nothing (stopped; or a task that turned long in one C call
+        holding its worker's GIL) cannot answer a RETRACT either: what waits in its pipe
+        waits for it. So a task is sent ahead only behind a head the worker has spoken
+        of since it was handed over, or behind one placed in this pass on a worker that
+        became idle moments ago (it had just written its last ending: it reads). A head
+        handed to a worker idle for longer goes alone until the worker's first frame."""
         head = self.tasks[0]
-        return (
-            not (head.flags & _PAUSE or self.tasks[-1].phase is TaskPhase.RETRACTING)
-            and (not head.started_at or now - head.started_at < RETRACT_AFTER_S)  # 0: handed out in this pass
-            and durations.short(head.fn)
-        )
+        if head.flags & _PAUSE or self.tasks[-1].phase is TaskPhase.RETRACTING or not durations.short(head.fn):
+            return False
+        if not head.started_at:  # placed in this pass, on an idle worker
+            return now - self.idle_since < RETRACT_AFTER_S
+        return self.reading and now - head.started_at < RETRACT_AFTER_S
 
     def ask_back(self, orders: Orders) -> None:
         """Ask back every task in its pipe behind the one it runs, the last first."""
@@ -419,8 +429,9 @@ class PoolPlan:
         """The worker is being killed, or its pipe is broken: it gets nothing more."""
         seat.phase = WorkerPhase.ENDING
 
-    def hello(self, seat: Seat) -> None:
+    def hello(self, seat: Seat, now: float) -> None:
         seat.hello = True
+        seat.idle_since = now
         self._failed_starts = 0
         if seat.phase is WorkerPhase.STARTING:
             seat.phase = WorkerPhase.READY
@@ -433,6 +444,7 @@ class PoolPlan:
             head.started_at = now
             head.phase = TaskPhase.RUNNING
             head.payload = None
+            seat.reading = False  # it was idle: whether it reads is known from its first frame
             return head
         return None
 
@@ -453,6 +465,7 @@ class PoolPlan:
         task = seat.task
         if task is None or task.id != task_id:
             return None, False  # cannot happen: a worker runs the task it was given, one at a time
+        seat.reading = True
         if task.phase is TaskPhase.RUNNING:
             return task, False
         return task, self._started(task)
@@ -460,6 +473,7 @@ class PoolPlan:
     def answered(self, seat: Seat, task_id: int, *, given_back: bool) -> tuple[list[PoolTask], PoolTask | None]:
         """The worker's answer to a RETRACT: the task is back in the queue, or had started.
         Returns the tasks cancelled meanwhile (to end), and the one that has started, if any."""
+        seat.reading = True
         task = next((t for t in seat.tasks if t.id == task_id), None)
         if task is None or task.phase is not TaskPhase.RETRACTING:
             return [], None  # it has ended, or started already
@@ -493,10 +507,14 @@ class PoolPlan:
         if not (ran and task.started_at):
             return None
         self._durations.learn(task.fn, now - task.started_at)
-        if not seat.tasks or seat.phase is WorkerPhase.ENDING:
+        if not seat.tasks:
+            seat.idle_since = now
+            return None
+        if seat.phase is WorkerPhase.ENDING:
             return None
         after = seat.tasks[0]
         after.started_at = now
+        seat.reading = True  # it wrote this ending, and reads the next task from its pipe
         if after.reason is not None:  # cancelled while it waited: the hard stop applies now
             self._hard_stops.due(after, now + self.hard_stop_after)
         if after.phase is TaskPhase.RETRACTING:
