@@ -28,7 +28,8 @@ What a worker is (:class:`WorkerPhase`)::
 
 The rules the tests hold it to: a withdrawn task never reaches a worker; no
 task waits in a worker's pipe while another worker is idle, unless it is
-being asked back; a higher priority goes to a worker before a lower one.
+being asked back; none is sent into the pipe of a worker not known to read
+it; a higher priority goes to a worker before a lower one.
 """
 
 from __future__ import annotations
@@ -449,9 +450,9 @@ class PoolPlan:
         return None
 
     def not_handed_over(self, seat: Seat, tasks: list[PoolTask]) -> list[PoolTask]:
-        """The worker's pipe is broken: it gets nothing more, and ``tasks`` go back (see :meth:`_take_back`)."""
+        """The worker's pipe is broken: it gets nothing more, and ``tasks`` go back (see :func:`_take_back`)."""
         self.ending(seat)
-        return self._take_back(seat, tasks)
+        return _take_back(self._queue, seat, tasks)
 
     def unsendable(self, task: PoolTask) -> None:
         """A task placed at a worker could not be sent (its call cannot be pickled): off its line."""
@@ -478,7 +479,7 @@ class PoolPlan:
         if task is None or task.phase is not TaskPhase.RETRACTING:
             return [], None  # it has ended, or started already
         if given_back:
-            return self._take_back(seat, [task]), None
+            return _take_back(self._queue, seat, [task]), None
         if seat.task is task:
             return [], task if self._started(task) else None
         task.phase = TaskPhase.SENT  # kept in its line: it starts when the one before it ends
@@ -529,7 +530,7 @@ class PoolPlan:
         self.seats.remove(seat)
         task = seat.task
         waiting = list(seat.tasks)[1:]  # sent behind it: they never started
-        cancelled = self._take_back(seat, waiting)
+        cancelled = _take_back(self._queue, seat, waiting)
         return task, cancelled, len(waiting) > len(cancelled)
 
     def start_failed(self, *, at_once: bool) -> list[PoolTask]:
@@ -559,27 +560,28 @@ class PoolPlan:
             del self.tasks[task.id]
         task.phase = TaskPhase.ENDED
 
-    def _take_back(self, seat: Seat, tasks: list[PoolTask]) -> list[PoolTask]:
-        """Tasks sent to ``seat`` that never started: back to the front of the queue, in
-        their order. Returns those cancelled meanwhile, for the caller to end."""
-        back: list[PoolTask] = []
-        cancelled: list[PoolTask] = []
-        for task in tasks:
-            if task in seat.tasks:
-                seat.tasks.remove(task)
-            task.seat = None
-            task.started_at = 0.0
-            if task.phase is TaskPhase.ENDED:
-                continue
-            if task.reason is None:
-                task.phase = TaskPhase.QUEUED
-                back.append(task)
-            else:  # out of the pool's hands; it stays among its tasks until its ending is sent
-                task.phase = TaskPhase.ENDED
-                cancelled.append(task)
-        for task in reversed(back):
-            self._queue.appendleft(task, task.priority)
-        return cancelled
+
+def _take_back(queue: RankedQueue[PoolTask], seat: Seat, tasks: list[PoolTask]) -> list[PoolTask]:
+    """Tasks sent to ``seat`` that never started: back to the front of the queue, in
+    their order. Returns those cancelled meanwhile, for the caller to end."""
+    back: list[PoolTask] = []
+    cancelled: list[PoolTask] = []
+    for task in tasks:
+        if task in seat.tasks:
+            seat.tasks.remove(task)
+        task.seat = None
+        task.started_at = 0.0
+        if task.phase is TaskPhase.ENDED:
+            continue
+        if task.reason is None:
+            task.phase = TaskPhase.QUEUED
+            back.append(task)
+        else:  # out of the pool's hands; it stays among its tasks until its ending is sent
+            task.phase = TaskPhase.ENDED
+            cancelled.append(task)
+    for task in reversed(back):
+        queue.appendleft(task, task.priority)
+    return cancelled
 
 
 def function_key(payload: Any) -> Any:
