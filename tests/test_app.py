@@ -137,6 +137,23 @@ def test_a_root_qml_file_that_cannot_load_exits_1_with_file_and_line(name, where
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 and Wayland are Linux's")
+@pytest.mark.parametrize("display", ["", ":199"])
+def test_no_display_to_open_the_window_on_gets_a_message_and_exit_code_1(display):
+    # Qt's own answer is abort(): exit code 134, "Aborted", and "reinstalling may fix this problem".
+    if display and Path(f"/tmp/.X11-unix/X{display[1:]}").exists():
+        pytest.skip(f"an X server runs at {display} here")
+    env = app_environment(DISPLAY=display)
+    for name in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY"):
+        env.pop(name, None)
+    process = start(env=env)
+    stdout, stderr = process.communicate(timeout=30)
+    assert process.returncode == 1, stderr
+    assert stderr.startswith("error: ")
+    assert ("DISPLAY is not set" if not display else f"cannot open the display '{display}'") in stderr
+    assert "Traceback" not in stderr and "Reinstalling" not in stderr
+
+
 def test_a_dask_scheduler_that_cannot_be_reached_gets_a_message_and_exit_code_1():
     pytest.importorskip("distributed")
     done = run("--dask", "tcp://127.0.0.1:9", "--qml", str(DATA / "close_mid_job.qml"))

@@ -11,6 +11,7 @@ from typing import Callable
 
 from ..core.portable import START_METHOD_ENV, START_METHODS
 from ..engine.limits import DEFAULT_HISTORY, DEFAULT_SHUTDOWN_TIMEOUT_MS, MAX_HISTORY, MAX_PROCESSES, MAX_THREADS
+from .display import display_problem
 from .jobs import DEFAULT_CPU_LIMIT, DEFAULT_STEP_SECONDS, DEFAULT_STEPS
 from .paths import DEFAULT_QML
 
@@ -240,6 +241,14 @@ def _add_job_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _qt_version() -> tuple[int, int]:
+    """The Qt binding's version, (major, minor); the binding is loaded already (launch.binding_problem)."""
+    from ..engine import qt
+
+    major, minor = qt.VERSION.split(".")[:2]
+    return int(major), int(minor)
+
+
 def _start_method_problem(option: str | None) -> str:
     """What is wrong with the start method asked for (the option's, else the variable's), or "".
     Checked here, not when process mode is first used, and without importing multiprocessing."""
@@ -265,6 +274,10 @@ def main(argv: list[str] | None = None) -> int:
         level=getattr(logging, args.log_level.upper()),
         format="%(levelname)s %(name)s: %(message)s",
     )
+    problem = display_problem(qt_version=_qt_version())
+    if problem:
+        sys.stderr.write(f"error: {problem}\n")
+        return 1
     from .run import run_app  # Qt is loaded from here on, not for --help or a bad option
 
     return run_app(
