@@ -158,18 +158,29 @@ def test_a_task_asked_back_and_sent_again_keeps_its_arguments_until_it_ends(make
 
     monkeypatch.setattr(workerprocess.WorkerProcess, "send", recording)
     backend = make_backend(processes=1)
-    for _ in range(8):  # the pool learns that the function is short
-        wait_done(qtbot, backend.submit_task(tasks.nbytes_after, (0, b""), mode="process"), timeout=30000)
-    long = backend.submit_task(tasks.nbytes_after, (1.0, b""), mode="process")
-    behind = backend.submit_task(tasks.nbytes_after, (0, bytes(2 * MIB)), mode="process")
-    queued = backend.submit_task(tasks.nbytes_after, (0, bytes(2 * MIB)), mode="process")
-    qtbot.waitUntil(lambda: long.state == TaskState.RUNNING, timeout=30000)
-    backend.cancel(queued.id)  # sent ahead or back in the queue by now: either way, ended here
-    for handle in (long, behind, queued):
-        wait_done(qtbot, handle, timeout=30000)
-    assert (behind.state, behind.result) == (TaskState.FINISHED, 2 * MIB)
-    assert queued.state == TaskState.CANCELLED
-    assert (wire.Kind.RETRACT, behind.id) in sent  # it did come back, and went out again
+    # A worker idle for more than a moment gets one task, and more once it has
+    # been heard from (core/poolplan.py): a short one goes first, and the rest
+    # are sent together as it ends. Whether the pool's thread gets there within
+    # that moment is the machine's to say, so the scene is played until a task
+    # has been asked back (once, nearly always).
+    for _attempt in range(5):
+        for _ in range(8):  # the pool learns that the function is short (again, after the long one)
+            wait_done(qtbot, backend.submit_task(tasks.nbytes_after, (0, b""), mode="process"), timeout=30000)
+        sent.clear()
+        first = backend.submit_task(tasks.nbytes_after, (0, b""), mode="process")
+        long = backend.submit_task(tasks.nbytes_after, (1.0, b""), mode="process")
+        behind = backend.submit_task(tasks.nbytes_after, (0, bytes(2 * MIB)), mode="process")
+        queued = backend.submit_task(tasks.nbytes_after, (0, bytes(2 * MIB)), mode="process")
+        qtbot.waitUntil(lambda long=long: long.state == TaskState.RUNNING, timeout=30000)
+        backend.cancel(queued.id)  # sent ahead or back in the queue by now: either way, ended here
+        for handle in (first, long, behind, queued):
+            wait_done(qtbot, handle, timeout=30000)
+        assert (behind.state, behind.result) == (TaskState.FINISHED, 2 * MIB)
+        assert queued.state == TaskState.CANCELLED
+        if (wire.Kind.RETRACT, behind.id) in sent:  # it did come back, and went out again
+            break
+    else:
+        pytest.fail("in 5 tries no task was sent ahead behind the long one and asked back")
 
 
 def test_a_shutdown_with_tasks_running_and_queued_leaves_no_argument_segment(make_backend, qtbot):
