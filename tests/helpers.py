@@ -162,3 +162,9 @@ def own_metaobjects(objects: Any) -> dict[str, set[str]]:
 
 
 _CLASS_METAOBJECTS: dict[type, tuple[int, int]] = {}  # class -> (its metaobject's address, its method count)
+
+
+def free_display() -> str:
+    """An X display name with no server behind it on this machine."""
+    number = next(n for n in range(57, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    return f":{number}"

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from offthread.app import display
 from offthread.app.display import display_problem
 
-
-def free_display() -> str:
-    """An X display name with no server behind it on this machine."""
-    number = next(n for n in range(57, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    return f":{number}"
+from .helpers import free_display
 
 
 def test_no_display_at_all_is_said_with_the_way_to_run_headless():

@@ -103,10 +103,7 @@ class Driver:
         """The task ``seat`` runs sends its ending (it had started, if it was being asked back)."""
         task = seat.task
         assert task is not None
-        heard, began = self.plan.heard_from(seat, task.id)
-        assert heard is task
-        if began:
-            self._started(task)
+        self.hear(seat)  # its ending is a frame of it too
         self.retracts.discard(task.id)
         self._started(self.plan.ended(task, self.now))
         return task
